@@ -1,0 +1,67 @@
+//! Command-line parsing and dispatch. Each subcommand lives in its own file
+//! and only renders what the library returns.
+
+mod options;
+mod render;
+mod run;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for usage and input errors (missing file, bad JSON, a script
+/// that does not parse).
+pub const EXIT_INPUT: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "actionbox",
+    version,
+    about = "Run Auth0 Actions and legacy Rules locally, unmodified, and see the tokens Auth0 would issue",
+    long_about = "actionbox runs Auth0 Actions and legacy Auth0 Rules — unmodified — in QuickJS isolates, \
+and shows what they decided: the commands they recorded, their logs, and the ID and access tokens Auth0 \
+would issue, with the reason for every claim Auth0 would silently drop.\n\n\
+Set RUST_LOG=actionbox=debug to see the time each phase of an execution takes."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run Rules and Actions as one login (Rules first) and show the outcome
+    Run(run::RunArgs),
+}
+
+pub fn main() -> i32 {
+    init_tracing();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_INPUT } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run::execute(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("actionbox: error: {error:#}");
+            EXIT_INPUT
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let Ok(filter) = EnvFilter::try_from_default_env() else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .try_init();
+}

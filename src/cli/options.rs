@@ -1,0 +1,174 @@
+//! Options shared by every command that runs scripts.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+
+use actionbox::{Flow, Limits, Script, ScriptKind, Settings, Trigger};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people: status first, then effects, then logs
+    Pretty,
+    /// One JSON object, the contract scripts can rely on
+    Json,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ExecOptions {
+    /// The event the scripts see (a JSON fixture; missing fields come from defaults)
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+
+    /// Tenant settings (domain, clients, APIs, keys, configuration, secrets)
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// The trigger the Actions are bound to (default: recognised from the handler they export)
+    #[arg(long, value_name = "NAME")]
+    pub trigger: Option<Trigger>,
+
+    /// Fix the clock (RFC 3339, e.g. 2026-11-26T09:15:00Z) so outputs are reproducible
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// The whole flow's deadline, e.g. 5s or 500ms (Auth0 allows 20s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Memory per execution, e.g. 64MiB
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory: Option<usize>,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("'{text}' is not a duration like 5s or 500ms ({e})"))
+}
+
+fn parse_size(text: &str) -> Result<usize, String> {
+    let size: bytesize::ByteSize = text
+        .trim()
+        .parse()
+        .map_err(|e| format!("'{text}' is not a size like 64MiB ({e})"))?;
+    let bytes = usize::try_from(size.as_u64()).map_err(|_| format!("'{text}' is too large"))?;
+    if bytes < 1 << 20 {
+        return Err(format!(
+            "'{text}' is too small: an isolate needs at least 1MiB"
+        ));
+    }
+    Ok(bytes)
+}
+
+impl ExecOptions {
+    pub fn settings(&self) -> Result<Settings> {
+        let mut settings = match &self.settings {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        if let Some(now) = &self.now {
+            actionbox::tenant::parse_time(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
+            settings.now = Some(now.clone());
+        }
+        Ok(settings)
+    }
+
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(timeout) = self.timeout {
+            limits.timeout = timeout;
+        }
+        if let Some(memory) = self.memory {
+            limits.memory_bytes = memory;
+        }
+        limits
+    }
+
+    pub fn event(&self) -> Result<Option<Value>> {
+        let Some(path) = &self.event else {
+            return Ok(None);
+        };
+        read_json(path).map(Some)
+    }
+
+    /// Loads the scripts and works out the trigger they run on.
+    pub fn scripts(&self, paths: &[PathBuf]) -> Result<(Trigger, Vec<Script>)> {
+        let mut scripts = Vec::new();
+        for path in paths {
+            let script = match self.trigger {
+                Some(trigger) => {
+                    let script = Script::from_file(path);
+                    match script {
+                        Ok(s) if s.is_rule() => s,
+                        Ok(mut s) => {
+                            s.kind = ScriptKind::Action(trigger);
+                            s
+                        }
+                        Err(actionbox::Error::UnknownScriptKind { .. }) => {
+                            let source = std::fs::read_to_string(path)
+                                .with_context(|| format!("{}: cannot read", path.display()))?;
+                            let name = file_name(path);
+                            let mut s =
+                                Script::with_kind(name, source, ScriptKind::Action(trigger));
+                            s.path = Some(path.clone());
+                            s
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                None => Script::from_file(path)?,
+            };
+            scripts.push(script);
+        }
+        let trigger = match self.trigger {
+            Some(trigger) => trigger,
+            None => {
+                let mut triggers = scripts.iter().filter_map(|s| match s.kind {
+                    ScriptKind::Action(t) => Some(t),
+                    ScriptKind::Rule => None,
+                });
+                let first = triggers.next().unwrap_or(Trigger::PostLogin);
+                if let Some(other) = triggers.find(|t| *t != first) {
+                    bail!(
+                        "the Actions given are for different triggers ({first} and {other}); run one trigger at a time or pass --trigger"
+                    );
+                }
+                first
+            }
+        };
+        Ok((trigger, scripts))
+    }
+
+    pub fn flow(&self, paths: &[PathBuf]) -> Result<Flow> {
+        let (trigger, scripts) = self.scripts(paths)?;
+        Ok(Flow {
+            trigger,
+            scripts,
+            event: self.event()?,
+            settings: self.settings()?,
+            limits: self.limits(),
+            resume: None,
+        })
+    }
+}
+
+pub fn read_json(path: &Path) -> Result<Value> {
+    let text = std::fs::read_to_string(path).map_err(|source| actionbox::Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = serde_json::from_str(&text).map_err(|source| actionbox::Error::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(value)
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

@@ -1,0 +1,155 @@
+//! `actionbox run`: one login (or trigger execution), rendered.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+
+use actionbox::{Outcome, Runner};
+
+use super::options::{ExecOptions, Format};
+use super::render::{self, CYAN, DIM, MAGENTA, YELLOW, heading, paint};
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Rule and Action files, run as one login: Rules first (in the order
+    /// given), then Actions
+    #[arg(required = true, value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub exec: ExecOptions,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+}
+
+pub fn execute(args: RunArgs) -> Result<i32> {
+    let flow = args.exec.flow(&args.scripts)?;
+    let outcome = Runner::new().run(&flow)?;
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&outcome)?),
+        Format::Pretty => pretty(&outcome),
+    };
+    let mut stdout = anstream::stdout();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(outcome.exit_code())
+}
+
+fn pretty(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", render::status_line(outcome));
+    if let Some(error) = &outcome.error
+        && let Some(stack) = &error.stack
+    {
+        for line in stack.lines().take(8) {
+            let _ = writeln!(out, "  {}", paint(DIM, line.trim_end()));
+        }
+    }
+    if let Some(oauth) = &outcome.oauth_error {
+        let _ = writeln!(
+            out,
+            "  the application receives error={}&error_description={}",
+            oauth.error,
+            render::shorten(&oauth.error_description, 100)
+        );
+    }
+    let timings = &outcome.timings_us;
+    let scripts: Vec<String> = timings
+        .scripts
+        .iter()
+        .map(|s| {
+            format!(
+                "{} ({})",
+                s.script,
+                render::micros(s.phases.isolate_us + s.phases.load_us + s.phases.handler_us)
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "{}",
+        paint(
+            DIM,
+            format!(
+                "ran {} in {}",
+                scripts.join(", "),
+                render::micros(timings.total)
+            )
+        )
+    );
+
+    if !outcome.commands.is_empty() {
+        heading(&mut out, "Commands");
+        for command in &outcome.commands {
+            let _ = writeln!(
+                out,
+                "  {}  {}({})",
+                paint(DIM, &command.script),
+                paint(CYAN, &command.call),
+                render::call_args(&command.args)
+            );
+        }
+    }
+    let meta = &outcome.metadata_updates;
+    if !meta.app_metadata.is_empty() || !meta.user_metadata.is_empty() {
+        heading(&mut out, "Metadata updates");
+        for (field, map) in [
+            ("app_metadata", &meta.app_metadata),
+            ("user_metadata", &meta.user_metadata),
+        ] {
+            for (key, value) in map {
+                let _ = writeln!(
+                    out,
+                    "  {field}.{key} = {}",
+                    render::shorten(&render::compact(value), 100)
+                );
+            }
+        }
+    }
+    if !outcome.mfa.is_empty() {
+        heading(&mut out, "Multi-factor");
+        for command in &outcome.mfa {
+            let _ = writeln!(
+                out,
+                "  {}({}) by {}",
+                command.call,
+                render::call_args(&command.args),
+                command.script
+            );
+        }
+    }
+    if !outcome.logs.is_empty() {
+        heading(&mut out, "Logs");
+        for log in &outcome.logs {
+            let level = match log.level {
+                actionbox::LogLevel::Warn | actionbox::LogLevel::Error => {
+                    paint(YELLOW, log.level.as_str())
+                }
+                _ => paint(DIM, log.level.as_str()),
+            };
+            let mut lines = log.message.lines();
+            let first = lines.next().unwrap_or("");
+            let _ = writeln!(out, "  {}  {level}  {first}", paint(DIM, &log.script));
+            for line in lines {
+                let _ = writeln!(out, "      {line}");
+            }
+        }
+    }
+    if !outcome.warnings.is_empty() {
+        heading(&mut out, "Warnings");
+        for warning in &outcome.warnings {
+            let _ = writeln!(
+                out,
+                "  {}  {}",
+                paint(MAGENTA, &warning.script),
+                warning.message
+            );
+        }
+    }
+    out
+}

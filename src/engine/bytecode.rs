@@ -1,0 +1,193 @@
+//! Compile once, load many times: scripts and the runtime's own JavaScript
+//! are compiled to QuickJS bytecode once per process, keyed by a hash of
+//! their name and source, and the bytes are read into each fresh context.
+//!
+//! rquickjs exposes bytecode only for ES modules, which are always strict;
+//! CommonJS Actions and Rules are sloppy-mode scripts, so this goes through
+//! the raw `JS_Eval(COMPILE_ONLY)` / `JS_WriteObject` / `JS_ReadObject` API.
+//! A compiled function object is bound to the context that read it (its
+//! realm), so only the bytes are shared, never function objects.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rquickjs::{Context, Ctx, Runtime, Value, qjs};
+use sha2::{Digest, Sha256};
+
+/// Where a compile failed, with QuickJS's message.
+#[derive(Debug, Clone)]
+pub(crate) struct CompileError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+type Key = [u8; 32];
+
+/// Cached bytecode, bounded so a long-lived process that sees many script
+/// versions does not grow without limit.
+struct Cache {
+    entries: HashMap<Key, Arc<[u8]>>,
+    bytes: usize,
+}
+
+const CACHE_LIMIT_BYTES: usize = 64 << 20;
+
+fn cache() -> &'static Mutex<Cache> {
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        Mutex::new(Cache {
+            entries: HashMap::new(),
+            bytes: 0,
+        })
+    })
+}
+
+thread_local! {
+    // A runtime only for compiling: it never runs code.
+    static COMPILER: RefCell<Option<(Runtime, Context)>> = const { RefCell::new(None) };
+}
+
+/// Bytecode for `source` as a classic (non-module, sloppy) script named
+/// `file_name`, from the cache or freshly compiled.
+pub(crate) fn compile(file_name: &str, source: &str) -> Result<Arc<[u8]>, CompileError> {
+    let mut hasher = Sha256::new();
+    hasher.update(file_name.as_bytes());
+    hasher.update([0]);
+    hasher.update(source.as_bytes());
+    let key: Key = hasher.finalize().into();
+    if let Some(hit) = lock(cache()).entries.get(&key) {
+        return Ok(hit.clone());
+    }
+    let bytes: Arc<[u8]> = compile_uncached(file_name, source)?.into();
+    let mut cache = lock(cache());
+    if cache.bytes + bytes.len() > CACHE_LIMIT_BYTES {
+        cache.entries.clear();
+        cache.bytes = 0;
+    }
+    cache.bytes += bytes.len();
+    cache.entries.insert(key, bytes.clone());
+    Ok(bytes)
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // The cache holds plain bytes: a panic elsewhere cannot leave it torn.
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn compile_uncached(file_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
+    let internal = |message: String| CompileError {
+        message,
+        line: 0,
+        column: 0,
+    };
+    let source_c = CString::new(source).map_err(|_| CompileError {
+        message: "the script contains a NUL character".into(),
+        line: 1 + source[..source.find('\0').unwrap_or(0)]
+            .matches('\n')
+            .count() as u32,
+        column: 1,
+    })?;
+    let name_c = CString::new(file_name.replace('\0', "")).map_err(|e| internal(e.to_string()))?;
+    COMPILER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let runtime = Runtime::new().map_err(|e| internal(e.to_string()))?;
+            let context = Context::full(&runtime).map_err(|e| internal(e.to_string()))?;
+            *slot = Some((runtime, context));
+        }
+        let Some((_, context)) = slot.as_ref() else {
+            return Err(internal("no compiler context".into()));
+        };
+        context.with(|ctx| {
+            let raw = ctx.as_raw().as_ptr();
+            // SAFETY: `raw` is the live context of this `with` scope; the
+            // source and name are NUL-terminated and outlive the call.
+            let compiled = unsafe {
+                qjs::JS_Eval(
+                    raw,
+                    source_c.as_ptr(),
+                    source.len() as _,
+                    name_c.as_ptr(),
+                    (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32,
+                )
+            };
+            if unsafe { qjs::JS_IsException(compiled) } {
+                return Err(syntax_error(&ctx, file_name));
+            }
+            let mut len: qjs::size_t = 0;
+            // SAFETY: `compiled` is an owned function object of this context;
+            // the buffer is copied and freed with the context's allocator.
+            unsafe {
+                let buf =
+                    qjs::JS_WriteObject(raw, &mut len, compiled, qjs::JS_WRITE_OBJ_BYTECODE as i32);
+                qjs::JS_FreeValue(raw, compiled);
+                if buf.is_null() {
+                    ctx.catch();
+                    return Err(internal("could not serialise bytecode".into()));
+                }
+                let bytes = std::slice::from_raw_parts(buf, len as usize).to_vec();
+                qjs::js_free(raw, buf as _);
+                Ok(bytes)
+            }
+        })
+    })
+}
+
+fn syntax_error(ctx: &Ctx<'_>, file_name: &str) -> CompileError {
+    let error = ctx.catch();
+    let (message, stack) = match error.as_object() {
+        Some(obj) => (
+            obj.get::<_, String>("message").unwrap_or_default(),
+            obj.get::<_, String>("stack").unwrap_or_default(),
+        ),
+        None => (format!("{error:?}"), String::new()),
+    };
+    // QuickJS reports the position as the first stack frame: "at name:line:col".
+    let (line, column) = stack
+        .lines()
+        .find_map(|frame| {
+            let at = frame.find(file_name)?;
+            let mut parts = frame[at + file_name.len()..]
+                .trim_start_matches(':')
+                .trim_end_matches(')')
+                .split(':');
+            let line = parts.next()?.parse().ok()?;
+            let column = parts.next().and_then(|c| c.parse().ok()).unwrap_or(1);
+            Some((line, column))
+        })
+        .unwrap_or((1, 1));
+    CompileError {
+        message,
+        line,
+        column,
+    }
+}
+
+/// Reads bytecode into `ctx` and runs it, returning the script's completion
+/// value. The caller must hold the context's lock (be inside `with`).
+pub(crate) fn run<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Value<'js>> {
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: the bytes were produced by `JS_WriteObject` in this process
+    // (never read from outside), and `raw` is the live context.
+    unsafe {
+        let function = qjs::JS_ReadObject(
+            raw,
+            bytes.as_ptr(),
+            bytes.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as i32,
+        );
+        if qjs::JS_IsException(function) {
+            return Err(rquickjs::Error::Exception);
+        }
+        let value = qjs::JS_EvalFunction(raw, function);
+        if qjs::JS_IsException(value) {
+            return Err(rquickjs::Error::Exception);
+        }
+        Ok(Value::from_raw(ctx.clone(), value))
+    }
+}

@@ -1,0 +1,506 @@
+//! The host side of the boundary: the few native functions the runtime's
+//! JavaScript is built on, and the per-isolate state they write to.
+//!
+//! Rules every function here follows (SECURITY.md, findings 3–5):
+//! - it validates its own arguments and never trusts its JS caller (a script
+//!   can reach these functions through `Error.prepareStackTrace`);
+//! - it never holds a `RefCell` borrow while anything can run JavaScript
+//!   (argument conversion, getters, error construction): arguments are read
+//!   first, the state is borrowed last and briefly;
+//! - a panic is caught, recorded as a sticky failure, and never swallowed.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use rquickjs::function::Rest;
+use rquickjs::{Ctx, Exception, Function, Object, Value, qjs};
+
+use super::guards::Guards;
+use crate::record::{Command, LogEntry, LogLevel, Warning};
+
+/// Everything one isolate records. Shared by the host functions.
+pub(crate) struct HostState {
+    /// The script now running; every record is attributed to it.
+    pub script: String,
+    pub commands: Vec<Command>,
+    pub command_bytes: usize,
+    pub logs: Vec<LogEntry>,
+    pub log_bytes: usize,
+    pub logs_truncated: bool,
+    pub warnings: Vec<Warning>,
+    pub timers: Timers,
+    /// Calls the running script may make (`idToken.setCustomClaim`, ...).
+    pub allowed_calls: &'static [&'static str],
+    pub limits: RecordLimits,
+    /// The time scripts see, when the run fixes it (`--now`).
+    pub fixed_now_ms: Option<f64>,
+    pub started: Instant,
+    /// Promises rejected with nobody handling them (yet): key is the
+    /// promise's address while it lives.
+    pub unhandled_rejections: Vec<(usize, String)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordLimits {
+    pub log_bytes: usize,
+    pub commands: usize,
+    pub command_bytes: usize,
+    pub timers: usize,
+}
+
+impl HostState {
+    pub(crate) fn new(limits: RecordLimits, fixed_now_ms: Option<f64>) -> HostState {
+        HostState {
+            script: String::new(),
+            commands: Vec::new(),
+            command_bytes: 0,
+            logs: Vec::new(),
+            log_bytes: 0,
+            logs_truncated: false,
+            warnings: Vec::new(),
+            timers: Timers::default(),
+            allowed_calls: &[],
+            limits,
+            fixed_now_ms,
+            started: Instant::now(),
+            unhandled_rejections: Vec::new(),
+        }
+    }
+
+    pub(crate) fn warn(&mut self, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            script: self.script.clone(),
+            message: message.into(),
+        });
+    }
+
+    fn push_log(&mut self, level: LogLevel, message: String) {
+        if self.logs_truncated {
+            return;
+        }
+        let size = message.len() + 1;
+        if self.log_bytes + size > self.limits.log_bytes {
+            self.logs_truncated = true;
+            let cap = self.limits.log_bytes;
+            self.warn(format!(
+                "console output passed the {} KiB cap; later lines were dropped (Auth0 keeps 256 KiB per execution)",
+                cap / 1024
+            ));
+            return;
+        }
+        self.log_bytes += size;
+        self.logs.push(LogEntry {
+            script: self.script.clone(),
+            level,
+            message,
+        });
+    }
+}
+
+/// Timers of one isolate, ordered by when they are due.
+#[derive(Default)]
+pub(crate) struct Timers {
+    next_id: u32,
+    sequence: u64,
+    due: BTreeMap<(Instant, u64), u32>,
+    active: HashMap<u32, TimerSpec>,
+}
+
+struct TimerSpec {
+    key: (Instant, u64),
+    interval: Option<Duration>,
+}
+
+impl Timers {
+    fn start(&mut self, delay: Duration, repeat: bool) -> u32 {
+        self.next_id += 1;
+        let id = self.next_id;
+        let key = self.schedule(id, delay);
+        self.active.insert(
+            id,
+            TimerSpec {
+                key,
+                interval: repeat.then_some(delay),
+            },
+        );
+        id
+    }
+
+    fn schedule(&mut self, id: u32, delay: Duration) -> (Instant, u64) {
+        self.sequence += 1;
+        let key = (Instant::now() + delay, self.sequence);
+        self.due.insert(key, id);
+        key
+    }
+
+    fn clear(&mut self, id: u32) {
+        if let Some(spec) = self.active.remove(&id) {
+            self.due.remove(&spec.key);
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.active.len()
+    }
+
+    /// The earliest timer and when it is due.
+    pub(crate) fn next(&self) -> Option<(Instant, u32)> {
+        self.due.first_key_value().map(|(key, id)| (key.0, *id))
+    }
+
+    /// Takes a due timer off the queue (re-arming an interval) and says
+    /// whether it was a one-shot timer that is now gone.
+    pub(crate) fn fire(&mut self, id: u32) -> bool {
+        let Some(spec) = self.active.get(&id) else {
+            return true;
+        };
+        let key = spec.key;
+        let interval = spec.interval;
+        self.due.remove(&key);
+        match interval {
+            Some(delay) => {
+                let key = self.schedule(id, delay);
+                if let Some(spec) = self.active.get_mut(&id) {
+                    spec.key = key;
+                }
+                false
+            }
+            None => {
+                self.active.remove(&id);
+                true
+            }
+        }
+    }
+
+    pub(crate) fn clear_all(&mut self) {
+        self.due.clear();
+        self.active.clear();
+    }
+}
+
+pub(crate) type Shared = Rc<RefCell<HostState>>;
+
+/// Wraps a host function so a panic becomes a sticky failure and a JS error,
+/// never an unwinding through QuickJS or a silently swallowed exception.
+fn guarded<'js, F>(
+    ctx: &Ctx<'js>,
+    guards: &Rc<Guards>,
+    name: &'static str,
+    body: F,
+) -> rquickjs::Result<Function<'js>>
+where
+    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
+{
+    let guards = guards.clone();
+    let function =
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, args: Rest<Value<'js>>| match catch_unwind(AssertUnwindSafe(
+                || body(&ctx, &args.0),
+            )) {
+                Ok(result) => result,
+                Err(panic) => {
+                    let text = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_else(|| "unknown panic".into());
+                    guards.trip_host(format!("internal error in host function {name}: {text}"));
+                    Err(Exception::throw_internal(&ctx, "actionbox internal error"))
+                }
+            },
+        )?;
+    function.set_name(name)?;
+    Ok(function)
+}
+
+/// The argument at `index` as a string, without coercion (coercion would run
+/// the script's `toString`).
+pub(crate) fn arg_string(
+    ctx: &Ctx<'_>,
+    args: &[Value<'_>],
+    index: usize,
+) -> rquickjs::Result<String> {
+    match args.get(index).and_then(|v| v.as_string()) {
+        Some(s) => s.to_string(),
+        None => Err(Exception::throw_type(
+            ctx,
+            "actionbox host: expected a string argument",
+        )),
+    }
+}
+
+fn arg_number(args: &[Value<'_>], index: usize) -> Option<f64> {
+    args.get(index).and_then(|v| v.as_number())
+}
+
+/// Builds the `host` object handed to the runtime's bootstrap files.
+pub(crate) fn install<'js>(
+    ctx: &Ctx<'js>,
+    state: &Shared,
+    guards: &Rc<Guards>,
+) -> rquickjs::Result<Object<'js>> {
+    let host = Object::new(ctx.clone())?;
+
+    let st = state.clone();
+    host.set(
+        "log",
+        guarded(ctx, guards, "log", move |ctx, args| {
+            let level = arg_string(ctx, args, 0)?;
+            let text = arg_string(ctx, args, 1)?;
+            st.borrow_mut().push_log(LogLevel::parse(&level), text);
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    let st = state.clone();
+    let gd = guards.clone();
+    host.set(
+        "record",
+        guarded(ctx, guards, "record", move |ctx, args| {
+            let call = arg_string(ctx, args, 0)?;
+            let json = arg_string(ctx, args, 1)?;
+            let parsed: Vec<serde_json::Value> = serde_json::from_str(&json)
+                .map_err(|_| Exception::throw_type(ctx, "actionbox host: arguments must be a JSON array"))?;
+            let mut state = st.borrow_mut();
+            if !state.allowed_calls.contains(&call.as_str()) {
+                drop(state);
+                return Err(Exception::throw_type(ctx, &format!("actionbox host: '{call}' is not available here")));
+            }
+            state.command_bytes += json.len();
+            if state.commands.len() >= state.limits.commands || state.command_bytes > state.limits.command_bytes {
+                let limits = state.limits;
+                drop(state);
+                gd.trip_host(format!(
+                    "the script made more api calls than the limit allows ({} calls, {} MiB of arguments)",
+                    limits.commands,
+                    limits.command_bytes >> 20
+                ));
+                return Err(Exception::throw_range(ctx, "api call limit exceeded"));
+            }
+            let script = state.script.clone();
+            state.commands.push(Command::new(script, call, parsed));
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    let st = state.clone();
+    host.set(
+        "warn",
+        guarded(ctx, guards, "warn", move |ctx, args| {
+            let text = arg_string(ctx, args, 0)?;
+            st.borrow_mut().warn(text);
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    let st = state.clone();
+    let gd = guards.clone();
+    host.set(
+        "timerStart",
+        guarded(ctx, guards, "timerStart", move |ctx, args| {
+            let ms = arg_number(args, 0)
+                .unwrap_or(1.0)
+                .clamp(0.0, 2_147_483_647.0);
+            let repeat = args.get(1).and_then(|v| v.as_bool()).unwrap_or(false);
+            let mut state = st.borrow_mut();
+            if state.timers.len() >= state.limits.timers {
+                let limit = state.limits.timers;
+                drop(state);
+                gd.trip_host(format!(
+                    "the script started more than {limit} timers at once"
+                ));
+                return Err(Exception::throw_range(ctx, "timer limit exceeded"));
+            }
+            let id = state
+                .timers
+                .start(Duration::from_secs_f64(ms / 1000.0), repeat);
+            Ok(Value::new_int(ctx.clone(), id as i32))
+        })?,
+    )?;
+
+    let st = state.clone();
+    host.set(
+        "timerClear",
+        guarded(ctx, guards, "timerClear", move |ctx, args| {
+            if let Some(id) = arg_number(args, 0) {
+                st.borrow_mut().timers.clear(id as u32);
+            }
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    let st = state.clone();
+    host.set(
+        "monotonicMs",
+        guarded(ctx, guards, "monotonicMs", move |ctx, _| {
+            // Millisecond resolution only: no fine clock for timing attacks.
+            let elapsed = st.borrow().started.elapsed().as_millis() as f64;
+            Ok(Value::new_float(ctx.clone(), elapsed))
+        })?,
+    )?;
+
+    let st = state.clone();
+    host.set(
+        "fixedNow",
+        guarded(ctx, guards, "fixedNow", move |ctx, _| {
+            Ok(match st.borrow().fixed_now_ms {
+                Some(ms) => Value::new_float(ctx.clone(), ms),
+                None => Value::new_undefined(ctx.clone()),
+            })
+        })?,
+    )?;
+
+    host.set(
+        "brand",
+        guarded(ctx, guards, "brand", |ctx, args| {
+            let kind = args.first().map(brand_of).unwrap_or("Object");
+            rquickjs::String::from_str(ctx.clone(), kind).map(|s| s.into_value())
+        })?,
+    )?;
+
+    host.set(
+        "isProxy",
+        guarded(ctx, guards, "isProxy", |ctx, args| {
+            // SAFETY: reading the tag of a live value of this context.
+            let is_proxy = args
+                .first()
+                .is_some_and(|v| unsafe { qjs::JS_IsProxy(v.as_raw()) });
+            Ok(Value::new_bool(ctx.clone(), is_proxy))
+        })?,
+    )?;
+
+    host.set(
+        "proxyTarget",
+        guarded(ctx, guards, "proxyTarget", |ctx, args| {
+            let Some(value) = args.first() else {
+                return Ok(Value::new_undefined(ctx.clone()));
+            };
+            // SAFETY: JS_GetProxyTarget returns a new reference (or null for
+            // a revoked Proxy) that `from_raw` takes ownership of.
+            unsafe {
+                if !qjs::JS_IsProxy(value.as_raw()) {
+                    return Ok(value.clone());
+                }
+                let mut target = qjs::JS_GetProxyTarget(ctx.as_raw().as_ptr(), value.as_raw());
+                // Unwrap nested Proxies, bounded.
+                for _ in 0..64 {
+                    if !qjs::JS_IsProxy(target) {
+                        break;
+                    }
+                    let inner = qjs::JS_GetProxyTarget(ctx.as_raw().as_ptr(), target);
+                    qjs::JS_FreeValue(ctx.as_raw().as_ptr(), target);
+                    target = inner;
+                }
+                if qjs::JS_IsException(target) {
+                    ctx.catch();
+                    return Ok(Value::new_null(ctx.clone()));
+                }
+                Ok(Value::from_raw(ctx.clone(), target))
+            }
+        })?,
+    )?;
+
+    host.set(
+        "promiseState",
+        guarded(ctx, guards, "promiseState", |ctx, args| {
+            let state = match args.first().and_then(|v| v.as_promise()) {
+                Some(p) => match p.state() {
+                    rquickjs::promise::PromiseState::Pending => "pending",
+                    rquickjs::promise::PromiseState::Resolved => "fulfilled",
+                    rquickjs::promise::PromiseState::Rejected => "rejected",
+                },
+                None => "pending",
+            };
+            rquickjs::String::from_str(ctx.clone(), state).map(|s| s.into_value())
+        })?,
+    )?;
+
+    host.set(
+        "promiseResult",
+        guarded(ctx, guards, "promiseResult", |ctx, args| {
+            let Some(promise) = args.first().filter(|v| v.as_promise().is_some()) else {
+                return Ok(Value::new_undefined(ctx.clone()));
+            };
+            // SAFETY: JS_PromiseResult returns a new reference.
+            unsafe {
+                let raw = qjs::JS_PromiseResult(ctx.as_raw().as_ptr(), promise.as_raw());
+                Ok(Value::from_raw(ctx.clone(), raw))
+            }
+        })?,
+    )?;
+
+    super::natives::install(ctx, &host, guards)?;
+    Ok(host)
+}
+
+/// Registers one more guarded host function on `host`.
+pub(crate) fn add<'js, F>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    guards: &Rc<Guards>,
+    name: &'static str,
+    body: F,
+) -> rquickjs::Result<()>
+where
+    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
+{
+    host.set(name, guarded(ctx, guards, name, body)?)
+}
+
+/// The engine's own idea of what kind of builtin a value is, immune to a
+/// script's changes to prototypes and `Symbol.toStringTag`.
+fn brand_of(value: &Value<'_>) -> &'static str {
+    if value.is_function() {
+        return "Function";
+    }
+    if !value.is_object() {
+        return "";
+    }
+    let raw = value.as_raw();
+    // SAFETY: these predicates only read the tag and class id of a live value.
+    unsafe {
+        let ctx = value.ctx().as_raw().as_ptr();
+        if qjs::JS_IsProxy(raw) {
+            return "Proxy";
+        }
+        if qjs::JS_IsArray(raw) {
+            return "Array";
+        }
+        if qjs::JS_GetTypedArrayType(raw) >= 0 {
+            return "TypedArray";
+        }
+        if qjs::JS_IsError(raw) {
+            return "Error";
+        }
+        if qjs::JS_IsDate(raw) {
+            return "Date";
+        }
+        if qjs::JS_IsRegExp(raw) {
+            return "RegExp";
+        }
+        if qjs::JS_IsMap(raw) {
+            return "Map";
+        }
+        if qjs::JS_IsSet(raw) {
+            return "Set";
+        }
+        if qjs::JS_IsWeakMap(raw) {
+            return "WeakMap";
+        }
+        if qjs::JS_IsWeakSet(raw) {
+            return "WeakSet";
+        }
+        if qjs::JS_IsArrayBuffer(raw) {
+            return "ArrayBuffer";
+        }
+        if qjs::JS_IsPromise(raw) {
+            return "Promise";
+        }
+        let _ = ctx;
+    }
+    "Object"
+}

@@ -1,0 +1,145 @@
+//! QuickJS: isolates with hard limits, the runtime's JavaScript, the host
+//! functions, and the runners for Actions and Rules.
+
+pub(crate) mod action;
+pub(crate) mod bytecode;
+mod guards;
+pub(crate) mod host;
+pub(crate) mod isolate;
+mod limits;
+mod natives;
+pub(crate) mod pool;
+pub(crate) mod runtime_js;
+mod script_error;
+
+pub use limits::Limits;
+
+use serde::{Deserialize, Serialize};
+
+use crate::outcome::ScriptError;
+use crate::record::{Command, LogEntry, Warning};
+
+/// The api calls a post-login Action can record.
+pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
+    "abort",
+    "access.deny",
+    "idToken.setCustomClaim",
+    "accessToken.setCustomClaim",
+    "accessToken.addScope",
+    "accessToken.removeScope",
+    "user.setAppMetadata",
+    "user.setUserMetadata",
+    "multifactor.enable",
+    "authentication.challengeWith",
+    "authentication.challengeWithAny",
+    "authentication.enrollWith",
+    "authentication.enrollWithAny",
+    "authentication.recordMethod",
+    "authentication.setPrimaryUser",
+    "redirect.encodeToken",
+    "redirect.sendUserTo",
+    "redirect.validateToken",
+    "cache.set",
+    "cache.delete",
+    "samlResponse.setAttribute",
+    "samlResponse.setAudience",
+    "samlResponse.setRecipient",
+    "samlResponse.setCreateUpnClaim",
+    "samlResponse.setPassthroughClaimsWithNoMapping",
+    "samlResponse.setMapUnknownClaimsAsIs",
+    "samlResponse.setMapIdentities",
+    "samlResponse.setSignatureAlgorithm",
+    "samlResponse.setDigestAlgorithm",
+    "samlResponse.setDestination",
+    "samlResponse.setLifetimeInSeconds",
+    "samlResponse.setSignResponse",
+    "samlResponse.setNameIdentifierFormat",
+    "samlResponse.setNameIdentifierProbes",
+    "samlResponse.setAuthnContextClassRef",
+    "samlResponse.setSigningCert",
+    "samlResponse.setIncludeAttributeNameFormat",
+    "samlResponse.setTypedAttributes",
+    "samlResponse.setEncryptionCert",
+    "samlResponse.setEncryptionPublicKey",
+    "samlResponse.setCert",
+    "samlResponse.setKey",
+    "samlResponse.setRelayState",
+    "samlResponse.setIssuer",
+    "samlResponse.setEncryptionAlgorithm",
+    "validation.error",
+    "prompt.render",
+    "session.setExpiresAt",
+    "session.setIdleExpiresAt",
+    "session.revoke",
+    "session.setCookieMode",
+    "session.setMetadata",
+    "refreshToken.setExpiresAt",
+    "refreshToken.setIdleExpiresAt",
+    "refreshToken.revoke",
+    "refreshToken.setMetadata",
+    "transaction.setMetadata",
+    "groups.getUserGroups",
+    "groups.hasGroupMembership",
+    "roles.getUserEffectiveRoles",
+    "roles.getUserEffectiveRolesByIds",
+    "roles.getUserEffectiveRolesByNames",
+];
+
+/// Time spent in each phase of one script's execution, in microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTimings {
+    /// Creating the runtime and context and loading actionbox's own JS.
+    pub isolate_us: u64,
+    /// Reading the script's bytecode and running its module-level code.
+    pub load_us: u64,
+    /// The handler (or Rule), until it settled.
+    pub handler_us: u64,
+}
+
+/// What one script execution produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ScriptRun {
+    pub script: String,
+    pub error: Option<ScriptError>,
+    pub commands: Vec<Command>,
+    pub logs: Vec<LogEntry>,
+    pub warnings: Vec<Warning>,
+    pub timings: PhaseTimings,
+    pub peak_memory_bytes: usize,
+}
+
+impl ScriptRun {
+    pub(crate) fn new(script: &str) -> ScriptRun {
+        ScriptRun {
+            script: script.to_string(),
+            error: None,
+            commands: Vec::new(),
+            logs: Vec::new(),
+            warnings: Vec::new(),
+            timings: PhaseTimings::default(),
+            peak_memory_bytes: 0,
+        }
+    }
+
+    /// Takes everything the isolate recorded, and notes what was left
+    /// pending when the script finished.
+    pub(crate) fn collect(&mut self, scope: &isolate::Scope<'_>) {
+        let mut state = scope.state.borrow_mut();
+        let pending = state.timers.len();
+        if pending > 0 && self.error.is_none() {
+            state.warn(format!(
+                "{pending} timer{} still pending when the script finished; cancelled (Auth0 does not wait for them either)",
+                if pending == 1 { " was" } else { "s were" }
+            ));
+        }
+        state.timers.clear_all();
+        let unhandled = std::mem::take(&mut state.unhandled_rejections);
+        for (_, reason) in unhandled {
+            state.warn(format!("unhandled promise rejection: {reason}"));
+        }
+        self.commands.append(&mut state.commands);
+        self.logs.append(&mut state.logs);
+        self.warnings.append(&mut state.warnings);
+        self.peak_memory_bytes = scope.guards.peak_memory();
+    }
+}

@@ -1,0 +1,248 @@
+//! The `event` a trigger's scripts see: a fixture (as the Dashboard's test
+//! panel shows it) merged over complete, realistic defaults, so a partial
+//! fixture — or none — still gives scripts every field Auth0 would.
+
+use serde_json::{Map, Value, json};
+
+use crate::script::Trigger;
+
+const POST_LOGIN_DEFAULTS: &str = include_str!("post-login-defaults.json");
+
+/// The defaults for a trigger's event.
+pub fn defaults(trigger: Trigger) -> Value {
+    match trigger {
+        Trigger::PostLogin => {
+            serde_json::from_str(POST_LOGIN_DEFAULTS).unwrap_or_else(|_| json!({}))
+        }
+        _ => json!({}),
+    }
+}
+
+/// `fixture` merged over the trigger's defaults, with the fields that must
+/// agree with each other derived from what the fixture says.
+pub fn build(trigger: Trigger, fixture: Option<&Value>) -> Value {
+    let mut event = defaults(trigger);
+    let empty = Value::Object(Map::new());
+    let fixture = fixture.unwrap_or(&empty);
+    merge(&mut event, fixture);
+    if trigger == Trigger::PostLogin {
+        link_post_login(&mut event, fixture);
+    }
+    event
+}
+
+/// Deep merge: objects merge key by key; anything else in `over` replaces.
+pub fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(key) {
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        merge(existing, value)
+                    }
+                    _ => {
+                        base.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over.clone(),
+    }
+}
+
+fn has(fixture: &Value, path: &[&str]) -> bool {
+    get(fixture, path).is_some()
+}
+
+fn get<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+fn set(value: &mut Value, path: &[&str], new: Value) {
+    let mut cursor = value;
+    for key in &path[..path.len() - 1] {
+        if !cursor.get(key).is_some_and(Value::is_object) {
+            cursor[*key] = json!({});
+        }
+        cursor = &mut cursor[*key];
+    }
+    cursor[path[path.len() - 1]] = new;
+}
+
+/// Keeps the defaults coherent with a partial fixture: a fixture that names
+/// its own client, scopes, tenant or connection should not be contradicted
+/// by the defaults' request or identities.
+fn link_post_login(event: &mut Value, fixture: &Value) {
+    let copy = |event: &mut Value, from: &[&str], to: &[&str]| {
+        if has(fixture, from)
+            && !has(fixture, to)
+            && let Some(value) = get(event, from).cloned()
+        {
+            set(event, to, value);
+        }
+    };
+    copy(
+        event,
+        &["client", "client_id"],
+        &["request", "query", "client_id"],
+    );
+    copy(
+        event,
+        &["request", "query", "client_id"],
+        &["client", "client_id"],
+    );
+    copy(
+        event,
+        &["transaction", "redirect_uri"],
+        &["request", "query", "redirect_uri"],
+    );
+    copy(
+        event,
+        &["transaction", "state"],
+        &["request", "query", "state"],
+    );
+
+    // Requested scopes: the array in the transaction and the query string.
+    if has(fixture, &["transaction", "requested_scopes"])
+        && !has(fixture, &["request", "query", "scope"])
+    {
+        let words: Vec<&str> = get(event, &["transaction", "requested_scopes"])
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        set(
+            event,
+            &["request", "query", "scope"],
+            json!(words.join(" ")),
+        );
+    } else if has(fixture, &["request", "query", "scope"])
+        && !has(fixture, &["transaction", "requested_scopes"])
+    {
+        let scope = get(event, &["request", "query", "scope"])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let words: Vec<Value> = scope.split_whitespace().map(|w| json!(w)).collect();
+        set(
+            event,
+            &["transaction", "requested_scopes"],
+            Value::Array(words),
+        );
+    }
+
+    // The API audience: resource_server and the query agree.
+    if has(fixture, &["resource_server", "identifier"])
+        && !has(fixture, &["request", "query", "audience"])
+    {
+        if let Some(id) = get(event, &["resource_server", "identifier"]).cloned() {
+            set(event, &["request", "query", "audience"], id);
+        }
+    } else if has(fixture, &["request", "query", "audience"])
+        && !has(fixture, &["resource_server"])
+        && let Some(audience) = get(event, &["request", "query", "audience"]).cloned()
+    {
+        set(
+            event,
+            &["resource_server"],
+            json!({ "identifier": audience }),
+        );
+    }
+
+    // The tenant's domain.
+    if !has(fixture, &["request", "hostname"]) {
+        let tenant = get(event, &["tenant", "id"])
+            .and_then(Value::as_str)
+            .unwrap_or("example-tenant")
+            .to_string();
+        set(
+            event,
+            &["request", "hostname"],
+            json!(format!("{tenant}.us.auth0.com")),
+        );
+    }
+
+    // The identity the user logged in with.
+    if (has(fixture, &["connection"]) || has(fixture, &["user", "user_id"]))
+        && !has(fixture, &["user", "identities"])
+    {
+        let connection = get(event, &["connection", "name"])
+            .cloned()
+            .unwrap_or(json!(""));
+        let strategy = get(event, &["connection", "strategy"])
+            .and_then(Value::as_str)
+            .unwrap_or("auth0")
+            .to_string();
+        let user_id = get(event, &["user", "user_id"])
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let (provider, id) = match user_id.split_once('|') {
+            Some((provider, id)) => (provider.to_string(), id.to_string()),
+            None => (strategy.clone(), user_id.clone()),
+        };
+        let social = !matches!(
+            strategy.as_str(),
+            "auth0"
+                | "email"
+                | "sms"
+                | "samlp"
+                | "waad"
+                | "adfs"
+                | "ad"
+                | "oidc"
+                | "okta"
+                | "pingfederate"
+                | "google-apps"
+        );
+        set(
+            event,
+            &["user", "identities"],
+            json!([{ "connection": connection, "provider": provider, "user_id": id, "isSocial": social, "profileData": {} }]),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_fixture_gives_the_complete_defaults() {
+        let event = build(Trigger::PostLogin, None);
+        for path in [
+            &["user", "user_id"][..],
+            &["user", "app_metadata"],
+            &["request", "hostname"],
+            &["request", "geoip", "countryCode"],
+            &["transaction", "requested_scopes"],
+            &["connection", "strategy"],
+            &["stats", "logins_count"],
+            &["authentication", "methods"],
+        ] {
+            assert!(get(&event, path).is_some(), "missing {path:?}");
+        }
+        assert_eq!(event["request"]["hostname"], "example-tenant.us.auth0.com");
+    }
+
+    #[test]
+    fn a_partial_fixture_keeps_the_linked_fields_coherent() {
+        let fixture = json!({
+            "tenant": { "id": "acme" },
+            "client": { "client_id": "abc" },
+            "connection": { "name": "google-oauth2", "strategy": "google-oauth2" },
+            "user": { "user_id": "google-oauth2|123" },
+            "request": { "query": { "scope": "openid email" } }
+        });
+        let event = build(Trigger::PostLogin, Some(&fixture));
+        assert_eq!(event["request"]["query"]["client_id"], "abc");
+        assert_eq!(
+            event["transaction"]["requested_scopes"],
+            json!(["openid", "email"])
+        );
+        assert_eq!(event["request"]["hostname"], "acme.us.auth0.com");
+        assert_eq!(event["user"]["identities"][0]["provider"], "google-oauth2");
+        assert_eq!(event["user"]["identities"][0]["isSocial"], true);
+        // Untouched defaults are still there.
+        assert_eq!(event["user"]["email_verified"], true);
+    }
+}

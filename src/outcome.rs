@@ -1,0 +1,170 @@
+//! The result of running a flow: what the scripts decided, the tokens Auth0
+//! would issue, and everything needed to explain them. Its JSON form is the
+//! contract of `actionbox run --format json` (DESIGN.md).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::engine::PhaseTimings;
+use crate::record::{Command, LogEntry, Warning};
+use crate::token::{DroppedClaim, IssuedToken};
+
+/// How the login (or trigger execution) ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Every script ran and nothing stopped the login.
+    Allowed,
+    /// A script denied access (`api.access.deny`, `callback(err)`,
+    /// `api.validation.error`).
+    Denied,
+    /// A script sent the user elsewhere; the flow resumes at `/continue`.
+    Redirected,
+    /// A script failed (exception, timeout, limit) or the login failed
+    /// (e.g. custom claims over 100 KB).
+    Failed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Allowed => "allowed",
+            Status::Denied => "denied",
+            Status::Redirected => "redirected",
+            Status::Failed => "failed",
+        }
+    }
+}
+
+/// Why a script's execution failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The script threw, or its handler's promise rejected.
+    Exception,
+    /// Module-level code threw (Auth0 re-throws this on every execution).
+    ModuleInit,
+    /// The handler is missing or not an `async` function.
+    InvalidHandler,
+    /// The script does not parse.
+    Syntax,
+    /// The flow's deadline passed, or the handler can never settle.
+    Timeout,
+    /// The isolate's memory limit was reached.
+    MemoryLimit,
+    /// Another host limit (api calls, timers) was exceeded.
+    LimitExceeded,
+    /// The login failed after the scripts (e.g. custom claims over 100 KB).
+    LoginFailed,
+    /// Auth0 aborted the execution (e.g. redirect and render in one Action).
+    Aborted,
+    /// A bug in actionbox.
+    Internal,
+}
+
+/// A failure, attributed to the script that caused it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScriptError {
+    pub kind: ErrorKind,
+    pub script: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stack: Option<String>,
+}
+
+impl std::fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.name {
+            Some(name) => write!(f, "{}: {name}: {}", self.script, self.message),
+            None => write!(f, "{}: {}", self.script, self.message),
+        }
+    }
+}
+
+/// The error the application would receive on its callback URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: String,
+}
+
+/// A deny decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Denial {
+    pub script: String,
+    /// `access_denied`, `unauthorized` (Rules), or a `validation.error` code.
+    pub code: String,
+    pub reason: String,
+    /// `api.access.deny`, `api.validation.error`, `callback(error)`, ...
+    pub via: String,
+}
+
+/// A redirect decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Redirect {
+    pub script: String,
+    pub url: String,
+}
+
+/// Per-script and overall times, in microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub total: u64,
+    #[serde(default)]
+    pub scripts: Vec<ScriptTiming>,
+    #[serde(default)]
+    pub tokens: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScriptTiming {
+    pub script: String,
+    #[serde(flatten)]
+    pub phases: PhaseTimings,
+    pub peak_memory_bytes: usize,
+}
+
+/// Everything a flow produced.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub status: Status,
+    pub id_token: Option<IssuedToken>,
+    pub access_token: Option<IssuedToken>,
+    pub dropped_claims: Vec<DroppedClaim>,
+    pub commands: Vec<Command>,
+    pub logs: Vec<LogEntry>,
+    /// The user profile at the end of the flow (metadata updates applied).
+    pub user: Value,
+    pub error: Option<ScriptError>,
+    /// What the application receives when the login did not succeed.
+    pub oauth_error: Option<OAuthError>,
+    pub denial: Option<Denial>,
+    pub redirect: Option<Redirect>,
+    /// Multi-factor requirements, in order (`multifactor.enable`, `challengeWith`, Rule `context.multifactor`).
+    pub mfa: Vec<Command>,
+    /// Metadata updates the flow writes to the user profile, merged.
+    pub metadata_updates: MetadataUpdates,
+    pub warnings: Vec<Warning>,
+    /// Scripts that ran, in order.
+    pub scripts: Vec<String>,
+    pub timings_us: Timings,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MetadataUpdates {
+    pub app_metadata: serde_json::Map<String, Value>,
+    pub user_metadata: serde_json::Map<String, Value>,
+}
+
+impl Outcome {
+    /// The process exit code `run` uses: 0 when the trigger completed
+    /// whatever it decided, 1 when a script or the login failed.
+    pub fn exit_code(&self) -> i32 {
+        match self.status {
+            Status::Failed => 1,
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The library's entry point: run a [`Flow`] and get an [`Outcome`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use crate::engine::pool::Pool;
+use crate::engine::{Limits, action};
+use crate::error::Error;
+use crate::event;
+use crate::outcome::{OAuthError, Outcome, ScriptTiming, Status, Timings};
+use crate::pipeline::{self, FlowJob, FlowReport};
+use crate::record::Warning;
+use crate::redact::Redactor;
+use crate::script::{Script, ScriptKind, Trigger};
+use crate::tenant::Settings;
+
+/// What to run: scripts, the event they see, and the tenant around them.
+#[derive(Debug, Clone)]
+pub struct Flow {
+    pub trigger: Trigger,
+    /// In any order: Rules run first (in the order given), then Actions.
+    pub scripts: Vec<Script>,
+    /// The event fixture; `None` runs on the defaults alone.
+    pub event: Option<Value>,
+    pub settings: Settings,
+    pub limits: Limits,
+    /// Resume a redirected login at `/continue` instead of starting one.
+    pub resume: Option<Resume>,
+}
+
+/// The `/continue` request that resumes a login after a redirect: the Action
+/// that redirected runs its `onContinuePostLogin`, the Actions before it do
+/// not run again, the ones after it run as usual.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resume {
+    /// The name of the Action that redirected (its script name).
+    pub action: String,
+    /// The query string of the `/continue` request.
+    pub query: serde_json::Map<String, Value>,
+    /// The form body of the `/continue` request (POST).
+    pub body: serde_json::Map<String, Value>,
+}
+
+impl Flow {
+    /// A post-login flow of `scripts` on the default event.
+    pub fn post_login(scripts: Vec<Script>) -> Flow {
+        Flow {
+            trigger: Trigger::PostLogin,
+            scripts,
+            event: None,
+            settings: Settings::default(),
+            limits: Limits::default(),
+            resume: None,
+        }
+    }
+
+    pub fn with_event(mut self, event: Value) -> Flow {
+        self.event = Some(event);
+        self
+    }
+
+    pub fn with_settings(mut self, settings: Settings) -> Flow {
+        self.settings = settings;
+        self
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Flow {
+        self.limits = limits;
+        self
+    }
+
+    pub fn resuming(mut self, resume: Resume) -> Flow {
+        self.resume = Some(resume);
+        self
+    }
+}
+
+/// Runs flows on a pool of script threads. Cheap to clone; one per process
+/// is enough.
+#[derive(Clone)]
+pub struct Runner {
+    pool: Arc<Pool>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Runner::new()
+    }
+}
+
+impl Runner {
+    /// A runner with one script thread per core.
+    pub fn new() -> Runner {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Runner::with_threads(threads)
+    }
+
+    pub fn with_threads(threads: usize) -> Runner {
+        Runner {
+            pool: Arc::new(Pool::new(threads, Limits::default().thread_stack_bytes())),
+        }
+    }
+
+    /// How many flows can run at once.
+    pub fn threads(&self) -> usize {
+        self.pool.size()
+    }
+
+    /// Runs a flow. Input problems (a script that does not parse, a script
+    /// of the wrong trigger, a bad clock) are an `Err`; everything the
+    /// scripts do — including throwing or timing out — is in the `Outcome`.
+    pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
+        let started = Instant::now();
+        let job = prepare(flow)?;
+        let redactor = redactor(flow, &job.event);
+        let stack = flow.limits.thread_stack_bytes();
+        let job_for_thread = job.clone();
+        let report = self
+            .pool
+            .run(stack, move || pipeline::execute(&job_for_thread))
+            .map_err(Error::Internal)?;
+        let mut outcome = assemble(&job, report);
+        outcome.timings_us.total = started.elapsed().as_micros() as u64;
+        Ok(redact(outcome, &redactor))
+    }
+}
+
+/// Checks the scripts and builds the job: Rules first, each script parsed
+/// once (so a syntax error is an input error, reported before anything runs).
+fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
+    let mut rules = Vec::new();
+    let mut actions = Vec::new();
+    for script in &flow.scripts {
+        match script.kind {
+            ScriptKind::Rule => {
+                if flow.trigger != Trigger::PostLogin {
+                    return Err(Error::invalid(format!(
+                        "{}: a Rule runs only at login (post-login), not for {}",
+                        script.location(),
+                        flow.trigger
+                    )));
+                }
+                rules.push(script.clone());
+            }
+            ScriptKind::Action(trigger) => {
+                if trigger != flow.trigger {
+                    return Err(Error::invalid(format!(
+                        "{}: this Action exports the {} handler `{}`, but the flow is {}",
+                        script.location(),
+                        trigger,
+                        trigger.handler(),
+                        flow.trigger
+                    )));
+                }
+                action::compile(script).map_err(|e| syntax(script, &e))?;
+                actions.push(script.clone());
+            }
+        }
+    }
+    let mut event = event::build(flow.trigger, flow.event.as_ref());
+    let fixed_now_ms = flow.settings.now_ms()?;
+    let mut resume_at = None;
+    if let Some(resume) = &flow.resume {
+        if flow.trigger != Trigger::PostLogin {
+            return Err(Error::invalid(
+                "only post-login flows can resume after a redirect",
+            ));
+        }
+        let Some(index) = actions.iter().position(|a| a.name == resume.action) else {
+            return Err(Error::invalid(format!(
+                "cannot resume at '{}': no Action of that name in the flow",
+                resume.action
+            )));
+        };
+        resume_at = Some(rules.len() + index);
+        // A new request arrives at /continue.
+        event["request"]["query"] = Value::Object(resume.query.clone());
+        event["request"]["body"] = Value::Object(resume.body.clone());
+        event["request"]["method"] = json!(if resume.body.is_empty() {
+            "GET"
+        } else {
+            "POST"
+        });
+    }
+    let mut scripts = rules;
+    scripts.extend(actions);
+    let action_secrets = scripts
+        .iter()
+        .map(|s| {
+            if s.is_rule() {
+                return Value::Null;
+            }
+            let stem = s.name.trim_end_matches(".js");
+            let configured = flow
+                .settings
+                .secrets
+                .get(&s.name)
+                .or_else(|| flow.settings.secrets.get(stem));
+            pipeline::secrets_for(&event, configured)
+        })
+        .collect();
+    Ok(FlowJob {
+        trigger: flow.trigger,
+        scripts,
+        event,
+        action_secrets,
+        limits: flow.limits.clone(),
+        fixed_now_ms,
+        resume_at,
+    })
+}
+
+fn syntax(script: &Script, error: &crate::outcome::ScriptError) -> Error {
+    let (line, column) = error
+        .stack
+        .as_deref()
+        .and_then(|s| {
+            let mut parts = s.rsplit(':');
+            let column = parts.next()?.trim().parse().ok()?;
+            let line = parts.next()?.trim().parse().ok()?;
+            Some((line, column))
+        })
+        .unwrap_or((1, 1));
+    let message = error
+        .message
+        .split(" (line ")
+        .next()
+        .unwrap_or(&error.message)
+        .to_string();
+    Error::Syntax {
+        script: script.location(),
+        line,
+        column,
+        message,
+    }
+}
+
+fn redactor(flow: &Flow, event: &Value) -> Redactor {
+    let mut values = flow.settings.secret_values();
+    if let Some(secrets) = event.get("secrets").and_then(Value::as_object) {
+        values.extend(
+            secrets
+                .values()
+                .filter_map(|v| v.as_str().map(str::to_string)),
+        );
+    }
+    Redactor::new(values)
+}
+
+/// Turns what the scripts did into the outcome Auth0's decision would be.
+fn assemble(job: &FlowJob, report: FlowReport) -> Outcome {
+    let FlowReport {
+        runs,
+        transaction,
+        error,
+    } = report;
+    let mut commands = Vec::new();
+    let mut logs = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut scripts = Vec::new();
+    let mut timings = Timings::default();
+    for run in runs {
+        scripts.push(run.script.clone());
+        timings.scripts.push(ScriptTiming {
+            script: run.script.clone(),
+            phases: run.timings.clone(),
+            peak_memory_bytes: run.peak_memory_bytes,
+        });
+        commands.extend(run.commands);
+        logs.extend(run.logs);
+        warnings.extend(run.warnings);
+    }
+    warnings.extend(transaction.warnings.iter().cloned());
+
+    let status = if error.is_some() {
+        Status::Failed
+    } else if transaction.denial.is_some() {
+        Status::Denied
+    } else if transaction.redirect.is_some() {
+        Status::Redirected
+    } else {
+        Status::Allowed
+    };
+    let oauth_error = match (&error, &transaction.denial) {
+        (Some(error), _) => Some(OAuthError {
+            error: "access_denied".into(),
+            error_description: error.message.clone(),
+        }),
+        (None, Some(denial)) => Some(OAuthError {
+            error: denial.code.clone(),
+            error_description: denial.reason.clone(),
+        }),
+        _ => None,
+    };
+    let _ = &job.event;
+    Outcome {
+        status,
+        id_token: None,
+        access_token: None,
+        dropped_claims: Vec::new(),
+        mfa: transaction.mfa.clone(),
+        commands,
+        logs,
+        user: transaction.user.clone(),
+        error,
+        oauth_error,
+        denial: transaction.denial.clone(),
+        redirect: transaction.redirect.clone(),
+        metadata_updates: transaction.metadata_updates.clone(),
+        warnings,
+        scripts,
+        timings_us: timings,
+    }
+}
+
+/// Scrubs secrets from every string of the outcome. A token whose payload
+/// holds a secret keeps its (scrubbed) payload but loses its compact form,
+/// which would carry the secret in base64.
+fn redact(outcome: Outcome, redactor: &Redactor) -> Outcome {
+    if redactor.is_empty() {
+        return outcome;
+    }
+    let mut value = match serde_json::to_value(&outcome) {
+        Ok(value) => value,
+        Err(_) => return outcome,
+    };
+    for token in ["id_token", "access_token"] {
+        let holds_secret = value
+            .get(token)
+            .and_then(|t| t.get("payload"))
+            .is_some_and(|payload| redactor.finds_in(payload));
+        if holds_secret {
+            value[token]["jwt"] = Value::Null;
+            if let Some(warnings) = value.get_mut("warnings").and_then(Value::as_array_mut) {
+                warnings.push(json!({
+                    "script": "actionbox",
+                    "message": format!("the {} holds a secret value; its payload is shown redacted and its JWT is withheld", token.replace('_', " ")),
+                }));
+            }
+        }
+    }
+    redactor.value(&mut value);
+    serde_json::from_value(value).unwrap_or(outcome)
+}

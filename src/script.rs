@@ -1,0 +1,261 @@
+//! A customer script as given: a legacy Rule or an Action bound to a trigger,
+//! recognised by its shape.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+
+use crate::error::Error;
+
+/// The Auth0 triggers an Action can be bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Trigger {
+    PostLogin,
+    CredentialsExchange,
+    PreUserRegistration,
+    PostUserRegistration,
+    PostChangePassword,
+    SendPhoneMessage,
+    PasswordResetPostChallenge,
+}
+
+impl Trigger {
+    pub const ALL: [Trigger; 7] = [
+        Trigger::PostLogin,
+        Trigger::CredentialsExchange,
+        Trigger::PreUserRegistration,
+        Trigger::PostUserRegistration,
+        Trigger::PostChangePassword,
+        Trigger::SendPhoneMessage,
+        Trigger::PasswordResetPostChallenge,
+    ];
+
+    /// The trigger id Auth0 uses (`post-login`, `credentials-exchange`, ...).
+    pub fn id(self) -> &'static str {
+        match self {
+            Trigger::PostLogin => "post-login",
+            Trigger::CredentialsExchange => "credentials-exchange",
+            Trigger::PreUserRegistration => "pre-user-registration",
+            Trigger::PostUserRegistration => "post-user-registration",
+            Trigger::PostChangePassword => "post-change-password",
+            Trigger::SendPhoneMessage => "send-phone-message",
+            Trigger::PasswordResetPostChallenge => "password-reset-post-challenge",
+        }
+    }
+
+    /// The export Auth0 calls for this trigger.
+    pub fn handler(self) -> &'static str {
+        match self {
+            Trigger::PostLogin => "onExecutePostLogin",
+            Trigger::CredentialsExchange => "onExecuteCredentialsExchange",
+            Trigger::PreUserRegistration => "onExecutePreUserRegistration",
+            Trigger::PostUserRegistration => "onExecutePostUserRegistration",
+            Trigger::PostChangePassword => "onExecutePostChangePassword",
+            Trigger::SendPhoneMessage => "onExecuteSendPhoneMessage",
+            Trigger::PasswordResetPostChallenge => "onExecutePostChallenge",
+        }
+    }
+}
+
+impl fmt::Display for Trigger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+impl FromStr for Trigger {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Trigger::ALL
+            .into_iter()
+            .find(|t| t.id() == s)
+            .ok_or_else(|| {
+                let known: Vec<_> = Trigger::ALL.iter().map(|t| t.id()).collect();
+                format!("unknown trigger '{s}' (known: {})", known.join(", "))
+            })
+    }
+}
+
+/// What a script is: a legacy Rule, or an Action for one trigger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "trigger")]
+pub enum ScriptKind {
+    Rule,
+    Action(Trigger),
+}
+
+/// One script, its source and where it came from.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Script {
+    /// The name outputs attribute commands and logs to (the file name, or the
+    /// Rule/Action name from a tenant export).
+    pub name: String,
+    /// The file it was read from, when it came from one.
+    pub path: Option<PathBuf>,
+    pub source: Arc<str>,
+    pub kind: ScriptKind,
+}
+
+impl Script {
+    /// Reads a script and recognises its kind from its shape.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Script, Error> {
+        let path = path.as_ref();
+        let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.display().to_string());
+        let mut script = Script::from_source(name, source)?;
+        script.path = Some(path.to_path_buf());
+        Ok(script)
+    }
+
+    /// A script from text; `name` is what outputs call it.
+    pub fn from_source(
+        name: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Result<Script, Error> {
+        let name = name.into();
+        let source: String = source.into();
+        let kind = detect_kind(&source).ok_or_else(|| Error::UnknownScriptKind {
+            script: name.clone(),
+        })?;
+        Ok(Script {
+            name,
+            path: None,
+            source: source.into(),
+            kind,
+        })
+    }
+
+    /// A script of a kind the caller already knows (e.g. from `--trigger`).
+    pub fn with_kind(
+        name: impl Into<String>,
+        source: impl Into<String>,
+        kind: ScriptKind,
+    ) -> Script {
+        let source: String = source.into();
+        Script {
+            name: name.into(),
+            path: None,
+            source: source.into(),
+            kind,
+        }
+    }
+
+    /// Where to point a reader: the path when known, else the name.
+    pub fn location(&self) -> String {
+        match &self.path {
+            Some(path) => path.display().to_string(),
+            None => self.name.clone(),
+        }
+    }
+
+    pub fn is_rule(&self) -> bool {
+        self.kind == ScriptKind::Rule
+    }
+}
+
+/// A Rule is one function expression (`function (user, context, callback)`),
+/// possibly after comments; an Action is a CommonJS module that exports the
+/// handler of its trigger.
+pub fn detect_kind(source: &str) -> Option<ScriptKind> {
+    let code = skip_comments(source);
+    let code = code
+        .strip_prefix("async")
+        .map(str::trim_start)
+        .unwrap_or(code);
+    let rule_shaped = code
+        .strip_prefix("function")
+        .is_some_and(|rest| rest.starts_with(|c: char| c == '(' || c == '*' || c.is_whitespace()));
+    // A module that assigns to `exports` is an Action even when it starts
+    // with a helper function; a Rule never touches `exports`.
+    let exports_something = mentions_identifier(source, "exports");
+    if rule_shaped && !exports_something {
+        return Some(ScriptKind::Rule);
+    }
+    // The trigger whose handler the module names. `onContinuePostLogin` alone
+    // still means post-login.
+    let mut found = Trigger::ALL
+        .into_iter()
+        .filter(|t| mentions_identifier(source, t.handler()));
+    match (found.next(), found.next()) {
+        (Some(trigger), None) => Some(ScriptKind::Action(trigger)),
+        (None, _) if mentions_identifier(source, "onContinuePostLogin") => {
+            Some(ScriptKind::Action(Trigger::PostLogin))
+        }
+        (None, _) if rule_shaped => Some(ScriptKind::Rule),
+        _ => None,
+    }
+}
+
+fn mentions_identifier(source: &str, ident: &str) -> bool {
+    source.match_indices(ident).any(|(at, _)| {
+        let before = source[..at].chars().next_back();
+        let after = source[at + ident.len()..].chars().next();
+        let is_ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+/// The source after leading whitespace, comments and a `#!` line.
+fn skip_comments(source: &str) -> &str {
+    let mut rest = source.trim_start_matches('\u{feff}');
+    if rest.starts_with("#!") {
+        rest = rest.find('\n').map_or("", |i| &rest[i..]);
+    }
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |i| &after[i..]);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |i| &after[i + 2..]);
+        } else {
+            return rest;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_rules_with_leading_comments_and_async() {
+        for src in [
+            "function (user, context, callback) { callback(null, user, context); }",
+            "/** JSDoc */\n// more\nfunction addRoles(user, context, callback) {}",
+            "async function (user, context, callback) {}",
+            "\u{feff}  function(user, context, cb) {}",
+        ] {
+            assert_eq!(detect_kind(src), Some(ScriptKind::Rule), "{src}");
+        }
+    }
+
+    #[test]
+    fn recognises_the_trigger_of_an_action() {
+        let src = "exports.onExecutePostLogin = async (event, api) => {};";
+        assert_eq!(
+            detect_kind(src),
+            Some(ScriptKind::Action(Trigger::PostLogin))
+        );
+        let src = "module.exports = { onExecuteCredentialsExchange: async () => {} };";
+        assert_eq!(
+            detect_kind(src),
+            Some(ScriptKind::Action(Trigger::CredentialsExchange))
+        );
+        assert_eq!(detect_kind("const x = 1;"), None);
+        let helper_first = "function helper() {}\nexports.onExecutePostLogin = async () => {};";
+        assert_eq!(
+            detect_kind(helper_first),
+            Some(ScriptKind::Action(Trigger::PostLogin))
+        );
+        assert_eq!(detect_kind("exports.onExecutePostLoginX = 1"), None);
+    }
+}

@@ -1,0 +1,201 @@
+//! Tenant settings: what Auth0 knows about a tenant that no script says —
+//! its domain, clients and APIs, the custom-claims regime, signing keys,
+//! Rule configuration and Action secrets. Read from `actionbox.json` or
+//! `--settings FILE`; every field is optional.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// How the tenant treats non-namespaced custom claims (spec 1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomClaimsMode {
+    /// Auth0 since July 2022: non-namespaced claims are allowed.
+    #[default]
+    Current,
+    /// The "Custom claims must be namespaced" toggle is still on.
+    #[serde(alias = "legacy")]
+    LegacyNamespaced,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum SigningAlg {
+    #[default]
+    RS256,
+    HS256,
+    PS256,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningSettings {
+    #[serde(default)]
+    pub alg: SigningAlg,
+    /// PEM file with the RSA private key (relative to the settings file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key_pem: Option<PathBuf>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kid: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientSettings {
+    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `false` selects the legacy (non-OIDC-conformant) pipeline.
+    #[serde(default = "yes")]
+    pub oidc_conformant: bool,
+    /// Signs HS256 ID tokens; never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    #[serde(default = "default_id_token_lifetime")]
+    pub id_token_lifetime: u64,
+    /// Overrides the tenant's signing algorithm for this client's ID tokens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_alg: Option<SigningAlg>,
+    /// Third-party applications get no ID token.
+    #[serde(default)]
+    pub third_party: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenProfile {
+    #[default]
+    Auth0,
+    Rfc9068,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiSettings {
+    pub identifier: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default = "default_token_lifetime")]
+    pub token_lifetime: u64,
+    /// Role-based access control: the scopes granted are the requested ones
+    /// the user has a permission for.
+    #[serde(default)]
+    pub rbac: bool,
+    /// "Add Permissions in the Access Token" (with RBAC).
+    #[serde(default)]
+    pub permissions_in_token: bool,
+    #[serde(default)]
+    pub profile: TokenProfile,
+    /// The user's permissions for this API (what RBAC would grant), when
+    /// the event does not say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_permissions: Vec<String>,
+    /// HS256 access tokens are signed with this secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_alg: Option<SigningAlg>,
+}
+
+fn yes() -> bool {
+    true
+}
+fn default_id_token_lifetime() -> u64 {
+    36_000
+}
+fn default_token_lifetime() -> u64 {
+    86_400
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The tenant's domain; defaults to `event.request.hostname`, then
+    /// `<tenant id>.us.auth0.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    #[serde(default)]
+    pub custom_claims: CustomClaimsMode,
+    /// Fixes the clock (RFC 3339), so outputs are reproducible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub now: Option<String>,
+    #[serde(default)]
+    pub signing: SigningSettings,
+    #[serde(default)]
+    pub clients: Vec<ClientSettings>,
+    #[serde(default)]
+    pub apis: Vec<ApiSettings>,
+    /// The Rules' `configuration` object; never printed.
+    #[serde(default)]
+    pub configuration: BTreeMap<String, String>,
+    /// Action secrets by Action name (or script file name); never printed.
+    #[serde(default)]
+    pub secrets: BTreeMap<String, BTreeMap<String, String>>,
+    /// Where relative paths in the file are resolved (the file's folder).
+    #[serde(skip)]
+    pub base_dir: Option<PathBuf>,
+}
+
+impl Settings {
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Settings, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut settings: Settings = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        settings.base_dir = path.parent().map(Path::to_path_buf);
+        if let Some(now) = &settings.now {
+            parse_time(now)
+                .map_err(|e| Error::invalid(format!("{}: \"now\": {e}", path.display())))?;
+        }
+        Ok(settings)
+    }
+
+    /// The fixed clock, in milliseconds since the epoch, if any.
+    pub fn now_ms(&self) -> Result<Option<f64>, Error> {
+        match &self.now {
+            None => Ok(None),
+            Some(text) => parse_time(text)
+                .map(Some)
+                .map_err(|e| Error::invalid(format!("--now: {e}"))),
+        }
+    }
+
+    pub fn client(&self, client_id: &str) -> Option<&ClientSettings> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    pub fn api(&self, identifier: &str) -> Option<&ApiSettings> {
+        self.apis.iter().find(|a| a.identifier == identifier)
+    }
+
+    /// Every secret value the settings hold, for redaction.
+    pub fn secret_values(&self) -> Vec<String> {
+        let mut values: Vec<String> = self.configuration.values().cloned().collect();
+        values.extend(self.secrets.values().flat_map(|s| s.values().cloned()));
+        values.extend(self.clients.iter().filter_map(|c| c.client_secret.clone()));
+        values.extend(self.apis.iter().filter_map(|a| a.signing_secret.clone()));
+        values
+    }
+}
+
+/// RFC 3339 (`2026-11-26T09:15:00Z`) or seconds since the epoch, as
+/// milliseconds since the epoch.
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    if let Ok(seconds) = text.trim().parse::<f64>() {
+        return Ok(seconds * 1000.0);
+    }
+    let time = humantime::parse_rfc3339_weak(text.trim())
+        .map_err(|e| format!("'{text}' is not a time like 2026-11-26T09:15:00Z ({e})"))?;
+    let since = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|_| format!("'{text}' is before 1970"))?;
+    Ok(since.as_millis() as f64)
+}

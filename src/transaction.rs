@@ -1,0 +1,208 @@
+//! The login transaction as Auth0's server sees it: the commands scripts
+//! recorded, applied in order. Metadata updates reach the user (and so the
+//! next Action's `event.user`), a deny or redirect stops the flow, the cache
+//! and transaction metadata carry over between Actions. Claims and scopes
+//! are read from the same commands by the token builder.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::outcome::{Denial, MetadataUpdates, Redirect};
+use crate::record::{Command, Warning};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheRecord {
+    pub value: String,
+    pub expires_at: f64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Transaction {
+    /// The user as the flow leaves it: metadata updates applied.
+    pub user: Value,
+    pub metadata_updates: MetadataUpdates,
+    pub denial: Option<Denial>,
+    pub redirect: Option<Redirect>,
+    /// `abort` from the facade: the execution fails with this message.
+    pub aborted: Option<(String, String)>,
+    pub mfa: Vec<Command>,
+    pub primary_user: Option<String>,
+    pub cache: BTreeMap<String, CacheRecord>,
+    pub transaction_metadata: Map<String, Value>,
+    pub rules_executed: Vec<String>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Transaction {
+    pub fn new(event: &Value) -> Transaction {
+        let mut user = event.get("user").cloned().unwrap_or_else(|| json!({}));
+        for key in ["app_metadata", "user_metadata"] {
+            if user.get(key).is_none() {
+                user[key] = json!({});
+            }
+        }
+        let transaction_metadata = event
+            .pointer("/transaction/metadata")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        Transaction {
+            user,
+            transaction_metadata,
+            ..Transaction::default()
+        }
+    }
+
+    /// Whether the flow must stop after the script that just ran.
+    pub fn stops_flow(&self) -> bool {
+        self.denial.is_some() || self.redirect.is_some() || self.aborted.is_some()
+    }
+
+    pub fn apply(&mut self, command: &Command) {
+        let arg = |i: usize| command.args.get(i).cloned().unwrap_or(Value::Null);
+        match command.call.as_str() {
+            "access.deny" => {
+                let reason = match arg(0) {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                self.deny(command, "access_denied", reason, "api.access.deny");
+            }
+            "validation.error" => {
+                let code = command.str_arg(0).unwrap_or("invalid_request").to_string();
+                let message = command.str_arg(1).unwrap_or_default().to_string();
+                self.deny(command, &code, message, "api.validation.error");
+            }
+            "abort" if self.aborted.is_none() => {
+                let message = command.str_arg(0).unwrap_or("aborted").to_string();
+                self.aborted = Some((command.script.clone(), message));
+            }
+            "user.setAppMetadata" => self.set_metadata("app_metadata", command),
+            "user.setUserMetadata" => self.set_metadata("user_metadata", command),
+            "redirect.sendUserTo" => {
+                if let Some(url) = command.str_arg(0) {
+                    if self.redirect.is_some() {
+                        self.warn(command, "a second redirect replaces the first one");
+                    }
+                    self.redirect = Some(Redirect {
+                        script: command.script.clone(),
+                        url: url.to_string(),
+                    });
+                }
+            }
+            "multifactor.enable"
+            | "authentication.challengeWith"
+            | "authentication.challengeWithAny"
+            | "authentication.enrollWith"
+            | "authentication.enrollWithAny" => self.mfa.push(command.clone()),
+            "authentication.setPrimaryUser" => {
+                self.primary_user = command.str_arg(0).map(str::to_string)
+            }
+            "cache.set" => {
+                if let (Some(key), Some(value), Some(expires_at)) = (
+                    command.str_arg(0),
+                    command.str_arg(1),
+                    command.args.get(2).and_then(Value::as_f64),
+                ) {
+                    self.cache.insert(
+                        key.to_string(),
+                        CacheRecord {
+                            value: value.to_string(),
+                            expires_at,
+                        },
+                    );
+                }
+            }
+            "cache.delete" => {
+                if let Some(key) = command.str_arg(0) {
+                    self.cache.remove(key);
+                }
+            }
+            "transaction.setMetadata" => {
+                if let Some(key) = command.str_arg(0) {
+                    match arg(1) {
+                        Value::Null => {
+                            self.transaction_metadata.remove(key);
+                        }
+                        value => {
+                            self.transaction_metadata.insert(key.to_string(), value);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn deny(&mut self, command: &Command, code: &str, reason: String, via: &str) {
+        if self.denial.is_some() {
+            self.warn(command, "access was already denied; the first deny's reason is the one the application receives");
+            return;
+        }
+        self.denial = Some(Denial {
+            script: command.script.clone(),
+            code: code.to_string(),
+            reason,
+            via: via.to_string(),
+        });
+    }
+
+    /// Metadata updates merge at the first level; `null` deletes a key.
+    fn set_metadata(&mut self, field: &str, command: &Command) {
+        let key = match command.args.first() {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => return,
+        };
+        let value = command.args.get(1).cloned().unwrap_or(Value::Null);
+        let updates = if field == "app_metadata" {
+            &mut self.metadata_updates.app_metadata
+        } else {
+            &mut self.metadata_updates.user_metadata
+        };
+        updates.insert(key.clone(), value.clone());
+        if !self.user.get(field).is_some_and(Value::is_object) {
+            self.user[field] = json!({});
+        }
+        if let Some(target) = self.user.get_mut(field).and_then(Value::as_object_mut) {
+            if value.is_null() {
+                target.remove(&key);
+            } else {
+                target.insert(key, value);
+            }
+        }
+    }
+
+    fn warn(&mut self, command: &Command, message: &str) {
+        self.warnings.push(Warning {
+            script: command.script.clone(),
+            message: message.to_string(),
+        });
+    }
+
+    /// The event the next Action sees: the original one with this
+    /// transaction's visible effects (user metadata, transaction metadata).
+    pub fn event_for_next(&self, event: &Value) -> Value {
+        let mut next = event.clone();
+        next["user"] = self.user.clone();
+        if let Some(transaction) = next.get_mut("transaction").and_then(Value::as_object_mut) {
+            transaction.insert(
+                "metadata".into(),
+                Value::Object(self.transaction_metadata.clone()),
+            );
+        }
+        next
+    }
+
+    /// What the api facade needs to know about the transaction so far.
+    pub fn api_info(&self) -> Value {
+        json!({
+            "rulesExecuted": self.rules_executed,
+            "primaryUserSet": self.primary_user.is_some(),
+            "cache": self.cache,
+        })
+    }
+}

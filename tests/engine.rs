@@ -1,0 +1,421 @@
+//! Loading and running Actions: Auth0's module semantics, failures, limits,
+//! and isolation between executions.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use actionbox::{ErrorKind, Flow, Limits, Runner, Script, Status};
+use common::*;
+
+fn failure(outcome: &actionbox::Outcome) -> (ErrorKind, String) {
+    let error = outcome
+        .error
+        .as_ref()
+        .unwrap_or_else(|| panic!("expected a failure, got {:?}", outcome.status));
+    (error.kind, error.message.clone())
+}
+
+#[test]
+fn code_after_deny_still_runs() {
+    let mut fixture = event("post-login-database.json");
+    fixture["user"]["email_verified"] = false.into();
+    let outcome = run(
+        vec![script(&example("deny-unverified-email.js"))],
+        Some(fixture),
+    );
+    assert_eq!(outcome.status, Status::Denied);
+    let denial = outcome.denial.as_ref().expect("a denial");
+    assert_eq!(denial.code, "access_denied");
+    assert_eq!(
+        denial.reason,
+        "Please verify your email address before logging in."
+    );
+    assert_eq!(
+        outcome.logs[0].message,
+        "denied auth0|6551f0c2a9b3e4d5f6a7b8c9: email not verified"
+    );
+    let oauth = outcome.oauth_error.expect("the app gets an error");
+    assert_eq!(oauth.error, "access_denied");
+}
+
+#[test]
+fn a_deny_stops_the_later_actions() {
+    let deny = action(
+        "deny.js",
+        "exports.onExecutePostLogin = async (e, api) => { api.access.deny('no'); };",
+    );
+    let later = action(
+        "later.js",
+        "exports.onExecutePostLogin = async (e, api) => { console.log('ran'); };",
+    );
+    let outcome = run(vec![deny, later], None);
+    assert_eq!(outcome.status, Status::Denied);
+    assert_eq!(outcome.scripts, ["deny.js"]);
+    assert!(outcome.logs.is_empty());
+}
+
+#[test]
+fn a_thrown_error_fails_the_login_and_keeps_its_message() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async (event, api) => {
+           console.log('before');
+           throw new TypeError('crm unreachable');
+         };",
+    );
+    assert_eq!(outcome.status, Status::Failed);
+    let error = outcome.error.as_ref().expect("error");
+    assert_eq!(error.kind, ErrorKind::Exception);
+    assert_eq!(error.name.as_deref(), Some("TypeError"));
+    assert_eq!(error.message, "crm unreachable");
+    assert!(
+        error
+            .stack
+            .as_deref()
+            .is_some_and(|s| s.contains("test.js:3")),
+        "{:?}",
+        error.stack
+    );
+    assert_eq!(
+        outcome.oauth_error.expect("oauth").error_description,
+        "crm unreachable"
+    );
+    assert_eq!(outcome.logs[0].message, "before");
+}
+
+#[test]
+fn non_error_throws_become_messages_like_auth0s_runner() {
+    let (_, message) = failure(&run_action(
+        "exports.onExecutePostLogin = async () => { throw 'plain text'; };",
+    ));
+    assert_eq!(message, "plain text");
+    let (_, message) = failure(&run_action(
+        "exports.onExecutePostLogin = async () => { throw undefined; };",
+    ));
+    assert_eq!(message, "Unknown error");
+}
+
+#[test]
+fn a_syntax_error_names_the_file_line_and_column() {
+    let script = Script::from_file(fixture("actions/syntax-error.js")).expect("loads");
+    let err = Runner::new()
+        .run(&Flow::post_login(vec![script]))
+        .expect_err("does not parse");
+    match err {
+        actionbox::Error::Syntax {
+            script,
+            line,
+            column,
+            message,
+        } => {
+            assert!(
+                script.ends_with("tests/fixtures/actions/syntax-error.js"),
+                "{script}"
+            );
+            assert_eq!((line, column), (4, 30));
+            assert!(message.contains("unexpected token"), "{message}");
+        }
+        other => panic!("expected a syntax error, got {other}"),
+    }
+}
+
+#[test]
+fn a_handler_that_is_not_async_gets_auth0s_message() {
+    for source in [
+        "exports.onExecutePostLogin = function (event, api) { return Promise.resolve(); };",
+        "exports.onExecutePostLogin = async function* (event, api) {};",
+        "exports.somethingElse = 1; exports.onExecutePostLogin = 5;",
+    ] {
+        let (kind, message) = failure(&run_action(source));
+        assert_eq!(kind, ErrorKind::InvalidHandler, "{source}");
+        assert_eq!(
+            message,
+            r#"Invalid function signature for the "onExecutePostLogin" handler. Use "exports.onExecutePostLogin = async function(event, api) { }" as the signature."#
+        );
+    }
+    let (_, message) = failure(&run_action(
+        "module.exports = async function onExecutePostLogin() {};",
+    ));
+    assert_eq!(message, "The Action must export an object.");
+}
+
+#[test]
+fn module_level_code_runs_before_the_handler_and_its_throw_fails() {
+    let outcome = run_action(
+        "console.log('module');
+         const started = 'at load';
+         exports.onExecutePostLogin = async () => { console.log('handler', started); };",
+    );
+    let lines: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(lines, ["module", "handler at load"]);
+
+    let (kind, message) = failure(&run_action(
+        "const config = JSON.parse('{oops');\nexports.onExecutePostLogin = async () => {};",
+    ));
+    assert_eq!(kind, ErrorKind::ModuleInit);
+    assert!(
+        message.contains("JSON") || message.contains("unexpected"),
+        "{message}"
+    );
+}
+
+/// The runner, used for several executions in a row, like a long-lived process.
+fn shared_runner() -> Runner {
+    Runner::with_threads(1)
+}
+
+fn run_on(runner: &Runner, source: &str) -> actionbox::Outcome {
+    let flow = Flow::post_login(vec![action("test.js", source)])
+        .with_event(event("post-login-database.json"))
+        .with_limits(quick_limits());
+    runner.run(&flow).expect("runs")
+}
+
+const PROBE: &str = "exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('https://a.example/ok', ({}).polluted === undefined && typeof globalThis.leak === 'undefined');
+};";
+
+fn probe_is_clean(runner: &Runner) {
+    let outcome = run_on(runner, PROBE);
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        calls(&outcome),
+        [r#"idToken.setCustomClaim("https://a.example/ok",true)"#]
+    );
+}
+
+#[test]
+fn an_endless_loop_ends_at_the_deadline_and_the_next_execution_runs() {
+    let runner = shared_runner();
+    let started = Instant::now();
+    let outcome = run_on(
+        &runner,
+        "exports.onExecutePostLogin = async () => { while (true) {} };",
+    );
+    let (kind, message) = failure(&outcome);
+    assert_eq!(kind, ErrorKind::Timeout);
+    assert!(
+        message.starts_with("Request to Webtask exceeded allowed execution time"),
+        "{message}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "ended near the 500 ms deadline"
+    );
+    probe_is_clean(&runner);
+}
+
+#[test]
+fn a_caught_interrupt_is_still_a_timeout() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async (e, api) => {
+           for (;;) { try { while (true) {} } catch (err) { api.idToken.setCustomClaim('x', 1); } }
+         };",
+    );
+    assert_eq!(failure(&outcome).0, ErrorKind::Timeout);
+}
+
+#[test]
+fn a_promise_that_never_settles_times_out_without_waiting() {
+    let runner = shared_runner();
+    let started = Instant::now();
+    let outcome = run_on(
+        &runner,
+        "exports.onExecutePostLogin = async () => { await new Promise(() => {}); };",
+    );
+    let (kind, message) = failure(&outcome);
+    assert_eq!(kind, ErrorKind::Timeout);
+    assert!(message.contains("can never settle"), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_millis(400),
+        "nothing to wait for"
+    );
+    probe_is_clean(&runner);
+}
+
+#[test]
+fn a_promise_waiting_on_a_long_timer_times_out_at_the_deadline() {
+    let started = Instant::now();
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async () => { await new Promise((r) => setTimeout(r, 60000)); };",
+    );
+    assert_eq!(failure(&outcome).0, ErrorKind::Timeout);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= Duration::from_millis(450) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+}
+
+#[test]
+fn a_memory_bomb_hits_the_limit_even_when_caught_and_the_next_execution_runs() {
+    let runner = shared_runner();
+    let outcome = run_on(
+        &runner,
+        "exports.onExecutePostLogin = async (e, api) => {
+           const hoard = [];
+           for (let i = 0; i < 1e7; i++) {
+             try { hoard.push('x'.repeat(1 << 16) + i); } catch (err) { hoard.length = 0; }
+           }
+           api.idToken.setCustomClaim('survived', true);
+         };",
+    );
+    let (kind, message) = failure(&outcome);
+    assert_eq!(kind, ErrorKind::MemoryLimit);
+    assert!(message.contains("16 MiB"), "{message}");
+    probe_is_clean(&runner);
+}
+
+#[test]
+fn deep_recursion_is_a_catchable_range_error_not_a_crash() {
+    let outcome = run_action(
+        "function down(n) { return down(n + 1) + 1; }
+         exports.onExecutePostLogin = async () => {
+           try { down(0); } catch (e) { console.log(e.name); }
+           down(0);
+         };",
+    );
+    assert_eq!(outcome.logs[0].message, "RangeError");
+    let (kind, _) = failure(&outcome);
+    assert_eq!(kind, ErrorKind::Exception);
+}
+
+#[test]
+fn polluting_builtins_does_not_reach_the_next_execution() {
+    let runner = shared_runner();
+    let outcome = run_on(
+        &runner,
+        "Object.prototype.polluted = 'yes';
+         globalThis.leak = 1;
+         Array.prototype.push = () => { throw new Error('poisoned'); };
+         JSON.stringify = () => 'poisoned';
+         Function.prototype.call = () => 'poisoned';
+         Promise.prototype.then = function () { throw new Error('poisoned'); };
+         exports.onExecutePostLogin = async (event, api) => {
+           api.idToken.setCustomClaim('https://a.example/still-works', { list: [1, 2] });
+           console.log({ a: [1, 2] });
+         };",
+    );
+    // The runtime's own code keeps working in the poisoned realm...
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        calls(&outcome),
+        [r#"idToken.setCustomClaim("https://a.example/still-works",{"list":[1,2]})"#]
+    );
+    assert_eq!(outcome.logs[0].message, "{ a: [ 1, 2 ] }");
+    // ...and nothing of it survives into the next execution.
+    probe_is_clean(&runner);
+}
+
+#[test]
+fn pending_timers_and_unhandled_rejections_are_reported() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async () => {
+           setTimeout(() => {}, 10000);
+           Promise.reject(new Error('nobody listens'));
+         };",
+    );
+    assert_eq!(outcome.status, Status::Allowed);
+    let warnings: Vec<&str> = outcome
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("1 timer was still pending")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("unhandled promise rejection: Error: nobody listens")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn timers_fire_in_order_and_can_be_cleared() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async () => {
+           const seen = [];
+           await new Promise((resolve) => {
+             setTimeout(() => seen.push('b'), 20);
+             setTimeout(() => seen.push('a'), 5);
+             const never = setTimeout(() => seen.push('never'), 10);
+             clearTimeout(never);
+             setImmediate(() => seen.push('now'));
+             let n = 0;
+             const every = setInterval(() => { seen.push('tick'); if (++n === 2) clearInterval(every); }, 1);
+             setTimeout(resolve, 40);
+           });
+           console.log(seen.join(','));
+         };",
+    );
+    assert_eq!(outcome.logs[0].message, "now,tick,tick,a,b");
+}
+
+#[test]
+fn an_exception_in_a_timer_callback_fails_the_execution() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async () => {
+           await new Promise((resolve) => { setTimeout(() => { throw new Error('late'); }, 1); setTimeout(resolve, 50); });
+         };",
+    );
+    assert_eq!(
+        failure(&outcome),
+        (ErrorKind::Exception, "late".to_string())
+    );
+}
+
+#[test]
+fn console_output_is_capped() {
+    let mut flow = Flow::post_login(vec![action(
+        "chatty.js",
+        "exports.onExecutePostLogin = async () => { for (let i = 0; i < 10000; i++) console.log('x'.repeat(100)); };",
+    )]);
+    flow.limits = Limits {
+        log_bytes: 10_000,
+        ..quick_limits()
+    };
+    let outcome = Runner::new().run(&flow).expect("runs");
+    assert_eq!(outcome.status, Status::Allowed);
+    assert_eq!(outcome.logs.len(), 99);
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("console output passed"))
+    );
+}
+
+#[test]
+fn a_fixed_clock_applies_to_scripts() {
+    let mut flow = Flow::post_login(vec![action(
+        "clock.js",
+        "exports.onExecutePostLogin = async () => {
+           console.log(Date.now(), new Date().toISOString(), new Date(0).toISOString(), new Date() instanceof Date);
+         };",
+    )]);
+    flow.settings.now = Some("2026-11-26T09:15:00Z".into());
+    let outcome = Runner::new().run(&flow).expect("runs");
+    assert_eq!(
+        outcome.logs[0].message,
+        "1795684500000 2026-11-26T09:15:00.000Z 1970-01-01T00:00:00.000Z true"
+    );
+}
+
+#[test]
+fn no_host_authority_reaches_the_script() {
+    let outcome = run_action(
+        "exports.onExecutePostLogin = async () => {
+           const names = ['process', 'require', 'std', 'os', 'scriptArgs', 'print', 'load', 'fetch'];
+           console.log(names.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'none');
+           try { require('fs'); } catch (e) { console.log(e.code); }
+           try { require('child_process'); } catch (e) { console.log(e.code); }
+         };",
+    );
+    let lines: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(lines, ["none", "MODULE_NOT_FOUND", "MODULE_NOT_FOUND"]);
+}
