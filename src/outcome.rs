@@ -149,6 +149,8 @@ pub struct Outcome {
     pub warnings: Vec<Warning>,
     /// Scripts that ran, in order.
     pub scripts: Vec<String>,
+    /// The public key set that verifies the RS256/PS256 tokens of this run.
+    pub jwks: Option<Value>,
     pub timings_us: Timings,
 }
 

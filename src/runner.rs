@@ -9,12 +9,13 @@ use crate::engine::pool::Pool;
 use crate::engine::{Limits, action};
 use crate::error::Error;
 use crate::event;
-use crate::outcome::{OAuthError, Outcome, ScriptTiming, Status, Timings};
+use crate::outcome::{ErrorKind, OAuthError, Outcome, ScriptError, ScriptTiming, Status, Timings};
 use crate::pipeline::{self, FlowJob, FlowReport};
 use crate::record::Warning;
 use crate::redact::Redactor;
 use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::Settings;
+use crate::token::{self, Issued, Keys, TokenInput};
 
 /// What to run: scripts, the event they see, and the tenant around them.
 #[derive(Debug, Clone)]
@@ -114,6 +115,7 @@ impl Runner {
     pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
         let started = Instant::now();
         let job = prepare(flow)?;
+        let mut keys = Keys::from_settings(&flow.settings)?;
         let redactor = redactor(flow, &job.event);
         let stack = flow.limits.thread_stack_bytes();
         let job_for_thread = job.clone();
@@ -121,7 +123,7 @@ impl Runner {
             .pool
             .run(stack, move || pipeline::execute(&job_for_thread))
             .map_err(Error::Internal)?;
-        let mut outcome = assemble(&job, report);
+        let mut outcome = assemble(&job, report, &flow.settings, &mut keys)?;
         outcome.timings_us.total = started.elapsed().as_micros() as u64;
         Ok(redact(outcome, &redactor))
     }
@@ -249,8 +251,14 @@ fn redactor(flow: &Flow, event: &Value) -> Redactor {
     Redactor::new(values)
 }
 
-/// Turns what the scripts did into the outcome Auth0's decision would be.
-fn assemble(job: &FlowJob, report: FlowReport) -> Outcome {
+/// Turns what the scripts did into the outcome Auth0's decision would be,
+/// with the tokens when the login succeeds.
+fn assemble(
+    job: &FlowJob,
+    report: FlowReport,
+    settings: &Settings,
+    keys: &mut Keys,
+) -> Result<Outcome, Error> {
     let FlowReport {
         runs,
         transaction,
@@ -274,6 +282,44 @@ fn assemble(job: &FlowJob, report: FlowReport) -> Outcome {
     }
     warnings.extend(transaction.warnings.iter().cloned());
 
+    let mut error = error;
+    let mut tokens = Issued::default();
+    let mut token_us = 0;
+    if error.is_none() && transaction.denial.is_none() && transaction.redirect.is_none() {
+        let started = Instant::now();
+        let now = match job.fixed_now_ms {
+            Some(ms) => (ms / 1000.0) as u64,
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+        };
+        let mfa_required = transaction
+            .mfa
+            .iter()
+            .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
+        tokens = token::issue(
+            &TokenInput {
+                event: &job.event,
+                user: &transaction.user,
+                commands: &commands,
+                settings,
+                now,
+                primary_user: transaction.primary_user.as_deref(),
+                mfa_required,
+            },
+            keys,
+        )?;
+        token_us = started.elapsed().as_micros() as u64;
+        if let Some(failure) = tokens.failure.take() {
+            error = Some(ScriptError::new(
+                ErrorKind::LoginFailed,
+                "actionbox",
+                failure,
+            ));
+        }
+    }
+    timings.tokens = token_us;
+
     let status = if error.is_some() {
         Status::Failed
     } else if transaction.denial.is_some() {
@@ -294,12 +340,20 @@ fn assemble(job: &FlowJob, report: FlowReport) -> Outcome {
         }),
         _ => None,
     };
-    let _ = &job.event;
-    Outcome {
+    let signed_with_rsa = [&tokens.id_token, &tokens.access_token]
+        .iter()
+        .filter_map(|t| t.as_ref())
+        .any(|t| t.header.get("kid").is_some());
+    let jwks = if signed_with_rsa {
+        keys.loaded_rsa().map(|k| k.jwks())
+    } else {
+        None
+    };
+    Ok(Outcome {
         status,
-        id_token: None,
-        access_token: None,
-        dropped_claims: Vec::new(),
+        id_token: tokens.id_token,
+        access_token: tokens.access_token,
+        dropped_claims: tokens.dropped,
         mfa: transaction.mfa.clone(),
         commands,
         logs,
@@ -311,8 +365,9 @@ fn assemble(job: &FlowJob, report: FlowReport) -> Outcome {
         metadata_updates: transaction.metadata_updates.clone(),
         warnings,
         scripts,
+        jwks,
         timings_us: timings,
-    }
+    })
 }
 
 /// Scrubs secrets from every string of the outcome. A token whose payload

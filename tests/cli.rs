@@ -175,3 +175,150 @@ fn pretty_output_puts_the_status_first_and_has_no_colour_when_piped() {
     );
     assert!(text.contains("Logs"), "{text}");
 }
+
+#[test]
+fn jwks_prints_the_configured_key_and_verify_checks_tokens_with_it() {
+    let jwks = actionbox(&["jwks", "--settings", "tests/fixtures/tenant/actionbox.json"]);
+    assert_eq!(jwks.status.code(), Some(0), "{}", stderr(&jwks));
+    let set = json(&jwks);
+    assert_eq!(set["keys"][0]["kid"], "acme-test-1");
+    assert_eq!(set["keys"][0]["kty"], "RSA");
+
+    let run = actionbox(&[
+        "run",
+        "actions/add-connection.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--settings",
+        "tests/fixtures/tenant/actionbox.json",
+        "--format",
+        "json",
+    ]);
+    let outcome = json(&run);
+    let jwt = outcome["id_token"]["jwt"]
+        .as_str()
+        .expect("jwt")
+        .to_string();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let jwks_file = dir.path().join("jwks.json");
+    std::fs::write(&jwks_file, &jwks.stdout).expect("write");
+    let jwks_path = jwks_file.to_str().expect("utf-8 path");
+
+    let ok = actionbox(&[
+        "verify",
+        &jwt,
+        "--jwks",
+        jwks_path,
+        "--now",
+        "2026-11-26T10:00:00Z",
+    ]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(text.contains("signature valid, not expired"), "{text}");
+    assert!(
+        text.contains(
+            "\"https://app.acme.example/connection\": \"Username-Password-Authentication\""
+        ),
+        "{text}"
+    );
+
+    // The run's own JSON output works as the JWKS too.
+    let run_file = dir.path().join("run.json");
+    std::fs::write(&run_file, &run.stdout).expect("write");
+    let again = actionbox(&[
+        "verify",
+        &jwt,
+        "--jwks",
+        run_file.to_str().expect("path"),
+        "--now",
+        "2026-11-26T10:00:00Z",
+    ]);
+    assert_eq!(again.status.code(), Some(0));
+
+    let expired = actionbox(&[
+        "verify",
+        &jwt,
+        "--jwks",
+        jwks_path,
+        "--now",
+        "2026-12-01T00:00:00Z",
+    ]);
+    assert_eq!(expired.status.code(), Some(1));
+    let mut tampered = jwt.clone();
+    tampered.pop();
+    tampered.push(if jwt.ends_with('A') { 'B' } else { 'A' });
+    let bad = actionbox(&["verify", &tampered, "--jwks", jwks_path]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("signature invalid"));
+}
+
+#[test]
+fn jwks_new_key_writes_a_key_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("key.pem");
+    let path = path.to_str().expect("utf-8");
+    let created = actionbox(&["jwks", "--new-key", path]);
+    assert_eq!(created.status.code(), Some(0), "{}", stderr(&created));
+    assert!(
+        std::fs::read_to_string(path)
+            .expect("pem")
+            .starts_with("-----BEGIN RSA PRIVATE KEY-----")
+    );
+    assert!(json(&created)["keys"][0]["n"].as_str().is_some());
+    let again = actionbox(&["jwks", "--new-key", path]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"));
+}
+
+#[test]
+fn the_custom_claims_flag_overrides_the_tenant_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("plain-claim.js");
+    std::fs::write(
+        &script,
+        "exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim('connection', event.connection.name); };",
+    )
+    .expect("write");
+    let run = |mode: &str| {
+        json(&actionbox(&[
+            "run",
+            script.to_str().expect("path"),
+            "--custom-claims",
+            mode,
+            "--format",
+            "json",
+        ]))
+    };
+    assert_eq!(
+        run("current")["id_token"]["payload"]["connection"],
+        "Username-Password-Authentication"
+    );
+    let legacy = run("legacy");
+    assert_eq!(legacy["id_token"]["payload"]["connection"], Value::Null);
+    assert_eq!(legacy["dropped_claims"][0]["reason"], "not_namespaced");
+}
+
+#[test]
+fn verify_checks_hs256_tokens_with_a_secret() {
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({ "sub": "auth0|1", "exp": 4_000_000_000u64 }),
+        &jsonwebtoken::EncodingKey::from_secret(b"shared-secret"),
+    )
+    .expect("sign");
+    assert_eq!(
+        actionbox(&["verify", &token, "--secret", "shared-secret"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        actionbox(&["verify", &token, "--secret", "wrong"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let usage = actionbox(&["verify", &token]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(stderr(&usage).contains("pass --secret"));
+}

@@ -1,9 +1,11 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file
 //! and only renders what the library returns.
 
+mod jwks;
 mod options;
 mod render;
 mod run;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +32,10 @@ struct Cli {
 enum Command {
     /// Run Rules and Actions as one login (Rules first) and show the outcome
     Run(run::RunArgs),
+    /// Print the public JWKS of the tenant's signing key, or create a key
+    Jwks(jwks::JwksArgs),
+    /// Check a token's signature and print its header and payload
+    Verify(verify::VerifyArgs),
 }
 
 pub fn main() -> i32 {
@@ -44,6 +50,8 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Jwks(args) => jwks::execute(args),
+        Command::Verify(args) => verify::execute(args),
     };
     match result {
         Ok(code) => code,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use actionbox::{Flow, Limits, Script, ScriptKind, Settings, Trigger};
+use actionbox::{CustomClaimsMode, Flow, Limits, Script, ScriptKind, Settings, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -15,6 +15,14 @@ pub enum Format {
     Pretty,
     /// One JSON object, the contract scripts can rely on
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClaimsMode {
+    /// Auth0 since July 2022: non-namespaced custom claims are allowed
+    Current,
+    /// "Custom claims must be namespaced" is still on for the tenant
+    Legacy,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -34,6 +42,15 @@ pub struct ExecOptions {
     /// Fix the clock (RFC 3339, e.g. 2026-11-26T09:15:00Z) so outputs are reproducible
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+
+    /// The tenant's custom-claim rules (overrides the settings)
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub custom_claims: Option<ClaimsMode>,
+
+    /// The event's client is not OIDC-conformant: legacy scope words copy
+    /// user attributes into the ID token
+    #[arg(long)]
+    pub legacy_client: bool,
 
     /// The whole flow's deadline, e.g. 5s or 500ms (Auth0 allows 20s)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -73,6 +90,12 @@ impl ExecOptions {
             actionbox::tenant::parse_time(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
             settings.now = Some(now.clone());
         }
+        match self.custom_claims {
+            Some(ClaimsMode::Current) => settings.custom_claims = CustomClaimsMode::Current,
+            Some(ClaimsMode::Legacy) => settings.custom_claims = CustomClaimsMode::LegacyNamespaced,
+            None => {}
+        }
+        settings.legacy_client |= self.legacy_client;
         Ok(settings)
     }
 

@@ -89,3 +89,78 @@ pub fn micros(us: u64) -> String {
         format!("{us} µs")
     }
 }
+
+/// A decoded token the way jwt.io shows it: header, then the payload one
+/// claim per line, claims a script set marked with the script's name.
+pub fn token(
+    out: &mut String,
+    title: &str,
+    token: &actionbox::token::IssuedToken,
+    commands: &[actionbox::Command],
+    call: &str,
+) {
+    use std::fmt::Write as _;
+    if let Some(opaque) = &token.opaque {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            paint(BOLD, title),
+            paint(DIM, "(opaque: no API audience was requested)")
+        );
+        let _ = writeln!(out, "  {}", paint(DIM, opaque));
+        return;
+    }
+    let alg = token
+        .header
+        .get("alg")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let typ = token
+        .header
+        .get("typ")
+        .and_then(Value::as_str)
+        .unwrap_or("JWT");
+    let kid = token
+        .header
+        .get("kid")
+        .and_then(Value::as_str)
+        .map(|k| format!(", kid {k}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "\n{} {}",
+        paint(BOLD, title),
+        paint(DIM, format!("({alg}, {typ}{kid})"))
+    );
+    let Some(payload) = token.payload.as_object() else {
+        return;
+    };
+    let _ = writeln!(out, "  {{");
+    let count = payload.len();
+    for (i, (key, value)) in payload.iter().enumerate() {
+        let setter = commands
+            .iter()
+            .rev()
+            .find(|c| c.call == call && c.str_arg(0) == Some(key.as_str()))
+            .map(|c| format!("  {}", paint(GREEN, format!("← {}", c.script))))
+            .unwrap_or_default();
+        let comma = if i + 1 < count { "," } else { "" };
+        let _ = writeln!(
+            out,
+            "    {}: {}{comma}{setter}",
+            paint(CYAN, compact(&Value::String(key.clone()))),
+            shorten(&compact(value), 100)
+        );
+    }
+    let _ = writeln!(out, "  }}");
+    if token.jwt.is_none() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                DIM,
+                "(the compact JWT is withheld: the payload holds a secret)"
+            )
+        );
+    }
+}

@@ -10,7 +10,7 @@ use clap::Args;
 use actionbox::{Outcome, Runner};
 
 use super::options::{ExecOptions, Format};
-use super::render::{self, CYAN, DIM, MAGENTA, YELLOW, heading, paint};
+use super::render::{self, BOLD, CYAN, DIM, MAGENTA, RED, YELLOW, heading, paint};
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
@@ -82,6 +82,46 @@ fn pretty(outcome: &Outcome) -> String {
             )
         )
     );
+
+    if let Some(token) = &outcome.id_token {
+        render::token(
+            &mut out,
+            "ID token",
+            token,
+            &outcome.commands,
+            "idToken.setCustomClaim",
+        );
+    }
+    if let Some(token) = &outcome.access_token {
+        render::token(
+            &mut out,
+            "Access token",
+            token,
+            &outcome.commands,
+            "accessToken.setCustomClaim",
+        );
+    }
+    if !outcome.dropped_claims.is_empty() {
+        heading(&mut out, "Dropped claims");
+        for dropped in &outcome.dropped_claims {
+            let _ = writeln!(
+                out,
+                "  {} {} {}  {}",
+                paint(RED, "✖"),
+                paint(BOLD, &dropped.claim),
+                paint(
+                    DIM,
+                    format!(
+                        "({}, set by {})",
+                        dropped.token.replace('_', " "),
+                        dropped.script
+                    )
+                ),
+                paint(YELLOW, &dropped.reason),
+            );
+            let _ = writeln!(out, "      {}", dropped.detail);
+        }
+    }
 
     if !outcome.commands.is_empty() {
         heading(&mut out, "Commands");

@@ -98,6 +98,10 @@ pub struct ApiSettings {
     pub signing_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_alg: Option<SigningAlg>,
+    /// The scopes the API defines; requested scopes outside it are not
+    /// granted. Absent: every requested scope is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 fn yes() -> bool {
@@ -134,9 +138,17 @@ pub struct Settings {
     /// Action secrets by Action name (or script file name); never printed.
     #[serde(default)]
     pub secrets: BTreeMap<String, BTreeMap<String, String>>,
+    /// "Organization Names in Authentication API": tokens of organization
+    /// logins carry `org_name` next to `org_id`.
+    #[serde(default)]
+    pub organization_names: bool,
     /// Where relative paths in the file are resolved (the file's folder).
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
+    /// `--legacy-client`: the event's client is not OIDC-conformant,
+    /// whatever `clients` says.
+    #[serde(skip)]
+    pub legacy_client: bool,
 }
 
 impl Settings {

@@ -1,14 +1,26 @@
-//! Tokens: the claim policy, assembling the ID and access tokens, signing.
+//! Tokens: the claim policy (`policy`), assembling the ID and access tokens
+//! (`builder`), signing and verifying (`sign`).
+
+pub mod builder;
+pub mod policy;
+pub mod sign;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// A token as issued: decoded header and payload, and the compact JWT.
+pub use builder::{Issued, TokenInput, issue};
+pub use policy::Reason;
+pub use sign::Keys;
+
+/// A token as issued: decoded header and payload, and the compact JWT. An
+/// opaque access token (no API audience) has only `opaque`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssuedToken {
     pub header: Value,
     pub payload: Value,
     pub jwt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opaque: Option<String>,
 }
 
 /// A claim a script set that is not in the token, and why.

@@ -1,0 +1,64 @@
+//! `actionbox jwks`: the public keys that verify the tenant's tokens.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+
+use actionbox::Settings;
+use actionbox::token::sign::{Keys, RsaKey, generate_pem};
+
+#[derive(Args, Debug)]
+pub struct JwksArgs {
+    /// Tenant settings whose signing key to show (`signing.private_key_pem`)
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// Create a new RSA private key in FILE (PEM) and print its JWKS; point
+    /// `signing.private_key_pem` at it to sign every run with it
+    #[arg(long, value_name = "FILE", conflicts_with = "settings")]
+    pub new_key: Option<PathBuf>,
+}
+
+pub fn execute(args: JwksArgs) -> Result<i32> {
+    let jwks = match (&args.new_key, &args.settings) {
+        (Some(path), _) => {
+            if path.exists() {
+                bail!(
+                    "{}: already exists; actionbox does not overwrite keys",
+                    path.display()
+                );
+            }
+            let pem = generate_pem().map_err(anyhow::Error::msg)?;
+            std::fs::write(path, &pem)
+                .with_context(|| format!("{}: cannot write", path.display()))?;
+            let key = RsaKey::from_pem(pem.as_bytes(), None, Default::default())
+                .map_err(anyhow::Error::msg)?;
+            eprintln!(
+                "wrote a new RSA key to {} (kid {})",
+                path.display(),
+                key.kid
+            );
+            key.jwks()
+        }
+        (None, Some(settings)) => {
+            let settings = Settings::from_file(settings)?;
+            let keys = Keys::from_settings(&settings)?;
+            match keys.loaded_rsa() {
+                Some(key) => key.jwks(),
+                None => bail!(
+                    "the settings configure no signing key (signing.private_key_pem); without one, each run signs with a \
+                     key generated for it and prints that key's JWKS in its output (\"jwks\"). Create a key with \
+                     `actionbox jwks --new-key FILE`"
+                ),
+            }
+        }
+        (None, None) => {
+            bail!("pass --settings FILE (a configured key) or --new-key FILE (create one)")
+        }
+    };
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{}", serde_json::to_string_pretty(&jwks)?)?;
+    Ok(0)
+}

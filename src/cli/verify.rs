@@ -1,0 +1,117 @@
+//! `actionbox verify`: check a token's signature and show what it says.
+
+use std::io::{Read as _, Write as _};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::Value;
+
+use actionbox::token::sign::verify;
+
+use super::render::{BOLD, GREEN, RED, paint};
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The compact JWT, or - to read it from standard input
+    #[arg(value_name = "JWT")]
+    pub token: String,
+
+    /// A JWKS file (e.g. the "jwks" of a run's JSON output) for RS256/PS256 tokens
+    #[arg(long, value_name = "FILE", conflicts_with = "secret")]
+    pub jwks: Option<PathBuf>,
+
+    /// The secret of an HS256 token (the client secret, or the API's signing secret)
+    #[arg(long, value_name = "SECRET")]
+    pub secret: Option<String>,
+
+    /// The time to check expiry against (RFC 3339); default: now
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+}
+
+pub fn execute(args: VerifyArgs) -> Result<i32> {
+    let token = if args.token == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text.trim().to_string()
+    } else {
+        args.token.trim().to_string()
+    };
+    let jwks =
+        match &args.jwks {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                let value: Value = serde_json::from_str(&text)
+                    .with_context(|| format!("{}: invalid JSON", path.display()))?;
+                // Accept a run's whole JSON output too: its "jwks" field.
+                let set = value.get("jwks").cloned().unwrap_or(value);
+                Some(serde_json::from_value(set).with_context(|| {
+                    format!("{}: not a JWKS ({{\"keys\": [...]}})", path.display())
+                })?)
+            }
+        };
+    let verified = match verify(&token, jwks.as_ref(), args.secret.as_deref()) {
+        Ok(v) => v,
+        Err(e) => bail!("{e}"),
+    };
+    let now = match &args.now {
+        Some(text) => {
+            actionbox::tenant::parse_time(text).map_err(|e| anyhow::anyhow!("--now: {e}"))? / 1000.0
+        }
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs_f64(),
+    };
+    let expired = verified
+        .payload
+        .get("exp")
+        .and_then(Value::as_f64)
+        .is_some_and(|exp| exp < now);
+
+    let mut out = String::new();
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "{}", paint(BOLD, "Header"));
+    let _ = writeln!(
+        out,
+        "{}",
+        indent(&serde_json::to_string_pretty(&verified.header)?)
+    );
+    let _ = writeln!(out, "{}", paint(BOLD, "Payload"));
+    let _ = writeln!(
+        out,
+        "{}",
+        indent(&serde_json::to_string_pretty(&verified.payload)?)
+    );
+    let code = match (&verified.problem, expired) {
+        (Some(problem), _) => {
+            let _ = writeln!(out, "{} {}", paint(RED, "✖ signature invalid:"), problem);
+            1
+        }
+        (None, true) => {
+            let _ = writeln!(
+                out,
+                "{} {}",
+                paint(GREEN, "✔ signature valid"),
+                paint(RED, "but the token has expired")
+            );
+            1
+        }
+        (None, false) => {
+            let _ = writeln!(out, "{}", paint(GREEN, "✔ signature valid, not expired"));
+            0
+        }
+    };
+    let mut stdout = anstream::stdout();
+    stdout.write_all(out.as_bytes())?;
+    Ok(code)
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

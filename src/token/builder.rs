@@ -1,0 +1,696 @@
+//! Assembling the ID and access tokens Auth0 would issue at the end of a
+//! login (spec section 2), from the event, the tenant settings, the user as
+//! the flow left it, and the claim and scope commands scripts recorded.
+
+use std::collections::BTreeSet;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::policy::{self, Audience, ClaimWrite, PolicyContext, Reason, TokenKind, Verdict};
+use super::sign::Keys;
+use super::{DroppedClaim, IssuedToken};
+use crate::error::Error;
+use crate::record::Command;
+use crate::tenant::{
+    ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, TokenProfile,
+};
+
+/// Scopes that are about the user, not an API.
+const OIDC_SCOPES: &[&str] = &[
+    "openid",
+    "profile",
+    "email",
+    "address",
+    "phone",
+    "offline_access",
+];
+
+/// Everything the tokens are built from.
+pub struct TokenInput<'a> {
+    pub event: &'a Value,
+    /// The user as the flow left it (metadata updates, Rules' changes).
+    pub user: &'a Value,
+    pub commands: &'a [Command],
+    pub settings: &'a Settings,
+    /// Seconds since the epoch.
+    pub now: u64,
+    /// Set by `api.authentication.setPrimaryUser` / `context.primaryUser`.
+    pub primary_user: Option<&'a str>,
+    /// Whether a script required multi-factor authentication.
+    pub mfa_required: bool,
+}
+
+/// The tokens, or why the login failed instead.
+#[derive(Debug, Clone, Default)]
+pub struct Issued {
+    pub id_token: Option<IssuedToken>,
+    pub access_token: Option<IssuedToken>,
+    pub dropped: Vec<DroppedClaim>,
+    /// The login fails (e.g. custom claims over 100 KB): no tokens.
+    pub failure: Option<String>,
+}
+
+/// The tenant facts of this login, resolved from settings and event.
+pub struct Tenant {
+    pub domain: String,
+    pub client: ClientSettings,
+    pub api: Option<ApiSettings>,
+    pub audience: Audience,
+    /// Requested scopes, in request order.
+    pub scopes: Vec<String>,
+    pub scope_set: BTreeSet<String>,
+    pub mode: CustomClaimsMode,
+    /// The non-OIDC-conformant pipeline applies (legacy client, no audience).
+    pub legacy: bool,
+}
+
+fn str_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
+    value.pointer(pointer).and_then(Value::as_str)
+}
+
+impl Tenant {
+    pub fn resolve(event: &Value, settings: &Settings) -> Tenant {
+        let domain = settings
+            .domain
+            .clone()
+            .or_else(|| str_at(event, "/request/hostname").map(str::to_string))
+            .or_else(|| str_at(event, "/tenant/id").map(|t| format!("{t}.us.auth0.com")))
+            .unwrap_or_else(|| "example-tenant.us.auth0.com".into());
+        let client_id = str_at(event, "/client/client_id").unwrap_or("").to_string();
+        let mut client = settings
+            .client(&client_id)
+            .cloned()
+            .unwrap_or_else(|| ClientSettings {
+                client_id: client_id.clone(),
+                name: str_at(event, "/client/name").map(str::to_string),
+                oidc_conformant: true,
+                client_secret: None,
+                id_token_lifetime: 36_000,
+                id_token_alg: None,
+                third_party: false,
+            });
+        if settings.legacy_client {
+            client.oidc_conformant = false;
+        }
+        let requested_audience = str_at(event, "/resource_server/identifier")
+            .or_else(|| str_at(event, "/request/query/audience"))
+            .filter(|a| !a.is_empty())
+            .map(str::to_string);
+        let audience = match &requested_audience {
+            None => Audience::Opaque,
+            Some(aud) => classify_audience(aud, &domain),
+        };
+        let api = requested_audience.as_ref().map(|aud| {
+            settings.api(aud).cloned().unwrap_or_else(|| ApiSettings {
+                identifier: aud.clone(),
+                name: None,
+                token_lifetime: 86_400,
+                rbac: false,
+                permissions_in_token: false,
+                profile: TokenProfile::Auth0,
+                user_permissions: Vec::new(),
+                signing_secret: None,
+                signing_alg: None,
+                scopes: None,
+            })
+        });
+        let scopes = requested_scopes(event);
+        let scope_set = scopes.iter().cloned().collect();
+        let legacy = !client.oidc_conformant && requested_audience.is_none();
+        Tenant {
+            domain,
+            client,
+            api,
+            audience,
+            scopes,
+            scope_set,
+            mode: settings.custom_claims,
+            legacy,
+        }
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("https://{}/", self.domain)
+    }
+}
+
+/// The scopes the request asked for: the transaction's list, else the query.
+pub fn requested_scopes(event: &Value) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: &str| {
+        if !s.is_empty() && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    };
+    match event
+        .pointer("/transaction/requested_scopes")
+        .and_then(Value::as_array)
+    {
+        Some(list) => list.iter().filter_map(Value::as_str).for_each(&mut push),
+        None => str_at(event, "/request/query/scope")
+            .unwrap_or("")
+            .split_whitespace()
+            .for_each(&mut push),
+    }
+    out
+}
+
+/// Auth0's own APIs are recognised by host (the tenant, `*.auth0.com`,
+/// `*.auth0app.com`) and path.
+fn classify_audience(aud: &str, domain: &str) -> Audience {
+    let Ok(url) = url::Url::parse(aud) else {
+        return Audience::Api(aud.to_string());
+    };
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    let auth0_host = host == domain.to_ascii_lowercase()
+        || host.ends_with(".auth0.com")
+        || host.ends_with(".auth0app.com");
+    if !auth0_host {
+        return Audience::Api(aud.to_string());
+    }
+    let path = url.path().trim_end_matches('/');
+    match path {
+        "/userinfo" => Audience::Opaque,
+        "/api/v2" => Audience::ManagementApi(aud.to_string()),
+        p if p.starts_with("/mfa") || p.starts_with("/api") => {
+            Audience::OtherAuth0Api(aud.to_string())
+        }
+        _ => Audience::Api(aud.to_string()),
+    }
+}
+
+/// The claims scripts set on one token: the last write of each name, in
+/// the order names were first set.
+fn claim_writes(commands: &[Command], call: &str) -> Vec<ClaimWrite> {
+    let mut writes: Vec<ClaimWrite> = Vec::new();
+    for command in commands.iter().filter(|c| c.call == call) {
+        let Some(key) = command.args.first().map(|k| match k {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }) else {
+            continue;
+        };
+        let write = ClaimWrite {
+            key: key.clone(),
+            value: command.args.get(1).cloned(),
+            script: command.script.clone(),
+        };
+        match writes.iter_mut().find(|w| w.key == key) {
+            Some(existing) => *existing = write,
+            None => writes.push(write),
+        }
+    }
+    writes
+}
+
+fn drop_claim(
+    dropped: &mut Vec<DroppedClaim>,
+    token: TokenKind,
+    write: &ClaimWrite,
+    reason: Reason,
+    detail: String,
+) {
+    dropped.push(DroppedClaim {
+        token: token.name().to_string(),
+        claim: write.key.clone(),
+        reason: reason.code().to_string(),
+        detail,
+        script: write.script.clone(),
+    });
+}
+
+/// The scope string of the access token: requested scopes as Auth0 grants
+/// them (the API's defined scopes, RBAC), then a Rule's override, then the
+/// Actions' additions and removals, in order.
+pub fn granted_scopes(tenant: &Tenant, commands: &[Command]) -> Vec<String> {
+    let api = tenant.api.as_ref();
+    let mut granted: Vec<String> = tenant
+        .scopes
+        .iter()
+        .filter(|scope| {
+            if OIDC_SCOPES.contains(&scope.as_str()) {
+                return true;
+            }
+            let Some(api) = api else { return false };
+            let defined = api
+                .scopes
+                .as_ref()
+                .is_none_or(|defined| defined.contains(scope));
+            let permitted = !api.rbac || api.user_permissions.contains(scope);
+            defined && permitted
+        })
+        .cloned()
+        .collect();
+    for command in commands {
+        match command.call.as_str() {
+            "accessToken.setScopes" => {
+                granted = match command.args.first() {
+                    Some(Value::Array(list)) => list
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect(),
+                    Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
+                    _ => granted,
+                };
+            }
+            "accessToken.addScope" => {
+                if let Some(scope) = command.str_arg(0)
+                    && !granted.iter().any(|g| g == scope)
+                {
+                    granted.push(scope.to_string());
+                }
+            }
+            "accessToken.removeScope" => {
+                if let Some(scope) = command.str_arg(0) {
+                    granted.retain(|g| g != scope);
+                }
+            }
+            _ => {}
+        }
+    }
+    granted
+}
+
+fn iso_seconds(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_f64().map(|ms| {
+            if ms > 1e11 {
+                (ms / 1000.0) as u64
+            } else {
+                ms as u64
+            }
+        }),
+        Value::String(s) => humantime::parse_rfc3339_weak(s)
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_secs()),
+        _ => None,
+    }
+}
+
+/// When the user last authenticated: the latest method's timestamp.
+fn auth_time(event: &Value, now: u64) -> u64 {
+    event
+        .pointer("/authentication/methods")
+        .and_then(Value::as_array)
+        .and_then(|methods| {
+            methods
+                .iter()
+                .filter_map(|m| m.get("timestamp").and_then(iso_seconds))
+                .max()
+        })
+        .unwrap_or(now)
+}
+
+fn mfa_done(event: &Value, mfa_required: bool) -> bool {
+    mfa_required
+        || event
+            .pointer("/authentication/methods")
+            .and_then(Value::as_array)
+            .is_some_and(|methods| {
+                methods
+                    .iter()
+                    .any(|m| m.get("name").and_then(Value::as_str) == Some("mfa"))
+            })
+}
+
+/// The application's domain, from the redirect URI it asked Auth0 to use
+/// (unless that is an Auth0 domain itself).
+fn app_domain(event: &Value) -> Option<String> {
+    let uri = str_at(event, "/transaction/redirect_uri")
+        .or_else(|| str_at(event, "/request/query/redirect_uri"))?;
+    let host = url::Url::parse(uri).ok()?.host_str()?.to_ascii_lowercase();
+    if policy::reserved_namespace(&format!("https://{host}/")).is_some() || host == "localhost" {
+        return None;
+    }
+    Some(host)
+}
+
+/// A stand-in for an opaque token: stable for the same inputs.
+fn opaque_token(seed: &str) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..24])
+}
+
+pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
+    let event = input.event;
+    let tenant = Tenant::resolve(event, input.settings);
+    let mut issued = Issued::default();
+
+    let openid = tenant.scope_set.contains("openid");
+    let id_token_issued = openid && !tenant.client.third_party;
+    let no_id_token_because = if tenant.client.third_party {
+        "third-party applications get no ID token"
+    } else {
+        "the 'openid' scope was not requested"
+    };
+    let app_domain = app_domain(event);
+    let ctx = PolicyContext {
+        mode: tenant.mode,
+        requested_scopes: &tenant.scope_set,
+        audience: &tenant.audience,
+        id_token_issued,
+        no_id_token_because,
+        app_domain: app_domain.as_deref(),
+    };
+
+    // Custom claims through the policy, per token.
+    let mut kept_id: Vec<ClaimWrite> = Vec::new();
+    let mut kept_access: Vec<ClaimWrite> = Vec::new();
+    for (token, call, kept) in [
+        (TokenKind::Id, "idToken.setCustomClaim", &mut kept_id),
+        (
+            TokenKind::Access,
+            "accessToken.setCustomClaim",
+            &mut kept_access,
+        ),
+    ] {
+        for write in claim_writes(input.commands, call) {
+            match policy::judge(token, &write, &ctx) {
+                Verdict::Keep => kept.push(write),
+                Verdict::Drop(reason, detail) => {
+                    drop_claim(&mut issued.dropped, token, &write, reason, detail)
+                }
+            }
+        }
+        let size: usize = kept
+            .iter()
+            .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
+            .sum();
+        if size > policy::CLAIMS_SIZE_LIMIT {
+            issued.failure = Some(format!(
+                "The custom claims of the {} take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the login fails.",
+                match token {
+                    TokenKind::Id => "ID token",
+                    TokenKind::Access => "access token",
+                },
+                policy::CLAIMS_SIZE_LIMIT
+            ));
+            return Ok(issued);
+        }
+    }
+
+    let sub = input
+        .primary_user
+        .map(str::to_string)
+        .or_else(|| str_at(input.user, "/user_id").map(str::to_string))
+        .unwrap_or_default();
+
+    // Legacy scope words: reported when the OIDC-conformant pipeline ignores them.
+    if !tenant.legacy && id_token_issued {
+        for word in &tenant.scopes {
+            let standard =
+                OIDC_SCOPES.contains(&word.as_str()) || policy::profile_scope(word).is_some();
+            let api_scope = tenant.api.is_some() && !standard;
+            if standard || api_scope {
+                continue;
+            }
+            if input.user.get(word).is_some() {
+                let script = input
+                    .commands
+                    .iter()
+                    .rev()
+                    .find(|c| c.call == "user.set" && c.str_arg(0) == Some(word.as_str()))
+                    .map(|c| c.script.clone())
+                    .unwrap_or_else(|| "user profile".into());
+                issued.dropped.push(DroppedClaim {
+                    token: TokenKind::Id.name().into(),
+                    claim: word.clone(),
+                    reason: Reason::LegacyScopeIgnored.code().into(),
+                    detail: format!(
+                        "The scope word '{word}' names the user attribute '{word}', which only clients that are not OIDC-conformant copy into the ID token; this client is OIDC-conformant, so the attribute is not in the token. Add it with api.idToken.setCustomClaim('https://{}/{word}', …) (or a non-namespaced '{word}' claim on tenants with current custom-claim rules).",
+                        ctx.app_domain.unwrap_or("<your-app-domain>")
+                    ),
+                    script,
+                });
+            }
+        }
+    }
+
+    let now = input.now;
+    let access = access_token(input, &tenant, &kept_access, &sub, now, keys)?;
+    let access_string = access
+        .as_ref()
+        .and_then(|t| t.jwt.clone().or_else(|| t.opaque.clone()))
+        .unwrap_or_default();
+    issued.access_token = access;
+    if id_token_issued {
+        issued.id_token = Some(id_token(
+            input,
+            &tenant,
+            &kept_id,
+            &sub,
+            now,
+            &access_string,
+            keys,
+        )?);
+    }
+    Ok(issued)
+}
+
+fn put_custom(payload: &mut Map<String, Value>, kept: &[ClaimWrite], profile: bool) {
+    for write in kept {
+        if policy::profile_scope(&write.key).is_some() == profile {
+            payload.insert(
+                write.key.clone(),
+                write.value.clone().unwrap_or(Value::Null),
+            );
+        }
+    }
+}
+
+fn id_token(
+    input: &TokenInput<'_>,
+    tenant: &Tenant,
+    kept: &[ClaimWrite],
+    sub: &str,
+    now: u64,
+    access_token: &str,
+    keys: &mut Keys,
+) -> Result<IssuedToken, Error> {
+    let event = input.event;
+    let user = input.user;
+    let mut payload = Map::new();
+    put_custom(&mut payload, kept, false);
+
+    if tenant.legacy {
+        // Legacy scope semantics: `profile` is the whole profile; any other
+        // word that names a user attribute copies it.
+        for word in &tenant.scopes {
+            match word.as_str() {
+                "openid" | "offline_access" => {}
+                "profile" => {
+                    if let Some(profile) = user.as_object() {
+                        for (key, value) in profile {
+                            if !policy::RESTRICTED_CLAIMS.contains(&key.as_str()) {
+                                payload.insert(key.clone(), value.clone());
+                            }
+                        }
+                    }
+                }
+                word => {
+                    if let Some(value) = user.get(word) {
+                        payload.insert(word.to_string(), value.clone());
+                    }
+                }
+            }
+        }
+    } else {
+        for (claim, scope) in policy::PROFILE_CLAIMS {
+            if !tenant.scope_set.contains(*scope) {
+                continue;
+            }
+            let source = if *claim == "phone_number_verified" {
+                "phone_verified"
+            } else {
+                claim
+            };
+            if let Some(value) = user.get(source) {
+                payload.insert((*claim).to_string(), value.clone());
+            }
+        }
+    }
+    put_custom(&mut payload, kept, true);
+
+    payload.insert("iss".into(), json!(tenant.issuer()));
+    payload.insert("aud".into(), json!(tenant.client.client_id));
+    payload.insert("iat".into(), json!(now));
+    payload.insert("exp".into(), json!(now + tenant.client.id_token_lifetime));
+    payload.insert("sub".into(), json!(sub));
+    let query = event.pointer("/request/query");
+    let asks = |key: &str| query.and_then(|q| q.get(key)).is_some_and(|v| !v.is_null());
+    if asks("max_age") || str_at(event, "/request/query/prompt") == Some("login") {
+        payload.insert("auth_time".into(), json!(auth_time(event, now)));
+    }
+    if mfa_done(event, input.mfa_required) {
+        payload.insert("amr".into(), json!(["mfa"]));
+    }
+    if let Some(sid) = str_at(event, "/session/id") {
+        payload.insert("sid".into(), json!(sid));
+    }
+    organization_claims(&mut payload, event, input.settings);
+    if let Some(nonce) = str_at(event, "/request/query/nonce") {
+        payload.insert("nonce".into(), json!(nonce));
+    }
+    if returns_token_with_id_token(event) && !access_token.is_empty() {
+        let digest = Sha256::digest(access_token.as_bytes());
+        payload.insert(
+            "at_hash".into(),
+            json!(URL_SAFE_NO_PAD.encode(&digest[..16])),
+        );
+    }
+
+    let payload = Value::Object(payload);
+    let alg = tenant.client.id_token_alg.unwrap_or(keys.tenant_alg());
+    let secret = tenant.client.client_secret.as_deref();
+    if alg == SigningAlg::HS256 && secret.is_none() {
+        return Err(Error::invalid(format!(
+            "HS256 ID tokens are signed with the client secret: set \"client_secret\" for client '{}' in the settings",
+            tenant.client.client_id
+        )));
+    }
+    let (header, jwt) = keys.sign(alg, "JWT", &payload, secret)?;
+    Ok(IssuedToken {
+        header,
+        payload,
+        jwt: Some(jwt),
+        opaque: None,
+    })
+}
+
+/// `org_id` for organization logins, and `org_name` when the tenant puts
+/// organization names in tokens.
+fn organization_claims(payload: &mut Map<String, Value>, event: &Value, settings: &Settings) {
+    let Some(org) = str_at(event, "/organization/id") else {
+        return;
+    };
+    payload.insert("org_id".into(), json!(org));
+    if let Some(name) = str_at(event, "/organization/name").filter(|_| settings.organization_names)
+    {
+        payload.insert("org_name".into(), json!(name));
+    }
+}
+
+/// Implicit and hybrid flows return the access token next to the ID token.
+fn returns_token_with_id_token(event: &Value) -> bool {
+    let types: Vec<String> = match event.pointer("/transaction/response_type") {
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_string)
+            .collect(),
+        _ => str_at(event, "/request/query/response_type")
+            .unwrap_or("")
+            .split_whitespace()
+            .map(str::to_string)
+            .collect(),
+    };
+    types.iter().any(|t| t == "token") && types.iter().any(|t| t == "id_token")
+}
+
+/// The grant type Auth0 records in `gty`, for the grants that have one.
+fn grant_type(event: &Value) -> Option<&'static str> {
+    match str_at(event, "/transaction/protocol")? {
+        "oauth2-password" | "oauth2-resource-owner" => Some("password"),
+        "oauth2-refresh-token" => Some("refresh_token"),
+        _ => None,
+    }
+}
+
+fn access_token(
+    input: &TokenInput<'_>,
+    tenant: &Tenant,
+    kept: &[ClaimWrite],
+    sub: &str,
+    now: u64,
+    keys: &mut Keys,
+) -> Result<Option<IssuedToken>, Error> {
+    let event = input.event;
+    let aud = match &tenant.audience {
+        Audience::Opaque => {
+            let seed = format!(
+                "{}|{}|{}|{now}",
+                tenant.domain, tenant.client.client_id, sub
+            );
+            return Ok(Some(IssuedToken {
+                header: Value::Null,
+                payload: Value::Null,
+                jwt: None,
+                opaque: Some(opaque_token(&seed)),
+            }));
+        }
+        Audience::Api(aud) | Audience::ManagementApi(aud) | Audience::OtherAuth0Api(aud) => {
+            aud.clone()
+        }
+    };
+    let Some(api) = tenant.api.as_ref() else {
+        return Ok(None);
+    };
+    let rfc9068 = api.profile == TokenProfile::Rfc9068;
+    let scopes = granted_scopes(tenant, input.commands);
+    let audience = if tenant.scope_set.contains("openid") {
+        json!([aud, format!("https://{}/userinfo", tenant.domain)])
+    } else {
+        json!(aud)
+    };
+    let lifetime = if matches!(tenant.audience, Audience::OtherAuth0Api(ref a) if a.contains("/mfa"))
+    {
+        600
+    } else {
+        api.token_lifetime
+    };
+
+    let mut payload = Map::new();
+    if !rfc9068 {
+        put_custom(&mut payload, kept, false);
+        put_custom(&mut payload, kept, true);
+    }
+    payload.insert("iss".into(), json!(tenant.issuer()));
+    payload.insert("sub".into(), json!(sub));
+    payload.insert("aud".into(), audience);
+    payload.insert("iat".into(), json!(now));
+    payload.insert("exp".into(), json!(now + lifetime));
+    if !rfc9068 && let Some(gty) = grant_type(event) {
+        payload.insert("gty".into(), json!(gty));
+    }
+    payload.insert("scope".into(), json!(scopes.join(" ")));
+    if rfc9068 {
+        payload.insert("client_id".into(), json!(tenant.client.client_id));
+    } else {
+        payload.insert("azp".into(), json!(tenant.client.client_id));
+    }
+    organization_claims(&mut payload, event, input.settings);
+    if api.rbac && api.permissions_in_token {
+        payload.insert("permissions".into(), json!(api.user_permissions));
+    }
+    if rfc9068 {
+        put_custom(&mut payload, kept, false);
+        put_custom(&mut payload, kept, true);
+        // A stable jti: the same inputs give the same token.
+        let digest = Sha256::digest(Value::Object(payload.clone()).to_string().as_bytes());
+        payload.insert("jti".into(), json!(URL_SAFE_NO_PAD.encode(&digest[..16])));
+    }
+
+    let payload = Value::Object(payload);
+    let alg = api.signing_alg.unwrap_or(keys.tenant_alg());
+    let secret = api.signing_secret.as_deref();
+    if alg == SigningAlg::HS256 && secret.is_none() {
+        return Err(Error::invalid(format!(
+            "HS256 access tokens are signed with the API's signing secret: set \"signing_secret\" for API '{}' in the settings",
+            api.identifier
+        )));
+    }
+    let typ = if rfc9068 { "at+jwt" } else { "JWT" };
+    let (header, jwt) = keys.sign(alg, typ, &payload, secret)?;
+    Ok(Some(IssuedToken {
+        header,
+        payload,
+        jwt: Some(jwt),
+        opaque: None,
+    }))
+}

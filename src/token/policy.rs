@@ -1,0 +1,430 @@
+//! Auth0's custom-claim policy (spec section 1.9), in one place: which of the
+//! claims scripts set end up in which token, and why the others do not.
+//!
+//! Readings chosen where Auth0 does not document the exact rule
+//! (docs/claims.md explains each):
+//! - Q1: a namespace is reserved when it is an `http(s)` URL whose host is
+//!   `auth0.com`, `webtask.io` or `webtask.run` or a subdomain of one
+//!   (case-insensitive), or a `urn:auth0` URN. `auth0app.com` is not listed
+//!   by Auth0 and is not reserved.
+//! - Q2: the last write wins across Rules and Actions (Actions run later).
+//! - Q5: 100 KB is 102 400 bytes of UTF-8 JSON, names plus values, per token.
+//! - Q6: on the Management API audience (`/api/v2/`) every custom claim is
+//!   dropped; on other Auth0 APIs (`/mfa/`, ...) non-namespaced ones are.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::tenant::CustomClaimsMode;
+
+/// Claims a script cannot set or overwrite (spec 1.3), plus `scope`, which
+/// the post-login facade refuses and Rules use for the scope override.
+pub const RESTRICTED_CLAIMS: &[&str] = &[
+    "acr",
+    "act",
+    "active",
+    "amr",
+    "at_hash",
+    "ath",
+    "attest",
+    "aud",
+    "auth_time",
+    "authorization_details",
+    "azp",
+    "c_hash",
+    "client_id",
+    "cnf",
+    "cty",
+    "dest",
+    "entitlements",
+    "events",
+    "exp",
+    "groups",
+    "gty",
+    "htm",
+    "htu",
+    "iat",
+    "internalService",
+    "iss",
+    "jcard",
+    "jku",
+    "jti",
+    "jwe",
+    "jwk",
+    "kid",
+    "may_act",
+    "mky",
+    "nbf",
+    "nonce",
+    "object_id",
+    "org_id",
+    "org_name",
+    "orig",
+    "origid",
+    "permissions",
+    "roles",
+    "rph",
+    "s_hash",
+    "scope",
+    "sid",
+    "sip_callid",
+    "sip_cseq_num",
+    "sip_date",
+    "sip_from_tag",
+    "sip_via_branch",
+    "sub",
+    "sub_jwk",
+    "toe",
+    "txn",
+    "typ",
+    "uuid",
+    "vot",
+    "vtm",
+    "x5t#S256",
+];
+
+/// OIDC standard profile claims and the scope that releases each (OIDC Core
+/// 5.4, which Auth0's scope documentation points to).
+pub const PROFILE_CLAIMS: &[(&str, &str)] = &[
+    ("name", "profile"),
+    ("family_name", "profile"),
+    ("given_name", "profile"),
+    ("middle_name", "profile"),
+    ("nickname", "profile"),
+    ("preferred_username", "profile"),
+    ("profile", "profile"),
+    ("picture", "profile"),
+    ("website", "profile"),
+    ("gender", "profile"),
+    ("birthdate", "profile"),
+    ("zoneinfo", "profile"),
+    ("locale", "profile"),
+    ("updated_at", "profile"),
+    ("email", "email"),
+    ("email_verified", "email"),
+    ("address", "address"),
+    ("phone_number", "phone"),
+    ("phone_number_verified", "phone"),
+];
+
+const RESERVED_DOMAINS: &[&str] = &["auth0.com", "webtask.io", "webtask.run"];
+
+/// The 100 KB cap on one token's custom claims.
+pub const CLAIMS_SIZE_LIMIT: usize = 100 * 1024;
+
+/// Why a claim a script set is not in a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// The name is one Auth0 reserves for itself (`sub`, `roles`, ...).
+    RestrictedClaim,
+    /// The namespace is an Auth0 domain (`auth0.com`, `webtask.io`, ...).
+    ReservedNamespace,
+    /// The tenant still requires namespaced custom claims.
+    NotNamespaced,
+    /// The access token is for an Auth0 API (Management API, MFA API).
+    Auth0ApiAudience,
+    /// No API audience was requested: the access token is opaque.
+    OpaqueAccessToken,
+    /// A profile claim whose scope (`email`, `profile`, ...) was not requested.
+    ScopeNotRequested,
+    /// The value has no JSON form (`undefined`, a function, a symbol).
+    InvalidValue,
+    /// No ID token is issued (`openid` not requested, or a third-party app).
+    NoIdToken,
+    /// A legacy scope word that named a user attribute; OIDC-conformant
+    /// clients ignore it.
+    LegacyScopeIgnored,
+}
+
+impl Reason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Reason::RestrictedClaim => "restricted_claim",
+            Reason::ReservedNamespace => "reserved_namespace",
+            Reason::NotNamespaced => "not_namespaced",
+            Reason::Auth0ApiAudience => "auth0_api_audience",
+            Reason::OpaqueAccessToken => "opaque_access_token",
+            Reason::ScopeNotRequested => "scope_not_requested",
+            Reason::InvalidValue => "invalid_value",
+            Reason::NoIdToken => "no_id_token",
+            Reason::LegacyScopeIgnored => "legacy_scope_ignored",
+        }
+    }
+}
+
+/// Which token a claim is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Id,
+    Access,
+}
+
+impl TokenKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TokenKind::Id => "id_token",
+            TokenKind::Access => "access_token",
+        }
+    }
+}
+
+/// What kind of audience the access token has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audience {
+    /// No audience: an opaque token for `/userinfo` only.
+    Opaque,
+    /// A custom API.
+    Api(String),
+    /// The Management API (`https://<tenant>/api/v2/`).
+    ManagementApi(String),
+    /// Another Auth0 API (`/mfa/`, ...).
+    OtherAuth0Api(String),
+}
+
+/// The tenant facts the policy depends on.
+#[derive(Debug, Clone)]
+pub struct PolicyContext<'a> {
+    pub mode: CustomClaimsMode,
+    pub requested_scopes: &'a BTreeSet<String>,
+    pub audience: &'a Audience,
+    pub id_token_issued: bool,
+    /// Why no ID token is issued, when none is.
+    pub no_id_token_because: &'a str,
+    /// The application's own domain (from its redirect URI), for
+    /// suggesting a namespace; `None` when unknown.
+    pub app_domain: Option<&'a str>,
+}
+
+/// A claim as the last script to set it left it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimWrite {
+    pub key: String,
+    /// `None` when the value had no JSON form.
+    pub value: Option<Value>,
+    pub script: String,
+}
+
+/// The policy's verdict on one claim.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Keep,
+    Drop(Reason, String),
+}
+
+fn has_scheme(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    lower.starts_with("http://") || lower.starts_with("https://")
+}
+
+/// The host of an `http(s)://` claim name.
+fn namespace_host(key: &str) -> Option<String> {
+    if !has_scheme(key) {
+        return None;
+    }
+    let rest = &key[key.find("://")? + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let host = host.split(':').next().unwrap_or("");
+    Some(host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// The reserved domain a claim name's namespace belongs to, if any.
+pub fn reserved_namespace(key: &str) -> Option<&'static str> {
+    if key.to_ascii_lowercase().starts_with("urn:auth0") {
+        return Some("urn:auth0");
+    }
+    let host = namespace_host(key)?;
+    RESERVED_DOMAINS
+        .iter()
+        .find(|domain| host == **domain || host.ends_with(&format!(".{domain}")))
+        .copied()
+}
+
+/// Whether the name counts as namespaced for tenants that require it.
+pub fn is_namespaced(key: &str) -> bool {
+    has_scheme(key) || key.to_ascii_lowercase().starts_with("urn:")
+}
+
+pub fn profile_scope(key: &str) -> Option<&'static str> {
+    PROFILE_CLAIMS
+        .iter()
+        .find(|(claim, _)| *claim == key)
+        .map(|(_, scope)| *scope)
+}
+
+/// The last path segment of a claim name, to suggest a better name.
+fn short_name(key: &str) -> &str {
+    key.trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|s| !s.is_empty())
+        .unwrap_or(key)
+}
+
+/// A namespace of the application's own domain to suggest instead.
+fn suggestion(key: &str, ctx: &PolicyContext<'_>) -> String {
+    format!(
+        "https://{}/{}",
+        ctx.app_domain.unwrap_or("<your-app-domain>"),
+        short_name(key)
+    )
+}
+
+/// Decides whether one claim reaches its token.
+pub fn judge(token: TokenKind, claim: &ClaimWrite, ctx: &PolicyContext<'_>) -> Verdict {
+    let key = claim.key.as_str();
+    let token_name = match token {
+        TokenKind::Id => "ID token",
+        TokenKind::Access => "access token",
+    };
+    if token == TokenKind::Id && !ctx.id_token_issued {
+        return Verdict::Drop(
+            Reason::NoIdToken,
+            format!(
+                "No ID token is issued for this login ({}), so its claims go nowhere.",
+                ctx.no_id_token_because
+            ),
+        );
+    }
+    if token == TokenKind::Access && *ctx.audience == Audience::Opaque {
+        return Verdict::Drop(
+            Reason::OpaqueAccessToken,
+            "No API audience was requested, so Auth0 issues an opaque access token that carries no claims; \
+             request an audience (an API identifier) to get a JWT access token."
+                .to_string(),
+        );
+    }
+    if claim.value.is_none() {
+        return Verdict::Drop(
+            Reason::InvalidValue,
+            format!(
+                "The value is undefined (or a function or symbol), which has no JSON form, so the claim is left out of the {token_name}; set a string, number, boolean, null, array or object."
+            ),
+        );
+    }
+    if RESTRICTED_CLAIMS.contains(&key) {
+        return Verdict::Drop(
+            Reason::RestrictedClaim,
+            format!(
+                "'{key}' is a claim Auth0 reserves and a script cannot set or overwrite; use a namespaced name such as '{}'.",
+                suggestion(key, ctx)
+            ),
+        );
+    }
+    if let Some(domain) = reserved_namespace(key) {
+        let also = if ctx.mode == CustomClaimsMode::LegacyNamespaced {
+            " (this tenant still returns it from /userinfo)"
+        } else {
+            ""
+        };
+        return Verdict::Drop(
+            Reason::ReservedNamespace,
+            format!(
+                "The namespace is an Auth0 domain ({domain}), which Auth0 reserves: the claim is silently left out of the {token_name}{also}. Use a namespace of your own domain, e.g. '{}'.",
+                suggestion(key, ctx)
+            ),
+        );
+    }
+    if ctx.mode == CustomClaimsMode::LegacyNamespaced {
+        let profile = profile_scope(key).is_some();
+        if token == TokenKind::Access && profile {
+            return Verdict::Drop(
+                Reason::NotNamespaced,
+                format!(
+                    "This tenant still requires namespaced custom claims, and such tenants ignore OIDC profile claims like '{key}' on access tokens; use '{}' or turn off \"Custom claims must be namespaced\".",
+                    suggestion(key, ctx)
+                ),
+            );
+        }
+        if !profile && !is_namespaced(key) {
+            return Verdict::Drop(
+                Reason::NotNamespaced,
+                format!(
+                    "This tenant still requires namespaced custom claims (http:// or https://), so '{key}' is silently left out; use '{}' or turn off \"Custom claims must be namespaced\" (Tenant Settings > Advanced > Migrations).",
+                    suggestion(key, ctx)
+                ),
+            );
+        }
+    }
+    if token == TokenKind::Access {
+        match ctx.audience {
+            Audience::ManagementApi(aud) => {
+                return Verdict::Drop(
+                    Reason::Auth0ApiAudience,
+                    format!(
+                        "The access token is for the Management API ({aud}), which gets no custom claims; request your own API's audience for claims your services read."
+                    ),
+                );
+            }
+            Audience::OtherAuth0Api(aud) if !is_namespaced(key) => {
+                return Verdict::Drop(
+                    Reason::Auth0ApiAudience,
+                    format!(
+                        "The access token is for an Auth0 API ({aud}), which ignores non-namespaced custom claims; use '{}'.",
+                        suggestion(key, ctx)
+                    ),
+                );
+            }
+            _ => {}
+        }
+    }
+    if let Some(scope) = profile_scope(key)
+        && !ctx.requested_scopes.contains(scope)
+    {
+        return Verdict::Drop(
+            Reason::ScopeNotRequested,
+            format!(
+                "'{key}' is an OIDC profile claim released only with the '{scope}' scope, which this login did not request, so Auth0 removes it even though a script set it; request '{scope}' or use a namespaced name such as '{}'.",
+                suggestion(key, ctx)
+            ),
+        );
+    }
+    Verdict::Keep
+}
+
+/// The size of a claim as it counts towards the 100 KB cap.
+pub fn claim_size(key: &str, value: &Value) -> usize {
+    serde_json::to_string(key).map_or(0, |k| k.len())
+        + serde_json::to_string(value).map_or(0, |v| v.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_namespaces_match_auth0_hosts_only() {
+        for key in [
+            "https://acme-dev.us.auth0.com/connection",
+            "https://auth0.com/x",
+            "HTTPS://Tenant.EU.Auth0.com/x",
+            "http://example.webtask.io/x",
+            "https://x.webtask.run",
+            "https://user@tenant.auth0.com:443/x",
+            "urn:auth0:claims:x",
+        ] {
+            assert!(reserved_namespace(key).is_some(), "{key}");
+        }
+        for key in [
+            "https://acme.example/connection",
+            "https://notauth0.com/x",
+            "https://my.app/auth0.com/x",
+            "https://tenant.auth0app.com/x",
+            "auth0.com/x",
+            "connection",
+        ] {
+            assert!(reserved_namespace(key).is_none(), "{key}");
+        }
+    }
+
+    #[test]
+    fn namespaced_means_a_url_or_urn() {
+        assert!(is_namespaced("https://a.example/x"));
+        assert!(is_namespaced("urn:acme:x"));
+        assert!(!is_namespaced("app_custom_x"));
+        assert!(!is_namespaced("a.example/x"));
+    }
+}

@@ -1,0 +1,286 @@
+//! Signing keys, signing, the public JWKS, and verification.
+//!
+//! RS256 and PS256 use the tenant's RSA key: the one configured in the
+//! settings (`signing.private_key_pem`), or one generated once per process
+//! when none is configured. HS256 uses the client secret (ID tokens) or the
+//! API's signing secret (access tokens). Key ids are RFC 7638 thumbprints
+//! unless the settings name one.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::jwk::{AlgorithmParameters, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::tenant::{Settings, SigningAlg};
+
+/// An RSA key pair ready to sign with.
+#[derive(Clone)]
+pub struct RsaKey {
+    encoding: EncodingKey,
+    /// The public half, as a JWK with `kid`, `use` and `alg`.
+    pub jwk: Jwk,
+    pub kid: String,
+    /// Whether actionbox generated the key (no key was configured).
+    pub generated: bool,
+}
+
+impl std::fmt::Debug for RsaKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RsaKey")
+            .field("kid", &self.kid)
+            .field("generated", &self.generated)
+            .finish()
+    }
+}
+
+impl RsaKey {
+    pub fn from_pem(pem: &[u8], kid: Option<&str>, alg: SigningAlg) -> Result<RsaKey, String> {
+        let encoding = EncodingKey::from_rsa_pem(pem)
+            .map_err(|e| format!("not an RSA private key in PEM form ({e})"))?;
+        RsaKey::from_encoding(encoding, kid, alg, false)
+    }
+
+    fn from_encoding(
+        encoding: EncodingKey,
+        kid: Option<&str>,
+        alg: SigningAlg,
+        generated: bool,
+    ) -> Result<RsaKey, String> {
+        let mut jwk =
+            Jwk::from_encoding_key(&encoding, algorithm(alg)).map_err(|e| e.to_string())?;
+        let kid = match kid {
+            Some(kid) => kid.to_string(),
+            None => thumbprint(&jwk).ok_or("cannot compute the key's thumbprint")?,
+        };
+        jwk.common.key_id = Some(kid.clone());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        jwk.common.key_algorithm = Some(match alg {
+            SigningAlg::PS256 => KeyAlgorithm::PS256,
+            _ => KeyAlgorithm::RS256,
+        });
+        Ok(RsaKey {
+            encoding,
+            jwk,
+            kid,
+            generated,
+        })
+    }
+
+    /// A fresh 2048-bit key.
+    pub fn generate() -> Result<RsaKey, String> {
+        let der = generate_der(2048)?;
+        RsaKey::from_encoding(
+            EncodingKey::from_rsa_der(&der),
+            None,
+            SigningAlg::RS256,
+            true,
+        )
+    }
+
+    pub fn jwks(&self) -> Value {
+        serde_json::to_value(JwkSet {
+            keys: vec![self.jwk.clone()],
+        })
+        .unwrap_or_else(|_| json!({ "keys": [] }))
+    }
+}
+
+fn generate_der(bits: usize) -> Result<Vec<u8>, String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, bits)
+        .map_err(|e| format!("cannot generate an RSA key: {e}"))?;
+    key.to_pkcs1_der()
+        .map(|der| der.as_bytes().to_vec())
+        .map_err(|e| format!("cannot encode the RSA key: {e}"))
+}
+
+/// A new RSA private key in PKCS#1 PEM form (for `actionbox jwks --new-key`).
+pub fn generate_pem() -> Result<String, String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)
+        .map_err(|e| format!("cannot generate an RSA key: {e}"))?;
+    key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF)
+        .map(|pem| pem.to_string())
+        .map_err(|e| format!("cannot encode the RSA key: {e}"))
+}
+
+/// RFC 7638 JWK thumbprint of an RSA key.
+fn thumbprint(jwk: &Jwk) -> Option<String> {
+    let AlgorithmParameters::RSA(rsa) = &jwk.algorithm else {
+        return None;
+    };
+    let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, rsa.e, rsa.n);
+    Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+}
+
+fn algorithm(alg: SigningAlg) -> Algorithm {
+    match alg {
+        SigningAlg::RS256 => Algorithm::RS256,
+        SigningAlg::HS256 => Algorithm::HS256,
+        SigningAlg::PS256 => Algorithm::PS256,
+    }
+}
+
+/// The key generated for this process when no key is configured: every run
+/// in one process signs with the same key, so its JWKS stays valid.
+fn process_key() -> Result<RsaKey, String> {
+    static KEY: OnceLock<Result<RsaKey, String>> = OnceLock::new();
+    KEY.get_or_init(RsaKey::generate).clone()
+}
+
+/// The keys one run signs with.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    rsa: Option<Arc<RsaKey>>,
+    alg: SigningAlg,
+}
+
+impl Keys {
+    /// The configured key, if any. A configured key that cannot be read is
+    /// an input error; a missing one is generated when first needed.
+    pub fn from_settings(settings: &Settings) -> Result<Keys, Error> {
+        let signing = &settings.signing;
+        let rsa = match &signing.private_key_pem {
+            None => None,
+            Some(path) => {
+                let path = match &settings.base_dir {
+                    Some(base) if path.is_relative() => base.join(path),
+                    _ => path.clone(),
+                };
+                Some(Arc::new(load_pem(
+                    &path,
+                    signing.kid.as_deref(),
+                    signing.alg,
+                )?))
+            }
+        };
+        Ok(Keys {
+            rsa,
+            alg: signing.alg,
+        })
+    }
+
+    /// The RSA key, generating the process key if none is configured.
+    pub fn rsa(&mut self) -> Result<Arc<RsaKey>, Error> {
+        if let Some(key) = &self.rsa {
+            return Ok(key.clone());
+        }
+        let key = Arc::new(process_key().map_err(Error::Internal)?);
+        self.rsa = Some(key.clone());
+        Ok(key)
+    }
+
+    /// The RSA key if one is loaded already (for the JWKS of a run).
+    pub fn loaded_rsa(&self) -> Option<&RsaKey> {
+        self.rsa.as_deref()
+    }
+
+    pub fn tenant_alg(&self) -> SigningAlg {
+        self.alg
+    }
+
+    /// Signs `payload` with `alg`; `secret` is the HS256 secret.
+    pub fn sign(
+        &mut self,
+        alg: SigningAlg,
+        typ: &str,
+        payload: &Value,
+        secret: Option<&str>,
+    ) -> Result<(Value, String), Error> {
+        let mut header = Header::new(algorithm(alg));
+        header.typ = Some(typ.to_string());
+        let jwt = match alg {
+            SigningAlg::HS256 => {
+                let secret = secret.ok_or_else(|| Error::invalid("HS256 needs a secret"))?;
+                jsonwebtoken::encode(
+                    &header,
+                    payload,
+                    &EncodingKey::from_secret(secret.as_bytes()),
+                )
+            }
+            SigningAlg::RS256 | SigningAlg::PS256 => {
+                let key = self.rsa()?;
+                header.kid = Some(key.kid.clone());
+                jsonwebtoken::encode(&header, payload, &key.encoding)
+            }
+        }
+        .map_err(|e| Error::Internal(format!("cannot sign the token: {e}")))?;
+        let header = serde_json::to_value(&header).unwrap_or(Value::Null);
+        Ok((header, jwt))
+    }
+}
+
+fn load_pem(path: &Path, kid: Option<&str>, alg: SigningAlg) -> Result<RsaKey, Error> {
+    let pem = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    RsaKey::from_pem(&pem, kid, alg).map_err(|e| Error::invalid(format!("{}: {e}", path.display())))
+}
+
+/// A token decoded and checked.
+#[derive(Debug, Clone)]
+pub struct Verified {
+    pub header: Value,
+    pub payload: Value,
+    /// `None` when the signature is good; otherwise why not.
+    pub problem: Option<String>,
+}
+
+/// Checks a token's signature against a JWKS (RS256/PS256) or a secret
+/// (HS256). Expiry is reported by the caller, not checked here.
+pub fn verify(
+    token: &str,
+    jwks: Option<&JwkSet>,
+    secret: Option<&str>,
+) -> Result<Verified, String> {
+    let header = jsonwebtoken::decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
+    let payload = decode_part(token, 1)?;
+    let header_value = decode_part(token, 0)?;
+    let mut validation = Validation::new(header.alg);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims.clear();
+    let key = match header.alg {
+        Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => {
+            let secret = secret.ok_or("the token is HS-signed: pass --secret")?;
+            DecodingKey::from_secret(secret.as_bytes())
+        }
+        _ => {
+            let jwks = jwks.ok_or("the token is signed with a key pair: pass --jwks")?;
+            let jwk = match &header.kid {
+                Some(kid) => jwks
+                    .find(kid)
+                    .ok_or_else(|| format!("no key with kid '{kid}' in the JWKS"))?,
+                None => jwks.keys.first().ok_or("the JWKS has no keys")?,
+            };
+            DecodingKey::from_jwk(jwk).map_err(|e| format!("unusable JWK: {e}"))?
+        }
+    };
+    let problem = jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .err()
+        .map(|e| e.to_string());
+    Ok(Verified {
+        header: header_value,
+        payload,
+        problem,
+    })
+}
+
+/// Decodes one base64url JSON part of a compact JWT without checking it.
+pub fn decode_part(token: &str, index: usize) -> Result<Value, String> {
+    let part = token
+        .split('.')
+        .nth(index)
+        .ok_or("not a compact JWT (three dot-separated parts)")?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(part.trim_end_matches('='))
+        .map_err(|e| format!("part {} is not base64url: {e}", index + 1))?;
+    serde_json::from_slice(&bytes).map_err(|e| format!("part {} is not JSON: {e}", index + 1))
+}
