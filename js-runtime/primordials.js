@@ -48,7 +48,8 @@
     const ctor = g[name];
     const methods = statics[name];
     for (let i = 0; i < methods.length; i++) {
-      p[name + methods[i][0].toUpperCase() + methods[i].slice(1)] = ctor[methods[i]];
+      // Bound to their constructor: Promise.resolve needs it as `this`.
+      p[name + methods[i][0].toUpperCase() + methods[i].slice(1)] = FunctionPrototypeBind.call(ctor[methods[i]], ctor);
     }
   }
   const protos = {

@@ -10,8 +10,11 @@ use serde_json::{Value, json};
 use tracing::info_span;
 
 use crate::engine::action::{self, ActionInput, Entry};
+use crate::engine::rule::{self, RulesInput};
 use crate::engine::{Limits, ScriptRun};
+use crate::event::rules::{self as rules_event, RuleStart};
 use crate::outcome::{ErrorKind, ScriptError};
+use crate::record::Command;
 use crate::script::{Script, Trigger};
 use crate::transaction::Transaction;
 
@@ -19,17 +22,31 @@ use crate::transaction::Transaction;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct FlowJob {
     pub trigger: Trigger,
-    /// Rules first, then Actions, each group in execution order.
-    pub scripts: Vec<Script>,
+    /// Legacy Rules, in execution order (post-login only).
+    pub rules: Vec<Script>,
+    /// Actions, in execution order.
+    pub actions: Vec<Script>,
     /// The complete event (defaults merged).
     pub event: Value,
-    /// Secrets per Action (by script name), merged over `event.secrets`.
+    /// `event.secrets` of each Action (the event's, then the settings').
     pub action_secrets: Vec<Value>,
+    /// What the Rules' globals need: `configuration`, the tenant domain.
+    pub rule_globals: Value,
     pub limits: Limits,
     pub fixed_now_ms: Option<f64>,
-    /// When resuming after a redirect: the index of the Action that
-    /// redirected. Actions before it do not run again.
-    pub resume_at: Option<usize>,
+    pub resume: Option<ResumeJob>,
+}
+
+/// Resuming a login at `/continue`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum ResumeJob {
+    /// A Rule redirected: every Rule runs again (`redirect-callback`), then
+    /// every Action.
+    Rules,
+    /// An Action redirected: it resumes at `onContinuePostLogin`; the
+    /// scripts before it do not run again, and what they recorded before the
+    /// redirect (`prior`) stays in the transaction.
+    Action { index: usize, prior: Vec<Command> },
 }
 
 /// What the scripts of a flow did.
@@ -42,22 +59,59 @@ pub(crate) struct FlowReport {
 }
 
 pub(crate) fn execute(job: &FlowJob) -> FlowReport {
-    let span = info_span!("flow", trigger = %job.trigger, scripts = job.scripts.len());
+    let span = info_span!("flow", trigger = %job.trigger, rules = job.rules.len(), actions = job.actions.len());
     let _entered = span.enter();
     let deadline = Instant::now() + job.limits.timeout;
     let mut transaction = Transaction::new(&job.event);
     let mut runs = Vec::new();
     let mut error = None;
 
-    for (index, script) in job.scripts.iter().enumerate() {
-        if script.is_rule() {
-            let run = rule_not_available(script);
-            error = run.error.clone();
-            runs.push(run);
-            break;
+    let (run_rules, first_action) = match &job.resume {
+        None => (true, None),
+        Some(ResumeJob::Rules) => (true, None),
+        Some(ResumeJob::Action { index, prior }) => {
+            for command in prior {
+                transaction.apply(command);
+            }
+            (false, Some(*index))
         }
-        let entry = match job.resume_at {
-            Some(at) if index < at && !script.is_rule() => continue,
+    };
+
+    if run_rules && !job.rules.is_empty() {
+        let resumed = matches!(job.resume, Some(ResumeJob::Rules));
+        let rules = rule::run(RulesInput {
+            rules: &job.rules,
+            user: rules_event::user(&job.event),
+            context: rules_event::context(&job.event, &RuleStart { resumed }),
+            globals: rule_globals(job, &transaction),
+            resumed,
+            limits: &job.limits,
+            deadline,
+            fixed_now_ms: job.fixed_now_ms,
+        });
+        for run in &rules.runs {
+            for command in &run.commands {
+                transaction.apply(command);
+            }
+        }
+        transaction.rules_executed = rules.executed;
+        transaction.rules_user = rules.user;
+        runs.extend(rules.runs);
+        if let Some(failure) = rules.error {
+            error = Some(failure);
+        }
+        if error.is_some() || transaction.stops_flow() {
+            return FlowReport {
+                runs,
+                transaction,
+                error,
+            };
+        }
+    }
+
+    for (index, script) in job.actions.iter().enumerate() {
+        let entry = match first_action {
+            Some(at) if index < at => continue,
             Some(at) if index == at => Entry::Continue,
             _ => Entry::Execute,
         };
@@ -100,14 +154,21 @@ pub(crate) fn execute(job: &FlowJob) -> FlowReport {
     }
 }
 
-fn rule_not_available(script: &Script) -> ScriptRun {
-    let mut run = ScriptRun::new(&script.name);
-    run.error = Some(ScriptError::new(
-        ErrorKind::Internal,
-        &script.name,
-        "running Rules is not available in this build",
-    ));
-    run
+/// The Rules' globals: the tenant's `configuration` and domain, and the
+/// user whose metadata `auth0.users` updates.
+fn rule_globals(job: &FlowJob, transaction: &Transaction) -> Value {
+    let mut globals = job.rule_globals.clone();
+    let user = &transaction.user;
+    globals["userId"] = user.get("user_id").cloned().unwrap_or(Value::Null);
+    globals["appMetadata"] = user
+        .get("app_metadata")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    globals["userMetadata"] = user
+        .get("user_metadata")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    globals
 }
 
 /// `event.secrets` for one Action: the event's own, then the settings'.

@@ -6,15 +6,16 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::engine::pool::Pool;
-use crate::engine::{Limits, action};
+use crate::engine::{Limits, action, rule};
 use crate::error::Error;
 use crate::event;
 use crate::outcome::{ErrorKind, OAuthError, Outcome, ScriptError, ScriptTiming, Status, Timings};
-use crate::pipeline::{self, FlowJob, FlowReport};
+use crate::pipeline::{self, FlowJob, FlowReport, ResumeJob};
 use crate::record::Warning;
 use crate::redact::Redactor;
 use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::Settings;
+use crate::token::builder::Tenant;
 use crate::token::{self, Issued, Keys, TokenInput};
 
 /// What to run: scripts, the event they see, and the tenant around them.
@@ -31,13 +32,19 @@ pub struct Flow {
     pub resume: Option<Resume>,
 }
 
-/// The `/continue` request that resumes a login after a redirect: the Action
-/// that redirected runs its `onContinuePostLogin`, the Actions before it do
-/// not run again, the ones after it run as usual.
+/// The `/continue` request that resumes a login after a redirect. When an
+/// Action redirected, it runs its `onContinuePostLogin`, the scripts before
+/// it do not run again (what they recorded before the redirect is passed in
+/// `prior_commands`), the Actions after it run as usual. When a Rule
+/// redirected, every Rule runs again with `context.protocol` set to
+/// `redirect-callback`, then every Action.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Resume {
-    /// The name of the Action that redirected (its script name).
-    pub action: String,
+    /// The name of the script that redirected.
+    pub script: String,
+    /// What the scripts recorded before the redirect (the first run's
+    /// `commands`), when an Action redirected.
+    pub prior_commands: Vec<crate::record::Command>,
     /// The query string of the `/continue` request.
     pub query: serde_json::Map<String, Value>,
     /// The form body of the `/continue` request (POST).
@@ -144,6 +151,7 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
                         flow.trigger
                     )));
                 }
+                rule::compile(script).map_err(|e| syntax(script, &e))?;
                 rules.push(script.clone());
             }
             ScriptKind::Action(trigger) => {
@@ -163,37 +171,40 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     }
     let mut event = event::build(flow.trigger, flow.event.as_ref());
     let fixed_now_ms = flow.settings.now_ms()?;
-    let mut resume_at = None;
-    if let Some(resume) = &flow.resume {
-        if flow.trigger != Trigger::PostLogin {
-            return Err(Error::invalid(
-                "only post-login flows can resume after a redirect",
-            ));
+    let resume = match &flow.resume {
+        None => None,
+        Some(resume) => {
+            if flow.trigger != Trigger::PostLogin {
+                return Err(Error::invalid(
+                    "only post-login flows can resume after a redirect",
+                ));
+            }
+            // A new request arrives at /continue.
+            event["request"]["query"] = Value::Object(resume.query.clone());
+            event["request"]["body"] = Value::Object(resume.body.clone());
+            event["request"]["method"] = json!(if resume.body.is_empty() {
+                "GET"
+            } else {
+                "POST"
+            });
+            if rules.iter().any(|r| r.name == resume.script) {
+                Some(ResumeJob::Rules)
+            } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
+                Some(ResumeJob::Action {
+                    index,
+                    prior: resume.prior_commands.clone(),
+                })
+            } else {
+                return Err(Error::invalid(format!(
+                    "cannot resume at '{}': no Rule or Action of that name in the flow",
+                    resume.script
+                )));
+            }
         }
-        let Some(index) = actions.iter().position(|a| a.name == resume.action) else {
-            return Err(Error::invalid(format!(
-                "cannot resume at '{}': no Action of that name in the flow",
-                resume.action
-            )));
-        };
-        resume_at = Some(rules.len() + index);
-        // A new request arrives at /continue.
-        event["request"]["query"] = Value::Object(resume.query.clone());
-        event["request"]["body"] = Value::Object(resume.body.clone());
-        event["request"]["method"] = json!(if resume.body.is_empty() {
-            "GET"
-        } else {
-            "POST"
-        });
-    }
-    let mut scripts = rules;
-    scripts.extend(actions);
-    let action_secrets = scripts
+    };
+    let action_secrets = actions
         .iter()
         .map(|s| {
-            if s.is_rule() {
-                return Value::Null;
-            }
             let stem = s.name.trim_end_matches(".js");
             let configured = flow
                 .settings
@@ -203,15 +214,50 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             pipeline::secrets_for(&event, configured)
         })
         .collect();
+    let domain = Tenant::resolve(&event, &flow.settings).domain;
+    let rule_globals = json!({
+        "configuration": flow.settings.configuration,
+        "domain": domain,
+        "accessToken": management_token(&domain, fixed_now_ms),
+    });
     Ok(FlowJob {
         trigger: flow.trigger,
-        scripts,
+        rules,
+        actions,
         event,
         action_secrets,
+        rule_globals,
         limits: flow.limits.clone(),
         fixed_now_ms,
-        resume_at,
+        resume,
     })
+}
+
+/// The stand-in for the Management API token Rules get as `auth0.accessToken`
+/// (scopes `read:users update:users`, 5400 s, unsigned: actionbox's
+/// Management API emulation accepts it; a real tenant would not).
+fn management_token(domain: &str, fixed_now_ms: Option<f64>) -> String {
+    use base64::Engine as _;
+    let now = fixed_now_ms.map_or_else(
+        || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        },
+        |ms| (ms / 1000.0) as u64,
+    );
+    let encode = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    let header = json!({ "alg": "none", "typ": "JWT" });
+    let payload = json!({
+        "iss": format!("https://{domain}/"),
+        "sub": "actionbox-rules@clients",
+        "aud": format!("https://{domain}/api/v2/"),
+        "iat": now,
+        "exp": now + 5400,
+        "scope": "read:users update:users",
+        "gty": "client-credentials",
+    });
+    format!("{}.{}.", encode(&header), encode(&payload))
 }
 
 fn syntax(script: &Script, error: &crate::outcome::ScriptError) -> Error {
@@ -301,6 +347,7 @@ fn assemble(
             &TokenInput {
                 event: &job.event,
                 user: &transaction.user,
+                rules_user: transaction.rules_user.as_ref(),
                 commands: &commands,
                 settings,
                 now,

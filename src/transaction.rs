@@ -32,6 +32,9 @@ pub struct Transaction {
     pub cache: BTreeMap<String, CacheRecord>,
     pub transaction_metadata: Map<String, Value>,
     pub rules_executed: Vec<String>,
+    /// The user as the Rules left it (their changes to `user` are not
+    /// persisted, but profile claims and the legacy pipeline read them).
+    pub rules_user: Option<Value>,
     pub warnings: Vec<Warning>,
 }
 
@@ -70,6 +73,15 @@ impl Transaction {
                     other => other.to_string(),
                 };
                 self.deny(command, "access_denied", reason, "api.access.deny");
+            }
+            "rules.deny" => {
+                let code = command.str_arg(0).unwrap_or("access_denied").to_string();
+                let reason = command.str_arg(1).unwrap_or_default().to_string();
+                let via = command
+                    .origin
+                    .clone()
+                    .unwrap_or_else(|| "callback(error)".into());
+                self.deny(command, &code, reason, &via);
             }
             "validation.error" => {
                 let code = command.str_arg(0).unwrap_or("invalid_request").to_string();
@@ -199,8 +211,15 @@ impl Transaction {
 
     /// What the api facade needs to know about the transaction so far.
     pub fn api_info(&self) -> Value {
+        // A Rule answers to its name with or without `.js` (exports give
+        // Rules no id, so the name stands in for it).
+        let executed: Vec<&str> = self
+            .rules_executed
+            .iter()
+            .flat_map(|name| [name.as_str(), name.trim_end_matches(".js")])
+            .collect();
         json!({
-            "rulesExecuted": self.rules_executed,
+            "rulesExecuted": executed,
             "primaryUserSet": self.primary_user.is_some(),
             "cache": self.cache,
         })

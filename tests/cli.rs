@@ -322,3 +322,57 @@ fn verify_checks_hs256_tokens_with_a_secret() {
     assert_eq!(usage.status.code(), Some(2));
     assert!(stderr(&usage).contains("pass --secret"));
 }
+
+#[test]
+fn the_motivating_rule_with_and_without_a_legacy_client() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "actions/rules/add-connection-to-user.js",
+            "--event",
+            "actions/events/post-login-social-legacy-scope.json",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let output = actionbox(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        json(&output)
+    };
+    let legacy = run(&["--legacy-client"]);
+    assert_eq!(legacy["id_token"]["payload"]["connection"], "google-oauth2");
+    let conformant = run(&[]);
+    assert_eq!(conformant["id_token"]["payload"]["connection"], Value::Null);
+    assert_eq!(conformant["dropped_claims"][0]["claim"], "connection");
+    assert_eq!(
+        conformant["dropped_claims"][0]["reason"],
+        "legacy_scope_ignored"
+    );
+}
+
+#[test]
+fn rules_and_actions_given_together_run_rules_first() {
+    let output = actionbox(&[
+        "run",
+        "actions/add-connection.js",
+        "actions/rules/add-roles-claim.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcome = json(&output);
+    assert_eq!(
+        outcome["scripts"],
+        serde_json::json!(["add-roles-claim.js", "add-connection.js"])
+    );
+    assert_eq!(
+        outcome["id_token"]["payload"]["https://app.acme.example/roles"],
+        serde_json::json!(["customer"])
+    );
+    assert_eq!(
+        outcome["commands"][0]["origin"],
+        "context.idToken['https://app.acme.example/roles']"
+    );
+}

@@ -97,7 +97,8 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
         query.insert("session_token".into(), json!(token));
         query.insert("accepted".into(), json!(accepted));
         let resume = Resume {
-            action: "redirect-to-terms.js".into(),
+            script: "redirect-to-terms.js".into(),
+            prior_commands: Vec::new(),
             query,
             body: serde_json::Map::new(),
         };

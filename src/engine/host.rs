@@ -265,6 +265,10 @@ pub(crate) fn install<'js>(
             let json = arg_string(ctx, args, 1)?;
             let parsed: Vec<serde_json::Value> = serde_json::from_str(&json)
                 .map_err(|_| Exception::throw_type(ctx, "actionbox host: arguments must be a JSON array"))?;
+            let origin = match args.get(2) {
+                Some(v) if v.is_string() => Some(arg_string(ctx, args, 2)?),
+                _ => None,
+            };
             let mut state = st.borrow_mut();
             if !state.allowed_calls.contains(&call.as_str()) {
                 drop(state);
@@ -282,7 +286,9 @@ pub(crate) fn install<'js>(
                 return Err(Exception::throw_range(ctx, "api call limit exceeded"));
             }
             let script = state.script.clone();
-            state.commands.push(Command::new(script, call, parsed));
+            let mut command = Command::new(script, call, parsed);
+            command.origin = origin;
+            state.commands.push(command);
             Ok(Value::new_undefined(ctx.clone()))
         })?,
     )?;
@@ -292,7 +298,18 @@ pub(crate) fn install<'js>(
         "warn",
         guarded(ctx, guards, "warn", move |ctx, args| {
             let text = arg_string(ctx, args, 0)?;
-            st.borrow_mut().warn(text);
+            let script = match args.get(1) {
+                Some(v) if v.is_string() => Some(arg_string(ctx, args, 1)?),
+                _ => None,
+            };
+            let mut state = st.borrow_mut();
+            match script {
+                Some(script) => state.warnings.push(Warning {
+                    script,
+                    message: text,
+                }),
+                None => state.warn(text),
+            }
             Ok(Value::new_undefined(ctx.clone()))
         })?,
     )?;

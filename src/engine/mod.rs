@@ -9,6 +9,7 @@ pub(crate) mod isolate;
 mod limits;
 mod natives;
 pub(crate) mod pool;
+pub(crate) mod rule;
 pub(crate) mod runtime_js;
 mod script_error;
 
@@ -85,6 +86,14 @@ pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
     "roles.getUserEffectiveRolesByNames",
 ];
 
+/// The calls a Rule's globals can record (`auth0.users.*`).
+pub(crate) const RULE_CALLS: &[&str] = &[
+    "user.setAppMetadata",
+    "user.setUserMetadata",
+    "auth0.users.updateAppMetadata",
+    "auth0.users.updateUserMetadata",
+];
+
 /// Time spent in each phase of one script's execution, in microseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PhaseTimings {
@@ -124,22 +133,31 @@ impl ScriptRun {
     /// Takes everything the isolate recorded, and notes what was left
     /// pending when the script finished.
     pub(crate) fn collect(&mut self, scope: &isolate::Scope<'_>) {
+        {
+            let mut state = scope.state.borrow_mut();
+            let pending = state.timers.len();
+            if pending > 0 && self.error.is_none() {
+                state.warn(format!(
+                    "{pending} timer{} still pending when the script finished; cancelled (Auth0 does not wait for them either)",
+                    if pending == 1 { " was" } else { "s were" }
+                ));
+            }
+            state.timers.clear_all();
+            let unhandled = std::mem::take(&mut state.unhandled_rejections);
+            for (_, reason) in unhandled {
+                state.warn(format!("unhandled promise rejection: {reason}"));
+            }
+        }
+        self.take_records(scope);
+        self.peak_memory_bytes = scope.guards.peak_memory();
+    }
+
+    /// Takes what the isolate recorded so far (several scripts can share an
+    /// isolate: the Rules of one login).
+    pub(crate) fn take_records(&mut self, scope: &isolate::Scope<'_>) {
         let mut state = scope.state.borrow_mut();
-        let pending = state.timers.len();
-        if pending > 0 && self.error.is_none() {
-            state.warn(format!(
-                "{pending} timer{} still pending when the script finished; cancelled (Auth0 does not wait for them either)",
-                if pending == 1 { " was" } else { "s were" }
-            ));
-        }
-        state.timers.clear_all();
-        let unhandled = std::mem::take(&mut state.unhandled_rejections);
-        for (_, reason) in unhandled {
-            state.warn(format!("unhandled promise rejection: {reason}"));
-        }
         self.commands.append(&mut state.commands);
         self.logs.append(&mut state.logs);
         self.warnings.append(&mut state.warnings);
-        self.peak_memory_bytes = scope.guards.peak_memory();
     }
 }

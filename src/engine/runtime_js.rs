@@ -16,6 +16,7 @@ pub(crate) enum RuntimeFile {
     Core,
     Url,
     PostLoginApi,
+    Rules,
 }
 
 impl RuntimeFile {
@@ -26,6 +27,7 @@ impl RuntimeFile {
             RuntimeFile::Core => "actionbox:core.js",
             RuntimeFile::Url => "actionbox:url.js",
             RuntimeFile::PostLoginApi => "actionbox:post-login-api.js",
+            RuntimeFile::Rules => "actionbox:rules.js",
         }
     }
 
@@ -36,6 +38,7 @@ impl RuntimeFile {
             RuntimeFile::Core => include_str!("../../js-runtime/core.js"),
             RuntimeFile::Url => include_str!("../../js-runtime/url.js"),
             RuntimeFile::PostLoginApi => include_str!("../../js-runtime/post-login-api.js"),
+            RuntimeFile::Rules => include_str!("../../js-runtime/rules.js"),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
+pub mod rules;
+
 use crate::script::Trigger;
 
 const POST_LOGIN_DEFAULTS: &str = include_str!("post-login-defaults.json");

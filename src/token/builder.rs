@@ -31,8 +31,11 @@ const OIDC_SCOPES: &[&str] = &[
 /// Everything the tokens are built from.
 pub struct TokenInput<'a> {
     pub event: &'a Value,
-    /// The user as the flow left it (metadata updates, Rules' changes).
+    /// The user as the flow left it (metadata updates applied).
     pub user: &'a Value,
+    /// The user as the Rules left it, when Rules ran: profile claims and
+    /// the legacy pipeline read it (Rules' changes to `user` reach tokens).
+    pub rules_user: Option<&'a Value>,
     pub commands: &'a [Command],
     pub settings: &'a Settings,
     /// Seconds since the epoch.
@@ -336,8 +339,28 @@ fn opaque_token(seed: &str) -> String {
     URL_SAFE_NO_PAD.encode(&digest[..24])
 }
 
+/// The profile tokens are built from: the user as the Rules left it (when
+/// Rules ran), with the metadata as the whole flow left it.
+fn profile(input: &TokenInput<'_>) -> Value {
+    let Some(rules_user) = input.rules_user else {
+        return input.user.clone();
+    };
+    let mut profile = rules_user.clone();
+    for key in ["app_metadata", "user_metadata"] {
+        if let Some(value) = input
+            .user
+            .get(key)
+            .filter(|v| v.as_object().is_some_and(|m| !m.is_empty()))
+        {
+            profile[key] = value.clone();
+        }
+    }
+    profile
+}
+
 pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
     let event = input.event;
+    let profile = profile(input);
     let tenant = Tenant::resolve(event, input.settings);
     let mut issued = Issued::default();
 
@@ -409,7 +432,7 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
             if standard || api_scope {
                 continue;
             }
-            if input.user.get(word).is_some() {
+            if profile.get(word).is_some() {
                 let script = input
                     .commands
                     .iter()
@@ -441,6 +464,7 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
     if id_token_issued {
         issued.id_token = Some(id_token(
             input,
+            &profile,
             &tenant,
             &kept_id,
             &sub,
@@ -463,8 +487,10 @@ fn put_custom(payload: &mut Map<String, Value>, kept: &[ClaimWrite], profile: bo
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn id_token(
     input: &TokenInput<'_>,
+    user: &Value,
     tenant: &Tenant,
     kept: &[ClaimWrite],
     sub: &str,
@@ -473,7 +499,6 @@ fn id_token(
     keys: &mut Keys,
 ) -> Result<IssuedToken, Error> {
     let event = input.event;
-    let user = input.user;
     let mut payload = Map::new();
     put_custom(&mut payload, kept, false);
 

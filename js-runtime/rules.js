@@ -1,0 +1,93 @@
+// The globals of the legacy Rules runtime: `configuration`, `global`,
+// `UnauthorizedError`, `auth0` (a restricted Management API client) and a
+// `require` that accepts Auth0's versioned form `name@1.2.3`. The Rule
+// itself and its `callback` are driven from Rust.
+(function (host, rt) {
+  'use strict';
+  const p = rt.p;
+  const { ObjectDefineProperty, ObjectKeys, JSONStringify, PromisePrototypeThen, ObjectCreate } = p;
+  const g = p.globalThis;
+
+  function define(name, value) {
+    ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+  }
+
+  // As in auth0-authz-rules-api: an Error with name, code, description and
+  // statusCode, which Auth0 turns into error=unauthorized.
+  class UnauthorizedError extends p.Error {
+    constructor(message) {
+      super(message);
+      this.name = 'UnauthorizedError';
+      this.code = 'unauthorized';
+      this.description = message;
+      this.statusCode = 401;
+    }
+  }
+
+  // What each Rule passed to its callback, by index; read by Rust.
+  const results = ObjectCreate(null);
+  rt.ruleResults = results;
+
+  // A callback for one Rule. A second call is ignored and reported.
+  rt.ruleCallback = function (index, name) {
+    return function callback(error, user, context) {
+      if (results[index] !== undefined) {
+        host.warn(`callback was called more than once; the extra call was ignored`, name);
+        return;
+      }
+      results[index] = { error, user, context, arity: arguments.length };
+    };
+  };
+
+  rt.installRuleGlobals = function (info) {
+    define('configuration', info.configuration);
+    define('global', {});
+    define('UnauthorizedError', UnauthorizedError);
+    define('require', rt.makeRequire('rules'));
+
+    // The stored metadata as updates through `auth0.users` leave it.
+    const stored = { app_metadata: { ...info.appMetadata }, user_metadata: { ...info.userMetadata } };
+    const update = (field, setter, call) => function (userId, metadata, cb) {
+      if (typeof userId !== 'string' || userId === '') {
+        return reject(new p.TypeError('The user id must be a non-empty string'), cb);
+      }
+      if (metadata === null || typeof metadata !== 'object' || p.ArrayIsArray(metadata)) {
+        return reject(new p.TypeError(`The ${field} must be an object`), cb);
+      }
+      const copy = p.JSONParse(JSONStringify(metadata));
+      if (userId === info.userId) {
+        // The PATCH merges top-level keys; null deletes one.
+        const keys = ObjectKeys(copy);
+        for (let i = 0; i < keys.length; i++) {
+          host.record(setter, JSONStringify([keys[i], copy[keys[i]]]), `auth0.users.${call}`);
+          if (copy[keys[i]] === null) delete stored[field][keys[i]];
+          else stored[field][keys[i]] = copy[keys[i]];
+        }
+      } else {
+        host.record(`auth0.users.${call}`, JSONStringify([userId, copy]), `auth0.users.${call}`);
+      }
+      const updated = { user_id: userId, [field]: userId === info.userId ? { ...stored[field] } : copy };
+      const promise = p.PromiseResolve(updated);
+      if (typeof cb === 'function') {
+        PromisePrototypeThen(promise, (user) => cb(null, user));
+      }
+      return promise;
+    };
+    function reject(error, cb) {
+      if (typeof cb === 'function') {
+        PromisePrototypeThen(p.PromiseResolve(), () => cb(error));
+        return undefined;
+      }
+      return p.PromiseReject(error);
+    }
+    define('auth0', {
+      users: {
+        updateAppMetadata: update('app_metadata', 'user.setAppMetadata', 'updateAppMetadata'),
+        updateUserMetadata: update('user_metadata', 'user.setUserMetadata', 'updateUserMetadata'),
+      },
+      accessToken: info.accessToken,
+      domain: info.domain,
+      baseUrl: `https://${info.domain}/api/v2`,
+    });
+  };
+})

@@ -1,0 +1,608 @@
+//! Running a login's legacy Rules: each Rule is one function expression
+//! called from Rust with `(user, context, callback)`, all Rules of the login
+//! in one isolate (they share `global`), in order. What a Rule leaves on
+//! `context` (claims, scopes, MFA, redirect, primary user, SAML settings) is
+//! read when the Rules finish and becomes the same commands Actions record;
+//! its changes to `user` become `user.set` commands.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rquickjs::promise::PromiseState;
+use rquickjs::{Ctx, Function, Object, Value};
+use serde_json::{Map, Value as Json, json};
+use tracing::{debug_span, info_span};
+
+use super::action::{promise_reason, settle};
+use super::bytecode;
+use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
+use super::limits::Limits;
+use super::runtime_js::RuntimeFile;
+use super::{RULE_CALLS, ScriptRun};
+use crate::outcome::{ErrorKind, ScriptError};
+use crate::record::{Command, Warning};
+use crate::script::Script;
+
+pub(crate) struct RulesInput<'a> {
+    pub rules: &'a [Script],
+    pub user: Json,
+    pub context: Json,
+    /// `configuration`, the user's id and metadata, the tenant domain, the
+    /// Management API token placeholder.
+    pub globals: Json,
+    /// Resuming after a Rule's redirect: `context.redirect` is ignored.
+    pub resumed: bool,
+    pub limits: &'a Limits,
+    pub deadline: Instant,
+    pub fixed_now_ms: Option<f64>,
+}
+
+pub(crate) struct RulesRun {
+    /// One per Rule that ran.
+    pub runs: Vec<ScriptRun>,
+    /// The failure that stopped the Rules, if any.
+    pub error: Option<ScriptError>,
+    /// The user as the Rules left it.
+    pub user: Option<Json>,
+    /// The Rules that ran, in order (for `api.rules.wasExecuted`).
+    pub executed: Vec<String>,
+}
+
+/// The function expression in parentheses, as Auth0 inlined it; it starts
+/// on the file's first line so line numbers are the file's own.
+fn wrap(source: &str) -> String {
+    format!("({source}\n)")
+}
+
+pub(crate) fn compile(script: &Script) -> Result<std::sync::Arc<[u8]>, ScriptError> {
+    bytecode::compile(&script.name, &wrap(&script.source)).map_err(|e| {
+        let column = if e.line == 1 { e.column.saturating_sub(1).max(1) } else { e.column };
+        let hint = if script.source.trim_end().ends_with(';') {
+            " (Auth0 runs a Rule as one function expression: remove the semicolon after its closing brace)"
+        } else {
+            ""
+        };
+        ScriptError {
+            kind: ErrorKind::Syntax,
+            script: script.name.clone(),
+            name: Some("SyntaxError".into()),
+            message: format!("{}{hint} (line {}, column {})", e.message, e.line, column),
+            stack: Some(format!("    at {}:{}:{}", script.location(), e.line, column)),
+        }
+    })
+}
+
+pub(crate) fn run(input: RulesInput<'_>) -> RulesRun {
+    let _span = info_span!("rules", count = input.rules.len()).entered();
+    let mut result = RulesRun {
+        runs: Vec::new(),
+        error: None,
+        user: None,
+        executed: Vec::new(),
+    };
+    let mut compiled = Vec::new();
+    for rule in input.rules {
+        match compile(rule) {
+            Ok(bytes) => compiled.push(bytes),
+            Err(error) => {
+                let mut run = ScriptRun::new(&rule.name);
+                run.error = Some(error.clone());
+                result.runs.push(run);
+                result.error = Some(error);
+                return result;
+            }
+        }
+    }
+    let started = Instant::now();
+    let isolate_span = debug_span!("isolate").entered();
+    let isolate = match Isolate::new(&IsolateConfig {
+        limits: input.limits,
+        deadline: input.deadline,
+        fixed_now_ms: input.fixed_now_ms,
+        extra: &[RuntimeFile::Rules],
+    }) {
+        Ok(isolate) => isolate,
+        Err(e) => {
+            result.error = Some(ScriptError::new(ErrorKind::Internal, "rules", e.0));
+            return result;
+        }
+    };
+    let entered = isolate.enter(|scope| {
+        drop(isolate_span);
+        let isolate_us = started.elapsed().as_micros() as u64;
+        scope.state.borrow_mut().allowed_calls = RULE_CALLS;
+        if let Err(error) = run_all(scope, &input, &compiled, isolate_us, &mut result) {
+            result.error.get_or_insert(error);
+        }
+        if let Some(last) = result.runs.last_mut() {
+            let error = last.error.take();
+            last.collect(scope);
+            last.error = error;
+        }
+    });
+    if let Err(e) = entered {
+        result.error = Some(ScriptError::new(ErrorKind::Internal, "rules", e.0));
+    }
+    result
+}
+
+/// Who last changed each output of `context`, to attribute its command.
+type Setters = HashMap<String, String>;
+
+fn run_all<'js>(
+    scope: &Scope<'js>,
+    input: &RulesInput<'_>,
+    compiled: &[std::sync::Arc<[u8]>],
+    isolate_us: u64,
+    result: &mut RulesRun,
+) -> Result<(), ScriptError> {
+    let ctx = &scope.ctx;
+    let caught = |_| ScriptError::from_caught(ctx, "rules");
+    let install: Function = scope.rt.get("installRuleGlobals").map_err(caught)?;
+    let globals = ctx.json_parse(input.globals.to_string()).map_err(caught)?;
+    install.call::<_, ()>((globals,)).map_err(caught)?;
+    let mut user: Value = ctx.json_parse(input.user.to_string()).map_err(caught)?;
+    let mut context: Value = ctx.json_parse(input.context.to_string()).map_err(caught)?;
+    let results: Object = scope.rt.get("ruleResults").map_err(caught)?;
+    let make_callback: Function = scope.rt.get("ruleCallback").map_err(caught)?;
+
+    let mut setters = Setters::new();
+    let mut outputs = snapshot_outputs(ctx, &context);
+    let mut user_snapshot = snapshot(ctx, &user).unwrap_or(Json::Null);
+
+    for (index, (rule, bytes)) in input.rules.iter().zip(compiled).enumerate() {
+        let name = rule.name.as_str();
+        let mut run = ScriptRun::new(name);
+        if index == 0 {
+            run.timings.isolate_us = isolate_us;
+        }
+        scope.state.borrow_mut().script = name.to_string();
+        result.executed.push(name.to_string());
+        let load_started = Instant::now();
+        let outcome = call_rule(
+            scope,
+            input,
+            rule,
+            bytes,
+            index,
+            &make_callback,
+            &user,
+            &context,
+            &mut run,
+            load_started,
+        );
+        let outcome = outcome.and_then(|()| {
+            let entry: Object = results
+                .get(index as u32)
+                .map_err(|_| ScriptError::from_caught(ctx, name))?;
+            take_callback(scope, &entry, name, &mut user, &mut context)
+        });
+        match outcome {
+            Err(error) => {
+                run.error = Some(error.clone());
+                run.take_records(scope);
+                result.runs.push(run);
+                result.error = Some(error);
+                return Ok(());
+            }
+            Ok(Some(deny)) => {
+                scope.state.borrow_mut().commands.push(deny);
+                run.take_records(scope);
+                result.runs.push(run);
+                return Ok(());
+            }
+            Ok(None) => {}
+        }
+        // What this Rule changed.
+        if let Some(new_user) = snapshot(ctx, &user) {
+            let changes = user_changes(&user_snapshot, &new_user, name);
+            scope.state.borrow_mut().commands.extend(changes);
+            user_snapshot = new_user;
+        }
+        let new_outputs = snapshot_outputs(ctx, &context);
+        record_setters(&outputs, &new_outputs, name, &mut setters);
+        outputs = new_outputs;
+        run.take_records(scope);
+        result.runs.push(run);
+    }
+
+    // The Rules are done: their outputs on `context` take effect now.
+    let mut unmapped = Vec::new();
+    let commands = output_commands(
+        &outputs,
+        &setters,
+        input.resumed,
+        &user_snapshot,
+        &mut unmapped,
+    );
+    if let Some(last) = result.runs.last_mut() {
+        last.commands.extend(commands);
+        last.warnings.extend(unmapped);
+    }
+    result.user = Some(user_snapshot);
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn call_rule<'js>(
+    scope: &Scope<'js>,
+    input: &RulesInput<'_>,
+    rule: &Script,
+    bytes: &[u8],
+    index: usize,
+    make_callback: &Function<'js>,
+    user: &Value<'js>,
+    context: &Value<'js>,
+    run: &mut ScriptRun,
+    load_started: Instant,
+) -> Result<(), ScriptError> {
+    let ctx = &scope.ctx;
+    let name = rule.name.as_str();
+    let caught = |_| ScriptError::from_caught(ctx, name);
+    let function: Value = bytecode::run(ctx, bytes).map_err(caught)?;
+    let Some(function) = function.as_function().cloned() else {
+        return Err(ScriptError::new(
+            ErrorKind::InvalidHandler,
+            name,
+            "A Rule must be a function: function (user, context, callback) { … }",
+        ));
+    };
+    let callback: Function = make_callback.call((index as u32, name)).map_err(caught)?;
+    run.timings.load_us = load_started.elapsed().as_micros() as u64;
+
+    let started = Instant::now();
+    let _span = debug_span!("handler", script = %name).entered();
+    let returned = function.call::<_, Value>((user.clone(), context.clone(), callback));
+    let results: Object = scope.rt.get("ruleResults").map_err(caught)?;
+    let outcome = match returned {
+        Err(e) => Err(match scope.guards.tripped() {
+            Some(tripped) => ScriptError::from_tripped(&tripped, name, input.limits),
+            None => caught(e),
+        }),
+        Ok(returned) => {
+            let promise = returned.as_promise().cloned();
+            let settled = drive(scope, || {
+                if results.contains_key(index as u32).unwrap_or(false) {
+                    return Some(Settled::Done);
+                }
+                match &promise {
+                    Some(p) if p.state() == PromiseState::Rejected => {
+                        Some(Settled::Thrown(promise_reason(p)))
+                    }
+                    _ => None,
+                }
+            });
+            settle(scope, settled, name, input.limits)
+        }
+    };
+    run.timings.handler_us = started.elapsed().as_micros() as u64;
+    outcome
+}
+
+/// Reads what a Rule passed to its callback: the user and context to go on
+/// with, or the error that denies the login (as a `rules.deny` command).
+fn take_callback<'js>(
+    scope: &Scope<'js>,
+    entry: &Object<'js>,
+    name: &str,
+    user: &mut Value<'js>,
+    context: &mut Value<'js>,
+) -> Result<Option<Command>, ScriptError> {
+    let ctx = &scope.ctx;
+    let error: Value = entry
+        .get("error")
+        .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+    if error.is_null() || error.is_undefined() {
+        let arity: u32 = entry.get("arity").unwrap_or(0);
+        let next_user: Value = entry
+            .get("user")
+            .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+        let next_context: Value = entry
+            .get("context")
+            .unwrap_or_else(|_| Value::new_undefined(ctx.clone()));
+        if arity >= 2 && next_user.is_object() {
+            *user = next_user;
+        }
+        if arity >= 3 && next_context.is_object() {
+            *context = next_context;
+        }
+        return Ok(None);
+    }
+    let description = ScriptError::from_thrown(&error, name);
+    let unauthorized = error.as_object().is_some_and(|obj| {
+        obj.get::<_, String>("code")
+            .is_ok_and(|c| c == "unauthorized")
+            || obj
+                .get::<_, String>("name")
+                .is_ok_and(|n| n == "UnauthorizedError")
+    });
+    let (code, origin) = if unauthorized {
+        ("unauthorized", "callback(new UnauthorizedError(…))")
+    } else if error.is_string() {
+        ("access_denied", "callback('…')")
+    } else {
+        ("access_denied", "callback(new Error(…))")
+    };
+    let mut command = Command::new(
+        name,
+        "rules.deny",
+        vec![json!(code), json!(description.message)],
+    );
+    command.origin = Some(origin.to_string());
+    Ok(Some(command))
+}
+
+/// A JSON copy of a value (what Auth0's serialiser would see), or `None`
+/// when it has no JSON form (a cycle, a BigInt).
+fn snapshot<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Option<Json> {
+    match ctx.json_stringify(value.clone()) {
+        Ok(Some(text)) => text
+            .to_string()
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok()),
+        Ok(None) => None,
+        Err(_) => {
+            ctx.catch();
+            None
+        }
+    }
+}
+
+const OUTPUTS: &[&str] = &[
+    "idToken",
+    "accessToken",
+    "multifactor",
+    "redirect",
+    "primaryUser",
+    "samlConfiguration",
+];
+
+/// The outputs of `context`, as JSON.
+fn snapshot_outputs<'js>(ctx: &Ctx<'js>, context: &Value<'js>) -> Map<String, Json> {
+    let mut out = Map::new();
+    let Some(obj) = context.as_object() else {
+        return out;
+    };
+    for key in OUTPUTS {
+        if let Ok(value) = obj.get::<_, Value>(*key)
+            && let Some(json) = snapshot(ctx, &value)
+        {
+            out.insert((*key).to_string(), json);
+        }
+    }
+    out
+}
+
+/// Notes which outputs (claims one by one) this Rule changed.
+fn record_setters(
+    before: &Map<String, Json>,
+    after: &Map<String, Json>,
+    rule: &str,
+    setters: &mut Setters,
+) {
+    for output in OUTPUTS {
+        let old = before.get(*output);
+        let new = after.get(*output);
+        match (*output, old, new) {
+            ("idToken" | "accessToken" | "samlConfiguration", _, _) => {
+                let empty = Map::new();
+                let old = old.and_then(Json::as_object).unwrap_or(&empty);
+                let new = new.and_then(Json::as_object).unwrap_or(&empty);
+                for (key, value) in new {
+                    if old.get(key) != Some(value) {
+                        setters.insert(format!("{output}/{key}"), rule.to_string());
+                    }
+                }
+            }
+            (_, old, new) if old != new => {
+                setters.insert((*output).to_string(), rule.to_string());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `user.set` / `user.delete` for each root attribute a Rule changed.
+fn user_changes(before: &Json, after: &Json, rule: &str) -> Vec<Command> {
+    let empty = Map::new();
+    let old = before.as_object().unwrap_or(&empty);
+    let new = after.as_object().unwrap_or(&empty);
+    let mut commands = Vec::new();
+    for (key, value) in new {
+        if old.get(key) != Some(value) {
+            let mut command = Command::new(rule, "user.set", vec![json!(key), value.clone()]);
+            command.origin = Some(format!("user.{key}"));
+            commands.push(command);
+        }
+    }
+    for key in old.keys().filter(|k| !new.contains_key(*k)) {
+        let mut command = Command::new(rule, "user.delete", vec![json!(key)]);
+        command.origin = Some(format!("delete user.{key}"));
+        commands.push(command);
+    }
+    commands
+}
+
+/// SAML configuration keys of Rules and the Actions setter of each.
+const SAML_SETTERS: &[(&str, &str)] = &[
+    ("audience", "setAudience"),
+    ("recipient", "setRecipient"),
+    ("createUpnClaim", "setCreateUpnClaim"),
+    (
+        "passthroughClaimsWithNoMapping",
+        "setPassthroughClaimsWithNoMapping",
+    ),
+    ("mapUnknownClaimsAsIs", "setMapUnknownClaimsAsIs"),
+    ("mapIdentities", "setMapIdentities"),
+    ("signatureAlgorithm", "setSignatureAlgorithm"),
+    ("digestAlgorithm", "setDigestAlgorithm"),
+    ("destination", "setDestination"),
+    ("lifetimeInSeconds", "setLifetimeInSeconds"),
+    ("signResponse", "setSignResponse"),
+    ("nameIdentifierFormat", "setNameIdentifierFormat"),
+    ("nameIdentifierProbes", "setNameIdentifierProbes"),
+    ("authnContextClassRef", "setAuthnContextClassRef"),
+    ("signingCert", "setSigningCert"),
+    (
+        "includeAttributeNameFormat",
+        "setIncludeAttributeNameFormat",
+    ),
+    ("typedAttributes", "setTypedAttributes"),
+    ("encryptionCert", "setEncryptionCert"),
+    ("encryptionPublicKey", "setEncryptionPublicKey"),
+    ("cert", "setCert"),
+    ("key", "setKey"),
+    ("RelayState", "setRelayState"),
+    ("issuer", "setIssuer"),
+];
+
+fn output_command(
+    setters: &Setters,
+    path: &str,
+    call: &str,
+    args: Vec<Json>,
+    origin: String,
+) -> Command {
+    let script = setters
+        .get(path)
+        .cloned()
+        .unwrap_or_else(|| "rules".to_string());
+    let mut command = Command::new(script, call, args);
+    command.origin = Some(origin);
+    command
+}
+
+/// The commands the Rules' final `context` amounts to.
+fn output_commands(
+    outputs: &Map<String, Json>,
+    setters: &Setters,
+    resumed: bool,
+    user: &Json,
+    unmapped: &mut Vec<Warning>,
+) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for (output, call) in [
+        ("idToken", "idToken.setCustomClaim"),
+        ("accessToken", "accessToken.setCustomClaim"),
+    ] {
+        let Some(claims) = outputs.get(output).and_then(Json::as_object) else {
+            continue;
+        };
+        for (key, value) in claims {
+            let path = format!("{output}/{key}");
+            if output == "accessToken" && key == "scope" {
+                let scopes: Vec<Json> = match value {
+                    Json::Array(list) => list.clone(),
+                    Json::String(s) => s.split_whitespace().map(|w| json!(w)).collect(),
+                    _ => continue,
+                };
+                commands.push(output_command(
+                    setters,
+                    &path,
+                    "accessToken.setScopes",
+                    vec![Json::Array(scopes)],
+                    "context.accessToken.scope".into(),
+                ));
+                continue;
+            }
+            commands.push(output_command(
+                setters,
+                &path,
+                call,
+                vec![json!(key), value.clone()],
+                format!("context.{output}['{key}']"),
+            ));
+        }
+    }
+    if let Some(mfa) = outputs.get("multifactor").and_then(Json::as_object) {
+        let provider = mfa.get("provider").cloned().unwrap_or(json!("any"));
+        let mut options = Map::new();
+        options.insert(
+            "allowRememberBrowser".into(),
+            mfa.get("allowRememberBrowser")
+                .cloned()
+                .unwrap_or(json!(true)),
+        );
+        let provider_options: Map<String, Json> = mfa
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "provider" | "allowRememberBrowser"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if !provider_options.is_empty() {
+            options.insert("providerOptions".into(), Json::Object(provider_options));
+        }
+        commands.push(output_command(
+            setters,
+            "multifactor",
+            "multifactor.enable",
+            vec![provider, Json::Object(options)],
+            "context.multifactor".into(),
+        ));
+    }
+    if let Some(primary) = outputs.get("primaryUser").and_then(Json::as_str)
+        && user.get("user_id").and_then(Json::as_str) != Some(primary)
+    {
+        commands.push(output_command(
+            setters,
+            "primaryUser",
+            "authentication.setPrimaryUser",
+            vec![json!(primary)],
+            "context.primaryUser".into(),
+        ));
+    }
+    if let Some(saml) = outputs.get("samlConfiguration").and_then(Json::as_object) {
+        for (key, value) in saml {
+            let path = format!("samlConfiguration/{key}");
+            if key == "mappings" {
+                for (attribute, user_path) in value.as_object().into_iter().flatten() {
+                    let resolved = user_path
+                        .as_str()
+                        .map(|p| {
+                            p.split('.')
+                                .try_fold(user, |v, part| v.get(part))
+                                .cloned()
+                                .unwrap_or(Json::Null)
+                        })
+                        .unwrap_or(Json::Null);
+                    commands.push(output_command(
+                        setters,
+                        &path,
+                        "samlResponse.setAttribute",
+                        vec![json!(attribute), resolved],
+                        format!("context.samlConfiguration.mappings['{attribute}']"),
+                    ));
+                }
+            } else if let Some((_, setter)) = SAML_SETTERS.iter().find(|(k, _)| k == key) {
+                commands.push(output_command(
+                    setters,
+                    &path,
+                    &format!("samlResponse.{setter}"),
+                    vec![value.clone()],
+                    format!("context.samlConfiguration.{key}"),
+                ));
+            } else {
+                unmapped.push(Warning {
+                    script: setters.get(&path).cloned().unwrap_or_else(|| "rules".into()),
+                    message: format!(
+                        "context.samlConfiguration.{key} has no Actions equivalent (api.samlResponse has no setter for it); an Action cannot reproduce it"
+                    ),
+                });
+            }
+        }
+    }
+    if !resumed
+        && let Some(url) = outputs
+            .get("redirect")
+            .and_then(|r| r.get("url"))
+            .and_then(Json::as_str)
+    {
+        commands.push(output_command(
+            setters,
+            "redirect",
+            "redirect.sendUserTo",
+            vec![json!(url)],
+            "context.redirect".into(),
+        ));
+    }
+    commands
+}
