@@ -24,6 +24,7 @@
 //! # Ok::<(), actionbox::Error>(())
 //! ```
 
+pub mod compare;
 pub mod engine;
 mod error;
 pub mod event;
@@ -37,6 +38,7 @@ pub mod tenant;
 pub mod token;
 pub mod transaction;
 
+pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
 pub use engine::Limits;
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};

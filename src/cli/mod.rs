@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file
 //! and only renders what the library returns.
 
+mod compare;
 mod jwks;
 mod options;
 mod render;
@@ -32,6 +33,9 @@ struct Cli {
 enum Command {
     /// Run Rules and Actions as one login (Rules first) and show the outcome
     Run(run::RunArgs),
+    /// Run Rules and their Action replacement as two logins on the same
+    /// event(s) and explain every difference in the tokens and decisions
+    Compare(compare::CompareArgs),
     /// Print the public JWKS of the tenant's signing key, or create a key
     Jwks(jwks::JwksArgs),
     /// Check a token's signature and print its header and payload
@@ -50,6 +54,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
+        Command::Compare(args) => compare::execute(args),
         Command::Jwks(args) => jwks::execute(args),
         Command::Verify(args) => verify::execute(args),
     };

@@ -27,10 +27,6 @@ pub enum ClaimsMode {
 
 #[derive(Args, Debug, Clone)]
 pub struct ExecOptions {
-    /// The event the scripts see (a JSON fixture; missing fields come from defaults)
-    #[arg(long, value_name = "FILE")]
-    pub event: Option<PathBuf>,
-
     /// Tenant settings (domain, clients, APIs, keys, configuration, secrets)
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
@@ -110,13 +106,6 @@ impl ExecOptions {
         limits
     }
 
-    pub fn event(&self) -> Result<Option<Value>> {
-        let Some(path) = &self.event else {
-            return Ok(None);
-        };
-        read_json(path).map(Some)
-    }
-
     /// Loads the scripts and works out the trigger they run on.
     pub fn scripts(&self, paths: &[PathBuf]) -> Result<(Trigger, Vec<Script>)> {
         let mut scripts = Vec::new();
@@ -165,12 +154,12 @@ impl ExecOptions {
         Ok((trigger, scripts))
     }
 
-    pub fn flow(&self, paths: &[PathBuf]) -> Result<Flow> {
+    pub fn flow(&self, paths: &[PathBuf], event: Option<&Path>) -> Result<Flow> {
         let (trigger, scripts) = self.scripts(paths)?;
         Ok(Flow {
             trigger,
             scripts,
-            event: self.event()?,
+            event: event.map(read_json).transpose()?,
             settings: self.settings()?,
             limits: self.limits(),
             resume: None,

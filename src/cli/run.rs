@@ -19,6 +19,10 @@ pub struct RunArgs {
     #[arg(required = true, value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
 
+    /// The event the scripts see (a JSON fixture; missing fields come from defaults)
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+
     #[command(flatten)]
     pub exec: ExecOptions,
 
@@ -28,7 +32,7 @@ pub struct RunArgs {
 }
 
 pub fn execute(args: RunArgs) -> Result<i32> {
-    let flow = args.exec.flow(&args.scripts)?;
+    let flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
     let outcome = Runner::new().run(&flow)?;
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&outcome)?),

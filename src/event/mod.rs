@@ -26,11 +26,42 @@ pub fn build(trigger: Trigger, fixture: Option<&Value>) -> Value {
     let mut event = defaults(trigger);
     let empty = Value::Object(Map::new());
     let fixture = fixture.unwrap_or(&empty);
+    forget_default_entities(&mut event, fixture);
     merge(&mut event, fixture);
     if trigger == Trigger::PostLogin {
         link_post_login(&mut event, fixture);
     }
     event
+}
+
+/// A fixture that names another user, client or connection than the
+/// defaults describes a different entity: the default one's details (its
+/// name, email, ...) must not leak into it. Only the structure stays.
+fn forget_default_entities(event: &mut Value, fixture: &Value) {
+    for (entity, id, keep) in [
+        (
+            "user",
+            "user_id",
+            &[
+                "app_metadata",
+                "user_metadata",
+                "created_at",
+                "updated_at",
+                "multifactor",
+            ][..],
+        ),
+        ("client", "client_id", &["metadata"][..]),
+        ("connection", "name", &["metadata"][..]),
+    ] {
+        let named = fixture.get(entity).and_then(|e| e.get(id));
+        let default = event.get(entity).and_then(|e| e.get(id));
+        if named.is_none() || named == default {
+            continue;
+        }
+        if let Some(object) = event.get_mut(entity).and_then(Value::as_object_mut) {
+            object.retain(|key, _| keep.contains(&key.as_str()));
+        }
+    }
 }
 
 /// Deep merge: objects merge key by key; anything else in `over` replaces.
@@ -244,7 +275,11 @@ mod tests {
         assert_eq!(event["request"]["hostname"], "acme.us.auth0.com");
         assert_eq!(event["user"]["identities"][0]["provider"], "google-oauth2");
         assert_eq!(event["user"]["identities"][0]["isSocial"], true);
-        // Untouched defaults are still there.
-        assert_eq!(event["user"]["email_verified"], true);
+        // The default user's details do not leak into another user...
+        assert!(event["user"].get("email").is_none());
+        assert!(event["user"].get("name").is_none());
+        // ...but the structure every user has stays.
+        assert_eq!(event["user"]["app_metadata"], json!({}));
+        assert!(event["user"]["created_at"].is_string());
     }
 }

@@ -323,7 +323,7 @@ fn mfa_done(event: &Value, mfa_required: bool) -> bool {
 
 /// The application's domain, from the redirect URI it asked Auth0 to use
 /// (unless that is an Auth0 domain itself).
-fn app_domain(event: &Value) -> Option<String> {
+pub fn app_domain(event: &Value) -> Option<String> {
     let uri = str_at(event, "/transaction/redirect_uri")
         .or_else(|| str_at(event, "/request/query/redirect_uri"))?;
     let host = url::Url::parse(uri).ok()?.host_str()?.to_ascii_lowercase();

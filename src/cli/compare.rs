@@ -1,0 +1,326 @@
+//! `actionbox compare`: a Rule and its Action replacement side by side.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::{Value, json};
+
+use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
+use actionbox::{Runner, Script, ScriptKind};
+
+use super::options::{ExecOptions, Format, read_json};
+use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, paint};
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// Rules (and, in the short form `compare RULE ACTION`, Actions):
+    /// each is recognised by its shape
+    #[arg(value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+
+    /// An Action of the replacement (repeat for several, in order)
+    #[arg(long = "action", value_name = "ACTION")]
+    pub actions: Vec<PathBuf>,
+
+    /// An event to compare on (repeat, or give a folder of *.json events)
+    #[arg(long = "event", value_name = "FILE|DIR")]
+    pub events: Vec<PathBuf>,
+
+    /// The Rules ran for a client that was not OIDC-conformant and the
+    /// Actions run for it made OIDC-conformant (the usual migration)
+    #[arg(long)]
+    pub rule_legacy_client: bool,
+
+    /// With several events, also show the claim tables of the equivalent ones
+    #[arg(long)]
+    pub all_details: bool,
+
+    #[command(flatten)]
+    pub exec: ExecOptions,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+}
+
+/// The events to compare on: files as given, folders expanded to their
+/// `*.json` files in name order.
+fn event_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .with_context(|| format!("{}: cannot read the folder", path.display()))?
+                .filter_map(|entry| entry.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("{}: no *.json events in this folder", path.display());
+            }
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+pub fn execute(args: CompareArgs) -> Result<i32> {
+    let mut paths = args.scripts.clone();
+    paths.extend(args.actions.iter().cloned());
+    let (_, scripts) = args.exec.scripts(&paths)?;
+    let (rules, actions): (Vec<Script>, Vec<Script>) = scripts
+        .into_iter()
+        .partition(|s| s.kind == ScriptKind::Rule);
+    if let Some(other) = actions
+        .iter()
+        .find(|s| s.kind != ScriptKind::Action(actionbox::Trigger::PostLogin))
+    {
+        bail!(
+            "{}: compare takes post-login Actions; this one is for another trigger",
+            other.location()
+        );
+    }
+    let settings = args.exec.settings()?;
+    let limits = args.exec.limits();
+    let runner = Runner::new();
+    let files = event_files(&args.events)?;
+    let events: Vec<(Option<PathBuf>, Option<Value>)> = if files.is_empty() {
+        vec![(None, None)]
+    } else {
+        files
+            .into_iter()
+            .map(|f| read_json(&f).map(|v| (Some(f), Some(v))))
+            .collect::<Result<_>>()?
+    };
+    let mut results = Vec::new();
+    for (path, event) in events {
+        let input = CompareInput {
+            rules: rules.clone(),
+            actions: actions.clone(),
+            event,
+            settings: settings.clone(),
+            rule_legacy_client: args.rule_legacy_client,
+            limits: limits.clone(),
+        };
+        results.push((path, compare(&runner, &input)?));
+    }
+    let equivalent = results.iter().all(|(_, c)| c.equivalent);
+    let text = match args.format {
+        Format::Json => {
+            let value = if results.len() == 1 {
+                serde_json::to_value(&results[0].1)?
+            } else {
+                let events: Vec<Value> = results
+                    .iter()
+                    .map(|(path, comparison)| {
+                        let mut value = serde_json::to_value(comparison).unwrap_or(Value::Null);
+                        value["event"] = json!(path.as_ref().map(|p| p.display().to_string()));
+                        value
+                    })
+                    .collect();
+                json!({ "equivalent": equivalent, "events": events })
+            };
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        Format::Pretty => pretty(&rules, &actions, &results, args.all_details),
+    };
+    let mut stdout = anstream::stdout();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(if equivalent { 0 } else { 1 })
+}
+
+fn names(scripts: &[Script]) -> String {
+    scripts
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn event_name(path: &Option<PathBuf>) -> String {
+    path.as_deref().and_then(Path::file_name).map_or_else(
+        || "the default event".to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+fn verdict(comparison: &Comparison) -> String {
+    if comparison.equivalent {
+        paint(GREEN, "✔ equivalent")
+    } else {
+        let count = comparison
+            .claims
+            .iter()
+            .filter(|c| c.status != ClaimStatus::Same)
+            .count()
+            + comparison.differences.len();
+        paint(
+            RED,
+            format!(
+                "✖ not equivalent ({count} difference{})",
+                if count == 1 { "" } else { "s" }
+            ),
+        )
+    }
+}
+
+fn pretty(
+    rules: &[Script],
+    actions: &[Script],
+    results: &[(Option<PathBuf>, Comparison)],
+    all_details: bool,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}  vs  {} {}",
+        paint(BOLD, "Rule:"),
+        names(rules),
+        paint(BOLD, "Action:"),
+        names(actions)
+    );
+    if results.len() > 1 {
+        let width = results
+            .iter()
+            .map(|(p, _)| event_name(p).len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        let _ = writeln!(
+            out,
+            "\n  {}  {}",
+            paint(BOLD, format!("{:<width$}", "Event")),
+            paint(BOLD, "Equivalent")
+        );
+        for (path, comparison) in results {
+            let _ = writeln!(
+                out,
+                "  {:<width$}  {}",
+                event_name(path),
+                verdict(comparison)
+            );
+        }
+    }
+    let many = results.len() > 1;
+    let mut hidden = 0;
+    for (path, comparison) in results {
+        if many && comparison.equivalent && !all_details {
+            hidden += 1;
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            paint(BOLD, format!("On {}:", event_name(path))),
+            verdict(comparison)
+        );
+        table(&mut out, comparison);
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                DIM,
+                format!(
+                    "{hidden} equivalent event{} not shown in detail (--all-details shows them)",
+                    if hidden == 1 { "" } else { "s" }
+                )
+            )
+        );
+    }
+    out
+}
+
+const CLAIM_WIDTH: usize = 38;
+const VALUE_WIDTH: usize = 34;
+
+fn cell(value: &Option<Value>) -> String {
+    match value {
+        None => "—".to_string(),
+        Some(v) => render::shorten(&render::compact(v), VALUE_WIDTH),
+    }
+}
+
+fn pad(text: &str, width: usize) -> String {
+    let len = text.chars().count();
+    if len >= width {
+        return format!("{text} ");
+    }
+    format!("{text}{}", " ".repeat(width - len))
+}
+
+fn table(out: &mut String, comparison: &Comparison) {
+    for token in ["id_token", "access_token"] {
+        let rows: Vec<_> = comparison
+            .claims
+            .iter()
+            .filter(|c| c.token == token)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let title = if token == "id_token" {
+            "ID token"
+        } else {
+            "Access token"
+        };
+        let _ = writeln!(
+            out,
+            "\n  {}{}{}",
+            paint(BOLD, pad(title, CLAIM_WIDTH + 2)),
+            paint(BOLD, pad("Rule", VALUE_WIDTH + 2)),
+            paint(BOLD, "Action")
+        );
+        for row in rows {
+            // A marker keeps the table readable without colour.
+            let (mark, style) = match row.status {
+                ClaimStatus::Same => ("=", DIM),
+                ClaimStatus::Differs => ("≠", YELLOW),
+                ClaimStatus::OnlyRule => ("−", RED),
+                ClaimStatus::OnlyAction => ("+", GREEN),
+            };
+            let name = render::shorten(&row.claim, CLAIM_WIDTH);
+            let line = format!(
+                "{mark} {}{}{}",
+                pad(&name, CLAIM_WIDTH),
+                pad(&cell(&row.rule), VALUE_WIDTH + 2),
+                cell(&row.action)
+            );
+            let _ = writeln!(out, "  {}", paint(style, line));
+        }
+    }
+    if !comparison.differences.is_empty() {
+        let _ = writeln!(out, "\n  {}", paint(BOLD, "Other differences"));
+        for difference in &comparison.differences {
+            let line = format!(
+                "≠ {}{}{}",
+                pad(&difference.aspect, CLAIM_WIDTH),
+                pad(
+                    &render::shorten(&render::compact(&difference.rule), VALUE_WIDTH),
+                    VALUE_WIDTH + 2
+                ),
+                render::shorten(&render::compact(&difference.action), VALUE_WIDTH)
+            );
+            let _ = writeln!(out, "  {}", paint(YELLOW, line));
+        }
+    }
+    if !comparison.explanations.is_empty() {
+        let _ = writeln!(out, "\n  {}", paint(BOLD, "Why"));
+        for explanation in &comparison.explanations {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                paint(BOLD, format!("{}:", explanation.subject)),
+                explanation.cause
+            );
+            let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), explanation.fix);
+        }
+    }
+}

@@ -1,0 +1,775 @@
+//! compare: a Rule and its Action replacement run as two logins on the same
+//! event and settings; their tokens are compared claim by claim, and every
+//! difference gets a cause and a fix drawn from what actionbox knows (the
+//! claim policy's reasons, the Rule's changes to `user`, the Rules-to-Actions
+//! field mapping, the decisions each side took).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::event;
+use crate::event::rules::{self as rules_event, RuleStart};
+use crate::outcome::{Outcome, Status};
+use crate::runner::{Flow, Runner};
+use crate::script::{Script, Trigger};
+use crate::tenant::Settings;
+use crate::token::IssuedToken;
+use crate::token::policy;
+
+/// Claims that differ between any two logins: times and unique ids.
+const IGNORED_CLAIMS: &[&str] = &["iat", "exp", "nbf", "jti", "at_hash"];
+
+/// What to compare.
+#[derive(Debug, Clone)]
+pub struct CompareInput {
+    pub rules: Vec<Script>,
+    pub actions: Vec<Script>,
+    pub event: Option<Value>,
+    pub settings: Settings,
+    /// The Rules ran for a client that was not OIDC-conformant, while the
+    /// Actions run for the same client made OIDC-conformant (the usual
+    /// migration). `settings.legacy_client` applies to both sides.
+    pub rule_legacy_client: bool,
+    pub limits: crate::Limits,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    Same,
+    Differs,
+    OnlyRule,
+    OnlyAction,
+}
+
+/// One claim of one token, on both sides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClaimDiff {
+    pub token: String,
+    pub claim: String,
+    pub rule: Option<Value>,
+    pub action: Option<Value>,
+    pub status: ClaimStatus,
+}
+
+/// Anything else the two logins decided: status, metadata, MFA, redirect.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Difference {
+    pub aspect: String,
+    pub rule: Value,
+    pub action: Value,
+}
+
+/// Why the two sides differ on one point, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// `id_token:connection`, `status`, `metadata`, ...
+    pub subject: String,
+    pub cause: String,
+    pub fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    pub equivalent: bool,
+    pub claims: Vec<ClaimDiff>,
+    pub differences: Vec<Difference>,
+    pub explanations: Vec<Explanation>,
+    pub rule: Outcome,
+    pub action: Outcome,
+}
+
+impl Comparison {
+    pub fn exit_code(&self) -> i32 {
+        if self.equivalent { 0 } else { 1 }
+    }
+}
+
+/// Runs both sides and compares them.
+pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Error> {
+    if input.rules.is_empty() {
+        return Err(Error::invalid(
+            "compare needs at least one Rule (function (user, context, callback))",
+        ));
+    }
+    if input.actions.is_empty() {
+        return Err(Error::invalid(
+            "compare needs at least one post-login Action (exports.onExecutePostLogin)",
+        ));
+    }
+    let mut rule_settings = input.settings.clone();
+    rule_settings.legacy_client |= input.rule_legacy_client;
+    let side = |scripts: &[Script], settings: Settings| Flow {
+        trigger: Trigger::PostLogin,
+        scripts: scripts.to_vec(),
+        event: input.event.clone(),
+        settings,
+        limits: input.limits.clone(),
+        resume: None,
+    };
+    let rule = runner.run(&side(&input.rules, rule_settings))?;
+    let action = runner.run(&side(&input.actions, input.settings.clone()))?;
+    let event = event::build(Trigger::PostLogin, input.event.as_ref());
+    let rule_legacy = input.rule_legacy_client || input.settings.legacy_client;
+    Ok(diff(rule, action, &event, rule_legacy))
+}
+
+fn payload_of(token: &Option<IssuedToken>) -> Option<&serde_json::Map<String, Value>> {
+    token.as_ref().and_then(|t| t.payload.as_object())
+}
+
+/// Scopes compare as sets: the order Auth0 lists them in carries no meaning.
+fn same_value(claim: &str, a: &Value, b: &Value) -> bool {
+    if claim == "scope"
+        && let (Some(a), Some(b)) = (a.as_str(), b.as_str())
+    {
+        let mut a: Vec<&str> = a.split_whitespace().collect();
+        let mut b: Vec<&str> = b.split_whitespace().collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        return a == b;
+    }
+    a == b
+}
+
+fn claim_diffs(
+    token: &str,
+    rule: Option<&serde_json::Map<String, Value>>,
+    action: Option<&serde_json::Map<String, Value>>,
+) -> Vec<ClaimDiff> {
+    let empty = serde_json::Map::new();
+    let rule = rule.unwrap_or(&empty);
+    let action = action.unwrap_or(&empty);
+    let mut names: Vec<&String> = rule.keys().collect();
+    names.extend(action.keys().filter(|k| !rule.contains_key(*k)));
+    names
+        .into_iter()
+        .filter(|name| !IGNORED_CLAIMS.contains(&name.as_str()))
+        .map(|name| {
+            let r = rule.get(name).cloned();
+            let a = action.get(name).cloned();
+            let status = match (&r, &a) {
+                (Some(r), Some(a)) if same_value(name, r, a) => ClaimStatus::Same,
+                (Some(_), Some(_)) => ClaimStatus::Differs,
+                (Some(_), None) => ClaimStatus::OnlyRule,
+                _ => ClaimStatus::OnlyAction,
+            };
+            ClaimDiff {
+                token: token.to_string(),
+                claim: name.clone(),
+                rule: r,
+                action: a,
+                status,
+            }
+        })
+        .collect()
+}
+
+/// Compares two outcomes of the same event; `rule_legacy` says the Rules'
+/// client was not OIDC-conformant.
+pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) -> Comparison {
+    let mut claims = claim_diffs(
+        "id_token",
+        payload_of(&rule.id_token),
+        payload_of(&action.id_token),
+    );
+    claims.extend(claim_diffs(
+        "access_token",
+        payload_of(&rule.access_token),
+        payload_of(&action.access_token),
+    ));
+
+    let mut differences = Vec::new();
+    let mut aspect = |name: &str, r: Value, a: Value| {
+        if r != a {
+            differences.push(Difference {
+                aspect: name.to_string(),
+                rule: r,
+                action: a,
+            });
+        }
+    };
+    aspect("status", json!(rule.status), json!(action.status));
+    aspect(
+        "denial",
+        json!(
+            rule.denial
+                .as_ref()
+                .map(|d| json!({ "code": d.code, "reason": d.reason }))
+        ),
+        json!(
+            action
+                .denial
+                .as_ref()
+                .map(|d| json!({ "code": d.code, "reason": d.reason }))
+        ),
+    );
+    aspect(
+        "redirect",
+        json!(rule.redirect.as_ref().map(|r| &r.url)),
+        json!(action.redirect.as_ref().map(|r| &r.url)),
+    );
+    aspect(
+        "metadata_updates",
+        json!(rule.metadata_updates),
+        json!(action.metadata_updates),
+    );
+    aspect("mfa", mfa_summary(&rule), mfa_summary(&action));
+    aspect(
+        "access_token_format",
+        json!(token_format(&rule.access_token)),
+        json!(token_format(&action.access_token)),
+    );
+
+    let inputs = RuleInputs::new(event, rule_legacy);
+    let mut explanations = Vec::new();
+    for diff in claims.iter().filter(|d| d.status != ClaimStatus::Same) {
+        explanations.push(explain_claim(diff, &rule, &action, &inputs, &claims));
+    }
+    for difference in &differences {
+        if let Some(explanation) = explain_difference(difference, &rule, &action) {
+            explanations.push(explanation);
+        }
+    }
+    let equivalent = differences.is_empty() && claims.iter().all(|d| d.status == ClaimStatus::Same);
+    Comparison {
+        equivalent,
+        claims,
+        differences,
+        explanations,
+        rule,
+        action,
+    }
+}
+
+fn token_format(token: &Option<IssuedToken>) -> &'static str {
+    match token {
+        None => "none",
+        Some(t) if t.opaque.is_some() => "opaque",
+        Some(_) => "jwt",
+    }
+}
+
+/// MFA requirements, without who asked for them.
+fn mfa_summary(outcome: &Outcome) -> Value {
+    Value::Array(
+        outcome
+            .mfa
+            .iter()
+            .map(|c| json!({ "call": c.call, "args": c.args }))
+            .collect(),
+    )
+}
+
+/// The short name of a claim: the last segment of a namespaced name.
+fn short(claim: &str) -> &str {
+    claim
+        .trim_end_matches('/')
+        .rsplit(['/', ':'])
+        .next()
+        .unwrap_or(claim)
+}
+
+/// The Rules' inputs and the event, to trace a value back to its field.
+struct RuleInputs {
+    rule_fields: Vec<(String, Value)>,
+    event: Value,
+    rule_legacy: bool,
+}
+
+impl RuleInputs {
+    fn new(event: &Value, rule_legacy: bool) -> RuleInputs {
+        let mut rule_fields = Vec::new();
+        flatten(
+            "context",
+            &rules_event::context(event, &RuleStart::default()),
+            &mut rule_fields,
+        );
+        flatten("user", &rules_event::user(event), &mut rule_fields);
+        RuleInputs {
+            rule_fields,
+            event: event.clone(),
+            rule_legacy,
+        }
+    }
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
+    out.push((prefix.to_string(), value.clone()));
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                flatten(&format!("{prefix}.{k}"), v, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{i}]"), v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Where an Action finds what a Rule reads at `path` (spec section 6, read
+/// the way a migration reads it), with what changed, if anything.
+fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
+    const GEOIP: &[(&str, &str)] = &[
+        ("city_name", "cityName"),
+        ("continent_code", "continentCode"),
+        ("country_code", "countryCode"),
+        ("country_code3", "countryCode3"),
+        ("country_name", "countryName"),
+        ("subdivision_code", "subdivisionCode"),
+        ("subdivision_name", "subdivisionName"),
+        ("time_zone", "timeZone"),
+    ];
+    let simple: &[(&str, &str, &str)] = &[
+        ("context.tenant", "event.tenant.id", ""),
+        ("context.clientID", "event.client.client_id", ""),
+        ("context.clientName", "event.client.name", ""),
+        ("context.clientMetadata", "event.client.metadata", ""),
+        ("context.connectionID", "event.connection.id", ""),
+        ("context.connection", "event.connection.name", ""),
+        (
+            "context.connectionStrategy",
+            "event.connection.strategy",
+            "",
+        ),
+        (
+            "context.connectionMetadata",
+            "event.connection.metadata",
+            "",
+        ),
+        ("context.protocol", "event.transaction.protocol", ""),
+        ("context.locale", "event.transaction.locale", ""),
+        ("context.stats.loginsCount", "event.stats.logins_count", ""),
+        ("context.sessionID", "event.session.id", ""),
+        ("context.request.userAgent", "event.request.user_agent", ""),
+        ("context.request.ip", "event.request.ip", ""),
+        ("context.request.hostname", "event.request.hostname", ""),
+        (
+            "context.authorization.roles",
+            "event.authorization.roles",
+            "",
+        ),
+        (
+            "context.sso.current_clients",
+            "event.session.clients",
+            "Actions list the session's clients as objects: use event.session.clients.map((c) => c.client_id)",
+        ),
+    ];
+    if let Some((from, to, note)) = simple
+        .iter()
+        .find(|(from, _, _)| path == *from || path.starts_with(&format!("{from}.")))
+    {
+        return Some((format!("{to}{}", &path[from.len()..]), note));
+    }
+    if let Some(rest) = path.strip_prefix("context.request.geoip.") {
+        let camel = GEOIP
+            .iter()
+            .find(|(s, _)| *s == rest)
+            .map_or(rest, |(_, c)| c);
+        return Some((
+            format!("event.request.geoip.{camel}"),
+            "geoip keys are camelCase in Actions",
+        ));
+    }
+    if let Some(rest) = path.strip_prefix("context.request.") {
+        return Some((format!("event.request.{rest}"), ""));
+    }
+    if path.starts_with("context.authentication.methods[") && path.ends_with(".timestamp") {
+        return Some((
+            path.replacen("context.", "event.", 1),
+            "Rules give the time in epoch milliseconds, Actions as an ISO 8601 string: use Date.parse(…) for the number",
+        ));
+    }
+    if let Some(rest) = path.strip_prefix("user.") {
+        return Some((format!("event.user.{rest}"), ""));
+    }
+    None
+}
+
+fn lookup<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
+    let path = path.strip_prefix("event.")?;
+    let mut cursor = event;
+    for part in path.split('.') {
+        let (key, index) = match part.find('[') {
+            Some(at) => (
+                &part[..at],
+                part[at + 1..part.len() - 1].parse::<usize>().ok(),
+            ),
+            None => (part, None),
+        };
+        cursor = cursor.get(key)?;
+        if let Some(index) = index {
+            cursor = cursor.get(index)?;
+        }
+    }
+    Some(cursor)
+}
+
+/// For a claim whose values differ: the Rule field its value came from and
+/// what the Action's counterpart holds.
+fn trace_value(
+    inputs: &RuleInputs,
+    rule_value: &Value,
+    action_value: Option<&Value>,
+) -> Option<Explanation> {
+    if matches!(rule_value, Value::Object(m) if m.is_empty())
+        || matches!(rule_value, Value::Array(a) if a.is_empty())
+    {
+        return None;
+    }
+    let mut candidates: Vec<&(String, Value)> = inputs
+        .rule_fields
+        .iter()
+        .filter(|(_, v)| v == rule_value)
+        .collect();
+    // The most specific field first.
+    candidates.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+    for (path, _) in candidates {
+        let Some((counterpart, note)) = action_counterpart(path) else {
+            continue;
+        };
+        // `user.<key>` of an app_metadata key merged into the root.
+        let (counterpart, note) = match (
+            lookup(&inputs.event, &counterpart),
+            path.strip_prefix("user."),
+        ) {
+            (None, Some(key))
+                if lookup(&inputs.event, &format!("event.user.app_metadata.{key}")).is_some() =>
+            {
+                (
+                    format!("event.user.app_metadata.{key}"),
+                    "Rules merge app_metadata into the root of user; Actions keep it in event.user.app_metadata",
+                )
+            }
+            _ => (counterpart, note),
+        };
+        let event_value = lookup(&inputs.event, &counterpart);
+        if event_value == Some(rule_value) && action_value == Some(rule_value) {
+            continue;
+        }
+        let shown = event_value.map_or("undefined".to_string(), Value::to_string);
+        let cause = format!(
+            "The Rule's value comes from {path} ({rule_value}); the Action's counterpart is {counterpart}, which holds {shown}{}.",
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!(": {note}")
+            }
+        );
+        let fix = if note.is_empty() {
+            format!("Read {counterpart} in the Action.")
+        } else {
+            format!("Read {counterpart} in the Action, converted as the Rule saw it ({note}).")
+        };
+        return Some(Explanation {
+            subject: String::new(),
+            cause,
+            fix,
+        });
+    }
+    None
+}
+
+fn explain_claim(
+    diff: &ClaimDiff,
+    rule: &Outcome,
+    action: &Outcome,
+    inputs: &RuleInputs,
+    all: &[ClaimDiff],
+) -> Explanation {
+    let subject = format!("{}:{}", diff.token, diff.claim);
+    let token_name = if diff.token == "id_token" {
+        "ID token"
+    } else {
+        "access token"
+    };
+    let call = if diff.token == "id_token" {
+        "idToken"
+    } else {
+        "accessToken"
+    };
+    let app = format!(
+        "https://{}",
+        crate::token::builder::app_domain(&inputs.event)
+            .unwrap_or_else(|| "<your-app-domain>".into())
+    );
+    let with_subject = |mut e: Explanation| {
+        e.subject = subject.clone();
+        e
+    };
+
+    // 1. The Action set this claim (or one of the same short name) but the
+    //    policy dropped it.
+    let dropped = action
+        .dropped_claims
+        .iter()
+        .find(|d| d.token == diff.token && d.claim == diff.claim)
+        .or_else(|| {
+            (diff.status == ClaimStatus::OnlyRule)
+                .then(|| {
+                    action
+                        .dropped_claims
+                        .iter()
+                        .find(|d| d.token == diff.token && short(&d.claim) == short(&diff.claim))
+                })
+                .flatten()
+        });
+    if let Some(dropped) = dropped {
+        // An undefined value usually means the Action reads a field that
+        // has another name in Actions: say which.
+        if dropped.reason == "invalid_value"
+            && let Some(mut traced) = diff
+                .rule
+                .as_ref()
+                .and_then(|r| trace_value(inputs, r, None))
+        {
+            traced.cause = format!(
+                "The Action's value is undefined, so Auth0 leaves the claim out. {}",
+                traced.cause
+            );
+            return with_subject(traced);
+        }
+        let replacement = if dropped.claim == diff.claim {
+            format!(
+                "The Action sets '{}' too, but Auth0 drops it ({})",
+                dropped.claim, dropped.reason
+            )
+        } else {
+            format!(
+                "The Action's replacement for '{}' is '{}' (set by {}), which Auth0 drops ({})",
+                diff.claim, dropped.claim, dropped.script, dropped.reason
+            )
+        };
+        return with_subject(Explanation {
+            subject: String::new(),
+            cause: format!("{replacement}: {}", dropped.detail),
+            fix: match dropped.reason.as_str() {
+                "reserved_namespace" | "restricted_claim" | "not_namespaced" => format!(
+                    "In the Action, use api.{call}.setCustomClaim('{app}/{}', …) — a namespace of your own domain.",
+                    short(&diff.claim)
+                ),
+                "scope_not_requested" => {
+                    "Request the scope that releases the claim, or use a namespaced name.".into()
+                }
+                "opaque_access_token" => {
+                    "Request an API audience so the access token is a JWT.".into()
+                }
+                _ => "See the reason code in docs/claims.md.".into(),
+            },
+        });
+    }
+
+    // 2. The claim came from the Rule's change to `user` through the legacy
+    //    scope words (or the legacy copy of a profile attribute).
+    if diff.status == ClaimStatus::OnlyRule && diff.token == "id_token" {
+        let changed_by = rule
+            .commands
+            .iter()
+            .rev()
+            .find(|c| c.call == "user.set" && c.str_arg(0) == Some(diff.claim.as_str()));
+        let profile_claim = policy::profile_scope(&diff.claim).is_some();
+        if let Some(change) = changed_by {
+            let namespaced_twin = all.iter().find(|d| {
+                d.token == diff.token
+                    && d.status == ClaimStatus::OnlyAction
+                    && short(&d.claim) == diff.claim
+            });
+            let twin = namespaced_twin
+                .map(|d| format!(" The Action puts the value in '{}' instead, so clients must read that claim.", d.claim))
+                .unwrap_or_default();
+            return with_subject(Explanation {
+                subject: String::new(),
+                cause: format!(
+                    "'{}' is in the Rule's ID token because the Rule set user.{} ({}) and the legacy scope word '{}' copied that user attribute into the ID token; an Action cannot change the user, and OIDC-conformant clients never copy user attributes.{twin}",
+                    diff.claim, diff.claim, change.script, diff.claim
+                ),
+                fix: format!(
+                    "In the Action, use api.idToken.setCustomClaim('{app}/{}', …) (or a non-namespaced '{}' claim on tenants with current custom-claim rules) and read that claim in the application.",
+                    diff.claim, diff.claim
+                ),
+            });
+        }
+        if !profile_claim
+            && !policy::RESTRICTED_CLAIMS.contains(&diff.claim.as_str())
+            && !diff.claim.contains("://")
+            && let Some(value) = &diff.rule
+            && inputs
+                .rule_fields
+                .iter()
+                .any(|(p, v)| p == &format!("user.{}", diff.claim) && v == value)
+        {
+            return with_subject(Explanation {
+                subject: String::new(),
+                cause: format!(
+                    "'{}' is the user attribute of the same name, which the legacy scope word '{}' copies into the ID token of clients that are not OIDC-conformant.",
+                    diff.claim, diff.claim
+                ),
+                fix: format!(
+                    "In the Action, use api.idToken.setCustomClaim('{app}/{}', event.user.{}).",
+                    diff.claim, diff.claim
+                ),
+            });
+        }
+        if profile_claim {
+            return with_subject(Explanation {
+                subject: String::new(),
+                cause: format!(
+                    "'{}' is a profile claim the Rule's login released and the Action's did not: check the requested scopes and the client's OIDC conformance on both sides.",
+                    diff.claim
+                ),
+                fix: "Compare the clients' settings; profile claims depend on the scopes, not on the script.".into(),
+            });
+        }
+    }
+
+    // 3. Both set it, with different values: trace the Rule's value to its
+    //    context field and the Action's counterpart.
+    if let (ClaimStatus::Differs | ClaimStatus::OnlyRule, Some(rule_value)) =
+        (diff.status, &diff.rule)
+    {
+        if let Some(traced) = trace_value(inputs, rule_value, diff.action.as_ref()) {
+            return with_subject(traced);
+        }
+        // A profile claim a Rule changed through `user`.
+        if let Some(change) = rule
+            .commands
+            .iter()
+            .rev()
+            .find(|c| c.call == "user.set" && c.str_arg(0) == Some(diff.claim.as_str()))
+        {
+            return with_subject(Explanation {
+                subject: String::new(),
+                cause: format!(
+                    "The Rule changed user.{} ({}), and the {token_name} carries the profile as the Rules left it; an Action cannot change the user profile.",
+                    diff.claim, change.script
+                ),
+                fix: format!(
+                    "Set the value with api.{call}.setCustomClaim('{}', …) in the Action, or store it in the profile through the Management API.",
+                    diff.claim
+                ),
+            });
+        }
+    }
+
+    if diff.status == ClaimStatus::OnlyAction
+        && inputs.rule_legacy
+        && let Some(scope) = policy::profile_scope(&diff.claim)
+    {
+        return with_subject(Explanation {
+                subject: String::new(),
+                cause: format!(
+                    "The Rule's client was not OIDC-conformant: its scope words copied only the user attributes they name. The OIDC-conformant client of the Action gets '{}' with the '{scope}' scope.",
+                    diff.claim
+                ),
+                fix: "Nothing to change in the Action: this is the OIDC-conformant pipeline's standard claim set.".into(),
+            });
+    }
+
+    if diff.status == ClaimStatus::OnlyAction {
+        let setter = action
+            .commands
+            .iter()
+            .rev()
+            .find(|c| {
+                c.call == format!("{call}.setCustomClaim")
+                    && c.str_arg(0) == Some(diff.claim.as_str())
+            })
+            .map(|c| c.script.clone());
+        return with_subject(Explanation {
+            subject: String::new(),
+            cause: match setter {
+                Some(script) => format!("Only the Action sets '{}' ({script}).", diff.claim),
+                None => format!("Only the Action's {token_name} has '{}'.", diff.claim),
+            },
+            fix: "If clients relied on the Rule's token, check they accept the new claim; otherwise nothing to do.".into(),
+        });
+    }
+
+    with_subject(Explanation {
+        subject: String::new(),
+        cause: format!(
+            "The Rule's {token_name} has {}, the Action's {}.",
+            diff.rule.as_ref().map_or("no such claim".to_string(), |v| v.to_string()),
+            diff.action.as_ref().map_or("none".to_string(), |v| v.to_string())
+        ),
+        fix: "Compare how each script computes the value (their commands are listed under each side).".into(),
+    })
+}
+
+fn explain_difference(
+    difference: &Difference,
+    rule: &Outcome,
+    action: &Outcome,
+) -> Option<Explanation> {
+    let subject = difference.aspect.clone();
+    let explanation = match difference.aspect.as_str() {
+        "status" => {
+            let describe = |o: &Outcome| match o.status {
+                Status::Denied => o
+                    .denial
+                    .as_ref()
+                    .map(|d| format!("denied ({}: {}, {} in {})", d.code, d.reason, d.via, d.script))
+                    .unwrap_or_else(|| "denied".into()),
+                Status::Failed => format!("failed ({})", o.error.as_ref().map(|e| e.to_string()).unwrap_or_default()),
+                Status::Redirected => format!("redirected to {}", o.redirect.as_ref().map(|r| r.url.as_str()).unwrap_or("?")),
+                Status::Allowed => "allowed".into(),
+            };
+            Explanation {
+                subject,
+                cause: format!("The Rule's login was {}; the Action's was {}.", describe(rule), describe(action)),
+                fix: if rule.status == Status::Denied && action.status == Status::Allowed {
+                    "Port the Rule's condition and call api.access.deny(reason) where the Rule called callback(error).".into()
+                } else if action.status == Status::Failed {
+                    "Fix the Action's failure first (see its error).".into()
+                } else {
+                    "Make the Action take the same decision under the same condition.".into()
+                },
+            }
+        }
+        "denial" => {
+            let (Some(r), Some(a)) = (&rule.denial, &action.denial) else {
+                return None;
+            };
+            if r.code == "unauthorized" && a.code == "access_denied" {
+                Explanation {
+                    subject,
+                    cause: "The Rule denies with UnauthorizedError, so the application receives error=unauthorized; Actions can only deny with access_denied.".into(),
+                    fix: "Make the application treat access_denied as the Rule's unauthorized (the description is kept), or put a code in the description.".into(),
+                }
+            } else {
+                Explanation {
+                    subject,
+                    cause: format!("Both deny, but with different errors: the Rule '{}: {}', the Action '{}: {}'.", r.code, r.reason, a.code, a.reason),
+                    fix: "Use the Rule's message in api.access.deny(…).".into(),
+                }
+            }
+        }
+        "redirect" => Explanation {
+            subject,
+            cause: format!("The Rule redirects to {}, the Action to {}.", difference.rule, difference.action),
+            fix: "Use api.redirect.sendUserTo(url) where the Rule set context.redirect, and move the code that ran on redirect-callback to exports.onContinuePostLogin.".into(),
+        },
+        "metadata_updates" => Explanation {
+            subject,
+            cause: format!("The metadata written to the profile differs: the Rule writes {}, the Action {}.", difference.rule, difference.action),
+            fix: "For each top-level key the Rule's auth0.users.update*Metadata call changes, call api.user.setAppMetadata(key, value) / setUserMetadata(key, value).".into(),
+        },
+        "mfa" => Explanation {
+            subject,
+            cause: format!("Multi-factor requirements differ: the Rule asks {}, the Action {}.", difference.rule, difference.action),
+            fix: "Where the Rule set context.multifactor = { provider, allowRememberBrowser }, call api.multifactor.enable(provider, { allowRememberBrowser }).".into(),
+        },
+        "access_token_format" => Explanation {
+            subject,
+            cause: format!("The Rule's login issues a {} access token, the Action's a {} one.", difference.rule, difference.action),
+            fix: "Both sides must request the same API audience.".into(),
+        },
+        _ => return None,
+    };
+    Some(explanation)
+}
