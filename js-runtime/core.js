@@ -15,9 +15,15 @@
   const counts = ObjectCreate(null);
   const timers = ObjectCreate(null);
   let groupIndent = '';
+  // Once the host's log cap is reached, nothing more is formatted.
+  let full = false;
+  const log = (level, text) => {
+    if (!host.log(level, text)) full = true;
+  };
   const emit = (level) => function (...args) {
-    const text = rt.formatWithOptions(undefined, ...args);
-    host.log(level, groupIndent === '' ? text : groupIndent + p.StringPrototypeReplace(text, /\n/g, '\n' + groupIndent));
+    if (full) return;
+    const text = rt.formatArgs(args);
+    log(level, groupIndent === '' ? text : groupIndent + p.StringPrototypeReplace(text, /\n/g, '\n' + groupIndent));
   };
   const console = ObjectCreate(g.Object.prototype);
   define(console, 'log', emit('log'));
@@ -26,15 +32,17 @@
   define(console, 'warn', emit('warn'));
   define(console, 'error', emit('error'));
   define(console, 'trace', function (...args) {
-    host.log('error', 'Trace: ' + rt.formatWithOptions(undefined, ...args));
+    if (full) return;
+    log('error', 'Trace: ' + rt.formatArgs(args));
   });
   define(console, 'dir', function (value, options) {
-    host.log('log', rt.inspect(value, options));
+    if (full) return;
+    log('log', rt.inspect(value, options));
   });
   define(console, 'table', emit('log'));
   define(console, 'assert', function (condition, ...args) {
     if (!condition) {
-      const text = args.length === 0 ? 'Assertion failed' : 'Assertion failed: ' + rt.formatWithOptions(undefined, ...args);
+      const text = args.length === 0 ? 'Assertion failed' : 'Assertion failed: ' + rt.formatArgs(args);
       host.log('error', text);
     }
   });
@@ -47,7 +55,7 @@
     delete counts[`${label}`];
   });
   define(console, 'group', function (...args) {
-    if (args.length > 0) host.log('log', groupIndent + rt.formatWithOptions(undefined, ...args));
+    if (args.length > 0) host.log('log', groupIndent + rt.formatArgs(args));
     groupIndent += '  ';
   });
   define(console, 'groupCollapsed', console.group);
@@ -66,7 +74,7 @@
     }
     if (end) delete timers[label];
     const ms = host.monotonicMs() - start;
-    const extra = data.length > 0 ? ' ' + rt.formatWithOptions(undefined, ...data) : '';
+    const extra = data.length > 0 ? ' ' + rt.formatArgs(data) : '';
     host.log('info', `${label}: ${p.NumberPrototypeToFixed(ms, 3)}ms${extra}`);
   };
   define(console, 'timeLog', timeLog(false));

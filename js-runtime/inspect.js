@@ -753,6 +753,14 @@
     let join = '';
     if (typeof first === 'string') {
       if (args.length === 1) return first;
+      if (StringPrototypeIndexOf(first, '%') === -1) {
+        // No format specifiers: the arguments are joined with spaces.
+        str = first;
+        a = 1;
+        join = ' ';
+      }
+    }
+    if (typeof first === 'string' && a === 0) {
       let tempStr;
       let lastPos = 0;
       for (let i = 0; i < first.length - 1; i++) {
@@ -858,6 +866,9 @@
 
   rt.inspect = inspect;
   rt.format = format;
+  // Takes an array: spreading arguments would run the (replaceable) array
+  // iterator.
+  rt.formatArgs = (args) => formatWithOptions(undefined, args);
   rt.formatWithOptions = (options, ...args) => formatWithOptions(options, args);
   rt.errorToString = errorToString;
   rt.constructorName = getConstructorName;

@@ -37,6 +37,7 @@ pub mod script;
 pub mod tenant;
 pub mod token;
 pub mod transaction;
+pub mod worker;
 
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
 pub use engine::Limits;

@@ -59,6 +59,11 @@ pub(crate) struct FlowReport {
 }
 
 pub(crate) fn execute(job: &FlowJob) -> FlowReport {
+    execute_with_progress(job, &mut |_| {})
+}
+
+/// Runs the flow, telling `progress` the name of each script as it starts.
+pub(crate) fn execute_with_progress(job: &FlowJob, progress: &mut dyn FnMut(&str)) -> FlowReport {
     let span = info_span!("flow", trigger = %job.trigger, rules = job.rules.len(), actions = job.actions.len());
     let _entered = span.enter();
     let deadline = Instant::now() + job.limits.timeout;
@@ -78,6 +83,7 @@ pub(crate) fn execute(job: &FlowJob) -> FlowReport {
     };
 
     if run_rules && !job.rules.is_empty() {
+        progress(&job.rules[0].name);
         let resumed = matches!(job.resume, Some(ResumeJob::Rules));
         let rules = rule::run(RulesInput {
             rules: &job.rules,
@@ -115,6 +121,7 @@ pub(crate) fn execute(job: &FlowJob) -> FlowReport {
             Some(at) if index == at => Entry::Continue,
             _ => Entry::Execute,
         };
+        progress(&script.name);
         let mut event = transaction.event_for_next(&job.event);
         if let Some(secrets) = job.action_secrets.get(index).filter(|s| s.is_object()) {
             event["secrets"] = secrets.clone();

@@ -17,6 +17,7 @@ use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::Settings;
 use crate::token::builder::Tenant;
 use crate::token::{self, Issued, Keys, TokenInput};
+use crate::worker::pool::{PoolStats, WorkerPool};
 
 /// What to run: scripts, the event they see, and the tenant around them.
 #[derive(Debug, Clone)]
@@ -85,11 +86,23 @@ impl Flow {
     }
 }
 
-/// Runs flows on a pool of script threads. Cheap to clone; one per process
-/// is enough.
+/// Where flows run.
+enum Executor {
+    /// Script threads of this process. Fast, but a script stuck inside a
+    /// builtin that never polls the interrupt handler (e.g. a giant
+    /// `Array.prototype.join`) holds its thread until it finishes.
+    Threads(Pool),
+    /// Worker processes, killed and replaced when they outlive a flow's
+    /// deadline: every limit is hard.
+    Processes(WorkerPool),
+}
+
+/// Runs flows, in-process on script threads ([`Runner::new`]) or in
+/// sandboxed worker processes ([`Runner::with_worker_processes`]). Cheap to
+/// clone; one per process is enough.
 #[derive(Clone)]
 pub struct Runner {
-    pool: Arc<Pool>,
+    executor: Arc<Executor>,
 }
 
 impl Default for Runner {
@@ -98,22 +111,61 @@ impl Default for Runner {
     }
 }
 
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 impl Runner {
-    /// A runner with one script thread per core.
+    /// A runner with one script thread per core, in this process. The
+    /// caller accepts that a hostile script can hold a thread past its
+    /// deadline (see [`Runner::with_worker_processes`]).
     pub fn new() -> Runner {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-        Runner::with_threads(threads)
+        Runner::with_threads(cores())
     }
 
     pub fn with_threads(threads: usize) -> Runner {
         Runner {
-            pool: Arc::new(Pool::new(threads, Limits::default().thread_stack_bytes())),
+            executor: Arc::new(Executor::Threads(Pool::new(
+                threads,
+                Limits::default().thread_stack_bytes(),
+            ))),
+        }
+    }
+
+    /// A runner with one worker process per core. `program` is the
+    /// actionbox binary (it runs as `program __worker`).
+    pub fn with_worker_processes(program: impl Into<std::path::PathBuf>) -> Runner {
+        Runner::with_workers(program, cores())
+    }
+
+    pub fn with_workers(program: impl Into<std::path::PathBuf>, workers: usize) -> Runner {
+        Runner {
+            executor: Arc::new(Executor::Processes(WorkerPool::new(
+                program.into(),
+                workers,
+            ))),
         }
     }
 
     /// How many flows can run at once.
     pub fn threads(&self) -> usize {
-        self.pool.size()
+        match self.executor.as_ref() {
+            Executor::Threads(pool) => pool.size(),
+            Executor::Processes(pool) => pool.size(),
+        }
+    }
+
+    /// Whether flows run in worker processes.
+    pub fn isolates_processes(&self) -> bool {
+        matches!(self.executor.as_ref(), Executor::Processes(_))
+    }
+
+    /// What the worker processes have done (zero for in-process runners).
+    pub fn worker_stats(&self) -> PoolStats {
+        match self.executor.as_ref() {
+            Executor::Threads(_) => PoolStats::default(),
+            Executor::Processes(pool) => pool.stats(),
+        }
     }
 
     /// Runs a flow. Input problems (a script that does not parse, a script
@@ -124,12 +176,16 @@ impl Runner {
         let job = prepare(flow)?;
         let mut keys = Keys::from_settings(&flow.settings)?;
         let redactor = redactor(flow, &job.event);
-        let stack = flow.limits.thread_stack_bytes();
-        let job_for_thread = job.clone();
-        let report = self
-            .pool
-            .run(stack, move || pipeline::execute(&job_for_thread))
-            .map_err(Error::Internal)?;
+        let report = match self.executor.as_ref() {
+            Executor::Threads(pool) => {
+                let job = job.clone();
+                pool.run(flow.limits.thread_stack_bytes(), move || {
+                    pipeline::execute(&job)
+                })
+            }
+            Executor::Processes(pool) => pool.run(&job),
+        }
+        .map_err(Error::Internal)?;
         let mut outcome = assemble(&job, report, &flow.settings, &mut keys)?;
         outcome.timings_us.total = started.elapsed().as_micros() as u64;
         Ok(redact(outcome, &redactor))

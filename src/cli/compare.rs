@@ -1,7 +1,6 @@
 //! `actionbox compare`: a Rule and its Action replacement side by side.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -9,7 +8,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
-use actionbox::{Runner, Script, ScriptKind};
+use actionbox::{Script, ScriptKind};
 
 use super::options::{ExecOptions, Format, read_json};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, paint};
@@ -87,7 +86,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
     }
     let settings = args.exec.settings()?;
     let limits = args.exec.limits();
-    let runner = Runner::new();
+    let runner = args.exec.runner();
     let files = event_files(&args.events)?;
     let events: Vec<(Option<PathBuf>, Option<Value>)> = if files.is_empty() {
         vec![(None, None)]
@@ -129,9 +128,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
         }
         Format::Pretty => pretty(&rules, &actions, &results, args.all_details),
     };
-    let mut stdout = anstream::stdout();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    render::emit(&text)?;
     Ok(if equivalent { 0 } else { 1 })
 }
 

@@ -1,6 +1,5 @@
 //! `actionbox jwks`: the public keys that verify the tenant's tokens.
 
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -58,7 +57,6 @@ pub fn execute(args: JwksArgs) -> Result<i32> {
             bail!("pass --settings FILE (a configured key) or --new-key FILE (create one)")
         }
     };
-    let mut stdout = std::io::stdout();
-    writeln!(stdout, "{}", serde_json::to_string_pretty(&jwks)?)?;
+    super::render::emit(&format!("{}\n", serde_json::to_string_pretty(&jwks)?))?;
     Ok(0)
 }

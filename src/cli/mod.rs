@@ -43,6 +43,11 @@ enum Command {
 }
 
 pub fn main() -> i32 {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some(actionbox::worker::WORKER_ARG) {
+        init_tracing();
+        return actionbox::worker::serve(&args[2..]);
+    }
     init_tracing();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

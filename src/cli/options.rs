@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use actionbox::{CustomClaimsMode, Flow, Limits, Script, ScriptKind, Settings, Trigger};
+use actionbox::{CustomClaimsMode, Flow, Limits, Runner, Script, ScriptKind, Settings, Trigger};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -15,6 +15,15 @@ pub enum Format {
     Pretty,
     /// One JSON object, the contract scripts can rely on
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Isolation {
+    /// Sandboxed worker processes, killed at the deadline: every limit is hard
+    Process,
+    /// Threads of this process: faster to start, but a script stuck inside
+    /// an uninterruptible builtin holds its thread past the deadline
+    Thread,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,6 +64,10 @@ pub struct ExecOptions {
     /// Memory per execution, e.g. 64MiB
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory: Option<usize>,
+
+    /// Where scripts run
+    #[arg(long, value_enum, default_value_t = Isolation::Process)]
+    pub isolation: Isolation,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -93,6 +106,15 @@ impl ExecOptions {
         }
         settings.legacy_client |= self.legacy_client;
         Ok(settings)
+    }
+
+    /// The runner for this command: worker processes of this very binary,
+    /// unless threads were asked for.
+    pub fn runner(&self) -> Runner {
+        match (self.isolation, std::env::current_exe()) {
+            (Isolation::Process, Ok(program)) => Runner::with_worker_processes(program),
+            _ => Runner::new(),
+        }
     }
 
     pub fn limits(&self) -> Limits {

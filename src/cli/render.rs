@@ -164,3 +164,17 @@ pub fn token(
         );
     }
 }
+
+/// Writes a command's output. A reader that stops early (`| head`) is not
+/// an error: the rest of the output is simply not wanted.
+pub fn emit(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut stdout = anstream::stdout();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

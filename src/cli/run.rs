@@ -1,13 +1,12 @@
 //! `actionbox run`: one login (or trigger execution), rendered.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
 
-use actionbox::{Outcome, Runner};
+use actionbox::Outcome;
 
 use super::options::{ExecOptions, Format};
 use super::render::{self, BOLD, CYAN, DIM, MAGENTA, RED, YELLOW, heading, paint};
@@ -33,14 +32,12 @@ pub struct RunArgs {
 
 pub fn execute(args: RunArgs) -> Result<i32> {
     let flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
-    let outcome = Runner::new().run(&flow)?;
+    let outcome = args.exec.runner().run(&flow)?;
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&outcome)?),
         Format::Pretty => pretty(&outcome),
     };
-    let mut stdout = anstream::stdout();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    render::emit(&text)?;
     Ok(outcome.exit_code())
 }
 

@@ -1,6 +1,6 @@
 //! `actionbox verify`: check a token's signature and show what it says.
 
-use std::io::{Read as _, Write as _};
+use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -104,8 +104,7 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
             0
         }
     };
-    let mut stdout = anstream::stdout();
-    stdout.write_all(out.as_bytes())?;
+    super::render::emit(&out)?;
     Ok(code)
 }
 

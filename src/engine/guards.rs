@@ -9,9 +9,20 @@
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use rquickjs::allocator::{Allocator, RustAllocator};
+
+/// Told when any isolate of this process first hits its memory limit. A
+/// worker process uses it to tell its parent at once: a script that keeps
+/// catching the out-of-memory exception may never let the interrupt handler
+/// end it, and then the parent kills the worker.
+static MEMORY_TRIPPED: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+pub(crate) fn on_memory_tripped(notify: Box<dyn Fn() + Send + Sync>) {
+    let _ = MEMORY_TRIPPED.set(notify);
+}
 
 /// Why an isolate was stopped by the host rather than by the script.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,7 +101,11 @@ impl Guards {
 
     fn grant(&self, size: usize) -> bool {
         if self.memory_used.get().saturating_add(size) > self.memory_limit {
-            self.memory_hit.set(true);
+            if !self.memory_hit.replace(true)
+                && let Some(notify) = MEMORY_TRIPPED.get()
+            {
+                notify();
+            }
             return false;
         }
         true

@@ -251,8 +251,10 @@ pub(crate) fn install<'js>(
         guarded(ctx, guards, "log", move |ctx, args| {
             let level = arg_string(ctx, args, 0)?;
             let text = arg_string(ctx, args, 1)?;
-            st.borrow_mut().push_log(LogLevel::parse(&level), text);
-            Ok(Value::new_undefined(ctx.clone()))
+            let mut state = st.borrow_mut();
+            state.push_log(LogLevel::parse(&level), text);
+            // Whether more output is still wanted.
+            Ok(Value::new_bool(ctx.clone(), !state.logs_truncated))
         })?,
     )?;
 
@@ -263,8 +265,7 @@ pub(crate) fn install<'js>(
         guarded(ctx, guards, "record", move |ctx, args| {
             let call = arg_string(ctx, args, 0)?;
             let json = arg_string(ctx, args, 1)?;
-            let parsed: Vec<serde_json::Value> = serde_json::from_str(&json)
-                .map_err(|_| Exception::throw_type(ctx, "actionbox host: arguments must be a JSON array"))?;
+            let parsed: Vec<serde_json::Value> = parse_args(&json).map_err(|e| Exception::throw_type(ctx, &e))?;
             let origin = match args.get(2) {
                 Some(v) if v.is_string() => Some(arg_string(ctx, args, 2)?),
                 _ => None,
@@ -520,4 +521,110 @@ fn brand_of(value: &Value<'_>) -> &'static str {
         let _ = ctx;
     }
     "Object"
+}
+
+/// Parses the JSON a script's arguments were serialised to. JavaScript
+/// strings may hold lone surrogates, which `JSON.stringify` escapes and
+/// strict JSON parsers refuse: they become U+FFFD, as in a UTF-8 encoder.
+pub(crate) fn parse_args(json: &str) -> Result<Vec<serde_json::Value>, String> {
+    let describe = |e: serde_json::Error| {
+        if e.to_string().contains("recursion limit") {
+            "the value is nested more than 128 levels deep, which actionbox does not record"
+                .to_string()
+        } else {
+            format!("the arguments cannot be recorded: {e}")
+        }
+    };
+    match serde_json::from_str(json) {
+        Ok(args) => Ok(args),
+        Err(_) if json.contains("\\ud") => {
+            serde_json::from_str(&replace_lone_surrogates(json)).map_err(describe)
+        }
+        Err(e) => Err(describe(e)),
+    }
+}
+
+fn replace_lone_surrogates(json: &str) -> String {
+    let bytes = json.as_bytes();
+    let mut out = String::with_capacity(json.len());
+    let mut i = 0;
+    let unit = |at: usize| -> Option<u16> {
+        if bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u') {
+            u16::from_str_radix(json.get(at + 2..at + 6)?, 16).ok()
+        } else {
+            None
+        }
+    };
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if let Some(code) = unit(i) {
+                let high = (0xd800..0xdc00).contains(&code);
+                let low = (0xdc00..0xe000).contains(&code);
+                if high && unit(i + 6).is_some_and(|next| (0xdc00..0xe000).contains(&next)) {
+                    out.push_str(&json[i..i + 12]);
+                    i += 12;
+                    continue;
+                }
+                if high || low {
+                    out.push_str("\\ufffd");
+                    i += 6;
+                    continue;
+                }
+            }
+            // Any other escape: copy the backslash and the escaped character.
+            out.push_str(&json[i..i + 2]);
+            i += 2;
+            continue;
+        }
+        let ch = json[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_host_function_is_never_swallowed() {
+        let guards = Guards::new(Instant::now() + Duration::from_secs(5), 16 << 20);
+        let runtime = rquickjs::Runtime::new().expect("runtime");
+        let context = rquickjs::Context::full(&runtime).expect("context");
+        context.with(|ctx| {
+            let boom = guarded(&ctx, &guards, "boom", |_, _| panic!("a bug")).expect("function");
+            ctx.globals().set("boom", boom).expect("set");
+            // The script catches the error the panic became...
+            let result: String = ctx
+                .eval("try { boom(); } catch (e) {} 'went on'")
+                .expect("evaluates");
+            assert_eq!(result, "went on");
+        });
+        // ...but the failure is recorded where the script cannot reach it,
+        // and the interrupt handler stops the script at its next poll.
+        match guards.tripped() {
+            Some(super::super::guards::Tripped::Host(message)) => {
+                assert!(
+                    message.contains("internal error in host function boom: a bug"),
+                    "{message}"
+                )
+            }
+            other => panic!("not recorded: {other:?}"),
+        }
+        assert!(guards.should_interrupt());
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let parsed = parse_args(r#"["\ud800x","\ud83d\ude00","\\ud800"]"#).expect("parses");
+        assert_eq!(
+            parsed,
+            vec![
+                serde_json::json!("\u{fffd}x"),
+                serde_json::json!("😀"),
+                serde_json::json!("\\ud800")
+            ]
+        );
+    }
 }

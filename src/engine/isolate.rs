@@ -162,7 +162,13 @@ pub(crate) fn describe_plain(value: &Value<'_>) -> String {
     }
     if let Some(obj) = value.as_object() {
         let text = |key: &str| -> Option<String> {
-            obj.get::<_, Value>(key).ok()?.as_string()?.to_string().ok()
+            match obj.get::<_, Value>(key) {
+                Ok(v) => v.as_string()?.to_string().ok(),
+                Err(_) => {
+                    obj.ctx().catch();
+                    None
+                }
+            }
         };
         let name = text("name").unwrap_or_else(|| "Error".into());
         return match text("message") {

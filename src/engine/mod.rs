@@ -3,7 +3,7 @@
 
 pub(crate) mod action;
 pub(crate) mod bytecode;
-mod guards;
+pub(crate) mod guards;
 pub(crate) mod host;
 pub(crate) mod isolate;
 mod limits;
@@ -85,6 +85,14 @@ pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
     "roles.getUserEffectiveRolesByIds",
     "roles.getUserEffectiveRolesByNames",
 ];
+
+/// Compiles the runtime's own JavaScript now rather than in the first
+/// execution (workers do it before they close their sandbox).
+pub fn warm_up() {
+    for file in runtime_js::ALL {
+        let _ = runtime_js::bytecode(*file);
+    }
+}
 
 /// The calls a Rule's globals can record (`auth0.users.*`).
 pub(crate) const RULE_CALLS: &[&str] = &[

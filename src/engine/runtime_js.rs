@@ -51,6 +51,16 @@ pub(crate) const CORE: &[RuntimeFile] = &[
     RuntimeFile::Url,
 ];
 
+/// Every runtime file.
+pub(crate) const ALL: &[RuntimeFile] = &[
+    RuntimeFile::Primordials,
+    RuntimeFile::Inspect,
+    RuntimeFile::Core,
+    RuntimeFile::Url,
+    RuntimeFile::PostLoginApi,
+    RuntimeFile::Rules,
+];
+
 pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
     bytecode::compile(file.name(), file.source()).map_err(|e| {
         format!(

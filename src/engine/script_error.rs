@@ -27,8 +27,15 @@ impl ScriptError {
     pub(crate) fn from_thrown(value: &Value<'_>, script: &str) -> ScriptError {
         let mut error = ScriptError::new(ErrorKind::Exception, script, String::new());
         if let Some(obj) = value.as_object() {
+            // A getter or Proxy trap may throw: that exception is dropped.
             let text = |key: &str| -> Option<String> {
-                obj.get::<_, Value>(key).ok()?.as_string()?.to_string().ok()
+                match obj.get::<_, Value>(key) {
+                    Ok(v) => v.as_string()?.to_string().ok(),
+                    Err(_) => {
+                        obj.ctx().catch();
+                        None
+                    }
+                }
             };
             error.name = text("name");
             error.message = text("message").unwrap_or_default();

@@ -1,0 +1,327 @@
+//! The hostile regression suite: one script per attack class of
+//! SECURITY.md (tests/hostile/), run in worker processes. Each must end
+//! within its deadline plus one second with the named outcome, leave the
+//! process alive, and leave nothing behind: the next execution's output is
+//! identical to a fresh process's.
+
+mod common;
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use actionbox::{ErrorKind, Flow, Limits, Outcome, Runner, Script, Settings, Status};
+use common::*;
+use serde_json::Value;
+
+const DEADLINE: Duration = Duration::from_secs(1);
+
+fn limits() -> Limits {
+    Limits {
+        timeout: DEADLINE,
+        memory_bytes: 32 << 20,
+        ..Limits::default()
+    }
+}
+
+/// One pool of worker processes for the whole suite, as in a service.
+fn runner() -> &'static Runner {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(|| Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 2))
+}
+
+fn settings() -> Settings {
+    Settings::from_file(fixture("tenant/actionbox.json")).expect("settings")
+}
+
+fn flow(script: Script) -> Flow {
+    Flow::post_login(vec![script])
+        .with_event(event("post-login-database.json"))
+        .with_settings(settings())
+        .with_limits(limits())
+}
+
+fn hostile(name: &str) -> Script {
+    Script::from_file(repo().join("tests/hostile").join(name)).unwrap_or_else(|e| panic!("{e}"))
+}
+
+const PROBE: &str = r#"exports.onExecutePostLogin = async (event, api) => {
+  const clean = ({}).polluted === undefined && typeof globalThis.leak === 'undefined' && typeof globalThis.waiting === 'undefined'
+    && [1, 2].map((x) => x * 2).join() === '2,4' && JSON.stringify({ a: 1 }) === '{"a":1}';
+  api.idToken.setCustomClaim('https://app.acme.example/clean', clean);
+  api.user.setAppMetadata('probe', [1, 2]);
+  console.log('probe', { clean }, [1, 2, 3]);
+};"#;
+
+/// The probe's output, without what changes from run to run (times).
+fn probe_output(runner: &Runner) -> Value {
+    let outcome = runner
+        .run(&flow(action("probe.js", PROBE)))
+        .expect("the probe runs");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    let mut value = serde_json::to_value(&outcome).expect("json");
+    value["timings_us"] = Value::Null;
+    value
+}
+
+fn fresh_probe() -> &'static Value {
+    static FRESH: OnceLock<Value> = OnceLock::new();
+    FRESH.get_or_init(|| probe_output(&Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 1)))
+}
+
+/// Runs a hostile script, checks the time bound, then checks that the
+/// next execution is exactly what a fresh process produces.
+fn attack(name: &str) -> Outcome {
+    let started = Instant::now();
+    let outcome = runner()
+        .run(&flow(hostile(name)))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed <= DEADLINE + Duration::from_secs(1),
+        "{name} took {elapsed:?}"
+    );
+    assert_eq!(
+        &probe_output(runner()),
+        fresh_probe(),
+        "{name} left something behind"
+    );
+    outcome
+}
+
+fn kind(outcome: &Outcome) -> Option<ErrorKind> {
+    outcome.error.as_ref().map(|e| e.kind)
+}
+
+fn warnings(outcome: &Outcome) -> Vec<&str> {
+    outcome
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect()
+}
+
+macro_rules! ends_with {
+    ($($test:ident: $file:literal => $kind:expr;)*) => {$(
+        #[test]
+        fn $test() {
+            let outcome = attack($file);
+            assert_eq!(kind(&outcome), Some($kind), "{}: {:?}", $file, outcome.error);
+            assert_eq!(outcome.status, Status::Failed);
+        }
+    )*};
+}
+
+ends_with! {
+    a_busy_loop_that_catches_the_interrupt: "busy-loop.js" => ErrorKind::Timeout;
+    an_endless_microtask_chain: "microtask-loop.js" => ErrorKind::Timeout;
+    a_promise_that_never_settles: "never-settles.js" => ErrorKind::Timeout;
+    an_interval_storm: "timer-storm.js" => ErrorKind::Timeout;
+    catastrophic_regex_backtracking: "regex-backtracking.js" => ErrorKind::Timeout;
+    an_uninterruptible_join: "uninterruptible-join.js" => ErrorKind::Timeout;
+    an_uninterruptible_reverse: "uninterruptible-reverse.js" => ErrorKind::Timeout;
+    a_growing_array: "memory-array.js" => ErrorKind::MemoryLimit;
+    a_doubling_string: "memory-string.js" => ErrorKind::MemoryLimit;
+    a_json_bomb: "memory-json.js" => ErrorKind::MemoryLimit;
+    one_huge_allocation: "memory-typed-array.js" => ErrorKind::MemoryLimit;
+    a_flood_of_api_calls: "claim-flood.js" => ErrorKind::LimitExceeded;
+    recursion_inside_to_json: "recursion.js" => ErrorKind::Exception;
+    a_thrown_proxy_whose_traps_throw: "throw-non-error.js" => ErrorKind::Exception;
+    a_rule_that_never_calls_back: "rule-never-calls-back.js" => ErrorKind::Timeout;
+}
+
+#[test]
+fn the_killed_worker_names_the_stuck_script() {
+    let outcome = attack("uninterruptible-join.js");
+    let error = outcome.error.expect("timeout");
+    assert_eq!(error.script, "uninterruptible-join.js");
+    assert!(
+        error.message.contains("its worker process was killed"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
+    let outcome = attack("prototype-poisoning.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        calls(&outcome),
+        [
+            r#"idToken.setCustomClaim("https://a.example/list",[1,2,3])"#,
+            r#"user.setAppMetadata("k",{"nested":true})"#
+        ]
+    );
+    assert_eq!(outcome.logs[0].message, "still { logging: [ 1, 2 ] }");
+}
+
+#[test]
+fn walking_the_call_stack_and_the_api_finds_nothing_privileged() {
+    let outcome = attack("callsite-walk.js");
+    assert_ne!(
+        kind(&outcome),
+        Some(ErrorKind::Internal),
+        "{:?}",
+        outcome.error
+    );
+    let messages: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    assert!(
+        !messages.iter().any(|m| m.trim() == "FRESH API"),
+        "a reachable function ran the handler with a fresh api"
+    );
+    // (The walk also called console.group: lines are indented.)
+    assert_eq!(
+        messages
+            .iter()
+            .filter(|m| m.trim_start().starts_with("functions found"))
+            .count(),
+        1
+    );
+    assert!(
+        outcome
+            .commands
+            .iter()
+            .all(|c| c.script == "callsite-walk.js")
+    );
+}
+
+#[test]
+fn no_module_file_process_or_environment_is_reachable() {
+    let outcome = attack("forbidden-modules.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        outcome.logs[0].message,
+        "fs:MODULE_NOT_FOUND child_process:MODULE_NOT_FOUND net:MODULE_NOT_FOUND os:MODULE_NOT_FOUND \
+         vm:MODULE_NOT_FOUND worker_threads:MODULE_NOT_FOUND module:MODULE_NOT_FOUND \
+         ../../etc/passwd:MODULE_NOT_FOUND /etc/passwd:MODULE_NOT_FOUND import:failed process:undefined env:none eval:2 Function:2"
+    );
+}
+
+#[test]
+fn secrets_do_not_leave_through_any_channel() {
+    let outcome = attack("secret-exfiltration.js");
+    assert_eq!(kind(&outcome), Some(ErrorKind::Exception));
+    let printed = serde_json::to_string(&outcome).expect("json");
+    assert!(!printed.contains("sk_test_do_not_print_me"), "{printed}");
+    assert!(printed.contains("[redacted]"));
+}
+
+#[test]
+fn weird_claim_names_and_values_are_recorded_or_refused_cleanly() {
+    let outcome = attack("weird-claims.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        outcome.logs[0].message,
+        "bigint:TypeError cycle:TypeError getter:Error proxy:Error deep:RangeError"
+    );
+    let payload = &outcome.id_token.as_ref().expect("id token").payload;
+    assert_eq!(payload["__proto__"], 9);
+    assert_eq!(payload["\u{fffd}"], 1, "a lone surrogate becomes U+FFFD");
+    assert_eq!(
+        payload["https://a.example/v0"],
+        Value::Null,
+        "NaN is null in JSON"
+    );
+    assert_eq!(
+        payload["https://a.example/v6"],
+        serde_json::json!([null, null, null])
+    );
+}
+
+#[test]
+fn api_misuse_is_reported_not_fatal() {
+    let outcome = attack("api-misuse.js");
+    assert_eq!(outcome.status, Status::Denied);
+    assert_eq!(outcome.denial.as_ref().expect("denial").reason, "first");
+    assert_eq!(
+        calls(&outcome),
+        [r#"access.deny("first")"#, r#"access.deny("second")"#]
+    );
+    let warnings = warnings(&outcome);
+    assert!(
+        warnings.iter().any(|w| w.contains("already denied")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("timer was still pending")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn a_log_flood_is_capped() {
+    let outcome = attack("log-flood.js");
+    assert_eq!(outcome.status, Status::Allowed);
+    let bytes: usize = outcome.logs.iter().map(|l| l.message.len()).sum();
+    assert!(bytes <= 256 << 10, "{bytes} bytes of logs kept");
+    assert!(
+        warnings(&outcome)
+            .iter()
+            .any(|w| w.contains("console output passed"))
+    );
+}
+
+#[test]
+fn unhandled_rejections_are_warnings() {
+    let outcome = attack("unhandled-rejections.js");
+    assert_eq!(outcome.status, Status::Allowed);
+    let unhandled = warnings(&outcome)
+        .iter()
+        .filter(|w| w.starts_with("unhandled promise rejection"))
+        .count();
+    assert_eq!(unhandled, 4);
+}
+
+#[test]
+fn a_rule_calling_back_twice_is_warned_about() {
+    let outcome = attack("rule-callback-twice.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    let warnings = warnings(&outcome);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("callback was called more than once")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn the_worker_pool_replaces_killed_workers() {
+    let runner = Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 1);
+    let outcome = runner
+        .run(&flow(hostile("uninterruptible-reverse.js")))
+        .expect("runs");
+    assert_eq!(kind(&outcome), Some(ErrorKind::Timeout));
+    assert_eq!(&probe_output(&runner), fresh_probe());
+    let stats = runner.worker_stats();
+    assert_eq!((stats.killed, stats.started), (1, 2), "{stats:?}");
+}
+
+#[test]
+fn values_that_call_back_into_the_api_during_conversion() {
+    let outcome = attack("reentrant-values.js");
+    assert_ne!(
+        kind(&outcome),
+        Some(ErrorKind::Internal),
+        "{:?}",
+        outcome.error
+    );
+    assert_eq!(outcome.status, Status::Denied, "{:?}", outcome.error);
+    // The inner calls are recorded before the outer ones they interrupt.
+    let calls = calls(&outcome);
+    let position = |needle: &str| {
+        calls
+            .iter()
+            .position(|c| c.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} missing: {calls:?}"))
+    };
+    assert!(position("/inner") < position("/outer"));
+    assert!(position("read:inner") < position("\"inner\""));
+    assert!(position("/trap") < position("\"proxy\""));
+    assert_eq!(
+        outcome.logs.last().map(|l| l.message.as_str()),
+        Some("done")
+    );
+}

@@ -1,0 +1,20 @@
+// Poisons every builtin it can reach, then uses the api: the runtime must
+// keep working here, and nothing may reach the next execution.
+Object.prototype.polluted = 'yes';
+Object.defineProperty(Object.prototype, 'then', { get() { throw new Error('poisoned then'); }, configurable: true });
+Array.prototype.push = function () { throw new Error('poisoned push'); };
+Array.prototype[Symbol.iterator] = function* () { yield 'poisoned'; };
+Function.prototype.call = function () { throw new Error('poisoned call'); };
+Function.prototype.apply = function () { throw new Error('poisoned apply'); };
+JSON.stringify = () => '"poisoned"';
+JSON.parse = () => ({ poisoned: true });
+Promise.prototype.then = function () { throw new Error('poisoned then'); };
+Promise.resolve = () => { throw new Error('poisoned resolve'); };
+String.prototype.slice = () => 'poisoned';
+Reflect.apply = () => 'poisoned';
+globalThis.leak = 'leaked';
+exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('https://a.example/list', [1, 2, 3]);
+  api.user.setAppMetadata('k', { nested: true });
+  console.log('still', { logging: [1, 2] });
+};

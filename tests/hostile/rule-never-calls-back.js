@@ -1,0 +1,4 @@
+// A Rule that never calls its callback.
+function (user, context, callback) {
+  global.waiting = true;
+}
