@@ -87,13 +87,22 @@
   const timerCallbacks = ObjectCreate(null);
   rt.timerCallbacks = timerCallbacks;
 
+  const kRef = p.Symbol('ref');
   class Timeout {
     constructor(id) {
       ObjectDefineProperty(this, 'id', { value: id });
     }
-    ref() { return this; }
-    unref() { return this; }
-    hasRef() { return true; }
+    ref() {
+      this[kRef] = true;
+      host.timerRef(this.id, true);
+      return this;
+    }
+    unref() {
+      this[kRef] = false;
+      host.timerRef(this.id, false);
+      return this;
+    }
+    hasRef() { return this[kRef] !== false; }
     refresh() { return this; }
     [p.SymbolFor('nodejs.util.inspect.custom')]() { return `Timeout { id: ${this.id} }`; }
     [g.Symbol.toPrimitive]() { return this.id; }
@@ -135,21 +144,68 @@
   define(g, 'clearInterval', function clearInterval(timer) { clear(timer); });
   define(g, 'clearImmediate', function clearImmediate(timer) { clear(timer); });
 
-  // require: modules come only from the registry the runtime fills
-  // (built-ins it provides); anything else fails with an error that says
-  // what to do. A Rule's versioned form `name@1.2.3` names the same module.
+  // require, resolving in this order: Actions Modules (`actions:name`),
+  // Node's built-in modules actionbox provides, the npm packages it
+  // emulates, then real packages from the node_modules folders the user
+  // named (read by the host, which never leaves them). A Rule's versioned
+  // form `name@1.2.3` names the same module.
   const builtins = ObjectCreate(null);
+  const packages = ObjectCreate(null);
+  const loaded = ObjectCreate(null);
   rt.defineBuiltin = function (name, factory) {
     builtins[name] = { factory, exports: undefined, loaded: false };
   };
-  rt.moduleName = function (id) {
-    let name = p.StringPrototypeStartsWith(id, 'node:') ? p.StringPrototypeSlice(id, 5) : id;
-    const at = p.StringPrototypeLastIndexOf(name, '@');
-    if (at > 0) name = p.StringPrototypeSlice(name, 0, at);
-    return name;
+  // factory(version) -> exports; version is the one a Rule asked for, if any.
+  rt.definePackage = function (name, factory) {
+    packages[name] = factory;
   };
+  // Loads a runtime file on demand and runs it with the host surface.
+  rt.load = function (name) {
+    if (loaded[name] === undefined) {
+      loaded[name] = true;
+      host.loadRuntime(name)(host, rt);
+    }
+  };
+  // `name@1.2.3` → [name, version]; `@scope/name@1.2.3/sub` keeps its subpath.
+  rt.splitVersion = function (id) {
+    let name = p.StringPrototypeStartsWith(id, 'node:') ? p.StringPrototypeSlice(id, 5) : id;
+    const scoped = p.StringPrototypeStartsWith(name, '@');
+    const at = p.StringPrototypeIndexOf(name, '@', scoped ? 1 : 0);
+    if (at <= 0) return [name, undefined];
+    const rest = p.StringPrototypeSlice(name, at + 1);
+    const slash = p.StringPrototypeIndexOf(rest, '/');
+    const version = slash === -1 ? rest : p.StringPrototypeSlice(rest, 0, slash);
+    const sub = slash === -1 ? '' : p.StringPrototypeSlice(rest, slash);
+    return [p.StringPrototypeSlice(name, 0, at) + sub, version];
+  };
+  rt.moduleName = function (id) {
+    return rt.splitVersion(id)[0];
+  };
+  const moduleCache = ObjectCreate(null);
+  const ACTION_MODULE = 'actions:';
+
+  function notFound(id, from, why) {
+    const err = new Error(`Cannot find module '${id}'\nRequire stack:\n- ${from}\n${why}`);
+    err.code = 'MODULE_NOT_FOUND';
+    return err;
+  }
+
+  function runModule(path, source, params, values) {
+    const module = { exports: {}, id: path, filename: path, loaded: false, children: [], paths: [] };
+    moduleCache[path] = module;
+    try {
+      const fn = host.compileModule(path, source, params);
+      p.ReflectApply(fn, module.exports, values(module));
+    } catch (err) {
+      delete moduleCache[path];
+      throw err;
+    }
+    module.loaded = true;
+    return module.exports;
+  }
+
   rt.makeRequire = function (from) {
-    return function require(id) {
+    function require(id) {
       if (typeof id !== 'string') {
         const err = new TypeError(`The "id" argument must be of type string. Received ${rt.describeReceived(id)}`);
         err.code = 'ERR_INVALID_ARG_TYPE';
@@ -160,7 +216,10 @@
         err.code = 'ERR_INVALID_ARG_VALUE';
         throw err;
       }
-      const entry = builtins[rt.moduleName(id)];
+      if (p.StringPrototypeStartsWith(id, ACTION_MODULE)) return actionModule(id, from);
+      const parts = rt.splitVersion(id);
+      const name = parts[0];
+      const entry = builtins[name];
       if (entry !== undefined) {
         if (!entry.loaded) {
           entry.exports = entry.factory();
@@ -168,20 +227,123 @@
         }
         return entry.exports;
       }
-      const err = new Error(`Cannot find module '${id}'\nRequire stack:\n- ${from}\n` +
-        `actionbox cannot load '${id}': it is not one of the modules actionbox provides (${rt.builtinList()}).`);
-      err.code = 'MODULE_NOT_FOUND';
-      throw err;
+      const factory = packages[name];
+      if (factory !== undefined) {
+        // A Rule's `name@1.2.3`, else the version the script declares.
+        const version = parts[1] !== undefined ? parts[1] : host.dependencyVersion(name);
+        const key = `package:${name}@${version || ''}`;
+        if (moduleCache[key] === undefined) moduleCache[key] = { exports: factory(version) };
+        return moduleCache[key].exports;
+      }
+      const found = host.requireResolve(from, name);
+      if (found[2] !== undefined) {
+        throw notFound(id, from, `${found[2]}.\nactionbox provides Node's built-in modules ${rt.builtinList()}, emulates the packages ${rt.packageList()}, and loads other packages installed with npm into a folder given with --node-modules DIR.`);
+      }
+      const path = found[0];
+      const cached = moduleCache[path];
+      if (cached !== undefined) return cached.exports;
+      if (p.StringPrototypeEndsWith(path, '.json')) {
+        const module = { exports: p.JSONParse(found[1]) };
+        moduleCache[path] = module;
+        return module.exports;
+      }
+      const dirname = p.StringPrototypeSlice(path, 0, p.StringPrototypeLastIndexOf(path, '/'));
+      return runModule(path, found[1], 'exports, require, module, __filename, __dirname',
+        (module) => [module.exports, rt.makeRequire(path), module, path, dirname]);
+    }
+    require.resolve = function resolve(id) {
+      const name = rt.moduleName(id);
+      if (builtins[name] !== undefined || packages[name] !== undefined) return name;
+      const found = host.requireResolve(from, name);
+      if (found[2] !== undefined) throw notFound(id, from, found[2]);
+      return found[0];
     };
+    require.cache = moduleCache;
+    return require;
   };
+
+  // Actions Modules: shared code of the tenant, with its own secrets.
+  function actionModule(id, from) {
+    const name = p.StringPrototypeSlice(id, ACTION_MODULE.length);
+    const key = `actions:${name}`;
+    const cached = moduleCache[key];
+    if (cached !== undefined) return cached.exports;
+    const source = host.actionModule(name);
+    if (source === undefined) {
+      throw notFound(id, from, `No Actions Module named '${name}': give one with --module ${name}=FILE, or load the tenant folder that defines it.`);
+    }
+    const actions = { secrets: {} };
+    return runModule(key, source, 'exports, require, module, actions',
+      (module) => [module.exports, rt.makeRequire(key), module, actions]);
+  }
+
   rt.builtinList = function () {
-    return p.ArrayPrototypeJoin(p.ObjectKeys(builtins), ', ');
+    return p.ArrayPrototypeJoin(p.ArrayPrototypeFilter(p.ObjectKeys(builtins), (n) => !p.StringPrototypeIncludes(n, '/')), ', ');
   };
-  rt.defineBuiltin('util', () => ({
-    inspect: rt.inspect,
-    format: rt.format,
-    formatWithOptions: rt.formatWithOptions,
-  }));
+  rt.packageList = function () {
+    return p.ArrayPrototypeJoin(p.ObjectKeys(packages), ', ');
+  };
+  const lazyBuiltin = (name, file, pick) => rt.defineBuiltin(name, () => {
+    rt.load(file);
+    return pick();
+  });
+  lazyBuiltin('util', 'node/util', () => rt.util);
+  lazyBuiltin('buffer', 'node/buffer', () => rt.bufferModule);
+  lazyBuiltin('string_decoder', 'node/buffer', () => rt.stringDecoderModule);
+  lazyBuiltin('crypto', 'node/crypto', () => rt.crypto);
+  lazyBuiltin('events', 'node/events', () => rt.EventEmitter);
+  lazyBuiltin('querystring', 'node/querystring', () => rt.querystring);
+  lazyBuiltin('path', 'node/path', () => rt.path);
+  lazyBuiltin('path/posix', 'node/path', () => rt.path);
+  lazyBuiltin('zlib', 'node/zlib', () => rt.zlib);
+  lazyBuiltin('assert', 'node/assert', () => rt.assert);
+  lazyBuiltin('assert/strict', 'node/assert', () => rt.assert.strict);
+  lazyBuiltin('timers', 'node/web', () => rt.timers);
+  lazyBuiltin('timers/promises', 'node/web', () => rt.timersPromises);
+  lazyBuiltin('util/types', 'node/util', () => rt.util.types);
+  lazyBuiltin('process', 'node/web', () => rt.process);
+  const lazyPackage = (name, file, pick) => rt.definePackage(name, (version) => {
+    rt.load(file);
+    return pick(version);
+  });
+  lazyPackage('axios', 'packages/axios', () => rt.axios);
+  lazyPackage('node-fetch', 'node/fetch', () => rt.nodeFetch);
+  lazyPackage('request', 'packages/request', () => rt.request);
+  lazyPackage('request-promise', 'packages/request', () => rt.requestPromise);
+  lazyPackage('request-promise-native', 'packages/request', () => rt.requestPromise);
+  lazyPackage('jsonwebtoken', 'packages/jsonwebtoken', () => rt.jsonwebtoken);
+  lazyPackage('uuid', 'packages/uuid', (version) => rt.uuid(version));
+  lazyPackage('uuid/v1', 'packages/uuid', () => rt.uuidV1);
+  lazyPackage('uuid/v4', 'packages/uuid', () => rt.uuidV4);
+  lazyPackage('auth0', 'packages/auth0', (version) => rt.auth0(version));
+
+  // Web and Node globals, loaded the first time a script touches them.
+  function lazyGlobal(name, file, pick) {
+    ObjectDefineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get() {
+        rt.load(file);
+        const value = pick();
+        ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+        return value;
+      },
+      set(value) {
+        ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+      },
+    });
+  }
+  for (const [name, file] of [
+    ['Buffer', 'node/buffer'], ['TextEncoder', 'node/buffer'], ['TextDecoder', 'node/buffer'],
+    ['atob', 'node/buffer'], ['btoa', 'node/buffer'],
+    ['fetch', 'node/fetch'], ['Headers', 'node/fetch'], ['Request', 'node/fetch'], ['Response', 'node/fetch'],
+    ['AbortController', 'node/web'], ['DOMException', 'node/web'], ['AbortSignal', 'node/web'], ['Event', 'node/web'], ['EventTarget', 'node/web'],
+    ['structuredClone', 'node/web'], ['performance', 'node/web'], ['process', 'node/web'],
+    ['crypto', 'node/crypto'],
+  ]) {
+    lazyGlobal(name, file, () => rt.globals[name]);
+  }
+  rt.globals = ObjectCreate(null);
 
   // Node's wording for a wrong argument type ("Received ...").
   rt.describeReceived = function (value) {

@@ -230,6 +230,8 @@
   }
 
   rt.createPostLoginApi = function (event, info) {
+    rt.flowUser = event.user;
+    rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
     const api = {};
     const local = { redirected: false, rendered: false };
     const cacheRecords = new p.Map();

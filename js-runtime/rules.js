@@ -40,6 +40,8 @@
   };
 
   rt.installRuleGlobals = function (info) {
+    rt.flowUser = info.user;
+    rt.isRules = true;
     define('configuration', info.configuration);
     define('global', {});
     define('UnauthorizedError', UnauthorizedError);

@@ -314,5 +314,8 @@
   for (const [name, value] of [['URL', URL], ['URLSearchParams', URLSearchParams]]) {
     ObjectDefineProperty(p.globalThis, name, { value, writable: true, configurable: true, enumerable: false });
   }
-  rt.defineBuiltin('url', () => ({ URL, URLSearchParams }));
+  rt.defineBuiltin('url', () => {
+    rt.load('node/url');
+    return rt.urlModule;
+  });
 })

@@ -32,6 +32,8 @@ pub struct CompareInput {
     /// migration). `settings.legacy_client` applies to both sides.
     pub rule_legacy_client: bool,
     pub limits: crate::Limits,
+    /// Modules, network access and mocks, for both sides.
+    pub node: crate::NodeConfig,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +109,7 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
         settings,
         limits: input.limits.clone(),
         resume: None,
+        node: input.node.clone(),
     };
     let rule = runner.run(&side(&input.rules, rule_settings))?;
     let action = runner.run(&side(&input.actions, input.settings.clone()))?;

@@ -28,6 +28,7 @@ pub mod compare;
 pub mod engine;
 mod error;
 pub mod event;
+pub mod net;
 pub mod outcome;
 mod pipeline;
 pub mod record;
@@ -40,7 +41,7 @@ pub mod transaction;
 pub mod worker;
 
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
-pub use engine::Limits;
+pub use engine::{Limits, NodeConfig, NodeRuntime};
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
 pub use record::{Command, LogEntry, LogLevel, Warning};

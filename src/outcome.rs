@@ -147,6 +147,8 @@ pub struct Outcome {
     /// Metadata updates the flow writes to the user profile, merged.
     pub metadata_updates: MetadataUpdates,
     pub warnings: Vec<Warning>,
+    /// Every outbound request scripts made: mocked, allowed, refused.
+    pub requests: Vec<crate::net::RequestRecord>,
     /// Scripts that ran, in order.
     pub scripts: Vec<String>,
     /// The public key set that verifies the RS256/PS256 tokens of this run.

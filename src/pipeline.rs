@@ -3,6 +3,7 @@
 //! recorded into one transaction. Runs on an executor thread; everything it
 //! takes and returns is plain data, so it can run in another process.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
@@ -11,7 +12,8 @@ use tracing::info_span;
 
 use crate::engine::action::{self, ActionInput, Entry};
 use crate::engine::rule::{self, RulesInput};
-use crate::engine::{Limits, ScriptRun};
+use crate::engine::services::{LocalServices, Services};
+use crate::engine::{ExecEnv, Limits, NodeConfig, ScriptRun};
 use crate::event::rules::{self as rules_event, RuleStart};
 use crate::outcome::{ErrorKind, ScriptError};
 use crate::record::Command;
@@ -35,6 +37,8 @@ pub(crate) struct FlowJob {
     pub limits: Limits,
     pub fixed_now_ms: Option<f64>,
     pub resume: Option<ResumeJob>,
+    /// Modules, network policy and mocks.
+    pub node: NodeConfig,
 }
 
 /// Resuming a login at `/continue`.
@@ -59,14 +63,26 @@ pub(crate) struct FlowReport {
 }
 
 pub(crate) fn execute(job: &FlowJob) -> FlowReport {
-    execute_with_progress(job, &mut |_| {})
+    execute_with(job, LocalServices::for_config(&job.node), &mut |_| {})
 }
 
-/// Runs the flow, telling `progress` the name of each script as it starts.
-pub(crate) fn execute_with_progress(job: &FlowJob, progress: &mut dyn FnMut(&str)) -> FlowReport {
+/// Runs the flow with the given access to the outside world, telling
+/// `progress` the name of each script as it starts.
+pub(crate) fn execute_with(
+    job: &FlowJob,
+    services: Arc<dyn Services>,
+    progress: &mut dyn FnMut(&str),
+) -> FlowReport {
     let span = info_span!("flow", trigger = %job.trigger, rules = job.rules.len(), actions = job.actions.len());
     let _entered = span.enter();
-    let deadline = Instant::now() + job.limits.timeout;
+    let env = ExecEnv {
+        limits: job.limits.clone(),
+        deadline: Instant::now() + job.limits.timeout,
+        fixed_now_ms: job.fixed_now_ms,
+        node: Arc::new(job.node.clone()),
+        services,
+        tenant_users: Arc::default(),
+    };
     let mut transaction = Transaction::new(&job.event);
     let mut runs = Vec::new();
     let mut error = None;
@@ -91,9 +107,7 @@ pub(crate) fn execute_with_progress(job: &FlowJob, progress: &mut dyn FnMut(&str
             context: rules_event::context(&job.event, &RuleStart { resumed }),
             globals: rule_globals(job, &transaction),
             resumed,
-            limits: &job.limits,
-            deadline,
-            fixed_now_ms: job.fixed_now_ms,
+            env: &env,
         });
         for run in &rules.runs {
             for command in &run.commands {
@@ -132,9 +146,7 @@ pub(crate) fn execute_with_progress(job: &FlowJob, progress: &mut dyn FnMut(&str
             entry,
             event_json: event.to_string(),
             api_info_json: transaction.api_info().to_string(),
-            limits: &job.limits,
-            deadline,
-            fixed_now_ms: job.fixed_now_ms,
+            env: &env,
         });
         for command in &run.commands {
             transaction.apply(command);
@@ -166,6 +178,7 @@ pub(crate) fn execute_with_progress(job: &FlowJob, progress: &mut dyn FnMut(&str
 fn rule_globals(job: &FlowJob, transaction: &Transaction) -> Value {
     let mut globals = job.rule_globals.clone();
     let user = &transaction.user;
+    globals["user"] = user.clone();
     globals["userId"] = user.get("user_id").cloned().unwrap_or(Value::Null);
     globals["appMetadata"] = user
         .get("app_metadata")

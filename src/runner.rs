@@ -6,7 +6,7 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::engine::pool::Pool;
-use crate::engine::{Limits, action, rule};
+use crate::engine::{Limits, NodeConfig, action, rule};
 use crate::error::Error;
 use crate::event;
 use crate::outcome::{ErrorKind, OAuthError, Outcome, ScriptError, ScriptTiming, Status, Timings};
@@ -31,6 +31,8 @@ pub struct Flow {
     pub limits: Limits,
     /// Resume a redirected login at `/continue` instead of starting one.
     pub resume: Option<Resume>,
+    /// `node_modules` folders, network access and mocks, Actions Modules.
+    pub node: NodeConfig,
 }
 
 /// The `/continue` request that resumes a login after a redirect. When an
@@ -62,6 +64,7 @@ impl Flow {
             settings: Settings::default(),
             limits: Limits::default(),
             resume: None,
+            node: NodeConfig::default(),
         }
     }
 
@@ -77,6 +80,13 @@ impl Flow {
 
     pub fn with_limits(mut self, limits: Limits) -> Flow {
         self.limits = limits;
+        self
+    }
+
+    /// Modules, network access, mocks, Actions Modules, declared
+    /// dependencies and tenant users.
+    pub fn with_node(mut self, node: NodeConfig) -> Flow {
+        self.node = node;
         self
     }
 
@@ -286,6 +296,7 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         limits: flow.limits.clone(),
         fixed_now_ms,
         resume,
+        node: flow.node.clone(),
     })
 }
 
@@ -370,8 +381,10 @@ fn assemble(
     let mut logs = Vec::new();
     let mut warnings: Vec<Warning> = Vec::new();
     let mut scripts = Vec::new();
+    let mut requests = Vec::new();
     let mut timings = Timings::default();
     for run in runs {
+        requests.extend(run.requests);
         scripts.push(run.script.clone());
         timings.scripts.push(ScriptTiming {
             script: run.script.clone(),
@@ -467,6 +480,7 @@ fn assemble(
         redirect: transaction.redirect.clone(),
         metadata_updates: transaction.metadata_updates.clone(),
         warnings,
+        requests,
         scripts,
         jwks,
         timings_us: timings,

@@ -22,6 +22,7 @@ fn input(rules: Vec<Script>, actions: Vec<Script>, event: Value) -> CompareInput
         settings: Settings::default(),
         rule_legacy_client: false,
         limits: quick_limits(),
+        node: Default::default(),
     }
 }
 

@@ -408,14 +408,29 @@ fn a_fixed_clock_applies_to_scripts() {
 
 #[test]
 fn no_host_authority_reaches_the_script() {
+    // `process` and `fetch` exist, as in Node, but hold no authority: the
+    // environment is empty, process control throws, the network is off.
     let outcome = run_action(
         "exports.onExecutePostLogin = async () => {
-           const names = ['process', 'require', 'std', 'os', 'scriptArgs', 'print', 'load', 'fetch'];
+           const names = ['std', 'os', 'scriptArgs', 'print', 'load'];
            console.log(names.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'none');
            try { require('fs'); } catch (e) { console.log(e.code); }
            try { require('child_process'); } catch (e) { console.log(e.code); }
+           console.log(Object.keys(process.env).length);
+           try { process.binding('fs'); } catch (e) { console.log(e.message); }
+           try { await fetch('https://example.com/'); } catch (e) { console.log(e.message.includes('not allowed')); }
          };",
     );
     let lines: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
-    assert_eq!(lines, ["none", "MODULE_NOT_FOUND", "MODULE_NOT_FOUND"]);
+    assert_eq!(
+        lines,
+        [
+            "none",
+            "MODULE_NOT_FOUND",
+            "MODULE_NOT_FOUND",
+            "0",
+            "process.binding() is not available to scripts",
+            "true"
+        ]
+    );
 }

@@ -176,3 +176,48 @@ fn cache_crm_tier_caches_the_lookup_for_later_actions() {
     assert_eq!(claims.len(), 2);
     assert!(claims.iter().all(|c| c.args[1] == "gold"));
 }
+
+#[test]
+fn enrich_from_crm_adds_the_tier_and_fails_open() {
+    let mocks = actionbox::net::NetPolicy::read_mocks(&example("mocks/crm.json")).expect("mocks");
+    let mut node = actionbox::NodeConfig::default();
+    node.net.mocks = mocks;
+    let flow = Flow::post_login(vec![script(&example("enrich-from-crm.js"))])
+        .with_event(event("post-login-database.json"))
+        .with_settings(settings_with_secrets(
+            "enrich-from-crm.js",
+            &[("CRM_API_KEY", "crm-key-123")],
+        ))
+        .with_node(node);
+    let outcome = Runner::new().run(&flow).expect("runs");
+    assert_eq!(
+        calls(&outcome),
+        [
+            r#"idToken.setCustomClaim("https://acme.example/tier","gold")"#,
+            r#"accessToken.setCustomClaim("https://acme.example/segment","enterprise")"#
+        ]
+    );
+    assert_eq!(
+        outcome.id_token.as_ref().expect("id token").payload["https://acme.example/tier"],
+        "gold"
+    );
+    let request = &outcome.requests[0];
+    assert_eq!(
+        request.url,
+        "https://crm.acme.example/v1/customers/auth0%7C6551f0c2a9b3e4d5f6a7b8c9?fields=tier%2Csegment"
+    );
+    assert!(
+        !serde_json::to_string(&outcome)
+            .expect("json")
+            .contains("crm-key-123")
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+
+    // Without the mock the CRM is unreachable: the login still succeeds.
+    let flow = Flow::post_login(vec![script(&example("enrich-from-crm.js"))])
+        .with_event(event("post-login-database.json"));
+    let outcome = Runner::new().run(&flow).expect("runs");
+    assert_eq!(outcome.status, Status::Allowed);
+    assert!(outcome.commands.is_empty());
+    assert!(outcome.logs[0].message.starts_with("CRM unavailable (TypeError): fetch failed: network access to crm.acme.example is not allowed"), "{:?}", outcome.logs);
+}

@@ -86,6 +86,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
     }
     let settings = args.exec.settings()?;
     let limits = args.exec.limits();
+    let node = args.exec.node()?;
     let runner = args.exec.runner();
     let files = event_files(&args.events)?;
     let events: Vec<(Option<PathBuf>, Option<Value>)> = if files.is_empty() {
@@ -105,6 +106,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
             settings: settings.clone(),
             rule_legacy_client: args.rule_legacy_client,
             limits: limits.clone(),
+            node: node.clone(),
         };
         results.push((path, compare(&runner, &input)?));
     }

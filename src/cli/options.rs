@@ -7,7 +7,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use actionbox::{CustomClaimsMode, Flow, Limits, Runner, Script, ScriptKind, Settings, Trigger};
+use actionbox::{
+    CustomClaimsMode, Flow, Limits, NodeConfig, NodeRuntime, Runner, Script, ScriptKind, Settings,
+    Trigger,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -68,6 +71,39 @@ pub struct ExecOptions {
     /// Where scripts run
     #[arg(long, value_enum, default_value_t = Isolation::Process)]
     pub isolation: Isolation,
+
+    /// A node_modules folder real packages may be loaded from (the
+    /// Action's dependencies installed with npm); repeatable
+    #[arg(long = "node-modules", value_name = "DIR")]
+    pub node_modules: Vec<PathBuf>,
+
+    /// Hosts scripts may call (api.example.com, *.example.com, or * for any
+    /// public host); off by default
+    #[arg(long = "allow-net", value_name = "HOST[,HOST]", value_delimiter = ',')]
+    pub allow_net: Vec<String>,
+
+    /// Answer requests from a file of mocks (request matchers → responses)
+    #[arg(long = "http-mock", value_name = "FILE")]
+    pub http_mock: Option<PathBuf>,
+
+    /// An Actions Module, reachable as require('actions:NAME'); repeatable
+    #[arg(long = "module", value_name = "NAME=FILE")]
+    pub modules: Vec<String>,
+
+    /// The Node runtime scripts declare: node22 (default), node18, node16,
+    /// node12 (what process.version reports)
+    #[arg(long = "node-runtime", value_name = "RUNTIME", value_parser = NodeRuntime::parse)]
+    pub node_runtime: Option<NodeRuntime>,
+
+    /// An npm dependency the scripts declare, as NAME@VERSION (e.g.
+    /// auth0@4.37.0): the API an emulated package follows; repeatable
+    #[arg(long = "dependency", value_name = "NAME@VERSION")]
+    pub dependencies: Vec<String>,
+
+    /// A JSON array of users for the auth0 SDK emulation's Management API
+    /// to find, besides the user logging in
+    #[arg(long, value_name = "FILE")]
+    pub users: Option<PathBuf>,
 }
 
 fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -115,6 +151,68 @@ impl ExecOptions {
             (Isolation::Process, Ok(program)) => Runner::with_worker_processes(program),
             _ => Runner::new(),
         }
+    }
+
+    /// Modules, network access and mocks.
+    pub fn node(&self) -> Result<NodeConfig> {
+        let mut node = NodeConfig::default();
+        for dir in &self.node_modules {
+            if !dir.is_dir() {
+                bail!("--node-modules {}: not a folder", dir.display());
+            }
+            node.node_modules.push(dir.clone());
+        }
+        node.net.allow = self
+            .allow_net
+            .iter()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty())
+            .collect();
+        if let Some(path) = &self.http_mock {
+            node.net.mocks = actionbox::net::NetPolicy::read_mocks(path)?;
+        }
+        for module in &self.modules {
+            let Some((name, file)) = module.split_once('=') else {
+                bail!("--module {module}: expected NAME=FILE");
+            };
+            let source = std::fs::read_to_string(file)
+                .with_context(|| format!("--module {name}: cannot read {file}"))?;
+            node.action_modules.insert(name.trim().to_string(), source);
+        }
+        for dependency in &self.dependencies {
+            // `@scope/name@1.2.3`: the version follows the last '@'.
+            match dependency.rsplit_once('@') {
+                Some((name, version)) if !name.is_empty() && !version.is_empty() => {
+                    node.dependencies
+                        .insert(name.to_string(), version.to_string());
+                }
+                _ => bail!("--dependency {dependency}: expected NAME@VERSION, e.g. auth0@4.37.0"),
+            }
+        }
+        if let Some(runtime) = self.node_runtime {
+            node.runtime = runtime;
+        }
+        if let Some(path) = &self.users {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("--users: cannot read {}", path.display()))?;
+            let users: Vec<serde_json::Value> = serde_json::from_str(&text).with_context(|| {
+                format!(
+                    "--users {}: expected a JSON array of user objects",
+                    path.display()
+                )
+            })?;
+            if let Some(bad) = users
+                .iter()
+                .position(|u| u.get("user_id").and_then(|id| id.as_str()).is_none())
+            {
+                bail!(
+                    "--users {}: user {bad} has no string user_id",
+                    path.display()
+                );
+            }
+            node.users = users;
+        }
+        Ok(node)
     }
 
     pub fn limits(&self) -> Limits {
@@ -185,6 +283,7 @@ impl ExecOptions {
             settings: self.settings()?,
             limits: self.limits(),
             resume: None,
+            node: self.node()?,
         })
     }
 }

@@ -9,6 +9,8 @@ use clap::Args;
 use actionbox::Outcome;
 
 use super::options::{ExecOptions, Format};
+use actionbox::net::Disposition;
+
 use super::render::{self, BOLD, CYAN, DIM, MAGENTA, RED, YELLOW, heading, paint};
 
 #[derive(Args, Debug)]
@@ -164,6 +166,32 @@ fn pretty(outcome: &Outcome) -> String {
             );
         }
     }
+    if !outcome.requests.is_empty() {
+        heading(&mut out, "Requests");
+        for request in &outcome.requests {
+            let disposition = match request.disposition {
+                Disposition::Refused | Disposition::Failed => {
+                    paint(RED, disposition_name(request.disposition))
+                }
+                Disposition::Aborted => paint(YELLOW, disposition_name(request.disposition)),
+                _ => paint(DIM, disposition_name(request.disposition)),
+            };
+            let status = request
+                .status
+                .map_or_else(|| "-".to_string(), |s| s.to_string());
+            let _ = writeln!(
+                out,
+                "  {}  {} {}  {status}  {disposition}  {} ms",
+                paint(DIM, &request.script),
+                request.method,
+                render::shorten(&request.url, 100),
+                request.duration_ms
+            );
+            if let Some(error) = &request.error {
+                let _ = writeln!(out, "      {error}");
+            }
+        }
+    }
     if !outcome.logs.is_empty() {
         heading(&mut out, "Logs");
         for log in &outcome.logs {
@@ -193,4 +221,14 @@ fn pretty(outcome: &Outcome) -> String {
         }
     }
     out
+}
+
+fn disposition_name(disposition: Disposition) -> &'static str {
+    match disposition {
+        Disposition::Mocked => "mocked",
+        Disposition::Allowed => "allowed",
+        Disposition::Refused => "refused",
+        Disposition::Failed => "failed",
+        Disposition::Aborted => "aborted",
+    }
 }

@@ -10,6 +10,7 @@ use rquickjs::promise::PromiseState;
 use rquickjs::{Function, Object, Promise, Value, qjs};
 use tracing::{debug_span, info_span};
 
+use super::ExecEnv;
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive, object_key};
 use super::limits::Limits;
@@ -34,9 +35,7 @@ pub(crate) struct ActionInput<'a> {
     pub event_json: String,
     /// What the api facade needs to know about the transaction so far.
     pub api_info_json: String,
-    pub limits: &'a Limits,
-    pub deadline: Instant,
-    pub fixed_now_ms: Option<f64>,
+    pub env: &'a ExecEnv,
 }
 
 /// The source as a function of the CommonJS module variables. It starts on
@@ -86,9 +85,7 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
     let started = Instant::now();
     let isolate_span = debug_span!("isolate").entered();
     let isolate = match Isolate::new(&IsolateConfig {
-        limits: input.limits,
-        deadline: input.deadline,
-        fixed_now_ms: input.fixed_now_ms,
+        env: input.env,
         extra: &[RuntimeFile::PostLoginApi],
     }) {
         Ok(isolate) => isolate,
@@ -127,7 +124,7 @@ fn execute<'js>(
     let name = input.script.name.as_str();
     let caught = |_| ScriptError::from_caught(ctx, name);
     let stopped_or = |error: ScriptError| match scope.guards.tripped() {
-        Some(tripped) => ScriptError::from_tripped(&tripped, name, input.limits),
+        Some(tripped) => ScriptError::from_tripped(&tripped, name, &input.env.limits),
         None => error,
     };
     let load_started = Instant::now();
@@ -216,7 +213,7 @@ fn execute<'js>(
                     .borrow_mut()
                     .unhandled_rejections
                     .retain(|(k, _)| *k != key);
-                settle(scope, settled, name, input.limits)
+                settle(scope, settled, name, &input.env.limits)
             }
         },
     };

@@ -37,6 +37,10 @@ pub(crate) struct HostState {
     pub limits: RecordLimits,
     /// The time scripts see, when the run fixes it (`--now`).
     pub fixed_now_ms: Option<f64>,
+    /// The flow's limits, clock and access to the outside world.
+    pub env: super::ExecEnv,
+    /// Requests in flight, and the record of every request made.
+    pub fetches: super::fetch::Fetches,
     pub started: Instant,
     /// Promises rejected with nobody handling them (yet): key is the
     /// promise's address while it lives.
@@ -52,7 +56,7 @@ pub(crate) struct RecordLimits {
 }
 
 impl HostState {
-    pub(crate) fn new(limits: RecordLimits, fixed_now_ms: Option<f64>) -> HostState {
+    pub(crate) fn new(limits: RecordLimits, env: super::ExecEnv) -> HostState {
         HostState {
             script: String::new(),
             commands: Vec::new(),
@@ -64,7 +68,9 @@ impl HostState {
             timers: Timers::default(),
             allowed_calls: &[],
             limits,
-            fixed_now_ms,
+            fixed_now_ms: env.fixed_now_ms,
+            env,
+            fetches: Default::default(),
             started: Instant::now(),
             unhandled_rejections: Vec::new(),
         }
@@ -112,6 +118,9 @@ pub(crate) struct Timers {
 struct TimerSpec {
     key: (Instant, u64),
     interval: Option<Duration>,
+    /// `unref()`ed timers (such as `AbortSignal.timeout`'s) are not
+    /// reported as left pending.
+    referenced: bool,
 }
 
 impl Timers {
@@ -124,6 +133,7 @@ impl Timers {
             TimerSpec {
                 key,
                 interval: repeat.then_some(delay),
+                referenced: true,
             },
         );
         id
@@ -144,6 +154,17 @@ impl Timers {
 
     pub(crate) fn len(&self) -> usize {
         self.active.len()
+    }
+
+    /// Timers still pending that the script did not `unref()`.
+    pub(crate) fn referenced(&self) -> usize {
+        self.active.values().filter(|spec| spec.referenced).count()
+    }
+
+    fn set_referenced(&mut self, id: u32, referenced: bool) {
+        if let Some(spec) = self.active.get_mut(&id) {
+            spec.referenced = referenced;
+        }
     }
 
     /// The earliest timer and when it is due.
@@ -238,6 +259,9 @@ fn arg_number(args: &[Value<'_>], index: usize) -> Option<f64> {
 }
 
 /// Builds the `host` object handed to the runtime's bootstrap files.
+/// The most the `auth0` SDK emulation may keep between a flow's scripts.
+const TENANT_STATE_MAX_BYTES: usize = 8 << 20;
+
 pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     state: &Shared,
@@ -271,7 +295,11 @@ pub(crate) fn install<'js>(
                 _ => None,
             };
             let mut state = st.borrow_mut();
-            if !state.allowed_calls.contains(&call.as_str()) {
+            let allowed = state.allowed_calls.iter().any(|a| match a.strip_suffix('*') {
+                Some(prefix) => call.starts_with(prefix),
+                None => *a == call,
+            });
+            if !allowed {
                 drop(state);
                 return Err(Exception::throw_type(ctx, &format!("actionbox host: '{call}' is not available here")));
             }
@@ -346,6 +374,18 @@ pub(crate) fn install<'js>(
         guarded(ctx, guards, "timerClear", move |ctx, args| {
             if let Some(id) = arg_number(args, 0) {
                 st.borrow_mut().timers.clear(id as u32);
+            }
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    let st = state.clone();
+    host.set(
+        "timerRef",
+        guarded(ctx, guards, "timerRef", move |ctx, args| {
+            if let Some(id) = arg_number(args, 0) {
+                let referenced = args.get(1).and_then(|v| v.as_bool()).unwrap_or(true);
+                st.borrow_mut().timers.set_referenced(id as u32, referenced);
             }
             Ok(Value::new_undefined(ctx.clone()))
         })?,
@@ -451,7 +491,177 @@ pub(crate) fn install<'js>(
         })?,
     )?;
 
+    let st = state.clone();
+    host.set(
+        "fetchStart",
+        guarded(ctx, guards, "fetchStart", move |ctx, args| {
+            super::fetch::start(ctx, &st, args)
+        })?,
+    )?;
+    let st = state.clone();
+    host.set(
+        "fetchCancel",
+        guarded(ctx, guards, "fetchCancel", move |ctx, args| {
+            super::fetch::cancel(ctx, &st, args)
+        })?,
+    )?;
+
+    // requireResolve(from, request) -> [path, source] or [null, null, why]
+    let st = state.clone();
+    host.set(
+        "requireResolve",
+        guarded(ctx, guards, "requireResolve", move |ctx, args| {
+            let from = arg_string(ctx, args, 0)?;
+            let request = arg_string(ctx, args, 1)?;
+            let services = st.borrow().env.services.clone();
+            let result = services.resolve_module(&from, &request);
+            let out = rquickjs::Array::new(ctx.clone())?;
+            match result {
+                Ok(resolved) if resolved.path.extension().is_some_and(|e| e == "node") => {
+                    out.set(2, format!(
+                        "Cannot find module '{request}': {} is a native addon (compiled code), which actionbox cannot load — Auth0 does not run native modules either",
+                        resolved.path.display()
+                    ))?;
+                }
+                Ok(resolved) => {
+                    out.set(0, resolved.path.display().to_string())?;
+                    out.set(1, resolved.source)?;
+                }
+                Err(why) => out.set(2, why)?,
+            }
+            Ok(out.into_value())
+        })?,
+    )?;
+
+    // dependencyVersion(name) -> the declared version, or undefined
+    let st = state.clone();
+    host.set(
+        "dependencyVersion",
+        guarded(ctx, guards, "dependencyVersion", move |ctx, args| {
+            let name = arg_string(ctx, args, 0)?;
+            let version = st.borrow().env.node.dependencies.get(&name).cloned();
+            match version {
+                Some(version) => {
+                    rquickjs::String::from_str(ctx.clone(), &version).map(|s| s.into_value())
+                }
+                None => Ok(Value::new_undefined(ctx.clone())),
+            }
+        })?,
+    )?;
+
+    // nodeVersion() -> what process.version reports
+    let st = state.clone();
+    host.set(
+        "nodeVersion",
+        guarded(ctx, guards, "nodeVersion", move |ctx, _| {
+            let version = st.borrow().env.node.runtime.version();
+            rquickjs::String::from_str(ctx.clone(), version).map(|s| s.into_value())
+        })?,
+    )?;
+
+    // tenantUsers() -> the emulated tenant's users as JSON: as an earlier
+    // script of the flow left them, else the configured ones.
+    let st = state.clone();
+    host.set(
+        "tenantUsers",
+        guarded(ctx, guards, "tenantUsers", move |ctx, _| {
+            let st = st.borrow();
+            let saved = st
+                .env
+                .tenant_users
+                .lock()
+                .map(|s| s.clone())
+                .unwrap_or_default();
+            let json = match saved {
+                Some(json) => json,
+                None => {
+                    let configured =
+                        serde_json::to_string(&st.env.node.users).unwrap_or_else(|_| "[]".into());
+                    format!("{{\"fresh\":true,\"users\":{configured}}}")
+                }
+            };
+            rquickjs::String::from_str(ctx.clone(), &json).map(|s| s.into_value())
+        })?,
+    )?;
+
+    // tenantSave(json): keeps the users for the flow's next scripts.
+    let st = state.clone();
+    host.set(
+        "tenantSave",
+        guarded(ctx, guards, "tenantSave", move |ctx, args| {
+            let json = arg_string(ctx, args, 0)?;
+            if json.len() > TENANT_STATE_MAX_BYTES {
+                return Err(Exception::throw_range(
+                    ctx,
+                    "the emulated tenant's users exceed 8 MiB",
+                ));
+            }
+            let st = st.borrow();
+            if let Ok(mut saved) = st.env.tenant_users.lock() {
+                *saved = Some(json);
+            }
+            Ok(Value::new_undefined(ctx.clone()))
+        })?,
+    )?;
+
+    // actionModule(name) -> source, or undefined
+    let st = state.clone();
+    host.set(
+        "actionModule",
+        guarded(ctx, guards, "actionModule", move |ctx, args| {
+            let name = arg_string(ctx, args, 0)?;
+            let source = st.borrow().env.node.action_modules.get(&name).cloned();
+            match source {
+                Some(source) => {
+                    rquickjs::String::from_str(ctx.clone(), &source).map(|s| s.into_value())
+                }
+                None => Ok(Value::new_undefined(ctx.clone())),
+            }
+        })?,
+    )?;
+
+    // compileModule(fileName, source, params) -> function(params...)
+    host.set(
+        "compileModule",
+        guarded(ctx, guards, "compileModule", |ctx, args| {
+            let file = arg_string(ctx, args, 0)?;
+            let source = arg_string(ctx, args, 1)?;
+            let params = arg_string(ctx, args, 2)?;
+            let wrapped = format!("(function ({params}) {{{source}\n}})");
+            let bytes = super::bytecode::compile(&file, &wrapped).map_err(|e| {
+                let hint = if source.contains("export ") || source.contains("import ") {
+                    " (it looks like an ES module; actionbox loads CommonJS packages only)"
+                } else {
+                    ""
+                };
+                Exception::throw_syntax(
+                    ctx,
+                    &format!("{file}:{}:{}: {}{hint}", e.line, e.column, e.message),
+                )
+            })?;
+            super::bytecode::run(ctx, &bytes)
+        })?,
+    )?;
+
+    // loadRuntime(name) -> the init function of a lazily loaded runtime file
+    host.set(
+        "loadRuntime",
+        guarded(ctx, guards, "loadRuntime", |ctx, args| {
+            let name = arg_string(ctx, args, 0)?;
+            let Some(file) = super::runtime_js::RuntimeFile::lazy(&name) else {
+                return Err(Exception::throw_type(
+                    ctx,
+                    "actionbox host: unknown runtime file",
+                ));
+            };
+            let bytes = super::runtime_js::bytecode(file)
+                .map_err(|e| Exception::throw_internal(ctx, &e))?;
+            super::bytecode::run(ctx, &bytes)
+        })?,
+    )?;
+
     super::natives::install(ctx, &host, guards)?;
+    super::node_natives::install(ctx, &host, guards)?;
     Ok(host)
 }
 

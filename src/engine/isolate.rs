@@ -14,10 +14,10 @@ use std::time::Instant;
 
 use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 
+use super::ExecEnv;
 use super::bytecode;
 use super::guards::{CountingAllocator, Guards, Tripped};
 use super::host::{self, HostState, RecordLimits, Shared};
-use super::limits::Limits;
 use super::runtime_js::{self, RuntimeFile};
 use crate::outcome::ScriptError;
 
@@ -52,9 +52,7 @@ pub(crate) struct Isolate {
 
 /// Settings an isolate is created with.
 pub(crate) struct IsolateConfig<'a> {
-    pub limits: &'a Limits,
-    pub deadline: Instant,
-    pub fixed_now_ms: Option<f64>,
+    pub env: &'a ExecEnv,
     /// Runtime files to load on top of the core (e.g. the post-login api).
     pub extra: &'a [RuntimeFile],
 }
@@ -64,8 +62,8 @@ pub(crate) struct IsolateError(pub String);
 
 impl Isolate {
     pub(crate) fn new(config: &IsolateConfig<'_>) -> Result<Isolate, IsolateError> {
-        let limits = config.limits;
-        let guards = Guards::new(config.deadline, limits.memory_bytes);
+        let limits = &config.env.limits;
+        let guards = Guards::new(config.env.deadline, limits.memory_bytes);
         let runtime = Runtime::new_with_alloc(CountingAllocator {
             guards: guards.clone(),
         })
@@ -80,7 +78,7 @@ impl Isolate {
                 command_bytes: limits.command_bytes,
                 timers: 10_000,
             },
-            config.fixed_now_ms,
+            config.env.clone(),
         )));
         let tracker_state = state.clone();
         runtime.set_host_promise_rejection_tracker(Some(Box::new(
@@ -213,19 +211,62 @@ pub(crate) fn drive<'js>(
             scope.guards.trip_timeout();
             continue;
         }
-        let next = scope.state.borrow().timers.next();
+        let (next_timer, next_fetch) = {
+            let state = scope.state.borrow();
+            (state.timers.next(), state.fetches.next())
+        };
+        let next = match (next_timer, next_fetch) {
+            (Some(t), Some(f)) if f.0 < t.0 => Some((f.0, Event::Fetch(f.1))),
+            (Some(t), _) => Some((t.0, Event::Timer(t.1))),
+            (None, Some(f)) => Some((f.0, Event::Fetch(f.1))),
+            (None, None) => None,
+        };
         match next {
-            Some((due, id)) => {
+            Some((due, event)) => {
                 if due > now {
                     std::thread::sleep(due.min(scope.guards.deadline()) - now);
                     continue;
                 }
-                if let Some(thrown) = fire_timer(scope, id) {
+                let thrown = match event {
+                    Event::Timer(id) => fire_timer(scope, id),
+                    Event::Fetch(id) => deliver_fetch(scope, id),
+                };
+                if let Some(thrown) = thrown {
                     return Settled::Thrown(thrown);
                 }
             }
             None => return Settled::Stuck,
         }
+    }
+}
+
+enum Event {
+    Timer(u32),
+    Fetch(u32),
+}
+
+/// Hands a finished request to the promise waiting for it.
+fn deliver_fetch<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
+    let result = super::fetch::complete(&scope.state, id)?;
+    let callbacks: Object = scope.rt.get("fetchCallbacks").ok()?;
+    let key = id.to_string();
+    let entry: Object = callbacks.get(&key).ok()?;
+    let _ = callbacks.remove(&key);
+    let outcome = match result {
+        Ok(response) => {
+            let resolve: Function = entry.get("resolve").ok()?;
+            let init = super::fetch::response_object(&scope.ctx, &response).ok()?;
+            resolve.call::<_, Value>((init,))
+        }
+        Err(message) => {
+            let reject: Function = entry.get("reject").ok()?;
+            reject.call::<_, Value>((message,))
+        }
+    };
+    match outcome {
+        Ok(_) => None,
+        Err(rquickjs::Error::Exception) => Some(scope.ctx.catch()),
+        Err(_) => None,
     }
 }
 

@@ -3,17 +3,25 @@
 
 pub(crate) mod action;
 pub(crate) mod bytecode;
+pub(crate) mod fetch;
 pub(crate) mod guards;
 pub(crate) mod host;
 pub(crate) mod isolate;
 mod limits;
+pub mod modules;
 mod natives;
+mod node_natives;
 pub(crate) mod pool;
 pub(crate) mod rule;
 pub(crate) mod runtime_js;
 mod script_error;
+pub(crate) mod services;
 
 pub use limits::Limits;
+pub use services::{NodeConfig, NodeRuntime};
+
+use std::sync::Arc;
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -84,13 +92,29 @@ pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
     "roles.getUserEffectiveRoles",
     "roles.getUserEffectiveRolesByIds",
     "roles.getUserEffectiveRolesByNames",
+    "management.*",
+    "authentication.oauth.*",
 ];
+
+/// What every isolate of a flow shares: its limits and deadline, its clock,
+/// and its access to the outside world.
+#[derive(Clone)]
+pub(crate) struct ExecEnv {
+    pub limits: Limits,
+    pub deadline: Instant,
+    pub fixed_now_ms: Option<f64>,
+    pub node: Arc<NodeConfig>,
+    pub services: Arc<dyn services::Services>,
+    /// The emulated tenant's users as the `auth0` SDK emulation left them
+    /// (JSON), so one script's Management API writes are seen by the next.
+    pub tenant_users: Arc<std::sync::Mutex<Option<String>>>,
+}
 
 /// Compiles the runtime's own JavaScript now rather than in the first
 /// execution (workers do it before they close their sandbox).
 pub fn warm_up() {
-    for file in runtime_js::ALL {
-        let _ = runtime_js::bytecode(*file);
+    for file in runtime_js::all() {
+        let _ = runtime_js::bytecode(file);
     }
 }
 
@@ -100,6 +124,8 @@ pub(crate) const RULE_CALLS: &[&str] = &[
     "user.setUserMetadata",
     "auth0.users.updateAppMetadata",
     "auth0.users.updateUserMetadata",
+    "management.*",
+    "authentication.oauth.*",
 ];
 
 /// Time spent in each phase of one script's execution, in microseconds.
@@ -123,6 +149,8 @@ pub(crate) struct ScriptRun {
     pub warnings: Vec<Warning>,
     pub timings: PhaseTimings,
     pub peak_memory_bytes: usize,
+    /// Every outbound request the script made.
+    pub requests: Vec<crate::net::RequestRecord>,
 }
 
 impl ScriptRun {
@@ -135,6 +163,7 @@ impl ScriptRun {
             warnings: Vec::new(),
             timings: PhaseTimings::default(),
             peak_memory_bytes: 0,
+            requests: Vec::new(),
         }
     }
 
@@ -143,7 +172,7 @@ impl ScriptRun {
     pub(crate) fn collect(&mut self, scope: &isolate::Scope<'_>) {
         {
             let mut state = scope.state.borrow_mut();
-            let pending = state.timers.len();
+            let pending = state.timers.referenced();
             if pending > 0 && self.error.is_none() {
                 state.warn(format!(
                     "{pending} timer{} still pending when the script finished; cancelled (Auth0 does not wait for them either)",
@@ -151,6 +180,14 @@ impl ScriptRun {
                 ));
             }
             state.timers.clear_all();
+            let in_flight = state.fetches.in_flight.len();
+            if in_flight > 0 && self.error.is_none() {
+                state.warn(format!(
+                    "{in_flight} request{} still in flight when the script finished; dropped",
+                    if in_flight == 1 { " was" } else { "s were" }
+                ));
+            }
+            state.fetches.in_flight.clear();
             let unhandled = std::mem::take(&mut state.unhandled_rejections);
             for (_, reason) in unhandled {
                 state.warn(format!("unhandled promise rejection: {reason}"));
@@ -167,5 +204,6 @@ impl ScriptRun {
         self.commands.append(&mut state.commands);
         self.logs.append(&mut state.logs);
         self.warnings.append(&mut state.warnings);
+        self.requests.append(&mut state.fetches.records);
     }
 }

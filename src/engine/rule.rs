@@ -13,10 +13,10 @@ use rquickjs::{Ctx, Function, Object, Value};
 use serde_json::{Map, Value as Json, json};
 use tracing::{debug_span, info_span};
 
+use super::ExecEnv;
 use super::action::{promise_reason, settle};
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
-use super::limits::Limits;
 use super::runtime_js::RuntimeFile;
 use super::{RULE_CALLS, ScriptRun};
 use crate::outcome::{ErrorKind, ScriptError};
@@ -32,9 +32,7 @@ pub(crate) struct RulesInput<'a> {
     pub globals: Json,
     /// Resuming after a Rule's redirect: `context.redirect` is ignored.
     pub resumed: bool,
-    pub limits: &'a Limits,
-    pub deadline: Instant,
-    pub fixed_now_ms: Option<f64>,
+    pub env: &'a ExecEnv,
 }
 
 pub(crate) struct RulesRun {
@@ -96,9 +94,7 @@ pub(crate) fn run(input: RulesInput<'_>) -> RulesRun {
     let started = Instant::now();
     let isolate_span = debug_span!("isolate").entered();
     let isolate = match Isolate::new(&IsolateConfig {
-        limits: input.limits,
-        deadline: input.deadline,
-        fixed_now_ms: input.fixed_now_ms,
+        env: input.env,
         extra: &[RuntimeFile::Rules],
     }) {
         Ok(isolate) => isolate,
@@ -256,7 +252,7 @@ fn call_rule<'js>(
     let results: Object = scope.rt.get("ruleResults").map_err(caught)?;
     let outcome = match returned {
         Err(e) => Err(match scope.guards.tripped() {
-            Some(tripped) => ScriptError::from_tripped(&tripped, name, input.limits),
+            Some(tripped) => ScriptError::from_tripped(&tripped, name, &input.env.limits),
             None => caught(e),
         }),
         Ok(returned) => {
@@ -272,7 +268,7 @@ fn call_rule<'js>(
                     _ => None,
                 }
             });
-            settle(scope, settled, name, input.limits)
+            settle(scope, settled, name, &input.env.limits)
         }
     };
     run.timings.handler_us = started.elapsed().as_micros() as u64;

@@ -17,6 +17,67 @@ pub(crate) enum RuntimeFile {
     Url,
     PostLoginApi,
     Rules,
+    /// Loaded on first use (`require`, or a global such as `Buffer`).
+    Lazy(&'static str),
+}
+
+/// The runtime files loaded on demand, by name.
+const LAZY: &[(&str, &str)] = &[
+    (
+        "node/buffer",
+        include_str!("../../js-runtime/node/buffer.js"),
+    ),
+    (
+        "node/crypto",
+        include_str!("../../js-runtime/node/crypto.js"),
+    ),
+    (
+        "node/events",
+        include_str!("../../js-runtime/node/events.js"),
+    ),
+    ("node/util", include_str!("../../js-runtime/node/util.js")),
+    (
+        "node/querystring",
+        include_str!("../../js-runtime/node/querystring.js"),
+    ),
+    ("node/url", include_str!("../../js-runtime/node/url.js")),
+    ("node/path", include_str!("../../js-runtime/node/path.js")),
+    ("node/zlib", include_str!("../../js-runtime/node/zlib.js")),
+    (
+        "node/assert",
+        include_str!("../../js-runtime/node/assert.js"),
+    ),
+    ("node/web", include_str!("../../js-runtime/node/web.js")),
+    ("node/fetch", include_str!("../../js-runtime/node/fetch.js")),
+    (
+        "packages/axios",
+        include_str!("../../js-runtime/packages/axios.js"),
+    ),
+    (
+        "packages/request",
+        include_str!("../../js-runtime/packages/request.js"),
+    ),
+    (
+        "packages/jsonwebtoken",
+        include_str!("../../js-runtime/packages/jsonwebtoken.js"),
+    ),
+    (
+        "packages/uuid",
+        include_str!("../../js-runtime/packages/uuid.js"),
+    ),
+    (
+        "packages/auth0",
+        include_str!("../../js-runtime/packages/auth0.js"),
+    ),
+];
+
+impl RuntimeFile {
+    /// The lazily loaded file of this name.
+    pub(crate) fn lazy(name: &str) -> Option<RuntimeFile> {
+        LAZY.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, _)| RuntimeFile::Lazy(n))
+    }
 }
 
 impl RuntimeFile {
@@ -28,6 +89,7 @@ impl RuntimeFile {
             RuntimeFile::Url => "actionbox:url.js",
             RuntimeFile::PostLoginApi => "actionbox:post-login-api.js",
             RuntimeFile::Rules => "actionbox:rules.js",
+            RuntimeFile::Lazy(name) => name,
         }
     }
 
@@ -39,6 +101,10 @@ impl RuntimeFile {
             RuntimeFile::Url => include_str!("../../js-runtime/url.js"),
             RuntimeFile::PostLoginApi => include_str!("../../js-runtime/post-login-api.js"),
             RuntimeFile::Rules => include_str!("../../js-runtime/rules.js"),
+            RuntimeFile::Lazy(name) => LAZY
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, source)| source),
         }
     }
 }
@@ -52,14 +118,18 @@ pub(crate) const CORE: &[RuntimeFile] = &[
 ];
 
 /// Every runtime file.
-pub(crate) const ALL: &[RuntimeFile] = &[
-    RuntimeFile::Primordials,
-    RuntimeFile::Inspect,
-    RuntimeFile::Core,
-    RuntimeFile::Url,
-    RuntimeFile::PostLoginApi,
-    RuntimeFile::Rules,
-];
+pub(crate) fn all() -> Vec<RuntimeFile> {
+    let mut files = vec![
+        RuntimeFile::Primordials,
+        RuntimeFile::Inspect,
+        RuntimeFile::Core,
+        RuntimeFile::Url,
+        RuntimeFile::PostLoginApi,
+        RuntimeFile::Rules,
+    ];
+    files.extend(LAZY.iter().map(|(name, _)| RuntimeFile::Lazy(name)));
+    files
+}
 
 pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
     bytecode::compile(file.name(), file.source()).map_err(|e| {

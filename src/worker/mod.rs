@@ -15,10 +15,16 @@
 pub mod pool;
 mod sandbox;
 
-use std::io::{BufRead, Write};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::modules::Resolved;
+use crate::engine::services::Services;
+use crate::net::{HttpRequest, HttpResponse};
 use crate::pipeline::{self, FlowJob, FlowReport};
 
 /// The argument that makes the binary a worker.
@@ -28,7 +34,18 @@ pub const WORKER_ARG: &str = "__worker";
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum ToWorker {
-    Job { id: u64, job: Box<FlowJob> },
+    Job {
+        id: u64,
+        job: Box<FlowJob>,
+    },
+    /// The answer to `FromWorker::Resolve`.
+    Resolved {
+        result: Result<(PathBuf, String), String>,
+    },
+    /// The answer to `FromWorker::Fetch`.
+    Fetched {
+        result: Result<HttpResponse, String>,
+    },
 }
 
 /// Worker → parent.
@@ -50,6 +67,16 @@ pub(crate) enum FromWorker {
     /// The running flow hit its memory limit (it is failed whatever the
     /// script does next).
     MemoryLimit,
+    /// A script requires a package: the parent reads it.
+    Resolve {
+        from: String,
+        request: String,
+    },
+    /// A script makes an allowed request: the parent performs it.
+    Fetch {
+        request: HttpRequest,
+        budget_ms: u64,
+    },
 }
 
 /// Options a worker is started with (its command line).
@@ -115,45 +142,95 @@ fn serve_jobs(options: WorkerOptions) -> i32 {
     crate::engine::guards::on_memory_tripped(Box::new(|| {
         let _ = send(&mut std::io::stdout(), &FromWorker::MemoryLimit);
     }));
-    let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     if send(&mut stdout, &FromWorker::Ready).is_err() {
         return 0;
     }
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { return 0 };
-        let message: ToWorker = match serde_json::from_str(&line) {
-            Ok(message) => message,
+    loop {
+        let message = match receive() {
+            Ok(Some(message)) => message,
+            Ok(None) => return 0,
             Err(e) => {
                 eprintln!("actionbox worker: unreadable message: {e}");
                 return 5;
             }
         };
-        match message {
-            ToWorker::Job { id, job } => {
-                let mut progress = |script: &str| {
-                    let _ = send(
-                        &mut std::io::stdout(),
-                        &FromWorker::Running {
-                            id,
-                            script: script.to_string(),
-                        },
-                    );
-                };
-                let report = pipeline::execute_with_progress(&job, &mut progress);
-                if send(
-                    &mut stdout,
-                    &FromWorker::Done {
+        if let ToWorker::Job { id, job } = message {
+            let mut progress = |script: &str| {
+                let _ = send(
+                    &mut std::io::stdout(),
+                    &FromWorker::Running {
                         id,
-                        report: Box::new(report),
+                        script: script.to_string(),
                     },
-                )
-                .is_err()
-                {
-                    return 0;
-                }
+                );
+            };
+            let report = pipeline::execute_with(&job, Arc::new(ParentServices), &mut progress);
+            if send(
+                &mut stdout,
+                &FromWorker::Done {
+                    id,
+                    report: Box::new(report),
+                },
+            )
+            .is_err()
+            {
+                return 0;
             }
         }
     }
-    0
+}
+
+/// The worker's stdin, read one message per line by the job loop and by the
+/// services waiting for their answers (never both at once: a job runs on
+/// the one worker thread).
+fn receive() -> Result<Option<ToWorker>, String> {
+    let mut line = String::new();
+    match std::io::stdin().read_line(&mut line) {
+        Ok(0) => Ok(None),
+        Ok(_) => serde_json::from_str(&line)
+            .map(Some)
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The services of a worker: asked of the parent, which may open files and
+/// sockets.
+struct ParentServices;
+
+impl Services for ParentServices {
+    fn resolve_module(&self, from: &str, request: &str) -> Result<Resolved, String> {
+        send(
+            &mut std::io::stdout(),
+            &FromWorker::Resolve {
+                from: from.to_string(),
+                request: request.to_string(),
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        match receive()? {
+            Some(ToWorker::Resolved { result }) => {
+                result.map(|(path, source)| Resolved { path, source })
+            }
+            other => Err(format!("the parent answered {other:?} instead of a module")),
+        }
+    }
+
+    fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String> {
+        send(
+            &mut std::io::stdout(),
+            &FromWorker::Fetch {
+                request: request.clone(),
+                budget_ms: budget.as_millis() as u64,
+            },
+        )
+        .map_err(|e| e.to_string())?;
+        match receive()? {
+            Some(ToWorker::Fetched { result }) => result,
+            other => Err(format!(
+                "the parent answered {other:?} instead of a response"
+            )),
+        }
+    }
 }

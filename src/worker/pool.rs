@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::{FromWorker, ToWorker, WorkerOptions};
 use crate::engine::guards::Tripped;
+use crate::engine::services::LocalServices;
 use crate::engine::{Limits, ScriptRun};
 use crate::outcome::{ErrorKind, ScriptError};
 use crate::pipeline::{FlowJob, FlowReport};
@@ -207,6 +208,7 @@ impl WorkerPool {
     /// grace) is killed and the flow fails with a timeout; one that dies
     /// fails it with the reason.
     pub(crate) fn run(&self, job: &FlowJob) -> Result<FlowReport, String> {
+        let services = LocalServices::for_config(&job.node);
         let mut worker = self.checkout()?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
@@ -233,6 +235,20 @@ impl WorkerPool {
             match worker.messages.recv_timeout(wait) {
                 Ok(Ok(FromWorker::Running { id: for_id, script })) if for_id == id => {
                     current = script
+                }
+                Ok(Ok(FromWorker::Resolve { from, request })) => {
+                    let result = services
+                        .resolve_module(&from, &request)
+                        .map(|r| (r.path, r.source));
+                    if answer(&mut worker, &ToWorker::Resolved { result }).is_err() {
+                        continue;
+                    }
+                }
+                Ok(Ok(FromWorker::Fetch { request, budget_ms })) => {
+                    let result = services.fetch(&request, Duration::from_millis(budget_ms));
+                    if answer(&mut worker, &ToWorker::Fetched { result }).is_err() {
+                        continue;
+                    }
                 }
                 Ok(Ok(FromWorker::MemoryLimit)) => {
                     // Failed whatever happens next: give the engine a moment
@@ -292,6 +308,13 @@ impl Drop for WorkerPool {
             }
         }
     }
+}
+
+fn answer(worker: &mut Worker, message: &ToWorker) -> std::io::Result<()> {
+    let mut line = serde_json::to_vec(message).map_err(std::io::Error::other)?;
+    line.push(b'\n');
+    worker.stdin.write_all(&line)?;
+    worker.stdin.flush()
 }
 
 fn first_script(job: &FlowJob) -> String {

@@ -1,0 +1,222 @@
+//! Requests in flight for one isolate. A script's `fetch` becomes a pending
+//! request: mocked ones are answered at once (after their delay, on the
+//! execution's clock); allowed ones are performed by the host when the
+//! event loop has nothing else to do; refused ones fail. The event loop
+//! delivers each result to the promise the script is waiting on.
+
+use std::time::{Duration, Instant};
+
+use rquickjs::{Ctx, Exception, Object, Value};
+
+use super::host::{Shared, arg_string};
+use crate::net::{Disposition, HttpRequest, HttpResponse, RequestRecord, masked_headers};
+
+pub(crate) enum Pending {
+    /// Answered (or failed) already; delivered at `ready_at`.
+    Ready(Result<HttpResponse, String>),
+    /// To be performed by the host.
+    Perform(HttpRequest),
+}
+
+pub(crate) struct InFlight {
+    pub id: u32,
+    pub ready_at: Instant,
+    pub pending: Pending,
+    pub started: Instant,
+    pub record: usize,
+}
+
+#[derive(Default)]
+pub(crate) struct Fetches {
+    next_id: u32,
+    pub in_flight: Vec<InFlight>,
+    pub records: Vec<RequestRecord>,
+}
+
+const MAX_REQUESTS: usize = 100;
+
+impl Fetches {
+    /// When the next request can be delivered (performing one counts as now).
+    pub(crate) fn next(&self) -> Option<(Instant, u32)> {
+        self.in_flight.iter().map(|f| (f.ready_at, f.id)).min()
+    }
+
+    pub(crate) fn take(&mut self, id: u32) -> Option<InFlight> {
+        let at = self.in_flight.iter().position(|f| f.id == id)?;
+        Some(self.in_flight.remove(at))
+    }
+
+    pub(crate) fn finish(
+        &mut self,
+        record: usize,
+        started: Instant,
+        result: &Result<HttpResponse, String>,
+        disposition: Disposition,
+    ) {
+        if let Some(entry) = self.records.get_mut(record) {
+            entry.duration_ms = started.elapsed().as_millis() as u64;
+            entry.disposition = disposition;
+            match result {
+                Ok(response) => entry.status = Some(response.status),
+                Err(e) => entry.error = Some(e.clone()),
+            }
+        }
+    }
+}
+
+/// `host.fetchStart(requestJson)` → request id. The request body arrives
+/// base64-encoded inside the JSON.
+pub(crate) fn start<'js>(
+    ctx: &Ctx<'js>,
+    state: &Shared,
+    args: &[Value<'js>],
+) -> rquickjs::Result<Value<'js>> {
+    let json = arg_string(ctx, args, 0)?;
+    let request: HttpRequest = serde_json::from_str(&json)
+        .map_err(|e| Exception::throw_type(ctx, &format!("actionbox host: bad request: {e}")))?;
+    let mut st = state.borrow_mut();
+    if st.fetches.records.len() >= MAX_REQUESTS {
+        drop(st);
+        return Err(Exception::throw_range(
+            ctx,
+            &format!("a script may make at most {MAX_REQUESTS} requests per flow"),
+        ));
+    }
+    let now = Instant::now();
+    let policy = &st.env.node.net;
+    let (pending, ready_at, disposition) = match policy.mock_for(&request) {
+        Some(mock) => (
+            Pending::Ready(Ok(mock.respond(&request))),
+            now + Duration::from_millis(mock.response.delay_ms),
+            Disposition::Mocked,
+        ),
+        None => {
+            let host = url::Url::parse(&request.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string));
+            match host {
+                Some(host) if policy.allows_host(&host) => {
+                    (Pending::Perform(request.clone()), now, Disposition::Allowed)
+                }
+                Some(host) => (
+                    Pending::Ready(Err(format!(
+                        "network access to {host} is not allowed: scripts get no network by default. Allow it with --allow-net {host} (or answer it from a file with --http-mock FILE)"
+                    ))),
+                    now,
+                    Disposition::Refused,
+                ),
+                None => (
+                    Pending::Ready(Err(format!("'{}' is not a URL", request.url))),
+                    now,
+                    Disposition::Refused,
+                ),
+            }
+        }
+    };
+    st.fetches.next_id += 1;
+    let id = st.fetches.next_id;
+    let script = st.script.clone();
+    let record = st.fetches.records.len();
+    st.fetches.records.push(RequestRecord {
+        script,
+        method: request.method.to_ascii_uppercase(),
+        url: request.url.clone(),
+        status: None,
+        disposition,
+        duration_ms: 0,
+        headers: masked_headers(&request.headers),
+        error: None,
+    });
+    st.fetches.in_flight.push(InFlight {
+        id,
+        ready_at,
+        pending,
+        started: now,
+        record,
+    });
+    Ok(Value::new_int(ctx.clone(), id as i32))
+}
+
+/// `host.fetchCancel(id)`: the script aborted it.
+pub(crate) fn cancel<'js>(
+    ctx: &Ctx<'js>,
+    state: &Shared,
+    args: &[Value<'js>],
+) -> rquickjs::Result<Value<'js>> {
+    if let Some(id) = args.first().and_then(Value::as_int) {
+        let mut st = state.borrow_mut();
+        if let Some(flight) = st.fetches.take(id as u32) {
+            let aborted = Err("aborted".to_string());
+            st.fetches.finish(
+                flight.record,
+                flight.started,
+                &aborted,
+                Disposition::Aborted,
+            );
+        }
+    }
+    Ok(Value::new_undefined(ctx.clone()))
+}
+
+/// Performs or delivers request `id`; returns what the script gets.
+pub(crate) fn complete(state: &Shared, id: u32) -> Option<Result<HttpResponse, String>> {
+    let (flight, services, budget) = {
+        let mut st = state.borrow_mut();
+        let flight = st.fetches.take(id)?;
+        let budget = st.env.deadline.saturating_duration_since(Instant::now());
+        (flight, st.env.services.clone(), budget)
+    };
+    // No borrow is held while the host performs the request.
+    let (result, disposition) = match flight.pending {
+        Pending::Ready(result) => {
+            let disposition = if result.is_ok() {
+                None
+            } else {
+                Some(Disposition::Refused)
+            };
+            (result, disposition)
+        }
+        Pending::Perform(request) => {
+            let result = services.fetch(&request, budget);
+            let disposition = match &result {
+                Ok(_) => None,
+                Err(e) if e.starts_with("refused:") => Some(Disposition::Refused),
+                Err(_) => Some(Disposition::Failed),
+            };
+            (result, disposition)
+        }
+    };
+    let mut st = state.borrow_mut();
+    let current = st.fetches.records.get(flight.record).map(|r| r.disposition);
+    st.fetches.finish(
+        flight.record,
+        flight.started,
+        &result,
+        disposition.or(current).unwrap_or(Disposition::Failed),
+    );
+    Some(result)
+}
+
+/// The response as the JavaScript side builds a `Response` from it.
+pub(crate) fn response_object<'js>(
+    ctx: &Ctx<'js>,
+    response: &HttpResponse,
+) -> rquickjs::Result<Object<'js>> {
+    let object = Object::new(ctx.clone())?;
+    object.set("status", response.status)?;
+    object.set("statusText", response.status_text.as_str())?;
+    object.set("url", response.url.as_str())?;
+    let headers = rquickjs::Array::new(ctx.clone())?;
+    for (i, (name, value)) in response.headers.iter().enumerate() {
+        let pair = rquickjs::Array::new(ctx.clone())?;
+        pair.set(0, name.as_str())?;
+        pair.set(1, value.as_str())?;
+        headers.set(i, pair)?;
+    }
+    object.set("headers", headers)?;
+    object.set(
+        "body",
+        rquickjs::TypedArray::<u8>::new(ctx.clone(), response.body.clone())?,
+    )?;
+    Ok(object)
+}

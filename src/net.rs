@@ -1,0 +1,518 @@
+//! Outbound HTTP for scripts (`fetch`, `axios`, `request`, ...): off by
+//! default, answered from mocks for deterministic runs, or performed by the
+//! host for the hosts the user allowed — never to loopback, private or
+//! link-local addresses unless one is named explicitly. Every request,
+//! answered or refused, is recorded.
+
+use std::net::{IpAddr, ToSocketAddrs};
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// A request as a script made it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpRequest {
+    pub method: String,
+    pub url: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default, with = "bytes_b64")]
+    pub body: Vec<u8>,
+    /// The script's own timeout (an `AbortSignal.timeout`, axios `timeout`).
+    #[serde(default)]
+    pub timeout_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HttpResponse {
+    pub status: u16,
+    #[serde(default)]
+    pub status_text: String,
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    #[serde(default, with = "bytes_b64")]
+    pub body: Vec<u8>,
+    /// The final URL (after redirects).
+    #[serde(default)]
+    pub url: String,
+}
+
+mod bytes_b64 {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD.decode(text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// One entry of a mock file: a matcher and the response it gives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpMock {
+    /// `GET`, `POST`, ... (any method when absent).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// The URL; `*` matches any run of characters (`https://crm.example/users/*`).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// A regular expression the whole URL must match, instead of `url`.
+    #[serde(default)]
+    pub url_regex: Option<String>,
+    /// Text the request body must contain.
+    #[serde(default)]
+    pub body_contains: Option<String>,
+    pub response: MockResponse,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MockResponse {
+    #[serde(default = "ok")]
+    pub status: u16,
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// A string is sent as it is; any other JSON value as JSON.
+    #[serde(default)]
+    pub body: Value,
+    /// How long the response takes, on the execution's clock.
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+fn ok() -> u16 {
+    200
+}
+
+/// What scripts may reach.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NetPolicy {
+    /// Hosts a script may call: `api.example.com`, `*.example.com`, or `*`
+    /// for every public host.
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub mocks: Vec<HttpMock>,
+}
+
+/// How a request was answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Disposition {
+    Mocked,
+    Allowed,
+    Refused,
+    Failed,
+    Aborted,
+}
+
+/// A request in the outcome's `requests`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub script: String,
+    pub method: String,
+    pub url: String,
+    pub status: Option<u16>,
+    pub disposition: Disposition,
+    pub duration_ms: u64,
+    /// Request headers; those that carry credentials are masked.
+    pub headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "x-api-key",
+    "api-key",
+    "x-auth-token",
+];
+
+pub fn masked_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(k, v)| {
+            let lower = k.to_ascii_lowercase();
+            let secret = SECRET_HEADERS.contains(&lower.as_str())
+                || lower.contains("secret")
+                || lower.contains("token");
+            (
+                k.clone(),
+                if secret {
+                    "[redacted]".to_string()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+impl NetPolicy {
+    /// Reads a mock file: a JSON array of mocks.
+    pub fn read_mocks(path: &Path) -> Result<Vec<HttpMock>, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mocks: Vec<HttpMock> = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        for mock in &mocks {
+            if let Some(pattern) = &mock.url_regex {
+                regex_lite::Regex::new(pattern).map_err(|e| {
+                    Error::invalid(format!("{}: url_regex '{pattern}': {e}", path.display()))
+                })?;
+            }
+        }
+        Ok(mocks)
+    }
+
+    /// The first mock that answers `request`, if any.
+    pub fn mock_for(&self, request: &HttpRequest) -> Option<&HttpMock> {
+        self.mocks.iter().find(|mock| {
+            let method = mock
+                .method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(&request.method));
+            let url = match (&mock.url, &mock.url_regex) {
+                (Some(pattern), _) => glob(pattern, &request.url),
+                (None, Some(pattern)) => regex_lite::Regex::new(&format!("^(?:{pattern})$"))
+                    .is_ok_and(|r| r.is_match(&request.url)),
+                (None, None) => true,
+            };
+            let body = mock.body_contains.as_ref().is_none_or(|needle| {
+                String::from_utf8_lossy(&request.body).contains(needle.as_str())
+            });
+            method && url && body
+        })
+    }
+
+    /// Whether a host may be called at all (before looking at its addresses).
+    pub fn allows_host(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        self.allow.iter().any(|entry| {
+            let entry = entry.trim().to_ascii_lowercase();
+            entry == "*"
+                || entry == host
+                || entry
+                    .strip_prefix("*.")
+                    .is_some_and(|suffix| host.ends_with(&format!(".{suffix}")))
+        })
+    }
+
+    /// Whether the host is named exactly (which is what it takes to reach a
+    /// private address).
+    fn names_exactly(&self, host: &str) -> bool {
+        self.allow
+            .iter()
+            .any(|entry| entry.trim().eq_ignore_ascii_case(host))
+    }
+}
+
+impl HttpMock {
+    pub fn respond(&self, request: &HttpRequest) -> HttpResponse {
+        let mut headers: Vec<(String, String)> = self
+            .response
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let body = match &self.response.body {
+            Value::Null => Vec::new(),
+            Value::String(text) => text.clone().into_bytes(),
+            json => {
+                if !headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                {
+                    headers.push(("content-type".into(), "application/json".into()));
+                }
+                json.to_string().into_bytes()
+            }
+        };
+        HttpResponse {
+            status: self.response.status,
+            status_text: reason(self.response.status).into(),
+            headers,
+            body,
+            url: request.url.clone(),
+        }
+    }
+}
+
+fn glob(pattern: &str, text: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == text;
+    }
+    let mut rest = text;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(after) = rest.strip_prefix(part) else {
+                return false;
+            };
+            rest = after;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            match rest.find(part) {
+                Some(at) => rest = &rest[at + part.len()..],
+                None => return false,
+            }
+        }
+    }
+    true
+}
+
+pub fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("")
+}
+
+/// Loopback, private, link-local, unspecified and other special ranges.
+pub fn is_private(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || v4.octets()[0] == 0
+                || (v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1]))
+        }
+        IpAddr::V6(v6) => {
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6
+                    .to_ipv4_mapped()
+                    .is_some_and(|v4| is_private(IpAddr::V4(v4)))
+        }
+    }
+}
+
+/// Why a host may not be called, or `None` when it may.
+pub fn refusal(policy: &NetPolicy, url: &str) -> Option<String> {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return Some(format!("'{url}' is not a URL"));
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Some(format!(
+            "only http and https requests are possible, not {}:",
+            parsed.scheme()
+        ));
+    }
+    let host = parsed
+        .host_str()
+        .unwrap_or("")
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    if !policy.allows_host(&host) {
+        return Some(format!(
+            "network access to {host} is not allowed: scripts get no network by default. Allow it with --allow-net {host} (or answer it from a file with --http-mock FILE)"
+        ));
+    }
+    if !policy.names_exactly(&host) {
+        let port = parsed.port_or_known_default().unwrap_or(443);
+        let addresses: Vec<IpAddr> = (host.as_str(), port)
+            .to_socket_addrs()
+            .map(|a| a.map(|s| s.ip()).collect())
+            .unwrap_or_default();
+        if let Some(private) = addresses.iter().find(|ip| is_private(**ip)) {
+            return Some(format!(
+                "{host} resolves to {private}, a loopback, private or link-local address; name the host exactly in --allow-net to reach it"
+            ));
+        }
+    }
+    None
+}
+
+/// The largest response body a script can receive; it is read by the host,
+/// outside the isolate's memory accounting.
+const MAX_RESPONSE_BYTES: usize = 16 << 20;
+
+/// Resolves names for the HTTP client and refuses private addresses at
+/// connection time too, so a name that changes its answer after
+/// [`refusal`] looked (DNS rebinding), or a redirect, cannot reach them.
+struct CheckedResolver {
+    policy: NetPolicy,
+}
+
+impl reqwest::dns::Resolve for CheckedResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        let exact = self.policy.names_exactly(&host);
+        Box::pin(async move {
+            let addresses: Vec<std::net::SocketAddr> =
+                (host.as_str(), 0).to_socket_addrs()?.collect();
+            if !exact && let Some(private) = addresses.iter().find(|a| is_private(a.ip())) {
+                return Err(format!(
+                    "{host} resolves to {}, a loopback, private or link-local address; name the host exactly in --allow-net to reach it",
+                    private.ip()
+                )
+                .into());
+            }
+            let addrs: reqwest::dns::Addrs = Box::new(addresses.into_iter());
+            Ok(addrs)
+        })
+    }
+}
+
+/// Performs an allowed request (the caller checked [`refusal`]).
+pub fn perform(
+    policy: &NetPolicy,
+    request: &HttpRequest,
+    budget: Duration,
+) -> Result<HttpResponse, String> {
+    let timeout = request
+        .timeout_ms
+        .map(Duration::from_millis)
+        .unwrap_or(budget)
+        .min(budget);
+    let redirect_policy = {
+        let policy = policy.clone();
+        reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 10 {
+                return attempt.error("too many redirects");
+            }
+            match refusal(&policy, attempt.url().as_str()) {
+                None => attempt.follow(),
+                Some(why) => attempt.error(format!("redirected to a refused address: {why}")),
+            }
+        })
+    };
+    let client = reqwest::blocking::Client::builder()
+        .timeout(timeout)
+        .redirect(redirect_policy)
+        .dns_resolver(std::sync::Arc::new(CheckedResolver {
+            policy: policy.clone(),
+        }))
+        .build()
+        .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+    let method = reqwest::Method::from_bytes(request.method.to_ascii_uppercase().as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut builder = client.request(method, &request.url);
+    for (name, value) in &request.headers {
+        builder = builder.header(name, value);
+    }
+    if !request.body.is_empty() {
+        builder = builder.body(request.body.clone());
+    }
+    let response = builder.send().map_err(|e| {
+        if e.is_timeout() {
+            format!(
+                "the request timed out after {}",
+                humantime::format_duration(timeout)
+            )
+        } else {
+            e.to_string()
+        }
+    })?;
+    let status = response.status();
+    let url = response.url().to_string();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(response, MAX_RESPONSE_BYTES as u64 + 1),
+        &mut body,
+    )
+    .map_err(|e| e.to_string())?;
+    if body.len() > MAX_RESPONSE_BYTES {
+        return Err(format!(
+            "the response body is larger than actionbox's limit of {} MiB",
+            MAX_RESPONSE_BYTES >> 20
+        ));
+    }
+    Ok(HttpResponse {
+        status: status.as_u16(),
+        status_text: status.canonical_reason().unwrap_or("").to_string(),
+        headers,
+        body,
+        url,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_hosts() {
+        assert!(glob(
+            "https://a.example/users/*",
+            "https://a.example/users/42"
+        ));
+        assert!(glob("*/token", "https://a.example/oauth/token"));
+        assert!(!glob(
+            "https://a.example/users/*",
+            "https://b.example/users/42"
+        ));
+        let policy = NetPolicy {
+            allow: vec!["*.acme.example".into(), "api.other.example".into()],
+            mocks: vec![],
+        };
+        assert!(policy.allows_host("crm.acme.example"));
+        assert!(policy.allows_host("API.other.example"));
+        assert!(!policy.allows_host("acme.example.evil.com"));
+    }
+
+    #[test]
+    fn private_addresses() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.1.1",
+            "169.254.169.254",
+            "::1",
+            "fe80::1",
+            "fd00::1",
+            "100.64.0.1",
+            "0.0.0.0",
+        ] {
+            assert!(is_private(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in ["1.1.1.1", "2606:4700::1111"] {
+            assert!(!is_private(ip.parse().expect("ip")), "{ip}");
+        }
+        let policy = NetPolicy {
+            allow: vec!["*".into()],
+            mocks: vec![],
+        };
+        assert!(refusal(&policy, "http://127.0.0.1:8080/x").is_some());
+        assert!(refusal(&policy, "http://169.254.169.254/latest/meta-data").is_some());
+        let named = NetPolicy {
+            allow: vec!["127.0.0.1".into()],
+            mocks: vec![],
+        };
+        assert!(refusal(&named, "http://127.0.0.1:8080/x").is_none());
+    }
+}

@@ -1,0 +1,1005 @@
+//! Node compatibility: `require` and its resolution order, the built-in
+//! modules and web globals (checked against Node's own output), fetch with
+//! its allow-list and mocks, the emulated npm packages, real packages from
+//! a node_modules folder, and Actions Modules.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::Command;
+
+use actionbox::net::{Disposition, HttpMock, MockResponse};
+use actionbox::{Flow, NodeConfig, NodeRuntime, Outcome, Runner, Script, Status};
+use common::*;
+use serde_json::{Value, json};
+
+fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Outcome {
+    let flow = Flow::post_login(scripts)
+        .with_event(event("post-login-database.json"))
+        .with_limits(quick_limits())
+        .with_node(node);
+    Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_node(source: &str, node: NodeConfig) -> Outcome {
+    run_with(vec![action("test.js", source)], node)
+}
+
+fn logs(outcome: &Outcome) -> Vec<String> {
+    outcome.logs.iter().map(|l| l.message.clone()).collect()
+}
+
+/// The script's logs, failing the test with its error if it failed.
+fn ok_logs(outcome: &Outcome) -> Vec<String> {
+    assert!(
+        outcome.error.is_none(),
+        "script failed: {:?}\nlogs: {:?}",
+        outcome.error,
+        logs(outcome)
+    );
+    logs(outcome)
+}
+
+fn mock(method: &str, url: &str, status: u16, body: Value) -> HttpMock {
+    HttpMock {
+        method: Some(method.into()),
+        url: Some(url.into()),
+        url_regex: None,
+        body_contains: None,
+        response: MockResponse {
+            status,
+            headers: Default::default(),
+            body,
+            delay_ms: 0,
+        },
+    }
+}
+
+fn with_mocks(mocks: Vec<HttpMock>) -> NodeConfig {
+    let mut node = NodeConfig::default();
+    node.net.mocks = mocks;
+    node
+}
+
+fn npm_modules() -> PathBuf {
+    fixture("npm/node_modules")
+}
+
+fn handmade_modules() -> PathBuf {
+    fixture("packages/node_modules")
+}
+
+// ---- built-ins against Node ---------------------------------------------
+
+/// Runs a compat fixture in actionbox and compares every line it logs with
+/// what Node printed for the same script (stored next to it; regenerated
+/// and checked when Node is on the machine, so the file cannot go stale).
+fn matches_node(name: &str) {
+    let script_path = fixture(&format!("node-compat/{name}.js"));
+    let expected_path = fixture(&format!("node-compat/{name}.expected"));
+    let expected = std::fs::read_to_string(&expected_path).expect("expected output");
+    if let Ok(output) = Command::new("node")
+        .arg(fixture("node-compat/node-harness.js"))
+        .arg(&script_path)
+        .output()
+    {
+        assert!(
+            output.status.success(),
+            "node failed on {name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            expected,
+            "{} is stale: regenerate it with `node tests/fixtures/node-compat/node-harness.js ./{name}.js`",
+            expected_path.display()
+        );
+    }
+    let outcome = run_with(vec![script(&script_path)], NodeConfig::default());
+    let actual = ok_logs(&outcome);
+    let expected: Vec<&str> = expected.lines().collect();
+    for (i, (want, got)) in expected.iter().zip(&actual).enumerate() {
+        assert_eq!(got, want, "{name}: line {} differs from Node's", i + 1);
+    }
+    assert_eq!(
+        actual.len(),
+        expected.len(),
+        "{name}: Node printed {} lines, actionbox {}",
+        expected.len(),
+        actual.len()
+    );
+}
+
+#[test]
+fn crypto_matches_node() {
+    matches_node("crypto");
+}
+
+#[test]
+fn buffer_and_text_encoding_match_node() {
+    matches_node("buffer");
+}
+
+#[test]
+fn url_matches_node() {
+    matches_node("url");
+}
+
+#[test]
+fn querystring_matches_node() {
+    matches_node("querystring");
+}
+
+#[test]
+fn path_util_zlib_events_timers_and_web_globals_match_node() {
+    matches_node("misc");
+}
+
+#[test]
+fn process_is_synthetic_with_the_declared_runtime_and_no_environment() {
+    let source = r#"exports.onExecutePostLogin = async () => {
+        console.log(process.version, JSON.stringify(process.env), process.cwd());
+        try { process.exit(1); } catch (e) { console.log(e.message); }
+    };"#;
+    let outcome = run_node(source, NodeConfig::default());
+    let lines = ok_logs(&outcome);
+    assert_eq!(lines[0], "v22.12.0 {} /");
+    assert!(
+        lines[1].contains("process.exit(1) is not available"),
+        "{lines:?}"
+    );
+    let node = NodeConfig {
+        runtime: NodeRuntime::Node18,
+        ..NodeConfig::default()
+    };
+    let outcome = run_node(source, node);
+    assert!(
+        ok_logs(&outcome)[0].starts_with("v18."),
+        "{:?}",
+        logs(&outcome)
+    );
+}
+
+// ---- require -------------------------------------------------------------
+
+#[test]
+fn an_unknown_module_fails_naming_it_and_how_to_provide_it() {
+    let outcome = run_node(
+        "const pad = require('left-pad');\nexports.onExecutePostLogin = async () => {};",
+        NodeConfig::default(),
+    );
+    assert_eq!(outcome.status, Status::Failed);
+    let message = error_message(&outcome);
+    assert!(
+        message.contains("Cannot find module 'left-pad'"),
+        "{message}"
+    );
+    assert!(message.contains("--node-modules DIR"), "{message}");
+    assert!(message.contains("emulates the packages axios"), "{message}");
+}
+
+#[test]
+fn scripts_cannot_require_files_by_path() {
+    let outcome = run_node(
+        "require('/etc/passwd');\nexports.onExecutePostLogin = async () => {};",
+        NodeConfig {
+            node_modules: vec![npm_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    let message = error_message(&outcome);
+    assert!(
+        message.contains("cannot require files by path"),
+        "{message}"
+    );
+    assert!(!message.contains("root:"), "{message}");
+}
+
+#[test]
+fn real_packages_load_from_a_node_modules_folder() {
+    let source = r#"
+        const get = require('lodash.get');
+        const ms = require('ms');
+        exports.onExecutePostLogin = async (event) => {
+            console.log(get(event, 'user.app_metadata.plan', 'none'), get(event, 'user.nope.deeper', 'fallback'));
+            console.log(ms('2 days'), ms(60000), ms(90061000, { long: true }));
+            console.log(require.resolve('ms').endsWith('/ms/index.js'), require('ms') === ms);
+        };"#;
+    let outcome = run_node(
+        source,
+        NodeConfig {
+            node_modules: vec![npm_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    assert_eq!(
+        ok_logs(&outcome),
+        ["pro fallback", "172800000 1m 1 day", "true true"]
+    );
+}
+
+#[test]
+fn packages_resolve_nested_dependencies_relative_files_json_and_exports() {
+    let source = r#"
+        const nested = require('nested-deps');
+        exports.onExecutePostLogin = async () => { console.log(nested.greet('world'), nested.file); };"#;
+    let outcome = run_node(
+        source,
+        NodeConfig {
+            node_modules: vec![handmade_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    assert_eq!(
+        ok_logs(&outcome),
+        ["hello WORLD (data-7) nested-deps/lib/main.js"]
+    );
+}
+
+#[test]
+fn a_native_addon_fails_clearly() {
+    let outcome = run_node(
+        "require('native-addon');\nexports.onExecutePostLogin = async () => {};",
+        NodeConfig {
+            node_modules: vec![handmade_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    let message = error_message(&outcome);
+    assert!(
+        message.contains("addon.node is a native addon"),
+        "{message}"
+    );
+    assert!(message.contains("cannot load"), "{message}");
+}
+
+#[test]
+fn an_es_module_package_fails_clearly() {
+    let outcome = run_node(
+        "require('esm-only');\nexports.onExecutePostLogin = async () => {};",
+        NodeConfig {
+            node_modules: vec![handmade_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    let message = error_message(&outcome);
+    assert!(message.contains("is an ES module"), "{message}");
+    assert!(message.contains("\"type\": \"module\""), "{message}");
+}
+
+#[test]
+fn a_package_cannot_reach_outside_its_folder() {
+    let outcome = run_node(
+        "require('escapes');\nexports.onExecutePostLogin = async () => {};",
+        NodeConfig {
+            node_modules: vec![handmade_modules()],
+            ..NodeConfig::default()
+        },
+    );
+    let message = error_message(&outcome);
+    assert!(
+        message.contains("Cannot find module '../../../"),
+        "{message}"
+    );
+    assert!(!message.contains("root:x"), "{message}");
+}
+
+#[test]
+fn actions_modules_load_by_name_with_their_own_scope() {
+    let mut node = NodeConfig::default();
+    node.action_modules.insert(
+        "crm-helpers".into(),
+        "const crypto = require('crypto');\nmodule.exports = { tag: (id) => 'crm-' + crypto.createHash('md5').update(id).digest('hex').slice(0, 6), secrets: typeof actions.secrets };".into(),
+    );
+    let source = r#"
+        const helpers = require('actions:crm-helpers');
+        exports.onExecutePostLogin = async (event) => {
+            console.log(helpers.tag('abc'), helpers.secrets, require('actions:crm-helpers') === helpers);
+            try { require('actions:missing'); } catch (e) { console.log(e.message.split('\n').pop()); }
+        };"#;
+    let outcome = run_node(source, node);
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "crm-900150 object true",
+            "No Actions Module named 'missing': give one with --module missing=FILE, or load the tenant folder that defines it."
+        ]
+    );
+}
+
+#[test]
+fn rules_may_require_versioned_modules() {
+    let rule = Script::from_source(
+        "versioned.js",
+        r#"function versioned(user, context, callback) {
+            const uuid = require('uuid@3.3.2');
+            const modern = require('uuid@9.0.1');
+            console.log(typeof uuid, typeof uuid.v4, typeof modern, modern.validate(uuid()));
+            callback(null, user, context);
+        }"#,
+    )
+    .expect("rule");
+    let outcome = run_with(vec![rule], NodeConfig::default());
+    assert_eq!(ok_logs(&outcome), ["function function object true"]);
+}
+
+// ---- fetch -----------------------------------------------------------------
+
+#[test]
+fn fetch_is_refused_by_default_naming_the_host_and_the_flag() {
+    let source = r#"exports.onExecutePostLogin = async () => {
+        try { await fetch('https://crm.example.com/users'); } catch (e) { console.log(e.name, e.message); }
+    };"#;
+    let outcome = run_node(source, NodeConfig::default());
+    let lines = ok_logs(&outcome);
+    assert!(
+        lines[0].starts_with(
+            "TypeError fetch failed: network access to crm.example.com is not allowed"
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        lines[0].contains("--allow-net crm.example.com"),
+        "{lines:?}"
+    );
+    assert_eq!(outcome.requests.len(), 1);
+    let record = &outcome.requests[0];
+    assert_eq!(
+        (record.method.as_str(), record.url.as_str()),
+        ("GET", "https://crm.example.com/users")
+    );
+    assert_eq!(record.disposition, Disposition::Refused);
+    assert_eq!(record.status, None);
+}
+
+#[test]
+fn fetch_answers_from_mocks_by_method_url_pattern_and_body() {
+    let mut by_body = mock(
+        "POST",
+        "https://crm.example.com/search",
+        200,
+        json!({ "match": "by body" }),
+    );
+    by_body.body_contains = Some("jane".into());
+    let mut by_regex = mock("GET", "", 404, json!({ "error": "not found" }));
+    by_regex.url = None;
+    by_regex.url_regex = Some(r"https://crm\.example\.com/users/\d+".into());
+    let mut delayed = mock(
+        "GET",
+        "https://crm.example.com/users/*/tier",
+        200,
+        json!("gold"),
+    );
+    delayed.response.delay_ms = 30;
+    delayed
+        .response
+        .headers
+        .insert("x-request-id".into(), "r-1".into());
+    let node = with_mocks(vec![by_body, by_regex, delayed]);
+    let source = r#"exports.onExecutePostLogin = async (event, api) => {
+        const search = await fetch('https://crm.example.com/search', { method: 'POST', body: JSON.stringify({ q: 'jane' }), headers: { Authorization: 'Bearer sk_live_secret', 'content-type': 'application/json' } });
+        console.log(search.status, search.ok, (await search.json()).match);
+        const missing = await fetch('https://crm.example.com/users/42');
+        console.log(missing.status, missing.statusText, missing.ok, await missing.text());
+        const tier = await fetch(new URL('https://crm.example.com/users/abc/tier'));
+        console.log(tier.headers.get('X-Request-Id'), await tier.text(), tier.url);
+        try { await fetch('https://crm.example.com/other'); } catch (e) { console.log(e.message.includes('--allow-net crm.example.com')); }
+    };"#;
+    let outcome = run_node(source, node);
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "200 true by body",
+            "404 Not Found false {\"error\":\"not found\"}",
+            "r-1 gold https://crm.example.com/users/abc/tier",
+            "true"
+        ]
+    );
+    let dispositions: Vec<_> = outcome
+        .requests
+        .iter()
+        .map(|r| (r.disposition, r.status))
+        .collect();
+    assert_eq!(
+        dispositions,
+        [
+            (Disposition::Mocked, Some(200)),
+            (Disposition::Mocked, Some(404)),
+            (Disposition::Mocked, Some(200)),
+            (Disposition::Refused, None)
+        ]
+    );
+    // Credentials never reach the outcome.
+    let headers = &outcome.requests[0].headers;
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "authorization" && v == "[redacted]"),
+        "{headers:?}"
+    );
+    assert!(
+        !serde_json::to_string(&outcome)
+            .expect("json")
+            .contains("sk_live_secret")
+    );
+}
+
+#[test]
+fn fetch_timeouts_and_aborts_reject_like_node() {
+    let mut slow = mock("GET", "https://slow.example.com/*", 200, json!("late"));
+    slow.response.delay_ms = 200;
+    let source = r#"exports.onExecutePostLogin = async () => {
+        try { await fetch('https://slow.example.com/a', { signal: AbortSignal.timeout(20) }); } catch (e) { console.log(e.name, e.message); }
+        const controller = new AbortController();
+        const pending = fetch('https://slow.example.com/b', { signal: controller.signal });
+        setTimeout(() => controller.abort(), 5);
+        try { await pending; } catch (e) { console.log(e.name, e.message); }
+        try { await fetch('https://slow.example.com/c', { signal: AbortSignal.abort() }); } catch (e) { console.log(e.name); }
+    };"#;
+    let outcome = run_node(source, with_mocks(vec![slow]));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "TimeoutError The operation was aborted due to timeout",
+            "AbortError This operation was aborted",
+            "AbortError"
+        ]
+    );
+    let dispositions: Vec<_> = outcome.requests.iter().map(|r| r.disposition).collect();
+    assert_eq!(dispositions, [Disposition::Aborted, Disposition::Aborted]);
+}
+
+/// A one-shot HTTP server on loopback; returns its port and the request it saw.
+fn serve_once(body: &'static str) -> (u16, std::thread::JoinHandle<String>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let handle = std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return String::new();
+        };
+        let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+        let mut head = String::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            head.push_str(&line);
+        }
+        let mut request_body = vec![0; length];
+        let _ = reader.read_exact(&mut request_body);
+        let mut stream = stream;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 201 Created\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        head + &String::from_utf8_lossy(&request_body)
+    });
+    (port, handle)
+}
+
+#[test]
+fn allowed_hosts_are_called_for_real_but_private_addresses_need_naming_exactly() {
+    let (port, server) = serve_once(r#"{"created":true}"#);
+    let source = format!(
+        r#"exports.onExecutePostLogin = async () => {{
+            const res = await fetch('http://127.0.0.1:{port}/hook', {{ method: 'POST', body: new URLSearchParams({{ a: '1 2' }}) }});
+            console.log(res.status, res.statusText, JSON.stringify(await res.json()));
+        }};"#
+    );
+    let mut node = NodeConfig::default();
+    node.net.allow = vec!["127.0.0.1".into()];
+    let outcome = run_node(&source, node);
+    assert_eq!(ok_logs(&outcome), ["201 Created {\"created\":true}"]);
+    let seen = server.join().expect("server");
+    assert!(seen.starts_with("POST /hook HTTP/1.1"), "{seen}");
+    assert!(
+        seen.to_ascii_lowercase()
+            .contains("content-type: application/x-www-form-urlencoded;charset=utf-8"),
+        "{seen}"
+    );
+    assert!(seen.ends_with("a=1+2"), "{seen}");
+    assert_eq!(outcome.requests[0].disposition, Disposition::Allowed);
+    assert_eq!(outcome.requests[0].status, Some(201));
+
+    // `*` allows every public host, not loopback.
+    let mut node = NodeConfig::default();
+    node.net.allow = vec!["*".into()];
+    let source = r#"exports.onExecutePostLogin = async () => {
+        try { await fetch('http://localhost:9/x'); } catch (e) { console.log(e.message); }
+    };"#;
+    let outcome = run_node(source, node);
+    let lines = ok_logs(&outcome);
+    assert!(
+        lines[0]
+            .contains("localhost resolves to 127.0.0.1, a loopback, private or link-local address"),
+        "{lines:?}"
+    );
+    assert_eq!(outcome.requests[0].disposition, Disposition::Refused);
+}
+
+// ---- emulated packages ---------------------------------------------------
+
+#[test]
+fn axios_calls_interceptors_and_errors() {
+    let mut created = mock(
+        "POST",
+        "https://api.example.com/users",
+        201,
+        json!({ "id": 7 }),
+    );
+    created.body_contains = Some(r#""name":"jane""#.into());
+    let node = with_mocks(vec![
+        mock(
+            "GET",
+            "https://api.example.com/users?role=admin&tags[]=a&tags[]=b",
+            200,
+            json!([{ "id": 1 }]),
+        ),
+        created,
+        mock(
+            "GET",
+            "https://api.example.com/missing",
+            404,
+            json!({ "message": "no such thing" }),
+        ),
+        mock(
+            "GET",
+            "https://api.example.com/text",
+            200,
+            json!("plain text"),
+        ),
+    ]);
+    let source = r#"const axios = require('axios');
+    exports.onExecutePostLogin = async () => {
+        const client = axios.create({ baseURL: 'https://api.example.com', headers: { 'X-Team': 'id' } });
+        client.interceptors.request.use((config) => { config.headers.Authorization = 'Bearer token-from-interceptor'; return config; });
+        const list = await client.get('/users', { params: { role: 'admin', tags: ['a', 'b'] } });
+        console.log(list.status, JSON.stringify(list.data), list.headers['content-type']);
+        const made = await client.post('/users', { name: 'jane' });
+        console.log(made.status, made.data.id);
+        try { await axios.get('https://api.example.com/missing'); } catch (e) {
+            console.log(axios.isAxiosError(e), e.name, e.code, e.message, e.response.status, e.response.data.message);
+        }
+        const text = await axios({ url: 'https://api.example.com/text', method: 'get', responseType: 'text' });
+        console.log(typeof text.data, text.data);
+        try { await axios.get('https://api.example.com/none', { timeout: 50 }); } catch (e) { console.log(e.code, e.message.split(':')[0]); }
+    };"#;
+    let outcome = run_node(source, node);
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "200 [{\"id\":1}] application/json",
+            "201 7",
+            "true AxiosError ERR_BAD_REQUEST Request failed with status code 404 404 no such thing",
+            "string plain text",
+            "ERR_NETWORK network access to api.example.com is not allowed"
+        ]
+    );
+    let sent = &outcome.requests[0].headers;
+    assert!(
+        sent.iter().any(|(k, v)| k == "X-Team" && v == "id"),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .any(|(k, v)| k == "Authorization" && v == "[redacted]"),
+        "{sent:?}"
+    );
+    assert!(
+        outcome.requests[1]
+            .headers
+            .iter()
+            .any(|(k, v)| k == "Content-Type" && v == "application/json")
+    );
+}
+
+#[test]
+fn request_and_request_promise_for_rules() {
+    let node = with_mocks(vec![
+        mock(
+            "GET",
+            "https://legacy.example.com/profile?email=jane.doe%40acme.example",
+            200,
+            json!({ "vip": true }),
+        ),
+        mock(
+            "POST",
+            "https://legacy.example.com/token",
+            200,
+            json!({ "access_token": "t" }),
+        ),
+        mock(
+            "GET",
+            "https://legacy.example.com/gone",
+            410,
+            json!({ "error": "gone" }),
+        ),
+    ]);
+    let rule = Script::from_source(
+        "legacy-http.js",
+        r#"function legacyHttp(user, context, callback) {
+            const request = require('request');
+            const rp = require('request-promise');
+            request({ url: 'https://legacy.example.com/profile', qs: { email: user.email }, json: true }, function (err, response, body) {
+                if (err) return callback(err);
+                console.log(response.statusCode, body.vip);
+                request.post({ url: 'https://legacy.example.com/token', form: { grant_type: 'client_credentials' } }, function (err2, res2, raw) {
+                    console.log(typeof raw, JSON.parse(raw).access_token);
+                    rp({ uri: 'https://legacy.example.com/gone', json: true }).catch(function (e) {
+                        console.log(e.name, e.statusCode, e.message);
+                        request('https://blocked.example.com/', function (err3) {
+                            console.log(err3.message.includes('--allow-net blocked.example.com'));
+                            callback(null, user, context);
+                        });
+                    });
+                });
+            });
+        }"#,
+    )
+    .expect("rule");
+    let outcome = run_with(vec![rule], node);
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "200 true",
+            "string t",
+            "StatusCodeError 410 410 - {\"error\":\"gone\"}",
+            "true"
+        ]
+    );
+    let form = &outcome.requests[1];
+    assert!(
+        form.headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v == "application/x-www-form-urlencoded")
+    );
+}
+
+#[test]
+fn node_fetch_reports_failures_as_fetch_errors() {
+    let node = with_mocks(vec![mock(
+        "GET",
+        "https://api.example.com/ok",
+        200,
+        json!({ "ok": 1 }),
+    )]);
+    let source = r#"const fetch = require('node-fetch');
+    exports.onExecutePostLogin = async () => {
+        const res = await fetch('https://api.example.com/ok');
+        console.log(res.ok, (await res.json()).ok, typeof res.headers.raw);
+        try { await fetch('https://other.example.com/'); } catch (e) { console.log(e.name, e.type, e.message.startsWith('request to https://other.example.com/ failed, reason: network access')); }
+    };"#;
+    let outcome = run_node(source, node);
+    assert_eq!(
+        ok_logs(&outcome),
+        ["true 1 function", "FetchError system true"]
+    );
+}
+
+#[test]
+fn jsonwebtoken_signs_and_verifies_like_the_package() {
+    let key = std::fs::read_to_string(fixture("tenant/signing-key.pem")).expect("key");
+    let source = format!(
+        r#"const jwt = require('jsonwebtoken');
+        const KEY = {key:?};
+        exports.onExecutePostLogin = async () => {{
+            const hs = jwt.sign({{ sub: 'u1', iat: 1700000000 }}, 'shared-secret', {{ expiresIn: '1h', audience: 'api', issuer: 'me' }});
+            console.log(hs);
+            console.log(JSON.stringify(jwt.verify(hs, 'shared-secret', {{ audience: 'api', clockTimestamp: 1700000100 }})));
+            for (const [token, secret, options] of [[hs, 'wrong', {{}}], [hs, 'shared-secret', {{}}], [hs, 'shared-secret', {{ clockTimestamp: 1700000100, audience: 'other' }}], ['a.b', 'x', {{}}], [hs, 'shared-secret', {{ algorithms: ['RS256'] }}]]) {{
+                try {{ jwt.verify(token, secret, options); }} catch (e) {{ console.log(e.name, e.message); }}
+            }}
+            const rs = jwt.sign({{ sub: 'u2' }}, KEY, {{ algorithm: 'RS256', keyid: 'k1', noTimestamp: true }});
+            console.log(JSON.stringify(jwt.decode(rs, {{ complete: true }}).header), JSON.stringify(jwt.decode(rs)));
+            console.log(rs);
+            jwt.sign({{ a: 1 }}, 'k', {{ noTimestamp: true }}, (err, token) => console.log(err, token.split('.')[1]));
+            await new Promise((r) => setTimeout(r, 1));
+        }};"#
+    );
+    let outcome = run_node(&source, NodeConfig::default());
+    let lines = ok_logs(&outcome);
+    // HS256 is deterministic: the header and claims serialise exactly as
+    // the package does, so the token is the one Node produces (signature
+    // checked with Python's hmac module).
+    assert_eq!(
+        lines[0],
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1MSIsImlhdCI6MTcwMDAwMDAwMCwiZXhwIjoxNzAwMDAzNjAwLCJhdWQiOiJhcGkiLCJpc3MiOiJtZSJ9.e2Jpd7Av5euZs3KKeKYAxdTsWtV8RXvQHWJwJ6zGmE0"
+    );
+    let validation = {
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        v.validate_exp = false;
+        v.set_audience(&["api"]);
+        v
+    };
+    jsonwebtoken::decode::<Value>(
+        &lines[0],
+        &jsonwebtoken::DecodingKey::from_secret(b"shared-secret"),
+        &validation,
+    )
+    .expect("the HS256 token verifies with the Rust crate");
+    assert_eq!(
+        lines[1],
+        r#"{"sub":"u1","iat":1700000000,"exp":1700003600,"aud":"api","iss":"me"}"#
+    );
+    assert_eq!(lines[2], "JsonWebTokenError invalid signature");
+    assert_eq!(lines[3], "TokenExpiredError jwt expired");
+    assert_eq!(
+        lines[4],
+        "JsonWebTokenError jwt audience invalid. expected: other"
+    );
+    assert_eq!(lines[5], "JsonWebTokenError jwt malformed");
+    assert_eq!(lines[6], "JsonWebTokenError invalid algorithm");
+    assert_eq!(
+        lines[7],
+        r#"{"alg":"RS256","typ":"JWT","kid":"k1"} {"sub":"u2"}"#
+    );
+    // The script signed with the tenant's key: the run's JWKS verifies it.
+    let flow = Flow::post_login(vec![action("test.js", &source)])
+        .with_event(event("post-login-database.json"))
+        .with_settings(
+            actionbox::Settings::from_file(fixture("tenant/actionbox.json")).expect("settings"),
+        );
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(Runner::new().run(&flow).expect("run").jwks.expect("jwks"))
+            .expect("a JWKS");
+    let public = jsonwebtoken::DecodingKey::from_jwk(&jwks.keys[0]).expect("key");
+    let mut rs_validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    rs_validation.validate_exp = false;
+    rs_validation.required_spec_claims.clear();
+    jsonwebtoken::decode::<Value>(&lines[8], &public, &rs_validation)
+        .expect("the RS256 token verifies with the tenant's public key");
+    assert_eq!(lines[9], "null eyJhIjoxfQ");
+}
+
+#[test]
+fn uuid_versions_match_the_package() {
+    let source = r#"const { v1, v3, v4, v5, v7, validate, version, NIL } = require('uuid');
+    exports.onExecutePostLogin = async () => {
+        console.log(v5('hello', v5.DNS), v3('https://example.com/ü', v3.URL));
+        console.log([v1(), v4(), v7()].map((id) => validate(id) && version(id)).join(','), validate(NIL), validate('nope'));
+    };"#;
+    let outcome = run_node(source, NodeConfig::default());
+    // Known answers (Python's uuid module gives the same).
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "9342d47a-1bab-5709-9869-c840b2eac501 fcdd9458-1848-30b9-957d-66f3540bae2e",
+            "1,4,7 true false"
+        ]
+    );
+}
+
+// ---- the auth0 SDK -------------------------------------------------------
+
+fn sdk_node(version: &str) -> NodeConfig {
+    let mut node = NodeConfig::default();
+    node.dependencies.insert("auth0".into(), version.into());
+    node.users = vec![json!({
+        "user_id": "google-oauth2|1234", "email": "Jane.Doe@acme.example", "name": "Jane (Google)",
+        "identities": [{ "provider": "google-oauth2", "user_id": "1234", "connection": "google-oauth2", "isSocial": true }],
+        "app_metadata": {}, "user_metadata": {}, "roles": ["auditor"]
+    })];
+    node
+}
+
+#[test]
+fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
+    let source = r#"const { ManagementClient } = require('auth0');
+    exports.onExecutePostLogin = async (event) => {
+        const management = new ManagementClient({ domain: 'acme.auth0.com', clientId: 'id', clientSecret: event.secrets.M2M_SECRET || 'x' });
+        const { data: same } = await management.usersByEmail.getByEmail({ email: event.user.email });
+        console.log(same.map((u) => u.user_id).join(','));
+        const { data: identities } = await management.users.link({ id: event.user.user_id }, { provider: 'google-oauth2', user_id: '1234' });
+        console.log(identities.map((i) => i.provider).join(','));
+        await management.users.update({ id: event.user.user_id }, { app_metadata: { linked: true, plan: null } });
+        await management.users.assignRoles({ id: event.user.user_id }, { roles: ['rol_auditor'] });
+        const { data: user } = await management.users.get({ id: event.user.user_id });
+        const { data: roles } = await management.users.getRoles({ id: event.user.user_id });
+        console.log(JSON.stringify(user.app_metadata), roles.map((r) => r.name).join(','));
+        const { data: searched } = await management.users.getAll({ q: 'app_metadata.linked:true', search_engine: 'v3' });
+        console.log(searched.length);
+        try { await management.users.get({ id: 'google-oauth2|1234' }); } catch (e) { console.log(e.name, e.statusCode, e.errorCode, e.message); }
+        try { await management.users.getLogs({ id: 'x' }); } catch (e) { console.log(e.message); }
+    };"#;
+    let outcome = run_node(source, sdk_node("4.37.0"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "auth0|6551f0c2a9b3e4d5f6a7b8c9,google-oauth2|1234",
+            "auth0,google-oauth2",
+            r#"{"roles":["customer"],"linked":true} customer,auditor"#,
+            "1",
+            "ManagementApiError 404 inexistent_user The user does not exist.",
+            "ManagementClient.users.getLogs() is not supported by actionbox's emulation of auth0 4.x (see docs/node.md for the calls it supports)"
+        ]
+    );
+    let recorded: Vec<&str> = outcome.commands.iter().map(|c| c.call.as_str()).collect();
+    assert_eq!(
+        recorded,
+        [
+            "management.usersByEmail.getByEmail",
+            "management.users.link",
+            "management.users.update",
+            "management.users.assignRoles",
+            "management.users.get",
+            "management.users.getRoles",
+            "management.users.getAll",
+            "management.users.get"
+        ]
+    );
+    assert!(outcome.warnings.is_empty(), "{:?}", outcome.warnings);
+}
+
+#[test]
+fn auth0_sdk_v5_uses_positional_ids_bare_results_and_pages() {
+    let source = r#"const { ManagementClient, AuthenticationClient, ManagementError } = require('auth0');
+    exports.onExecutePostLogin = async (event) => {
+        const management = new ManagementClient({ domain: 'acme.auth0.com', token: 'mgmt-token' });
+        const user = await management.users.get(event.user.user_id);
+        console.log(user.email);
+        const byEmail = await management.users.listUsersByEmail({ email: 'jane.doe@acme.example' });
+        console.log(byEmail.length);
+        const page = await management.users.list({ per_page: 1 });
+        const ids = [];
+        for await (const u of page) ids.push(u.user_id);
+        console.log(page.data.length, ids.length);
+        try { await management.users.get('auth0|nobody'); } catch (e) { console.log(e instanceof ManagementError, e.name, e.statusCode, e.body.errorCode, e.message.split('\n')[0]); }
+        const auth = new AuthenticationClient({ domain: 'acme.auth0.com', clientId: 'cid', clientSecret: 'shh' });
+        const { data } = await auth.oauth.clientCredentialsGrant({ audience: 'https://api.acme.example' });
+        console.log(data.token_type, data.expires_in, JSON.parse(Buffer.from(data.access_token.split('.')[1], 'base64url')).aud);
+    };"#;
+    let outcome = run_node(source, sdk_node("5.7.0"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "jane.doe@acme.example",
+            "2",
+            "1 2",
+            "true NotFoundError 404 inexistent_user NotFoundError",
+            "Bearer 86400 https://api.acme.example"
+        ]
+    );
+    let secret_free = serde_json::to_string(&outcome.commands).expect("json");
+    assert!(!secret_free.contains("shh"), "{secret_free}");
+}
+
+#[test]
+fn auth0_sdk_v2_in_a_rule_with_callbacks_and_promises() {
+    let rule = Script::from_source(
+        "sdk-v2.js",
+        r#"function sdkV2(user, context, callback) {
+            const ManagementClient = require('auth0@2.44.1').ManagementClient;
+            const management = new ManagementClient({ token: auth0.accessToken, domain: auth0.domain });
+            management.getUsersByEmail(user.email, function (err, users) {
+                if (err) return callback(err);
+                management.updateAppMetadata({ id: user.user_id }, { checked: true }).then(function (updated) {
+                    console.log(users.length, updated.app_metadata.checked);
+                    management.getUser({ id: 'auth0|nobody' }).catch(function (e) {
+                        console.log(e.name, e.statusCode, e.message);
+                        try { management.deleteUser({}); } catch (sync) { console.log(sync.name, sync.message); }
+                        callback(null, user, context);
+                    });
+                });
+            });
+        }"#,
+    )
+    .expect("rule");
+    let outcome = run_with(vec![rule], sdk_node("2.44.1"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "2 true",
+            "Not Found 404 The user does not exist.",
+            "ArgumentError You must provide an id for the delete method"
+        ]
+    );
+}
+
+#[test]
+fn sdk_writes_are_seen_by_the_next_script_of_the_flow() {
+    let writer = action(
+        "writer.js",
+        r#"const { ManagementClient } = require('auth0');
+        exports.onExecutePostLogin = async (event) => {
+            const m = new ManagementClient({ domain: 'acme.auth0.com', token: 't' });
+            await m.users.update({ id: event.user.user_id }, { user_metadata: { theme: 'light' } });
+        };"#,
+    );
+    let reader = action(
+        "reader.js",
+        r#"const { ManagementClient } = require('auth0');
+        exports.onExecutePostLogin = async (event) => {
+            const m = new ManagementClient({ domain: 'acme.auth0.com', token: 't' });
+            const { data } = await m.users.get({ id: event.user.user_id });
+            console.log(data.user_metadata.theme, event.user.user_metadata.theme);
+        };"#,
+    );
+    let outcome = run_with(vec![writer, reader], sdk_node("4.37.0"));
+    // The SDK sees the write; event.user, the login's snapshot, does not.
+    assert_eq!(ok_logs(&outcome), ["light dark"]);
+}
+
+#[test]
+fn an_undeclared_sdk_version_is_emulated_with_a_warning() {
+    let source = r#"const { ManagementClient } = require('auth0');
+    exports.onExecutePostLogin = async (event) => {
+        const { data } = await new ManagementClient({ domain: 'd', token: 't' }).users.get({ id: event.user.user_id });
+        console.log(data.user_id);
+    };"#;
+    let outcome = run_node(source, NodeConfig::default());
+    assert_eq!(ok_logs(&outcome), ["auth0|6551f0c2a9b3e4d5f6a7b8c9"]);
+    assert!(
+        outcome
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("emulating auth0 4.x")
+                && w.message.contains("--dependency auth0@VERSION")),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
+// ---- the CLI -------------------------------------------------------------
+
+#[test]
+fn the_cli_takes_mocks_modules_and_allow_lists() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mocks = dir.path().join("mocks.json");
+    std::fs::write(&mocks, r#"[{ "method": "GET", "url": "https://crm.example.com/tier/*", "response": { "body": { "tier": "gold" } } }]"#).expect("write");
+    let helper = dir.path().join("helper.js");
+    std::fs::write(&helper, "module.exports = (t) => 'tier:' + t;").expect("write");
+    let script_path = dir.path().join("crm.js");
+    std::fs::write(
+        &script_path,
+        r#"const label = require('actions:labels');
+        exports.onExecutePostLogin = async (event, api) => {
+            const res = await fetch('https://crm.example.com/tier/' + event.user.user_id);
+            api.idToken.setCustomClaim('https://acme.example/tier', label((await res.json()).tier));
+        };"#,
+    )
+    .expect("write");
+    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .arg("run")
+        .arg(&script_path)
+        .arg("--event")
+        .arg(example("events/post-login-database.json"))
+        .arg("--http-mock")
+        .arg(&mocks)
+        .arg(format!("--module=labels={}", helper.display()))
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let outcome: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        outcome["id_token"]["payload"]["https://acme.example/tier"],
+        "tier:gold"
+    );
+    assert_eq!(outcome["requests"][0]["disposition"], "mocked");
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .arg("run")
+        .arg(&script_path)
+        .arg("--http-mock")
+        .arg(dir.path().join("missing.json"))
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("missing.json"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
