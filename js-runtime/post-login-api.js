@@ -229,16 +229,177 @@
     validate({ type: 'object', properties: { [name]: { type: 'number' } } }, { [name]: value });
   }
 
-  rt.createPostLoginApi = function (event, info) {
-    rt.flowUser = event.user;
-    rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
-    const api = {};
-    const local = { redirected: false, rendered: false };
+  // api.cache, the same in every trigger: a key/value store shared by the
+  // Actions of a flow (the host carries it between Actions).
+  function cacheApi(info) {
     const cacheRecords = new p.Map();
     if (info.cache) {
       const keys = ObjectKeys(info.cache);
       for (let i = 0; i < keys.length; i++) p.MapPrototypeSet(cacheRecords, keys[i], info.cache[keys[i]]);
     }
+    return {
+      get(key) {
+        const item = p.MapPrototypeGet(cacheRecords, key);
+        if (item === undefined || item.expires_at < DateNow()) return undefined;
+        return item;
+      },
+      set(key, value, options) {
+        if (typeof key !== 'string' || typeof value !== 'string') {
+          const bad = typeof key !== 'string' ? key : value;
+          const err = new TypeError(`The "string" argument must be of type string or an instance of Buffer or ArrayBuffer. Received ${rt.describeReceived(bad)}`);
+          err.code = 'ERR_INVALID_ARG_TYPE';
+          throw err;
+        }
+        if (utf8Bytes(key) > 64) return { type: 'error', code: 'CacheKeySizeExceeded' };
+        if (utf8Bytes(value) > 4096) return { type: 'error', code: 'CacheValueSizeExceeded' };
+        let total = utf8Bytes(key) + utf8Bytes(value);
+        p.MapPrototypeForEach(cacheRecords, (record, k) => { total += utf8Bytes(k) + utf8Bytes(record.value); });
+        if (total > 16 * 1024 + 256) return { type: 'error', code: 'CacheSizeExceeded' };
+        const now = DateNow();
+        let expiresAt;
+        const ttl = options && options.ttl;
+        const expires = options && options.expires_at;
+        if (ttl !== undefined) {
+          if (typeof ttl !== 'number' || !NumberIsFinite(ttl)) return { type: 'error', code: 'InvalidExpiry' };
+          expiresAt = now + MathFloor(ttl);
+        }
+        if (expires !== undefined) {
+          if (typeof expires !== 'number' || !NumberIsFinite(expires)) return { type: 'error', code: 'InvalidExpiry' };
+          expiresAt = expiresAt === undefined ? MathFloor(expires) : MathMin(expiresAt, MathFloor(expires));
+        }
+        if (expiresAt === undefined) expiresAt = now + 15 * 60 * 1000;
+        if (expiresAt <= now) return { type: 'error', code: 'ItemAlreadyExpired' };
+        if (!NumberIsSafeInteger(expiresAt)) return { type: 'error', code: 'InvalidExpiry' };
+        record('cache.set', [key, value, expiresAt]);
+        const item = { value, expires_at: expiresAt };
+        p.MapPrototypeSet(cacheRecords, key, item);
+        return { type: 'success', record: { value, expires_at: expiresAt } };
+      },
+      delete(key) {
+        if (!p.MapPrototypeHas(cacheRecords, key)) return { type: 'error', code: 'CacheKeyDoesNotExist' };
+        record('cache.delete', [key]);
+        p.MapPrototypeDelete(cacheRecords, key);
+        return { type: 'success' };
+      },
+    };
+  }
+
+  // api.redirect: post-login's, and password-reset-post-challenge's (no
+  // canRedirect; sendUserTo returns undefined).
+  function redirectApi(event, local, abort, api, shape) {
+    const request = () => (event.request || {});
+    const redirect = {
+      canRedirect() {
+        const query = request().query || {};
+        if (query.prompt === 'none') return false;
+        const protocol = (event.transaction && event.transaction.protocol) || 'unknown-protocol';
+        return !ArrayPrototypeIncludes(NO_REDIRECT_PROTOCOLS, protocol);
+      },
+      encodeToken(options) {
+        const iat = MathFloor(DateNow() / 1000);
+        const payload = {
+          iat,
+          iss: request().hostname,
+          sub: event.user && event.user.user_id,
+          exp: iat + (options.expiresInSeconds ?? DEFAULT_SESSION_TOKEN_EXP),
+          ip: request().ip,
+          ...options.payload,
+        };
+        record('redirect.encodeToken', [{ payload }]);
+        if (typeof options.secret !== 'string') throw new TypeError('The "secret" option must be a string.');
+        return host.hs256Sign(options.secret, JSONStringify(payload));
+      },
+      sendUserTo(url, options) {
+        if (local.rendered) {
+          abort('Redirect and render commands cannot be used in the same action.');
+          return shape.canRedirect ? api : undefined;
+        }
+        const target = new rt.URL(url);
+        const query = options && options.query;
+        if (query) {
+          for (const key in query) target.searchParams.set(key, query[key]);
+        }
+        local.redirected = true;
+        record('redirect.sendUserTo', [target.href]);
+        return shape.canRedirect ? api : undefined;
+      },
+      validateToken(options) {
+        options.tokenParameterName ||= 'session_token';
+        const params = { ...request().query, ...request().body };
+        const token = params[options.tokenParameterName];
+        if (!token) {
+          throw new Error(`There is no parameter called '${options.tokenParameterName}' available in either the POST body or query string.`);
+        }
+        record('redirect.validateToken', [{ tokenParameterName: options.tokenParameterName }]);
+        const reason = tokenProblem(`${token}`, options.secret, params.state);
+        if (reason !== null) throw new Error(`The session token is invalid: ${reason}`);
+        return lastPayload;
+      },
+    };
+
+    let lastPayload;
+    function tokenProblem(token, secret, state) {
+      if (typeof secret !== 'string') return 'A secret is required to validate the token.';
+      const verdict = host.hs256Verify(token, secret);
+      const problem = verdict[0];
+      const payloadText = verdict[1];
+      if (problem !== '') return problem;
+      const payload = p.JSONParse(payloadText);
+      const now = MathFloor(DateNow() / 1000);
+      if (typeof payload.exp === 'number' && payload.exp < now) return 'The token has expired.';
+      if (payload.iss !== request().hostname) return 'The token issuer does not match the /continue request.';
+      if (payload.state !== state) return 'State in the token does not match the /continue state.';
+      if (payload.sub !== (event.user && event.user.user_id)) return 'The subject in the token does not match the user.';
+      lastPayload = payload;
+      return null;
+    }
+    if (!shape.canRedirect) delete redirect.canRedirect;
+    return redirect;
+  }
+
+  // api.prompt: render a custom prompt (post-login, password reset).
+  function promptApi(local, abort) {
+    return {
+      render(promptId, promptOptions) {
+        if (local.redirected) {
+          abort('Redirect and render commands cannot be used in the same action.');
+          return undefined;
+        }
+        if (local.rendered) {
+          abort('Only 1 render command per action is allowed.');
+          return undefined;
+        }
+        const options = promptOptions || {};
+        validate({
+          type: 'object',
+          required: ['promptId'],
+          properties: {
+            promptId: str(48),
+            promptOptions: {
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                fields: { type: 'object', maxProperties: 24, additionalProperties: false, propertyPattern: /^[a-zA-Z_][a-zA-Z0-9_]{0,49}$/, properties: {} },
+                vars: { type: 'object', maxProperties: 24, properties: {} },
+              },
+            },
+          },
+        }, { promptId, promptOptions: options });
+        if (utf8Bytes(JSONStringify(options)) > MAX_RENDER_PROMPT_OPTIONS_BYTES) {
+          throw new Error(`The total size of the prompt options exceeds the limit of ${MAX_RENDER_PROMPT_OPTIONS_BYTES} bytes.`);
+        }
+        local.rendered = true;
+        record('prompt.render', [promptId, options]);
+        return undefined;
+      },
+    };
+  }
+
+  rt.createPostLoginApi = function (event, info) {
+    rt.flowUser = event.user;
+    rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
+    const api = {};
+    const local = { redirected: false, rendered: false };
     let primaryUserSet = info.primaryUserSet === true;
 
     function abort(message) {
@@ -322,118 +483,9 @@
       },
     };
 
-    const request = () => (event.request || {});
-    api.redirect = {
-      canRedirect() {
-        const query = request().query || {};
-        if (query.prompt === 'none') return false;
-        const protocol = (event.transaction && event.transaction.protocol) || 'unknown-protocol';
-        return !ArrayPrototypeIncludes(NO_REDIRECT_PROTOCOLS, protocol);
-      },
-      encodeToken(options) {
-        const iat = MathFloor(DateNow() / 1000);
-        const payload = {
-          iat,
-          iss: request().hostname,
-          sub: event.user && event.user.user_id,
-          exp: iat + (options.expiresInSeconds ?? DEFAULT_SESSION_TOKEN_EXP),
-          ip: request().ip,
-          ...options.payload,
-        };
-        record('redirect.encodeToken', [{ payload }]);
-        if (typeof options.secret !== 'string') throw new TypeError('The "secret" option must be a string.');
-        return host.hs256Sign(options.secret, JSONStringify(payload));
-      },
-      sendUserTo(url, options) {
-        if (local.rendered) {
-          abort('Redirect and render commands cannot be used in the same action.');
-          return api;
-        }
-        const target = new rt.URL(url);
-        const query = options && options.query;
-        if (query) {
-          for (const key in query) target.searchParams.set(key, query[key]);
-        }
-        local.redirected = true;
-        record('redirect.sendUserTo', [target.href]);
-        return api;
-      },
-      validateToken(options) {
-        options.tokenParameterName ||= 'session_token';
-        const params = { ...request().query, ...request().body };
-        const token = params[options.tokenParameterName];
-        if (!token) {
-          throw new Error(`There is no parameter called '${options.tokenParameterName}' available in either the POST body or query string.`);
-        }
-        record('redirect.validateToken', [{ tokenParameterName: options.tokenParameterName }]);
-        const reason = tokenProblem(`${token}`, options.secret, params.state);
-        if (reason !== null) throw new Error(`The session token is invalid: ${reason}`);
-        return lastPayload;
-      },
-    };
+    api.redirect = redirectApi(event, local, abort, api, { canRedirect: true });
 
-    let lastPayload;
-    function tokenProblem(token, secret, state) {
-      if (typeof secret !== 'string') return 'A secret is required to validate the token.';
-      const verdict = host.hs256Verify(token, secret);
-      const problem = verdict[0];
-      const payloadText = verdict[1];
-      if (problem !== '') return problem;
-      const payload = p.JSONParse(payloadText);
-      const now = MathFloor(DateNow() / 1000);
-      if (typeof payload.exp === 'number' && payload.exp < now) return 'The token has expired.';
-      if (payload.iss !== request().hostname) return 'The token issuer does not match the /continue request.';
-      if (payload.state !== state) return 'State in the token does not match the /continue state.';
-      if (payload.sub !== (event.user && event.user.user_id)) return 'The subject in the token does not match the user.';
-      lastPayload = payload;
-      return null;
-    }
-
-    api.cache = {
-      get(key) {
-        const item = p.MapPrototypeGet(cacheRecords, key);
-        if (item === undefined || item.expires_at < DateNow()) return undefined;
-        return item;
-      },
-      set(key, value, options) {
-        if (typeof key !== 'string' || typeof value !== 'string') {
-          const bad = typeof key !== 'string' ? key : value;
-          const err = new TypeError(`The "string" argument must be of type string or an instance of Buffer or ArrayBuffer. Received ${rt.describeReceived(bad)}`);
-          err.code = 'ERR_INVALID_ARG_TYPE';
-          throw err;
-        }
-        if (utf8Bytes(key) > 64) return { type: 'error', code: 'CacheKeySizeExceeded' };
-        if (utf8Bytes(value) > 4096) return { type: 'error', code: 'CacheValueSizeExceeded' };
-        let total = utf8Bytes(key) + utf8Bytes(value);
-        p.MapPrototypeForEach(cacheRecords, (record, k) => { total += utf8Bytes(k) + utf8Bytes(record.value); });
-        if (total > 16 * 1024 + 256) return { type: 'error', code: 'CacheSizeExceeded' };
-        const now = DateNow();
-        let expiresAt;
-        const ttl = options && options.ttl;
-        const expires = options && options.expires_at;
-        if (ttl !== undefined) {
-          if (typeof ttl !== 'number' || !NumberIsFinite(ttl)) return { type: 'error', code: 'InvalidExpiry' };
-          expiresAt = now + MathFloor(ttl);
-        }
-        if (expires !== undefined) {
-          if (typeof expires !== 'number' || !NumberIsFinite(expires)) return { type: 'error', code: 'InvalidExpiry' };
-          expiresAt = expiresAt === undefined ? MathFloor(expires) : MathMin(expiresAt, MathFloor(expires));
-        }
-        if (expiresAt === undefined) expiresAt = now + 15 * 60 * 1000;
-        if (expiresAt <= now) return { type: 'error', code: 'ItemAlreadyExpired' };
-        if (!NumberIsSafeInteger(expiresAt)) return { type: 'error', code: 'InvalidExpiry' };
-        record('cache.set', [key, value, expiresAt]);
-        const item = { value, expires_at: expiresAt };
-        p.MapPrototypeSet(cacheRecords, key, item);
-        return { type: 'success', record: { value, expires_at: expiresAt } };
-      },
-      delete(key) {
-        if (!p.MapPrototypeHas(cacheRecords, key)) return { type: 'error', code: 'CacheKeyDoesNotExist' };
-        record('cache.delete', [key]);
-        p.MapPrototypeDelete(cacheRecords, key);
-        return { type: 'success' };
-      },
-    };
+    api.cache = cacheApi(info);
 
     const samlSchemas = {
       audience: str(2048), recipient: str(2048), createUpnClaim: { type: 'boolean' },
@@ -513,40 +565,7 @@
       },
     };
 
-    api.prompt = {
-      render(promptId, promptOptions) {
-        if (local.redirected) {
-          abort('Redirect and render commands cannot be used in the same action.');
-          return undefined;
-        }
-        if (local.rendered) {
-          abort('Only 1 render command per action is allowed.');
-          return undefined;
-        }
-        const options = promptOptions || {};
-        validate({
-          type: 'object',
-          required: ['promptId'],
-          properties: {
-            promptId: str(48),
-            promptOptions: {
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                fields: { type: 'object', maxProperties: 24, additionalProperties: false, propertyPattern: /^[a-zA-Z_][a-zA-Z0-9_]{0,49}$/, properties: {} },
-                vars: { type: 'object', maxProperties: 24, properties: {} },
-              },
-            },
-          },
-        }, { promptId, promptOptions: options });
-        if (utf8Bytes(JSONStringify(options)) > MAX_RENDER_PROMPT_OPTIONS_BYTES) {
-          throw new Error(`The total size of the prompt options exceeds the limit of ${MAX_RENDER_PROMPT_OPTIONS_BYTES} bytes.`);
-        }
-        local.rendered = true;
-        record('prompt.render', [promptId, options]);
-        return undefined;
-      },
-    };
+    api.prompt = promptApi(local, abort);
 
     // Session (Enterprise): metadata is validated as a whole and mirrored
     // into event.session, as the facade does.
@@ -777,4 +796,7 @@
     };
     return api;
   };
+
+  // What the other triggers' facades (trigger-apis.js) share with this one.
+  rt.apiParts = { record, validate, str, utf8Bytes, isPlainObject, assertScope, cacheApi, redirectApi, promptApi, codePoints };
 })

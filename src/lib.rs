@@ -38,6 +38,7 @@ pub mod script;
 pub mod tenant;
 pub mod token;
 pub mod transaction;
+pub mod triggers;
 pub mod worker;
 
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};

@@ -99,6 +99,10 @@ pub struct Denial {
     pub reason: String,
     /// `api.access.deny`, `api.validation.error`, `callback(error)`, ...
     pub via: String,
+    /// What the end user is shown, when the trigger gives it separately
+    /// (pre-user-registration's `userMessage`, `validation.error`'s message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_message: Option<String>,
 }
 
 /// A redirect decision.
@@ -129,6 +133,9 @@ pub struct ScriptTiming {
 /// Everything a flow produced.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Outcome {
+    /// The trigger the flow ran for.
+    #[serde(default)]
+    pub trigger: crate::script::Trigger,
     pub status: Status,
     pub id_token: Option<IssuedToken>,
     pub access_token: Option<IssuedToken>,
@@ -149,6 +156,10 @@ pub struct Outcome {
     pub warnings: Vec<Warning>,
     /// Every outbound request scripts made: mocked, allowed, refused.
     pub requests: Vec<crate::net::RequestRecord>,
+    /// What the trigger produced besides tokens (the user a registration
+    /// creates, the message to send, ...): see `triggers::result`.
+    #[serde(default)]
+    pub result: Value,
     /// Scripts that ran, in order.
     pub scripts: Vec<String>,
     /// The public key set that verifies the RS256/PS256 tokens of this run.

@@ -83,7 +83,7 @@ pub(crate) fn execute_with(
         services,
         tenant_users: Arc::default(),
     };
-    let mut transaction = Transaction::new(&job.event);
+    let mut transaction = Transaction::new(&job.event, job.trigger);
     let mut runs = Vec::new();
     let mut error = None;
 

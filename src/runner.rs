@@ -17,6 +17,7 @@ use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::Settings;
 use crate::token::builder::Tenant;
 use crate::token::{self, Issued, Keys, TokenInput};
+use crate::triggers;
 use crate::worker::pool::{PoolStats, WorkerPool};
 
 /// What to run: scripts, the event they see, and the tenant around them.
@@ -57,8 +58,13 @@ pub struct Resume {
 impl Flow {
     /// A post-login flow of `scripts` on the default event.
     pub fn post_login(scripts: Vec<Script>) -> Flow {
+        Flow::new(Trigger::PostLogin, scripts)
+    }
+
+    /// A flow of Actions for any trigger (Rules only run at post-login).
+    pub fn new(trigger: Trigger, scripts: Vec<Script>) -> Flow {
         Flow {
-            trigger: Trigger::PostLogin,
+            trigger,
             scripts,
             event: None,
             settings: Settings::default(),
@@ -240,10 +246,14 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     let resume = match &flow.resume {
         None => None,
         Some(resume) => {
-            if flow.trigger != Trigger::PostLogin {
-                return Err(Error::invalid(
-                    "only post-login flows can resume after a redirect",
-                ));
+            if !matches!(
+                flow.trigger,
+                Trigger::PostLogin | Trigger::PasswordResetPostChallenge
+            ) {
+                return Err(Error::invalid(format!(
+                    "a {} flow cannot redirect, so it cannot resume (post-login and password-reset-post-challenge can)",
+                    flow.trigger
+                )));
             }
             // A new request arrives at /continue.
             event["request"]["query"] = Value::Object(resume.query.clone());
@@ -400,7 +410,13 @@ fn assemble(
     let mut error = error;
     let mut tokens = Issued::default();
     let mut token_us = 0;
-    if error.is_none() && transaction.denial.is_none() && transaction.redirect.is_none() {
+    let trigger = job.trigger;
+    let issues_tokens = matches!(trigger, Trigger::PostLogin | Trigger::CredentialsExchange);
+    if issues_tokens
+        && error.is_none()
+        && transaction.denial.is_none()
+        && transaction.redirect.is_none()
+    {
         let started = Instant::now();
         let now = match job.fixed_now_ms {
             Some(ms) => (ms / 1000.0) as u64,
@@ -412,19 +428,21 @@ fn assemble(
             .mfa
             .iter()
             .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
-        tokens = token::issue(
-            &TokenInput {
-                event: &job.event,
-                user: &transaction.user,
-                rules_user: transaction.rules_user.as_ref(),
-                commands: &commands,
-                settings,
-                now,
-                primary_user: transaction.primary_user.as_deref(),
-                mfa_required,
-            },
-            keys,
-        )?;
+        let input = TokenInput {
+            event: &job.event,
+            user: &transaction.user,
+            rules_user: transaction.rules_user.as_ref(),
+            commands: &commands,
+            settings,
+            now,
+            primary_user: transaction.primary_user.as_deref(),
+            mfa_required,
+        };
+        tokens = if trigger == Trigger::CredentialsExchange {
+            token::issue_client_credentials(&input, transaction.target_scopes.as_deref(), keys)?
+        } else {
+            token::issue(&input, keys)?
+        };
         token_us = started.elapsed().as_micros() as u64;
         if let Some(failure) = tokens.failure.take() {
             error = Some(ScriptError::new(
@@ -435,6 +453,25 @@ fn assemble(
         }
     }
     timings.tokens = token_us;
+    let mut result = Value::Null;
+    if error.is_none() && transaction.denial.is_none() && transaction.redirect.is_none() {
+        match triggers::result(trigger, &job.event, &transaction) {
+            Ok(value) => result = value,
+            Err(failure) => {
+                error = Some(ScriptError::new(
+                    ErrorKind::LoginFailed,
+                    "actionbox",
+                    failure,
+                ))
+            }
+        }
+    }
+    if !triggers::blocking(trigger) && error.is_some() {
+        warnings.push(Warning {
+            script: "actionbox".into(),
+            message: format!("{trigger} Actions do not block Auth0: the failure is logged, the user's operation is not affected"),
+        });
+    }
 
     let status = if error.is_some() {
         Status::Failed
@@ -446,8 +483,10 @@ fn assemble(
         Status::Allowed
     };
     let oauth_error = match (&error, &transaction.denial) {
+        // Nothing waits for a non-blocking trigger's Actions.
+        _ if !triggers::blocking(trigger) => None,
         (Some(error), _) => Some(OAuthError {
-            error: "access_denied".into(),
+            error: triggers::failure_code(trigger).into(),
             error_description: error.message.clone(),
         }),
         (None, Some(denial)) => Some(OAuthError {
@@ -465,7 +504,15 @@ fn assemble(
     } else {
         None
     };
+    let user = match (trigger, &result) {
+        (Trigger::PreUserRegistration, Value::Object(r)) => r
+            .get("created_user")
+            .cloned()
+            .unwrap_or_else(|| transaction.user.clone()),
+        _ => transaction.user.clone(),
+    };
     Ok(Outcome {
+        trigger,
         status,
         id_token: tokens.id_token,
         access_token: tokens.access_token,
@@ -473,7 +520,7 @@ fn assemble(
         mfa: transaction.mfa.clone(),
         commands,
         logs,
-        user: transaction.user.clone(),
+        user,
         error,
         oauth_error,
         denial: transaction.denial.clone(),
@@ -481,6 +528,7 @@ fn assemble(
         metadata_updates: transaction.metadata_updates.clone(),
         warnings,
         requests,
+        result,
         scripts,
         jwks,
         timings_us: timings,

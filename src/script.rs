@@ -9,9 +9,12 @@ use std::sync::Arc;
 use crate::error::Error;
 
 /// The Auth0 triggers an Action can be bound to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Trigger {
+    #[default]
     PostLogin,
     CredentialsExchange,
     PreUserRegistration,
@@ -19,10 +22,11 @@ pub enum Trigger {
     PostChangePassword,
     SendPhoneMessage,
     PasswordResetPostChallenge,
+    CustomTokenExchange,
 }
 
 impl Trigger {
-    pub const ALL: [Trigger; 7] = [
+    pub const ALL: [Trigger; 8] = [
         Trigger::PostLogin,
         Trigger::CredentialsExchange,
         Trigger::PreUserRegistration,
@@ -30,6 +34,7 @@ impl Trigger {
         Trigger::PostChangePassword,
         Trigger::SendPhoneMessage,
         Trigger::PasswordResetPostChallenge,
+        Trigger::CustomTokenExchange,
     ];
 
     /// The trigger id Auth0 uses (`post-login`, `credentials-exchange`, ...).
@@ -42,6 +47,7 @@ impl Trigger {
             Trigger::PostChangePassword => "post-change-password",
             Trigger::SendPhoneMessage => "send-phone-message",
             Trigger::PasswordResetPostChallenge => "password-reset-post-challenge",
+            Trigger::CustomTokenExchange => "custom-token-exchange",
         }
     }
 
@@ -55,6 +61,18 @@ impl Trigger {
             Trigger::PostChangePassword => "onExecutePostChangePassword",
             Trigger::SendPhoneMessage => "onExecuteSendPhoneMessage",
             Trigger::PasswordResetPostChallenge => "onExecutePostChallenge",
+            Trigger::CustomTokenExchange => "onExecuteCustomTokenExchange",
+        }
+    }
+
+    /// The export Auth0 calls when the flow resumes at `/continue`, for the
+    /// triggers that can redirect.
+    pub fn continue_handler(self) -> Option<&'static str> {
+        match self {
+            Trigger::PostLogin => Some("onContinuePostLogin"),
+            Trigger::PreUserRegistration => Some("onContinuePreUserRegistration"),
+            Trigger::PasswordResetPostChallenge => Some("onContinuePostChallenge"),
+            _ => None,
         }
     }
 }
@@ -187,10 +205,14 @@ pub fn detect_kind(source: &str) -> Option<ScriptKind> {
         .filter(|t| mentions_identifier(source, t.handler()));
     match (found.next(), found.next()) {
         (Some(trigger), None) => Some(ScriptKind::Action(trigger)),
-        (None, _) if mentions_identifier(source, "onContinuePostLogin") => {
-            Some(ScriptKind::Action(Trigger::PostLogin))
-        }
-        (None, _) if rule_shaped => Some(ScriptKind::Rule),
+        (None, _) => Trigger::ALL
+            .into_iter()
+            .find(|t| {
+                t.continue_handler()
+                    .is_some_and(|h| mentions_identifier(source, h))
+            })
+            .map(ScriptKind::Action)
+            .or(rule_shaped.then_some(ScriptKind::Rule)),
         _ => None,
     }
 }

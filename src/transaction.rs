@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::outcome::{Denial, MetadataUpdates, Redirect};
 use crate::record::{Command, Warning};
+use crate::script::Trigger;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheRecord {
@@ -20,6 +21,9 @@ pub struct CacheRecord {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Transaction {
+    /// What the commands mean depends on the trigger (`access.deny`'s
+    /// arguments differ between them).
+    pub trigger: Trigger,
     /// The user as the flow leaves it: metadata updates applied.
     pub user: Value,
     pub metadata_updates: MetadataUpdates,
@@ -36,10 +40,24 @@ pub struct Transaction {
     /// persisted, but profile claims and the legacy pipeline read them).
     pub rules_user: Option<Value>,
     pub warnings: Vec<Warning>,
+    /// credentials-exchange: the target scopes after the transaction API
+    /// changed them (`None` when no script touched them).
+    pub target_scopes: Option<Vec<String>>,
+    /// Where the target scopes start: the event's, else the client grant.
+    initial_target_scopes: Vec<String>,
+    /// pre-user-registration: the id `api.user.setUserId` gave the new user.
+    pub new_user_id: Option<String>,
+    /// custom-token-exchange: the user-selection calls, in order.
+    pub user_selections: Vec<Command>,
+    /// custom-token-exchange: `setOrganization` and `setActor`.
+    pub organization: Option<String>,
+    pub actor: Option<Value>,
+    /// password-reset-post-challenge: where the user goes after the reset.
+    pub result_url: Option<String>,
 }
 
 impl Transaction {
-    pub fn new(event: &Value) -> Transaction {
+    pub fn new(event: &Value, trigger: Trigger) -> Transaction {
         let mut user = event.get("user").cloned().unwrap_or_else(|| json!({}));
         for key in ["app_metadata", "user_metadata"] {
             if user.get(key).is_none() {
@@ -51,9 +69,28 @@ impl Transaction {
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
+        let strings = |pointer: &str| -> Option<Vec<String>> {
+            event
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+        };
+        let target_scopes = strings("/transaction/target_scopes");
+        let initial_target_scopes = target_scopes
+            .clone()
+            .or_else(|| strings("/accessToken/scope"))
+            .unwrap_or_default();
         Transaction {
+            trigger,
             user,
             transaction_metadata,
+            target_scopes,
+            initial_target_scopes,
             ..Transaction::default()
         }
     }
@@ -67,13 +104,56 @@ impl Transaction {
         let arg = |i: usize| command.args.get(i).cloned().unwrap_or(Value::Null);
         match command.call.as_str() {
             "access.deny" => {
-                let reason = match arg(0) {
+                let text = |v: Value| match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
                     other => other.to_string(),
                 };
-                self.deny(command, "access_denied", reason, "api.access.deny");
+                match self.trigger {
+                    // deny(code, reason): the code is the OAuth error.
+                    Trigger::CredentialsExchange | Trigger::CustomTokenExchange => {
+                        let code = text(arg(0));
+                        self.deny(command, &code, text(arg(1)), "api.access.deny");
+                    }
+                    // deny(reason, userMessage): Auth0 answers extensibility_error.
+                    Trigger::PreUserRegistration => {
+                        self.deny(
+                            command,
+                            "extensibility_error",
+                            text(arg(0)),
+                            "api.access.deny",
+                        );
+                        if let (Some(denial), Value::String(message)) =
+                            (self.denial.as_mut(), arg(1))
+                        {
+                            denial.user_message = Some(message);
+                        }
+                    }
+                    _ => self.deny(command, "access_denied", text(arg(0)), "api.access.deny"),
+                }
             }
+            "access.rejectInvalidSubjectToken" => {
+                let reason = command.str_arg(0).unwrap_or_default().to_string();
+                self.deny(
+                    command,
+                    "invalid_request",
+                    reason,
+                    "api.access.rejectInvalidSubjectToken",
+                );
+            }
+            "user.setUserId" => self.new_user_id = command.str_arg(0).map(str::to_string),
+            "authentication.setUserById" | "authentication.setUserByConnection" => {
+                self.user_selections.push(command.clone())
+            }
+            "authentication.setOrganization" => {
+                self.organization = command.str_arg(0).map(str::to_string)
+            }
+            "authentication.setActor" => self.actor = command.args.first().cloned(),
+            "transaction.setResultUrl" => self.result_url = command.str_arg(0).map(str::to_string),
+            "transaction.addTargetScope"
+            | "transaction.removeTargetScope"
+            | "transaction.setTargetScopes"
+            | "transaction.clearTargetScopes" => self.change_target_scopes(command),
             "rules.deny" => {
                 let code = command.str_arg(0).unwrap_or("access_denied").to_string();
                 let reason = command.str_arg(1).unwrap_or_default().to_string();
@@ -86,7 +166,14 @@ impl Transaction {
             "validation.error" => {
                 let code = command.str_arg(0).unwrap_or("invalid_request").to_string();
                 let message = command.str_arg(1).unwrap_or_default().to_string();
-                self.deny(command, &code, message, "api.validation.error");
+                self.deny(command, &code, message.clone(), "api.validation.error");
+                if let Some(denial) = self
+                    .denial
+                    .as_mut()
+                    .filter(|d| d.via == "api.validation.error")
+                {
+                    denial.user_message = Some(message);
+                }
             }
             "abort" if self.aborted.is_none() => {
                 let message = command.str_arg(0).unwrap_or("aborted").to_string();
@@ -149,6 +236,39 @@ impl Transaction {
         }
     }
 
+    fn change_target_scopes(&mut self, command: &Command) {
+        let initial = self.initial_target_scopes.clone();
+        let scopes = self.target_scopes.get_or_insert(initial);
+        match command.call.as_str() {
+            "transaction.addTargetScope" => {
+                if let Some(scope) = command.str_arg(0)
+                    && !scopes.iter().any(|s| s == scope)
+                {
+                    scopes.push(scope.to_string());
+                }
+            }
+            "transaction.removeTargetScope" => {
+                if let Some(scope) = command.str_arg(0) {
+                    scopes.retain(|s| s != scope);
+                }
+            }
+            "transaction.setTargetScopes" => {
+                *scopes = command
+                    .args
+                    .first()
+                    .and_then(Value::as_array)
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            _ => scopes.clear(),
+        }
+    }
+
     fn deny(&mut self, command: &Command, code: &str, reason: String, via: &str) {
         if self.denial.is_some() {
             self.warn(command, "access was already denied; the first deny's reason is the one the application receives");
@@ -159,6 +279,7 @@ impl Transaction {
             code: code.to_string(),
             reason,
             via: via.to_string(),
+            user_message: None,
         });
     }
 

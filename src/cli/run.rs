@@ -166,6 +166,27 @@ fn pretty(outcome: &Outcome) -> String {
             );
         }
     }
+    if let Some(result) = outcome.result.as_object() {
+        heading(&mut out, &format!("Result ({})", outcome.trigger));
+        for (key, value) in result {
+            let _ = writeln!(
+                out,
+                "  {key}: {}",
+                render::shorten(&render::compact(value), 160)
+            );
+        }
+    }
+    if let Some(message) = outcome
+        .denial
+        .as_ref()
+        .and_then(|d| d.user_message.as_ref())
+    {
+        let _ = writeln!(
+            out,
+            "\n  the user is shown: {}",
+            render::shorten(message, 160)
+        );
+    }
     if !outcome.requests.is_empty() {
         heading(&mut out, "Requests");
         for request in &outcome.requests {

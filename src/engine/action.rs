@@ -15,7 +15,7 @@ use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive, object_key};
 use super::limits::Limits;
 use super::runtime_js::RuntimeFile;
-use super::{POST_LOGIN_CALLS, ScriptRun};
+use super::{ScriptRun, allowed_calls};
 use crate::outcome::{ErrorKind, ScriptError};
 use crate::script::{Script, Trigger};
 
@@ -86,7 +86,11 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
     let isolate_span = debug_span!("isolate").entered();
     let isolate = match Isolate::new(&IsolateConfig {
         env: input.env,
-        extra: &[RuntimeFile::PostLoginApi],
+        extra: if input.trigger == Trigger::PostLogin {
+            &[RuntimeFile::PostLoginApi]
+        } else {
+            &[RuntimeFile::PostLoginApi, RuntimeFile::TriggerApis]
+        },
     }) {
         Ok(isolate) => isolate,
         Err(e) => {
@@ -101,7 +105,7 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
         {
             let mut state = scope.state.borrow_mut();
             state.script = name.clone();
-            state.allowed_calls = POST_LOGIN_CALLS;
+            state.allowed_calls = allowed_calls(input.trigger);
         }
         if let Err(error) = execute(scope, &input, &bytes, &mut run) {
             run.error = Some(error);
@@ -163,7 +167,10 @@ fn execute<'js>(
     // The handler check, with Auth0's messages.
     let handler_name = match input.entry {
         Entry::Execute => input.trigger.handler(),
-        Entry::Continue => "onContinuePostLogin",
+        Entry::Continue => input
+            .trigger
+            .continue_handler()
+            .unwrap_or("onContinuePostLogin"),
     };
     let exports: Value = module.get("exports").map_err(caught)?;
     let Some(exports) = exports.as_object().filter(|_| !exports.is_function()) else {
@@ -224,7 +231,13 @@ fn execute<'js>(
 fn api_factory(trigger: Trigger) -> &'static str {
     match trigger {
         Trigger::PostLogin => "createPostLoginApi",
-        _ => "createPostLoginApi",
+        Trigger::CredentialsExchange => "createCredentialsExchangeApi",
+        Trigger::PreUserRegistration => "createPreUserRegistrationApi",
+        Trigger::PostUserRegistration | Trigger::PostChangePassword | Trigger::SendPhoneMessage => {
+            "createCacheOnlyApi"
+        }
+        Trigger::PasswordResetPostChallenge => "createPasswordResetPostChallengeApi",
+        Trigger::CustomTokenExchange => "createCustomTokenExchangeApi",
     }
 }
 

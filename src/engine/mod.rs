@@ -96,6 +96,84 @@ pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
     "authentication.oauth.*",
 ];
 
+/// Calls every trigger's scripts may record: the cache, and the emulated
+/// auth0 SDK's Management and Authentication API calls.
+const COMMON_CALLS: [&str; 4] = [
+    "cache.set",
+    "cache.delete",
+    "management.*",
+    "authentication.oauth.*",
+];
+
+const CREDENTIALS_EXCHANGE_CALLS: &[&str] = &[
+    "access.deny",
+    "accessToken.setCustomClaim",
+    "transaction.addTargetScope",
+    "transaction.removeTargetScope",
+    "transaction.setTargetScopes",
+    "transaction.clearTargetScopes",
+    COMMON_CALLS[0],
+    COMMON_CALLS[1],
+    COMMON_CALLS[2],
+    COMMON_CALLS[3],
+];
+
+const PRE_USER_REGISTRATION_CALLS: &[&str] = &[
+    "access.deny",
+    "user.setAppMetadata",
+    "user.setUserMetadata",
+    "user.setUserId",
+    "validation.error",
+    COMMON_CALLS[0],
+    COMMON_CALLS[1],
+    COMMON_CALLS[2],
+    COMMON_CALLS[3],
+];
+
+const PASSWORD_RESET_CALLS: &[&str] = &[
+    "abort",
+    "access.deny",
+    "authentication.challengeWith",
+    "authentication.challengeWithAny",
+    "prompt.render",
+    "redirect.encodeToken",
+    "redirect.sendUserTo",
+    "redirect.validateToken",
+    "transaction.setResultUrl",
+    COMMON_CALLS[0],
+    COMMON_CALLS[1],
+    COMMON_CALLS[2],
+    COMMON_CALLS[3],
+];
+
+const CUSTOM_TOKEN_EXCHANGE_CALLS: &[&str] = &[
+    "access.deny",
+    "access.rejectInvalidSubjectToken",
+    "authentication.setUserById",
+    "authentication.setUserByConnection",
+    "authentication.setOrganization",
+    "authentication.setActor",
+    "user.setAppMetadata",
+    "user.setUserMetadata",
+    COMMON_CALLS[0],
+    COMMON_CALLS[1],
+    COMMON_CALLS[2],
+    COMMON_CALLS[3],
+];
+
+/// The calls an Action of `trigger` may record.
+pub(crate) fn allowed_calls(trigger: crate::script::Trigger) -> &'static [&'static str] {
+    use crate::script::Trigger as T;
+    match trigger {
+        T::PostLogin => POST_LOGIN_CALLS,
+        T::CredentialsExchange => CREDENTIALS_EXCHANGE_CALLS,
+        T::PreUserRegistration => PRE_USER_REGISTRATION_CALLS,
+        T::PostUserRegistration | T::PostChangePassword | T::SendPhoneMessage => &COMMON_CALLS,
+        T::PasswordResetPostChallenge => PASSWORD_RESET_CALLS,
+        T::CustomTokenExchange => CUSTOM_TOKEN_EXCHANGE_CALLS,
+    }
+}
+
 /// What every isolate of a flow shares: its limits and deadline, its clock,
 /// and its access to the outside world.
 #[derive(Clone)]

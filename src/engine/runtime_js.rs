@@ -16,6 +16,8 @@ pub(crate) enum RuntimeFile {
     Core,
     Url,
     PostLoginApi,
+    /// The `api` of every other trigger (builds on PostLoginApi's parts).
+    TriggerApis,
     Rules,
     /// Loaded on first use (`require`, or a global such as `Buffer`).
     Lazy(&'static str),
@@ -88,6 +90,7 @@ impl RuntimeFile {
             RuntimeFile::Core => "actionbox:core.js",
             RuntimeFile::Url => "actionbox:url.js",
             RuntimeFile::PostLoginApi => "actionbox:post-login-api.js",
+            RuntimeFile::TriggerApis => "actionbox:trigger-apis.js",
             RuntimeFile::Rules => "actionbox:rules.js",
             RuntimeFile::Lazy(name) => name,
         }
@@ -100,6 +103,7 @@ impl RuntimeFile {
             RuntimeFile::Core => include_str!("../../js-runtime/core.js"),
             RuntimeFile::Url => include_str!("../../js-runtime/url.js"),
             RuntimeFile::PostLoginApi => include_str!("../../js-runtime/post-login-api.js"),
+            RuntimeFile::TriggerApis => include_str!("../../js-runtime/trigger-apis.js"),
             RuntimeFile::Rules => include_str!("../../js-runtime/rules.js"),
             RuntimeFile::Lazy(name) => LAZY
                 .iter()
@@ -125,6 +129,7 @@ pub(crate) fn all() -> Vec<RuntimeFile> {
         RuntimeFile::Core,
         RuntimeFile::Url,
         RuntimeFile::PostLoginApi,
+        RuntimeFile::TriggerApis,
         RuntimeFile::Rules,
     ];
     files.extend(LAZY.iter().map(|(name, _)| RuntimeFile::Lazy(name)));

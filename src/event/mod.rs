@@ -8,16 +8,22 @@ pub mod rules;
 
 use crate::script::Trigger;
 
-const POST_LOGIN_DEFAULTS: &str = include_str!("post-login-defaults.json");
-
-/// The defaults for a trigger's event.
+/// The defaults for a trigger's event: complete, realistic values in the
+/// shape Auth0 sends (`src/event/defaults/<trigger>.json`).
 pub fn defaults(trigger: Trigger) -> Value {
-    match trigger {
-        Trigger::PostLogin => {
-            serde_json::from_str(POST_LOGIN_DEFAULTS).unwrap_or_else(|_| json!({}))
+    let text = match trigger {
+        Trigger::PostLogin => include_str!("defaults/post-login.json"),
+        Trigger::CredentialsExchange => include_str!("defaults/credentials-exchange.json"),
+        Trigger::PreUserRegistration => include_str!("defaults/pre-user-registration.json"),
+        Trigger::PostUserRegistration => include_str!("defaults/post-user-registration.json"),
+        Trigger::PostChangePassword => include_str!("defaults/post-change-password.json"),
+        Trigger::SendPhoneMessage => include_str!("defaults/send-phone-message.json"),
+        Trigger::PasswordResetPostChallenge => {
+            include_str!("defaults/password-reset-post-challenge.json")
         }
-        _ => json!({}),
-    }
+        Trigger::CustomTokenExchange => include_str!("defaults/custom-token-exchange.json"),
+    };
+    serde_json::from_str(text).unwrap_or_else(|_| json!({}))
 }
 
 /// `fixture` merged over the trigger's defaults, with the fields that must
@@ -238,6 +244,16 @@ fn link_post_login(event: &mut Value, fixture: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_trigger_has_defaults_that_parse() {
+        for trigger in Trigger::ALL {
+            let defaults = defaults(trigger);
+            let fields = defaults.as_object().map_or(0, |o| o.len());
+            assert!(fields >= 4, "{trigger}: defaults missing or invalid");
+            assert!(defaults.get("secrets").is_some() || trigger == Trigger::PostLogin, "{trigger}");
+        }
+    }
 
     #[test]
     fn an_empty_fixture_gives_the_complete_defaults() {

@@ -719,3 +719,106 @@ fn access_token(
         opaque: None,
     }))
 }
+
+/// The access token of a client-credentials exchange (credentials-exchange
+/// trigger): `sub` is `<client_id>@clients`, `gty` is `client-credentials`,
+/// the scope is what the client was granted (or the target scopes the
+/// Actions set, within that grant), custom claims go through the same
+/// policy as at login. No ID token.
+pub fn issue_client_credentials(
+    input: &TokenInput<'_>,
+    target_scopes: Option<&[String]>,
+    keys: &mut Keys,
+) -> Result<Issued, Error> {
+    let event = input.event;
+    let tenant = Tenant::resolve(event, input.settings);
+    let mut issued = Issued::default();
+    let granted: Vec<String> = event
+        .pointer("/accessToken/scope")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    // Target scopes outside the grant are silently dropped.
+    let scopes: Vec<String> = match target_scopes {
+        Some(targets) => targets
+            .iter()
+            .filter(|s| granted.contains(s))
+            .cloned()
+            .collect(),
+        None => granted.clone(),
+    };
+    let scope_set: BTreeSet<String> = scopes.iter().cloned().collect();
+    let ctx = PolicyContext {
+        mode: tenant.mode,
+        requested_scopes: &scope_set,
+        audience: &tenant.audience,
+        id_token_issued: false,
+        no_id_token_because: "a client-credentials exchange issues no ID token",
+        app_domain: None,
+    };
+    let mut kept = Vec::new();
+    for write in claim_writes(input.commands, "accessToken.setCustomClaim") {
+        match policy::judge(TokenKind::Access, &write, &ctx) {
+            Verdict::Keep => kept.push(write),
+            Verdict::Drop(reason, detail) => drop_claim(
+                &mut issued.dropped,
+                TokenKind::Access,
+                &write,
+                reason,
+                detail,
+            ),
+        }
+    }
+    let size: usize = kept
+        .iter()
+        .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
+        .sum();
+    if size > policy::CLAIMS_SIZE_LIMIT {
+        issued.failure = Some(format!(
+            "The custom claims of the access token take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the exchange fails.",
+            policy::CLAIMS_SIZE_LIMIT
+        ));
+        return Ok(issued);
+    }
+    let Some(api) = tenant.api.as_ref() else {
+        return Err(Error::invalid(
+            "a credentials-exchange event needs resource_server.identifier (the API the token is for)",
+        ));
+    };
+    let client_id = tenant.client.client_id.clone();
+    let now = input.now;
+    let mut payload = Map::new();
+    put_custom(&mut payload, &kept, false);
+    put_custom(&mut payload, &kept, true);
+    payload.insert("iss".into(), json!(tenant.issuer()));
+    payload.insert("sub".into(), json!(format!("{client_id}@clients")));
+    payload.insert("aud".into(), json!(api.identifier));
+    payload.insert("iat".into(), json!(now));
+    payload.insert("exp".into(), json!(now + api.token_lifetime));
+    payload.insert("scope".into(), json!(scopes.join(" ")));
+    payload.insert("gty".into(), json!("client-credentials"));
+    payload.insert("azp".into(), json!(client_id));
+    organization_claims(&mut payload, event, input.settings);
+    let payload = Value::Object(payload);
+    let alg = api.signing_alg.unwrap_or(keys.tenant_alg());
+    let secret = api.signing_secret.as_deref();
+    if alg == SigningAlg::HS256 && secret.is_none() {
+        return Err(Error::invalid(format!(
+            "HS256 access tokens are signed with the API's signing secret: set \"signing_secret\" for API '{}' in the settings",
+            api.identifier
+        )));
+    }
+    let (header, jwt) = keys.sign(alg, "JWT", &payload, secret)?;
+    issued.access_token = Some(IssuedToken {
+        header,
+        payload,
+        jwt: Some(jwt),
+        opaque: None,
+    });
+    Ok(issued)
+}

@@ -340,7 +340,7 @@ fn failed_report(job: &FlowJob, script: &str, error: ScriptError) -> FlowReport 
     run.error = Some(error.clone());
     FlowReport {
         runs: vec![run],
-        transaction: Transaction::new(&job.event),
+        transaction: Transaction::new(&job.event, job.trigger),
         error: Some(error),
     }
 }
