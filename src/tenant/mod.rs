@@ -7,3 +7,10 @@ pub use settings::{
     ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, SigningSettings,
     TokenProfile, parse_time,
 };
+
+mod folder;
+
+pub use folder::{
+    ActionDef, FolderFormat, KNOWN_TRIGGERS, Keywords, ModuleDef, Placeholder, RuleDef, SecretDef,
+    TenantFolder, is_runnable_trigger, is_valid_rule_name, sanitize_file_name,
+};
