@@ -109,7 +109,12 @@ pub struct Denial {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Redirect {
     pub script: String,
+    /// Where the browser goes: the URL the script gave, with the `state`
+    /// Auth0 appends so the site can send the user back to `/continue`.
     pub url: String,
+    /// The `state` the `/continue` request must carry.
+    #[serde(default)]
+    pub state: String,
 }
 
 /// Per-script and overall times, in microseconds.
@@ -149,6 +154,9 @@ pub struct Outcome {
     pub oauth_error: Option<OAuthError>,
     pub denial: Option<Denial>,
     pub redirect: Option<Redirect>,
+    /// When this login resumed at `/continue`: the redirect it resumed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed_from: Option<Redirect>,
     /// Multi-factor requirements, in order (`multifactor.enable`, `challengeWith`, Rule `context.multifactor`).
     pub mfa: Vec<Command>,
     /// Metadata updates the flow writes to the user profile, merged.

@@ -28,8 +28,13 @@ pub(crate) struct FlowJob {
     pub rules: Vec<Script>,
     /// Actions, in execution order.
     pub actions: Vec<Script>,
-    /// The complete event (defaults merged).
+    /// The complete event (defaults merged), as the scripts see it.
     pub event: Value,
+    /// The event of the original request, which tokens answer (differs
+    /// from `event` when resuming at `/continue`).
+    pub authorize_event: Value,
+    /// Why the `/continue` request is refused (a missing or wrong state).
+    pub state_problem: Option<String>,
     /// `event.secrets` of each Action (the event's, then the settings').
     pub action_secrets: Vec<Value>,
     /// What the Rules' globals need: `configuration`, the tenant domain.
@@ -86,12 +91,27 @@ pub(crate) fn execute_with(
     let mut transaction = Transaction::new(&job.event, job.trigger);
     let mut runs = Vec::new();
     let mut error = None;
+    if let Some(problem) = &job.state_problem {
+        transaction.denial = Some(crate::outcome::Denial {
+            script: "actionbox".into(),
+            code: "invalid_request".into(),
+            reason: problem.clone(),
+            via: "/continue".into(),
+            user_message: None,
+        });
+        return FlowReport {
+            runs,
+            transaction,
+            error,
+        };
+    }
 
     let (run_rules, first_action) = match &job.resume {
         None => (true, None),
         Some(ResumeJob::Rules) => (true, None),
         Some(ResumeJob::Action { index, prior }) => {
-            for command in prior {
+            // The redirect itself is over: the login is back at /continue.
+            for command in prior.iter().filter(|c| c.call != "redirect.sendUserTo") {
                 transaction.apply(command);
             }
             (false, Some(*index))

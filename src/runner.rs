@@ -242,6 +242,10 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         }
     }
     let mut event = event::build(flow.trigger, flow.event.as_ref());
+    // Tokens answer the original authorization request (its nonce, scope,
+    // audience), even when the scripts resume at /continue.
+    let authorize_event = event.clone();
+    let mut state_problem = None;
     let fixed_now_ms = flow.settings.now_ms()?;
     let resume = match &flow.resume {
         None => None,
@@ -263,6 +267,23 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             } else {
                 "POST"
             });
+            // Auth0 answers a /continue without the redirect's state with
+            // invalid_request.
+            let expected = redirect_state(&resume.script, &authorize_event);
+            let given = resume
+                .query
+                .get("state")
+                .or_else(|| resume.body.get("state"))
+                .and_then(Value::as_str);
+            state_problem = match given {
+                Some(state) if state == expected => None,
+                Some(state) => Some(format!(
+                    "the /continue state '{state}' is not the one of the redirect ('{expected}')"
+                )),
+                None => Some(format!(
+                    "the /continue request has no state (the redirect's is '{expected}')"
+                )),
+            };
             if rules.iter().any(|r| r.name == resume.script) {
                 Some(ResumeJob::Rules)
             } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
@@ -301,6 +322,8 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         rules,
         actions,
         event,
+        authorize_event,
+        state_problem,
         action_secrets,
         rule_globals,
         limits: flow.limits.clone(),
@@ -387,7 +410,16 @@ fn assemble(
         transaction,
         error,
     } = report;
-    let mut commands = Vec::new();
+    // A login resumed at /continue includes what its scripts recorded
+    // before the redirect (the redirect itself is over).
+    let mut commands: Vec<crate::record::Command> = match &job.resume {
+        Some(ResumeJob::Action { prior, .. }) => prior
+            .iter()
+            .filter(|c| c.call != "redirect.sendUserTo")
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
     let mut logs = Vec::new();
     let mut warnings: Vec<Warning> = Vec::new();
     let mut scripts = Vec::new();
@@ -429,7 +461,7 @@ fn assemble(
             .iter()
             .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
         let input = TokenInput {
-            event: &job.event,
+            event: &job.authorize_event,
             user: &transaction.user,
             rules_user: transaction.rules_user.as_ref(),
             commands: &commands,
@@ -504,6 +536,10 @@ fn assemble(
     } else {
         None
     };
+    let redirect = transaction
+        .redirect
+        .clone()
+        .map(|r| with_state(r, &job.authorize_event));
     let user = match (trigger, &result) {
         (Trigger::PreUserRegistration, Value::Object(r)) => r
             .get("created_user")
@@ -524,7 +560,8 @@ fn assemble(
         error,
         oauth_error,
         denial: transaction.denial.clone(),
-        redirect: transaction.redirect.clone(),
+        redirect,
+        resumed_from: None,
         metadata_updates: transaction.metadata_updates.clone(),
         warnings,
         requests,
@@ -533,6 +570,25 @@ fn assemble(
         jwks,
         timings_us: timings,
     })
+}
+
+/// Auth0 appends a `state` to the redirect URL, which the site sends back
+/// to `/continue`. actionbox derives it from the event and the script, so a
+/// rerun of the same login redirects with the same state.
+fn with_state(mut redirect: crate::outcome::Redirect, event: &Value) -> crate::outcome::Redirect {
+    let state = redirect_state(&redirect.script, event);
+    redirect.state = state.clone();
+    if let Ok(mut url) = url::Url::parse(&redirect.url) {
+        url.query_pairs_mut().append_pair("state", &state);
+        redirect.url = url.to_string();
+    }
+    redirect
+}
+
+fn redirect_state(script: &str, event: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{script}|{event}").as_bytes());
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Scrubs secrets from every string of the outcome. A token whose payload

@@ -189,6 +189,7 @@ impl Transaction {
                     self.redirect = Some(Redirect {
                         script: command.script.clone(),
                         url: url.to_string(),
+                        state: String::new(),
                     });
                 }
             }

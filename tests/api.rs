@@ -285,10 +285,13 @@ fn send_user_to_normalises_the_url_and_sets_the_query() {
         calls(&outcome),
         [r#"redirect.sendUserTo("https://example.com/?a=2&b=x+y")"#]
     );
+    // Auth0 appends its state for the /continue request.
+    let redirect = outcome.redirect.expect("redirect");
     assert_eq!(
-        outcome.redirect.expect("redirect").url,
-        "https://example.com/?a=2&b=x+y"
+        redirect.url,
+        format!("https://example.com/?a=2&b=x+y&state={}", redirect.state)
     );
+    assert_eq!(redirect.state.len(), 24);
 }
 
 #[test]

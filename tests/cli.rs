@@ -376,3 +376,78 @@ fn rules_and_actions_given_together_run_rules_first() {
         "context.idToken['https://app.acme.example/roles']"
     );
 }
+
+#[test]
+fn continue_resumes_a_redirected_login_at_its_continue_handler() {
+    let script = fixture("actions/verify-then-continue.js");
+    let event = example("events/post-login-database.json");
+    let first = actionbox(&[
+        "run",
+        script.to_str().expect("path"),
+        "--event",
+        event.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    let first = json(&first);
+    assert_eq!(first["status"], "redirected");
+    let state = first["redirect"]["state"]
+        .as_str()
+        .expect("state")
+        .to_string();
+    assert!(
+        first["redirect"]["url"]
+            .as_str()
+            .expect("url")
+            .ends_with(&format!("&state={state}"))
+    );
+
+    let output = actionbox(&[
+        "run",
+        script.to_str().expect("path"),
+        "--event",
+        event.to_str().expect("path"),
+        "--continue",
+        "result=ok",
+        "--format",
+        "json",
+    ]);
+    let outcome = json(&output);
+    assert_eq!(outcome["status"], "allowed");
+    assert_eq!(outcome["resumed_from"]["state"], state.as_str());
+    assert_eq!(
+        outcome["logs"][0]["message"],
+        format!("continued with result=ok state={state}")
+    );
+    let payload = &outcome["id_token"]["payload"];
+    // Claims set before the redirect persist; the token answers the
+    // original request (its nonce), not the /continue request.
+    assert_eq!(payload["https://acme.example/step"], "before-redirect");
+    assert_eq!(payload["https://acme.example/verified"], true);
+    assert_eq!(payload["nonce"], "n-0S6_WzA2Mj");
+
+    let denied = json(&actionbox(&[
+        "run",
+        script.to_str().expect("path"),
+        "--event",
+        event.to_str().expect("path"),
+        "--continue",
+        "result=no",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(denied["status"], "denied");
+
+    let not_redirected = actionbox(&[
+        "run",
+        example("add-connection.js").to_str().expect("path"),
+        "--continue",
+        "x=1",
+    ]);
+    assert_eq!(not_redirected.status.code(), Some(2));
+    assert!(
+        stderr(&not_redirected).contains("the login did not redirect (it ended allowed)"),
+        "{}",
+        stderr(&not_redirected)
+    );
+}

@@ -72,7 +72,12 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
         url.starts_with("https://terms.acme.example/accept?session_token="),
         "{url}"
     );
-    assert!(url.ends_with("&version=2026-11"), "{url}");
+    // Auth0 appends its state, which /continue must carry back.
+    let state = first.redirect.as_ref().expect("redirect").state.clone();
+    assert!(
+        url.ends_with(&format!("&version=2026-11&state={state}")),
+        "{url}"
+    );
 
     // The terms page answers /continue with a token of its own, signed with
     // the shared secret and carrying Auth0's state.
@@ -80,7 +85,7 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
     let claims = json!({
         "sub": "auth0|6551f0c2a9b3e4d5f6a7b8c9",
         "iss": "acme-dev.us.auth0.com",
-        "state": "auth0-state-1",
+        "state": state,
         "terms_version": "2026-11",
         "iat": now,
         "exp": now + 300,
@@ -91,9 +96,9 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
         &jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()),
     )
     .expect("signs");
-    let answer = |accepted: &str| {
+    let answer = |accepted: &str, state: &str| {
         let mut query = serde_json::Map::new();
-        query.insert("state".into(), json!("auth0-state-1"));
+        query.insert("state".into(), json!(state));
         query.insert("session_token".into(), json!(token));
         query.insert("accepted".into(), json!(accepted));
         let resume = Resume {
@@ -104,7 +109,7 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
         };
         runner.run(&flow.clone().resuming(resume)).expect("runs")
     };
-    let accepted = answer("yes");
+    let accepted = answer("yes", &state);
     assert_eq!(accepted.status, Status::Allowed, "{:?}", accepted.error);
     assert_eq!(
         calls(&accepted),
@@ -114,12 +119,21 @@ fn redirect_to_terms_redirects_then_records_the_answer_on_continue() {
             r#"idToken.setCustomClaim("https://app.acme.example/terms","2026-11")"#,
         ]
     );
-    let declined = answer("no");
+    let declined = answer("no", &state);
     assert_eq!(declined.status, Status::Denied);
     assert_eq!(
         declined.denial.expect("denied").reason,
         "The terms of service were not accepted."
     );
+    // A /continue with another state is refused before any script runs.
+    let forged = answer("yes", "not-the-state");
+    assert_eq!(forged.status, Status::Denied);
+    let denial = forged.denial.expect("denied");
+    assert_eq!(
+        (denial.code.as_str(), denial.via.as_str()),
+        ("invalid_request", "/continue")
+    );
+    assert!(forged.commands.is_empty());
 }
 
 #[test]

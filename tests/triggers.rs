@@ -345,6 +345,10 @@ fn password_reset_challenges_redirects_and_resumes() {
     assert_eq!(logs(&first), ["undefined undefined"]);
     let mut query = serde_json::Map::new();
     query.insert("result".into(), json!("failed"));
+    query.insert(
+        "state".into(),
+        json!(first.redirect.as_ref().expect("redirect").state),
+    );
     let resumed = Flow::new(Trigger::PasswordResetPostChallenge, vec![verify])
         .with_event(ev)
         .resuming(Resume {

@@ -24,6 +24,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub event: Option<PathBuf>,
 
+    /// After a redirect, resume the login at /continue with this query
+    /// string (e.g. 'result=accepted'); the redirect's state is added when
+    /// the query has none
+    #[arg(long = "continue", value_name = "QUERY")]
+    pub continue_query: Option<String>,
+
+    /// The form body of the /continue request (a POST), e.g. 'accepted=true'
+    #[arg(
+        long = "continue-body",
+        value_name = "FORM",
+        requires = "continue_query"
+    )]
+    pub continue_body: Option<String>,
+
     #[command(flatten)]
     pub exec: ExecOptions,
 
@@ -34,7 +48,11 @@ pub struct RunArgs {
 
 pub fn execute(args: RunArgs) -> Result<i32> {
     let flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
-    let outcome = args.exec.runner().run(&flow)?;
+    let runner = args.exec.runner();
+    let mut outcome = runner.run(&flow)?;
+    if let Some(query) = &args.continue_query {
+        outcome = resume(&runner, flow, outcome, query, args.continue_body.as_deref())?;
+    }
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&outcome)?),
         Format::Pretty => pretty(&outcome),
@@ -43,8 +61,63 @@ pub fn execute(args: RunArgs) -> Result<i32> {
     Ok(outcome.exit_code())
 }
 
+/// Resumes a redirected login at `/continue`, as the browser would after
+/// the site sent the user back.
+fn resume(
+    runner: &actionbox::Runner,
+    flow: actionbox::Flow,
+    first: Outcome,
+    query: &str,
+    body: Option<&str>,
+) -> Result<Outcome> {
+    let Some(redirect) = first.redirect.clone() else {
+        let status = serde_json::to_value(first.status)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        anyhow::bail!(
+            "--continue: the login did not redirect (it ended {status}), so there is no /continue to resume"
+        );
+    };
+    let form = |text: &str| -> serde_json::Map<String, serde_json::Value> {
+        url::form_urlencoded::parse(text.trim_start_matches('?').as_bytes())
+            .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
+            .collect()
+    };
+    let mut query = form(query);
+    let body = body.map(form).unwrap_or_default();
+    if !query.contains_key("state") && !body.contains_key("state") {
+        query.insert(
+            "state".into(),
+            serde_json::Value::String(redirect.state.clone()),
+        );
+    }
+    let resumed = flow.resuming(actionbox::Resume {
+        script: redirect.script.clone(),
+        prior_commands: first.commands,
+        query,
+        body,
+    });
+    let mut outcome = runner.run(&resumed)?;
+    outcome.resumed_from = Some(redirect);
+    Ok(outcome)
+}
+
 fn pretty(outcome: &Outcome) -> String {
     let mut out = String::new();
+    if let Some(from) = &outcome.resumed_from {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                format!(
+                    "↪ {} redirected to {}; resumed at /continue",
+                    from.script, from.url
+                )
+            )
+        );
+    }
     let _ = writeln!(out, "{}", render::status_line(outcome));
     if let Some(error) = &outcome.error
         && let Some(stack) = &error.stack

@@ -251,7 +251,10 @@ mod tests {
             let defaults = defaults(trigger);
             let fields = defaults.as_object().map_or(0, |o| o.len());
             assert!(fields >= 4, "{trigger}: defaults missing or invalid");
-            assert!(defaults.get("secrets").is_some() || trigger == Trigger::PostLogin, "{trigger}");
+            assert!(
+                defaults.get("secrets").is_some() || trigger == Trigger::PostLogin,
+                "{trigger}"
+            );
         }
     }
 
