@@ -46,6 +46,6 @@ pub use engine::{Limits, NodeConfig, NodeRuntime};
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
 pub use record::{Command, LogEntry, LogLevel, Warning};
-pub use runner::{Flow, Resume, Runner};
+pub use runner::{Flow, Resume, Runner, check_script};
 pub use script::{Script, ScriptKind, Trigger};
 pub use tenant::{CustomClaimsMode, Settings};

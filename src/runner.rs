@@ -360,6 +360,16 @@ fn management_token(domain: &str, fixed_now_ms: Option<f64>) -> String {
     format!("{}.{}.", encode(&header), encode(&payload))
 }
 
+/// Compiles a script without running it: a syntax error is an `Err`
+/// naming the file, line and column.
+pub fn check_script(script: &Script) -> Result<(), Error> {
+    match script.kind {
+        ScriptKind::Rule => rule::compile(script).map(|_| ()),
+        ScriptKind::Action(_) => action::compile(script).map(|_| ()),
+    }
+    .map_err(|e| syntax(script, &e))
+}
+
 fn syntax(script: &Script, error: &crate::outcome::ScriptError) -> Error {
     let (line, column) = error
         .stack

@@ -6,6 +6,7 @@ mod jwks;
 mod options;
 mod render;
 mod run;
+mod tenant;
 mod verify;
 
 use clap::{Parser, Subcommand};
@@ -40,6 +41,10 @@ enum Command {
     Jwks(jwks::JwksArgs),
     /// Check a token's signature and print its header and payload
     Verify(verify::VerifyArgs),
+    /// Preflight a Deploy CLI tenant folder (--tenant DIR): Rules and
+    /// Actions in order, missing secrets, placeholders and dependencies,
+    /// scripts that do not compile; exits 1 when anything is missing
+    Tenant(tenant::TenantArgs),
 }
 
 pub fn main() -> i32 {
@@ -62,6 +67,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::execute(args),
         Command::Jwks(args) => jwks::execute(args),
         Command::Verify(args) => verify::execute(args),
+        Command::Tenant(args) => tenant::execute(args),
     };
     match result {
         Ok(code) => code,

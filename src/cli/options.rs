@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
+use actionbox::tenant::{Keywords, TenantFlow, TenantFolder};
 use actionbox::{
     CustomClaimsMode, Flow, Limits, NodeConfig, NodeRuntime, Runner, Script, ScriptKind, Settings,
     Trigger,
@@ -39,6 +40,22 @@ pub enum ClaimsMode {
 
 #[derive(Args, Debug, Clone)]
 pub struct ExecOptions {
+    /// A tenant exported with the Auth0 Deploy CLI (a folder, or its
+    /// tenant.yaml): runs the flow of --trigger as the tenant binds it,
+    /// with settings from DIR/actionbox.json
+    #[arg(long, value_name = "DIR")]
+    pub tenant: Option<PathBuf>,
+
+    /// Keyword replacement mappings for the tenant folder (a JSON object,
+    /// or a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS;
+    /// default: DIR/keywords.json when present)
+    #[arg(long, value_name = "FILE")]
+    pub keywords: Option<PathBuf>,
+
+    /// Secret values the export hides, as {"<action>": {"NAME": "value"}}
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+
     /// Tenant settings (domain, clients, APIs, keys, configuration, secrets)
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
@@ -127,10 +144,28 @@ fn parse_size(text: &str) -> Result<usize, String> {
 
 impl ExecOptions {
     pub fn settings(&self) -> Result<Settings> {
-        let mut settings = match &self.settings {
+        let tenant_settings = self
+            .tenant_dir()
+            .map(|dir| dir.join("actionbox.json"))
+            .filter(|p| p.is_file());
+        let mut settings = match self.settings.as_ref().or(tenant_settings.as_ref()) {
             Some(path) => Settings::from_file(path)?,
             None => Settings::default(),
         };
+        if let Some(path) = &self.secrets {
+            let secrets: std::collections::BTreeMap<
+                String,
+                std::collections::BTreeMap<String, String>,
+            > = serde_json::from_value(read_json(path)?).with_context(|| {
+                format!(
+                    "--secrets {}: expected {{\"<action name>\": {{\"SECRET\": \"value\"}}}}",
+                    path.display()
+                )
+            })?;
+            for (action, values) in secrets {
+                settings.secrets.entry(action).or_default().extend(values);
+            }
+        }
         if let Some(now) = &self.now {
             actionbox::tenant::parse_time(now).map_err(|e| anyhow::anyhow!("--now: {e}"))?;
             settings.now = Some(now.clone());
@@ -274,7 +309,80 @@ impl ExecOptions {
         Ok((trigger, scripts))
     }
 
+    /// The folder of --tenant (the YAML file's folder for a tenant.yaml).
+    pub fn tenant_dir(&self) -> Option<PathBuf> {
+        let path = self.tenant.as_ref()?;
+        Some(if path.is_file() {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        } else {
+            path.clone()
+        })
+    }
+
+    /// The --tenant folder, loaded with its keyword mappings.
+    pub fn tenant_folder(&self) -> Result<Option<TenantFolder>> {
+        let Some(path) = &self.tenant else {
+            return Ok(None);
+        };
+        let default_keywords = self
+            .tenant_dir()
+            .map(|dir| dir.join("keywords.json"))
+            .filter(|p| p.is_file());
+        let keywords = match self.keywords.as_ref().or(default_keywords.as_ref()) {
+            Some(file) => Keywords::from_file(file)?,
+            None => Keywords::empty(),
+        };
+        Ok(Some(TenantFolder::load(path, &keywords)?))
+    }
+
+    /// The flow the tenant folder binds to the trigger, telling on stderr
+    /// what it lacks (secrets, placeholders) and what it noticed.
+    fn tenant_flow(&self, folder: &TenantFolder, event: Option<&Path>) -> Result<Flow> {
+        let trigger = self.trigger.unwrap_or(Trigger::PostLogin);
+        let built = TenantFlow::build(folder, trigger, self.settings()?)?;
+        for warning in &built.warnings {
+            eprintln!("actionbox: warning: {warning}");
+        }
+        for placeholder in &folder.unresolved {
+            eprintln!(
+                "actionbox: warning: {}:{}: placeholder {} has no value (give it with --keywords FILE)",
+                placeholder.file.display(),
+                placeholder.line,
+                placeholder.key
+            );
+        }
+        for missing in &built.missing_secrets {
+            eprintln!(
+                "actionbox: warning: Action '{}' declares the secret {} but the export hides its value: give it in actionbox.json \"secrets\" or with --secrets FILE",
+                missing.action, missing.secret
+            );
+        }
+        let mut node = self.node()?;
+        node.action_modules.extend(built.node.action_modules);
+        for (name, version) in built.node.dependencies {
+            node.dependencies.entry(name).or_insert(version);
+        }
+        if self.node_runtime.is_none() {
+            node.runtime = built.node.runtime;
+        }
+        Ok(Flow {
+            trigger,
+            scripts: built.scripts,
+            event: event.map(read_json).transpose()?,
+            settings: built.settings,
+            limits: self.limits(),
+            resume: None,
+            node,
+        })
+    }
+
     pub fn flow(&self, paths: &[PathBuf], event: Option<&Path>) -> Result<Flow> {
+        if let Some(folder) = self.tenant_folder()? {
+            if !paths.is_empty() {
+                bail!("give either script files or --tenant DIR, not both");
+            }
+            return self.tenant_flow(&folder, event);
+        }
         let (trigger, scripts) = self.scripts(paths)?;
         Ok(Flow {
             trigger,

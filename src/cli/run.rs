@@ -17,7 +17,7 @@ use super::render::{self, BOLD, CYAN, DIM, MAGENTA, RED, YELLOW, heading, paint}
 pub struct RunArgs {
     /// Rule and Action files, run as one login: Rules first (in the order
     /// given), then Actions
-    #[arg(required = true, value_name = "SCRIPT")]
+    #[arg(required_unless_present = "tenant", value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
 
     /// The event the scripts see (a JSON fixture; missing fields come from defaults)

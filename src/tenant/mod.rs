@@ -1,16 +1,17 @@
 //! The tenant around the scripts: its settings (domain, clients, APIs,
-//! claim regime, keys, configuration and secrets).
+//! claim regime, keys, configuration and secrets), a Deploy CLI export
+//! folder, and the flows that folder defines.
 
+mod flow;
+mod folder;
 mod settings;
 
-pub use settings::{
-    ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, SigningSettings,
-    TokenProfile, parse_time,
-};
-
-mod folder;
-
+pub use flow::{EMULATED_PACKAGES, MissingSecret, Provided, TenantFlow, dependency_status};
 pub use folder::{
     ActionDef, FolderFormat, KNOWN_TRIGGERS, Keywords, ModuleDef, Placeholder, RuleDef, SecretDef,
     TenantFolder, is_runnable_trigger, is_valid_rule_name, sanitize_file_name,
+};
+pub use settings::{
+    ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, SigningSettings,
+    TokenProfile, parse_time,
 };

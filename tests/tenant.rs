@@ -1,0 +1,352 @@
+//! Tenant folders exported with the Auth0 Deploy CLI, run as they are:
+//! `run --tenant DIR --trigger T` and the `tenant DIR` preflight.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use actionbox::tenant::{Keywords, TenantFlow, TenantFolder};
+use actionbox::{Runner, Settings, Trigger};
+use common::*;
+use serde_json::Value;
+
+fn actionbox(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args(args)
+        .current_dir(repo())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+const EXAMPLE: &str = "actions/tenant-example";
+
+#[test]
+fn the_example_tenant_runs_its_post_login_flow_in_order() {
+    let output = actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--event",
+        "actions/events/post-login-database.json",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let outcome = json(&output);
+    assert_eq!(outcome["status"], "allowed");
+    // Enabled Rules by order, then the Actions triggers.json binds; the
+    // disabled Rule does not run.
+    assert_eq!(
+        outcome["scripts"],
+        serde_json::json!([
+            "Add roles to tokens",
+            "Deny blocked email domain",
+            "add-login-source",
+            "partner-session-token"
+        ])
+    );
+    let id = &outcome["id_token"]["payload"];
+    assert_eq!(
+        id["https://app.acme.example/roles"],
+        serde_json::json!(["customer"])
+    );
+    // The Actions Module, with its keyword replaced from keywords.json.
+    assert_eq!(id["https://app.acme.example/environment"], "dev");
+    assert_eq!(
+        id["https://app.acme.example/login_source"],
+        "Username-Password-Authentication"
+    );
+    // The secret came from actionbox.json and never shows.
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !text.contains("example-partner-signing-key"),
+        "secret leaked"
+    );
+    assert!(id["https://app.acme.example/partner_token"].is_string());
+}
+
+#[test]
+fn the_rules_configuration_comes_from_rules_configs_with_keywords() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let event_path = dir.path().join("event.json");
+    let mut ev = event("post-login-database.json");
+    ev["user"]["email"] = Value::from("someone@spam.example");
+    std::fs::write(&event_path, ev.to_string()).expect("write");
+    let outcome = json(&actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--event",
+        event_path.to_str().expect("path"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(outcome["status"], "denied");
+    assert_eq!(outcome["denial"]["script"], "Deny blocked email domain");
+    assert_eq!(outcome["denial"]["code"], "unauthorized");
+    // BLOCKED_DOMAIN (from the keyword) and SUPPORT_URL are configuration
+    // values: secret, so redacted in the reason.
+    assert_eq!(
+        outcome["denial"]["reason"],
+        "Logins from [redacted] are not allowed. Contact [redacted]."
+    );
+}
+
+#[test]
+fn the_example_tenant_runs_its_credentials_exchange_flow() {
+    let outcome = json(&actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--trigger",
+        "credentials-exchange",
+        "--event",
+        "actions/events/credentials-exchange.json",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(outcome["status"], "allowed");
+    assert_eq!(
+        outcome["scripts"],
+        serde_json::json!(["deny-disabled-clients"])
+    );
+    assert_eq!(
+        outcome["access_token"]["payload"]["https://api.acme.example/customer"],
+        "acme"
+    );
+}
+
+#[test]
+fn a_yaml_export_runs_like_a_directory_export() {
+    let mut keywords = Keywords::empty();
+    keywords.insert("GREET_ORDER", Value::from(2));
+    keywords.insert("RUNTIME", Value::from("node18"));
+    keywords.insert("TENANT_DOMAIN", Value::from("acme-dev.us.auth0.com"));
+    keywords.insert("API_KEY", Value::from("yaml-api-key"));
+    let folder =
+        TenantFolder::load(&fixture("tenants/yaml/tenant.yaml"), &keywords).expect("loads");
+    let built = TenantFlow::build(&folder, Trigger::PostLogin, Settings::default()).expect("flow");
+    let names: Vec<&str> = built.scripts.iter().map(|s| s.name.as_str()).collect();
+    let rules: Vec<&str> = folder
+        .enabled_rules()
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        ["deny-domain", "Add Roles"],
+        "ascending order, disabled left out"
+    );
+    assert_eq!(&names[..2], ["deny-domain", "Add Roles"]);
+    assert_eq!(
+        built.settings.configuration["API_URL"],
+        "https://acme-dev.us.auth0.com/api"
+    );
+    assert_eq!(built.settings.secrets["greet"]["API_KEY"], "yaml-api-key");
+    let missing: Vec<String> = built
+        .missing_secrets
+        .iter()
+        .map(|m| format!("{}:{}", m.action, m.secret))
+        .collect();
+    assert!(
+        missing.contains(&"greet:SHOWN_NOT".to_string()),
+        "{missing:?}"
+    );
+    assert_eq!(built.node.dependencies["lodash.get"], "4.4.2");
+    // The flow runs through the public API.
+    let mut flow = actionbox::Flow::new(Trigger::PostLogin, built.scripts);
+    flow.settings = built.settings;
+    flow.node = built.node;
+    flow.node.node_modules = vec![fixture("npm/node_modules")];
+    flow.event = Some(event("post-login-database.json"));
+    let outcome = Runner::new().run(&flow).expect("runs");
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+}
+
+#[test]
+fn the_preflight_lists_the_tenant_and_passes_when_nothing_is_missing() {
+    let output = actionbox(&["tenant", EXAMPLE, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["problems"], 0);
+    assert_eq!(
+        report["triggers"]["post-login"],
+        serde_json::json!(["add-login-source", "partner-session-token"])
+    );
+    assert_eq!(report["rules"][2]["enabled"], false);
+    assert_eq!(
+        report["dependencies"]["jsonwebtoken"]["provided"]["by"],
+        "emulated"
+    );
+    assert_eq!(
+        report["rules_configuration"],
+        serde_json::json!(["BLOCKED_DOMAIN", "SUPPORT_URL"])
+    );
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("spam.example"),
+        "configuration values are secret"
+    );
+
+    let pretty = actionbox(&["tenant", EXAMPLE]);
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    assert!(text.contains("1. Add roles to tokens"), "{text}");
+    assert!(
+        text.contains("Force email verification  disabled, not run"),
+        "{text}"
+    );
+    assert!(text.contains("✔ ready"), "{text}");
+}
+
+#[test]
+fn the_preflight_fails_on_missing_secrets_placeholders_and_dependencies() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let no_keywords = dir.path().join("keywords.json");
+    std::fs::write(&no_keywords, "{}").expect("write");
+    let no_settings = dir.path().join("settings.json");
+    std::fs::write(&no_settings, "{}").expect("write");
+    let output = actionbox(&[
+        "tenant",
+        EXAMPLE,
+        "--keywords",
+        no_keywords.to_str().expect("path"),
+        "--settings",
+        no_settings.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(
+        report["missing_secrets"],
+        serde_json::json!(["partner-session-token: PARTNER_SIGNING_KEY"])
+    );
+    let placeholders: Vec<String> =
+        serde_json::from_value(report["unresolved_placeholders"].clone()).expect("list");
+    assert!(
+        placeholders
+            .iter()
+            .any(|p| p.ends_with("rules-configs/BLOCKED_DOMAIN.json:3: BLOCKED_DOMAIN")),
+        "{placeholders:?}"
+    );
+    assert!(
+        placeholders
+            .iter()
+            .any(|p| p.ends_with("action-modules/claims-helper/code.js:10: ENVIRONMENT")),
+        "{placeholders:?}"
+    );
+    assert_eq!(report["problems"], 4);
+
+    // A run still goes ahead, saying what is missing.
+    let run = actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--keywords",
+        no_keywords.to_str().expect("path"),
+        "--settings",
+        no_settings.to_str().expect("path"),
+        "--event",
+        "actions/events/post-login-database.json",
+    ]);
+    let warnings = stderr(&run);
+    assert!(
+        warnings.contains("Action 'partner-session-token' declares the secret PARTNER_SIGNING_KEY"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("placeholder ENVIRONMENT has no value"),
+        "{warnings}"
+    );
+
+    // A dependency neither emulated nor installed.
+    let report = json(&actionbox(&[
+        "tenant",
+        "tests/fixtures/tenants/directory",
+        "--format",
+        "json",
+    ]));
+    let missing_dependency = report["dependencies"]
+        .as_object()
+        .expect("deps")
+        .values()
+        .any(|d| d["provided"]["by"] == "missing");
+    assert!(missing_dependency, "{}", report["dependencies"]);
+    let report = json(&actionbox(&[
+        "tenant",
+        "tests/fixtures/tenants/directory",
+        "--node-modules",
+        "tests/fixtures/npm/node_modules",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(
+        report["dependencies"]["lodash.get"]["provided"]["version"],
+        "4.4.2"
+    );
+}
+
+#[test]
+fn bad_tenant_folders_get_one_clear_error_naming_the_file() {
+    for (folder, expected) in [
+        ("missing-code", "code.js"),
+        ("bad-json", ".json"),
+        ("bad-yaml", "tenant.yaml"),
+        ("unknown-trigger", "triggers.json"),
+        ("escape", "outside the tenant folder"),
+        ("bad-rule-name", "rules/"),
+        ("duplicate-order", "order"),
+    ] {
+        let path = format!("tests/fixtures/tenants/broken/{folder}");
+        let output = actionbox(&["tenant", &path]);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{folder}: {}",
+            stderr(&output)
+        );
+        let message = stderr(&output);
+        assert!(message.contains(expected), "{folder}: {message}");
+        assert_eq!(message.lines().count(), 1, "{folder}: one error: {message}");
+    }
+    // A binding to an Action the export lacks: the preflight reports it,
+    // a run of that trigger cannot start.
+    let report = actionbox(&[
+        "tenant",
+        "tests/fixtures/tenants/broken/missing-action",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report.status.code(), Some(1));
+    assert_eq!(
+        json(&report)["missing_actions"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let output = actionbox(&[
+        "run",
+        "--tenant",
+        "tests/fixtures/tenants/broken/missing-action",
+        "--event",
+        "actions/events/post-login-database.json",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("triggers.json"),
+        "{}",
+        stderr(&output)
+    );
+}
