@@ -451,3 +451,27 @@ fn continue_resumes_a_redirected_login_at_its_continue_handler() {
         stderr(&not_redirected)
     );
 }
+
+#[test]
+fn an_event_that_is_not_an_object_is_an_input_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("event.json");
+    std::fs::write(&path, "42").expect("write");
+    let output = actionbox(&[
+        "run",
+        "actions/add-connection.js",
+        "--event",
+        path.to_str().expect("path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("the event must be a JSON object"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("not a number"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -31,7 +31,9 @@ pub fn defaults(trigger: Trigger) -> Value {
 pub fn build(trigger: Trigger, fixture: Option<&Value>) -> Value {
     let mut event = defaults(trigger);
     let empty = Value::Object(Map::new());
-    let fixture = fixture.unwrap_or(&empty);
+    // Only an object describes an event (callers reject anything else with
+    // a clear error; here it is simply ignored).
+    let fixture = fixture.filter(|f| f.is_object()).unwrap_or(&empty);
     forget_default_entities(&mut event, fixture);
     merge(&mut event, fixture);
     if trigger == Trigger::PostLogin {
@@ -98,6 +100,9 @@ fn get<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
 }
 
 fn set(value: &mut Value, path: &[&str], new: Value) {
+    if !value.is_object() {
+        *value = json!({});
+    }
     let mut cursor = value;
     for key in &path[..path.len() - 1] {
         if !cursor.get(key).is_some_and(Value::is_object) {
@@ -244,6 +249,26 @@ fn link_post_login(event: &mut Value, fixture: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixtures_of_any_shape_never_panic() {
+        // Found by the event_and_settings fuzz target: a fixture that is not
+        // an object, or whose fields have the wrong types.
+        for text in [
+            "42",
+            "\"x\"",
+            "[1]",
+            "null",
+            r#"{"request": 5, "user": [], "connection": "c"}"#,
+            r#"{"resource_server": 1, "tenant": {"id": 7}}"#,
+        ] {
+            let fixture: Value = serde_json::from_str(text).expect("json");
+            for trigger in Trigger::ALL {
+                let built = build(trigger, Some(&fixture));
+                assert!(built.is_object(), "{text}");
+            }
+        }
+    }
 
     #[test]
     fn every_trigger_has_defaults_that_parse() {
