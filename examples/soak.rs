@@ -12,7 +12,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use actionbox::{Flow, Limits, Runner, Script, Settings};
+use actionbox::net::NetPolicy;
+use actionbox::{Flow, Limits, Runner, Script, ScriptKind, Settings, Trigger};
 
 fn arg(name: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
@@ -84,11 +85,22 @@ fn main() {
     mix.extend(scripts(Path::new("actions/rules")));
     mix.extend(scripts(Path::new("tests/hostile")));
     let settings = Settings::from_file("actions/actionbox.json").unwrap_or_default();
-    let event: serde_json::Value =
-        std::fs::read_to_string("actions/events/post-login-database.json")
+    // Each trigger's example event (post-login's database login for Rules).
+    let event_for = |trigger: Trigger| -> serde_json::Value {
+        let name = match trigger {
+            Trigger::PostLogin => "post-login-database".to_string(),
+            other => other.id().to_string(),
+        };
+        std::fs::read_to_string(format!("actions/events/{name}.json"))
             .ok()
             .and_then(|t| serde_json::from_str(&t).ok())
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
+    let events: std::collections::HashMap<Trigger, serde_json::Value> = Trigger::ALL
+        .into_iter()
+        .map(|t| (t, event_for(t)))
+        .collect();
+    let mocks = NetPolicy::read_mocks(Path::new("actions/mocks/services.json")).unwrap_or_default();
     let limits = Limits {
         timeout: Duration::from_secs(1),
         memory_bytes: 32 << 20,
@@ -105,12 +117,13 @@ fn main() {
     );
     let workers: Vec<_> = (0..concurrency)
         .map(|thread| {
-            let (runner, mix, settings, event, limits) = (
+            let (runner, mix, settings, events, limits, mocks) = (
                 runner.clone(),
                 mix.clone(),
                 settings.clone(),
-                event.clone(),
+                events.clone(),
                 limits.clone(),
+                mocks.clone(),
             );
             let (done, failed, stop) = (done.clone(), failed.clone(), stop.clone());
             std::thread::spawn(move || {
@@ -118,10 +131,15 @@ fn main() {
                 while !stop.load(Ordering::Relaxed) {
                     let script = mix[i % mix.len()].clone();
                     i += concurrency;
-                    let flow = Flow::post_login(vec![script])
-                        .with_event(event.clone())
+                    let trigger = match script.kind {
+                        ScriptKind::Action(trigger) => trigger,
+                        ScriptKind::Rule => Trigger::PostLogin,
+                    };
+                    let mut flow = Flow::new(trigger, vec![script])
+                        .with_event(events[&trigger].clone())
                         .with_settings(settings.clone())
                         .with_limits(limits.clone());
+                    flow.node.net.mocks = mocks.clone();
                     match runner.run(&flow) {
                         Ok(outcome) if outcome.error.is_none() => {}
                         _ => {

@@ -325,3 +325,24 @@ fn values_that_call_back_into_the_api_during_conversion() {
         Some("done")
     );
 }
+
+#[test]
+fn a_decompression_bomb_is_refused_by_the_host() {
+    let outcome = attack("decompression-bomb.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(
+        outcome.logs[0].message,
+        "refused Cannot create a Buffer larger than 64 MiB: actionbox caps decompressed output"
+    );
+}
+
+#[test]
+fn a_request_flood_is_capped_and_every_request_recorded() {
+    let outcome = attack("network-flood.js");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(outcome.requests.len(), 100);
+    assert_eq!(
+        outcome.logs[0].message, "a script may make at most 100 requests per flow | fetch failed",
+        "the first 100 are refused (no network), the rest exceed the cap"
+    );
+}
