@@ -6,6 +6,30 @@
   const { ObjectDefineProperty, ObjectCreate, ObjectFreeze, ReflectApply, ArrayPrototypeSlice, TypeError } = p;
   const g = p.globalThis;
 
+  // WHATWG URL (url.js) is loaded the first time a script or the runtime
+  // uses it; rt.URL and rt.URLSearchParams load it on first read.
+  for (const name of ['URL', 'URLSearchParams']) {
+    ObjectDefineProperty(rt, name, {
+      configurable: true,
+      get() {
+        rt.load('url');
+        return rt[name];
+      },
+      set(value) {
+        ObjectDefineProperty(rt, name, { value, writable: true, configurable: true });
+      },
+    });
+  }
+
+  // Node's formatting (inspect.js) is loaded the first time something is
+  // formatted: most executions never log an object.
+  for (const name of ['inspect', 'format', 'formatArgs', 'formatWithOptions', 'errorToString', 'constructorName']) {
+    rt[name] = function (...args) {
+      rt.load('inspect');
+      return ReflectApply(rt[name], this, args);
+    };
+  }
+
   function define(target, name, value) {
     ObjectDefineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
   }
@@ -302,6 +326,7 @@
   lazyBuiltin('timers/promises', 'node/web', () => rt.timersPromises);
   lazyBuiltin('util/types', 'node/util', () => rt.util.types);
   lazyBuiltin('process', 'node/web', () => rt.process);
+  lazyBuiltin('url', 'node/url', () => rt.urlModule);
   const lazyPackage = (name, file, pick) => rt.definePackage(name, (version) => {
     rt.load(file);
     return pick(version);
@@ -334,6 +359,7 @@
     });
   }
   for (const [name, file] of [
+    ['URL', 'url'], ['URLSearchParams', 'url'],
     ['Buffer', 'node/buffer'], ['TextEncoder', 'node/buffer'], ['TextDecoder', 'node/buffer'],
     ['atob', 'node/buffer'], ['btoa', 'node/buffer'],
     ['fetch', 'node/fetch'], ['Headers', 'node/fetch'], ['Request', 'node/fetch'], ['Response', 'node/fetch'],

@@ -311,11 +311,6 @@
 
   rt.URL = URL;
   rt.URLSearchParams = URLSearchParams;
-  for (const [name, value] of [['URL', URL], ['URLSearchParams', URLSearchParams]]) {
-    ObjectDefineProperty(p.globalThis, name, { value, writable: true, configurable: true, enumerable: false });
-  }
-  rt.defineBuiltin('url', () => {
-    rt.load('node/url');
-    return rt.urlModule;
-  });
+  rt.globals.URL = URL;
+  rt.globals.URLSearchParams = URLSearchParams;
 })

@@ -110,6 +110,7 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
         limits: input.limits.clone(),
         resume: None,
         node: input.node.clone(),
+        issue_tokens: true,
     };
     let rule = runner.run(&side(&input.rules, rule_settings))?;
     let action = runner.run(&side(&input.actions, input.settings.clone()))?;

@@ -24,6 +24,7 @@
 //! # Ok::<(), actionbox::Error>(())
 //! ```
 
+pub mod bench;
 pub mod compare;
 pub mod engine;
 mod error;

@@ -34,6 +34,9 @@ pub struct Flow {
     pub resume: Option<Resume>,
     /// `node_modules` folders, network access and mocks, Actions Modules.
     pub node: NodeConfig,
+    /// Build and sign the tokens (on by default; `bench` turns it off to
+    /// measure script execution alone).
+    pub issue_tokens: bool,
 }
 
 /// The `/continue` request that resumes a login after a redirect. When an
@@ -71,6 +74,7 @@ impl Flow {
             limits: Limits::default(),
             resume: None,
             node: NodeConfig::default(),
+            issue_tokens: true,
         }
     }
 
@@ -202,7 +206,7 @@ impl Runner {
             Executor::Processes(pool) => pool.run(&job),
         }
         .map_err(Error::Internal)?;
-        let mut outcome = assemble(&job, report, &flow.settings, &mut keys)?;
+        let mut outcome = assemble(&job, report, &flow.settings, &mut keys, flow.issue_tokens)?;
         outcome.timings_us.total = started.elapsed().as_micros() as u64;
         Ok(redact(outcome, &redactor))
     }
@@ -426,6 +430,7 @@ fn assemble(
     report: FlowReport,
     settings: &Settings,
     keys: &mut Keys,
+    issue_tokens: bool,
 ) -> Result<Outcome, Error> {
     let FlowReport {
         runs,
@@ -465,7 +470,8 @@ fn assemble(
     let mut tokens = Issued::default();
     let mut token_us = 0;
     let trigger = job.trigger;
-    let issues_tokens = matches!(trigger, Trigger::PostLogin | Trigger::CredentialsExchange);
+    let issues_tokens =
+        issue_tokens && matches!(trigger, Trigger::PostLogin | Trigger::CredentialsExchange);
     if issues_tokens
         && error.is_none()
         && transaction.denial.is_none()

@@ -3,6 +3,7 @@
 (function (host, rt) {
   'use strict';
   const p = rt.p;
+  rt.load('inspect');
   const { ObjectSetPrototypeOf, ObjectDefineProperty, ReflectApply, TypeError, Promise, ObjectKeys, ArrayIsArray, ObjectGetPrototypeOf, ObjectIs } = p;
   const customPromisify = p.SymbolFor('nodejs.util.promisify.custom');
 

@@ -1,6 +1,7 @@
 //! Command-line parsing and dispatch. Each subcommand lives in its own file
 //! and only renders what the library returns.
 
+mod bench;
 mod compare;
 mod jwks;
 mod options;
@@ -41,6 +42,9 @@ enum Command {
     Jwks(jwks::JwksArgs),
     /// Check a token's signature and print its header and payload
     Verify(verify::VerifyArgs),
+    /// Measure a flow: throughput, latency percentiles, cold start, time
+    /// per phase, memory; --compare-node runs Node's vm on the same Action
+    Bench(bench::BenchArgs),
     /// Preflight a Deploy CLI tenant folder (--tenant DIR): Rules and
     /// Actions in order, missing secrets, placeholders and dependencies,
     /// scripts that do not compile; exits 1 when anything is missing
@@ -68,6 +72,7 @@ pub fn main() -> i32 {
         Command::Jwks(args) => jwks::execute(args),
         Command::Verify(args) => verify::execute(args),
         Command::Tenant(args) => tenant::execute(args),
+        Command::Bench(args) => bench::execute(args),
     };
     match result {
         Ok(code) => code,

@@ -373,6 +373,7 @@ impl ExecOptions {
             limits: self.limits(),
             resume: None,
             node,
+            issue_tokens: true,
         })
     }
 
@@ -392,6 +393,7 @@ impl ExecOptions {
             limits: self.limits(),
             resume: None,
             node: self.node()?,
+            issue_tokens: true,
         })
     }
 }

@@ -142,7 +142,12 @@ fn pretty(outcome: &Outcome) -> String {
             format!(
                 "{} ({})",
                 s.script,
-                render::micros(s.phases.isolate_us + s.phases.load_us + s.phases.handler_us)
+                render::micros(
+                    s.phases.isolate_us
+                        + s.phases.event_us
+                        + s.phases.load_us
+                        + s.phases.handler_us
+                )
             )
         })
         .collect();

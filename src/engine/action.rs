@@ -131,16 +131,20 @@ fn execute<'js>(
         Some(tripped) => ScriptError::from_tripped(&tripped, name, &input.env.limits),
         None => error,
     };
-    let load_started = Instant::now();
-    let load_span = debug_span!("load").entered();
-
-    // The api is built before any script code runs.
+    // The event comes in and the api is built before any script code runs.
+    let event_started = Instant::now();
+    let event_span = debug_span!("event").entered();
     let event = ctx.json_parse(input.event_json.as_str()).map_err(caught)?;
     let info = ctx
         .json_parse(input.api_info_json.as_str())
         .map_err(caught)?;
     let factory: Function = scope.rt.get(api_factory(input.trigger)).map_err(caught)?;
     let api: Value = factory.call((event.clone(), info)).map_err(caught)?;
+    run.timings.event_us = event_started.elapsed().as_micros() as u64;
+    drop(event_span);
+
+    let load_started = Instant::now();
+    let load_span = debug_span!("load").entered();
 
     // Module-level code.
     let wrapper: Function = bytecode::run(ctx, bytes)

@@ -188,6 +188,13 @@ pub(crate) struct ExecEnv {
     pub tenant_users: Arc<std::sync::Mutex<Option<String>>>,
 }
 
+/// The source of one of the runtime's own files (`primordials.js`,
+/// `post-login-api.js`), for running the same facade elsewhere (bench's
+/// Node comparison).
+pub fn runtime_source(file: &str) -> Option<&'static str> {
+    runtime_js::source_of(file)
+}
+
 /// Compiles the runtime's own JavaScript now rather than in the first
 /// execution (workers do it before they close their sandbox).
 pub fn warm_up() {
@@ -211,6 +218,10 @@ pub(crate) const RULE_CALLS: &[&str] = &[
 pub struct PhaseTimings {
     /// Creating the runtime and context and loading actionbox's own JS.
     pub isolate_us: u64,
+    /// Bringing the event in: parsing it and building the `api` (for
+    /// Rules, `user`, `context` and the globals).
+    #[serde(default)]
+    pub event_us: u64,
     /// Reading the script's bytecode and running its module-level code.
     pub load_us: u64,
     /// The handler (or Rule), until it settled.

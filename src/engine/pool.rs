@@ -50,6 +50,8 @@ impl Pool {
         let (done, result) = mpsc::channel();
         let job: Task = Box::new(move || {
             let _ = done.send(task());
+            // The caller has its result: now free the execution's isolates.
+            super::isolate::bury();
         });
         if stack_bytes > self.stack_bytes {
             return one_off(stack_bytes, job, result);

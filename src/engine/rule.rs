@@ -134,6 +134,7 @@ fn run_all<'js>(
 ) -> Result<(), ScriptError> {
     let ctx = &scope.ctx;
     let caught = |_| ScriptError::from_caught(ctx, "rules");
+    let event_started = Instant::now();
     let install: Function = scope.rt.get("installRuleGlobals").map_err(caught)?;
     let globals = ctx.json_parse(input.globals.to_string()).map_err(caught)?;
     install.call::<_, ()>((globals,)).map_err(caught)?;
@@ -145,12 +146,14 @@ fn run_all<'js>(
     let mut setters = Setters::new();
     let mut outputs = snapshot_outputs(ctx, &context);
     let mut user_snapshot = snapshot(ctx, &user).unwrap_or(Json::Null);
+    let event_us = event_started.elapsed().as_micros() as u64;
 
     for (index, (rule, bytes)) in input.rules.iter().zip(compiled).enumerate() {
         let name = rule.name.as_str();
         let mut run = ScriptRun::new(name);
         if index == 0 {
             run.timings.isolate_us = isolate_us;
+            run.timings.event_us = event_us;
         }
         scope.state.borrow_mut().script = name.to_string();
         result.executed.push(name.to_string());

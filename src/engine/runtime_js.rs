@@ -12,9 +12,7 @@ use super::bytecode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RuntimeFile {
     Primordials,
-    Inspect,
     Core,
-    Url,
     PostLoginApi,
     /// The `api` of every other trigger (builds on PostLoginApi's parts).
     TriggerApis,
@@ -25,6 +23,12 @@ pub(crate) enum RuntimeFile {
 
 /// The runtime files loaded on demand, by name.
 const LAZY: &[(&str, &str)] = &[
+    ("inspect", include_str!("../../js-runtime/inspect.js")),
+    ("url", include_str!("../../js-runtime/url.js")),
+    (
+        "post-login-extras",
+        include_str!("../../js-runtime/post-login-extras.js"),
+    ),
     (
         "node/buffer",
         include_str!("../../js-runtime/node/buffer.js"),
@@ -82,13 +86,19 @@ impl RuntimeFile {
     }
 }
 
+/// A runtime file's source by its file name (`post-login-api.js`).
+pub(crate) fn source_of(file: &str) -> Option<&'static str> {
+    all()
+        .into_iter()
+        .find(|f| f.name().trim_start_matches("actionbox:") == file)
+        .map(RuntimeFile::source)
+}
+
 impl RuntimeFile {
     pub(crate) fn name(self) -> &'static str {
         match self {
             RuntimeFile::Primordials => "actionbox:primordials.js",
-            RuntimeFile::Inspect => "actionbox:inspect.js",
             RuntimeFile::Core => "actionbox:core.js",
-            RuntimeFile::Url => "actionbox:url.js",
             RuntimeFile::PostLoginApi => "actionbox:post-login-api.js",
             RuntimeFile::TriggerApis => "actionbox:trigger-apis.js",
             RuntimeFile::Rules => "actionbox:rules.js",
@@ -99,9 +109,7 @@ impl RuntimeFile {
     fn source(self) -> &'static str {
         match self {
             RuntimeFile::Primordials => include_str!("../../js-runtime/primordials.js"),
-            RuntimeFile::Inspect => include_str!("../../js-runtime/inspect.js"),
             RuntimeFile::Core => include_str!("../../js-runtime/core.js"),
-            RuntimeFile::Url => include_str!("../../js-runtime/url.js"),
             RuntimeFile::PostLoginApi => include_str!("../../js-runtime/post-login-api.js"),
             RuntimeFile::TriggerApis => include_str!("../../js-runtime/trigger-apis.js"),
             RuntimeFile::Rules => include_str!("../../js-runtime/rules.js"),
@@ -114,20 +122,13 @@ impl RuntimeFile {
 }
 
 /// Loaded into every isolate, in this order.
-pub(crate) const CORE: &[RuntimeFile] = &[
-    RuntimeFile::Primordials,
-    RuntimeFile::Inspect,
-    RuntimeFile::Core,
-    RuntimeFile::Url,
-];
+pub(crate) const CORE: &[RuntimeFile] = &[RuntimeFile::Primordials, RuntimeFile::Core];
 
 /// Every runtime file.
 pub(crate) fn all() -> Vec<RuntimeFile> {
     let mut files = vec![
         RuntimeFile::Primordials,
-        RuntimeFile::Inspect,
         RuntimeFile::Core,
-        RuntimeFile::Url,
         RuntimeFile::PostLoginApi,
         RuntimeFile::TriggerApis,
         RuntimeFile::Rules,
@@ -136,7 +137,25 @@ pub(crate) fn all() -> Vec<RuntimeFile> {
     files
 }
 
+/// The file's bytecode, compiled once per process (a table lookup: the
+/// runtime's own sources are not hashed again for every isolate).
 pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Table = Mutex<HashMap<&'static str, Arc<[u8]>>>;
+    static COMPILED: OnceLock<Table> = OnceLock::new();
+    let table = COMPILED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(bytes) = table.lock().ok().and_then(|t| t.get(file.name()).cloned()) {
+        return Ok(bytes);
+    }
+    let bytes = compile(file)?;
+    if let Ok(mut t) = table.lock() {
+        t.insert(file.name(), bytes.clone());
+    }
+    Ok(bytes)
+}
+
+fn compile(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
     bytecode::compile(file.name(), file.source()).map_err(|e| {
         format!(
             "{}:{}:{}: {} (a bug in actionbox's runtime)",

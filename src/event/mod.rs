@@ -11,7 +11,26 @@ use crate::script::Trigger;
 /// The defaults for a trigger's event: complete, realistic values in the
 /// shape Auth0 sends (`src/event/defaults/<trigger>.json`).
 pub fn defaults(trigger: Trigger) -> Value {
-    let text = match trigger {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    // Parsed once per process; every flow starts from a copy.
+    static PARSED: OnceLock<HashMap<Trigger, Value>> = OnceLock::new();
+    let parsed = PARSED.get_or_init(|| {
+        Trigger::ALL
+            .into_iter()
+            .map(|t| {
+                (
+                    t,
+                    serde_json::from_str(defaults_text(t)).unwrap_or_else(|_| json!({})),
+                )
+            })
+            .collect()
+    });
+    parsed.get(&trigger).cloned().unwrap_or_else(|| json!({}))
+}
+
+fn defaults_text(trigger: Trigger) -> &'static str {
+    match trigger {
         Trigger::PostLogin => include_str!("defaults/post-login.json"),
         Trigger::CredentialsExchange => include_str!("defaults/credentials-exchange.json"),
         Trigger::PreUserRegistration => include_str!("defaults/pre-user-registration.json"),
@@ -22,8 +41,7 @@ pub fn defaults(trigger: Trigger) -> Value {
             include_str!("defaults/password-reset-post-challenge.json")
         }
         Trigger::CustomTokenExchange => include_str!("defaults/custom-token-exchange.json"),
-    };
-    serde_json::from_str(text).unwrap_or_else(|_| json!({}))
+    }
 }
 
 /// `fixture` merged over the trigger's defaults, with the fields that must

@@ -166,15 +166,16 @@ fn serve_jobs(options: WorkerOptions) -> i32 {
                 );
             };
             let report = pipeline::execute_with(&job, Arc::new(ParentServices), &mut progress);
-            if send(
+            let sent = send(
                 &mut stdout,
                 &FromWorker::Done {
                     id,
                     report: Box::new(report),
                 },
-            )
-            .is_err()
-            {
+            );
+            // The parent has the result: now free the isolates.
+            crate::engine::isolate::bury();
+            if sent.is_err() {
                 return 0;
             }
         }

@@ -1,0 +1,395 @@
+//! Measuring a flow: run it repeatedly, each execution isolated exactly as
+//! `run` isolates it, at a given concurrency, and report throughput,
+//! latency percentiles, the cold first execution, time per phase, memory
+//! and failures. The CLI's `bench` renders what this returns.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::runner::{Flow, Runner};
+
+/// How long to measure.
+#[derive(Debug, Clone)]
+pub struct BenchConfig {
+    /// Stop after this many measured executions ...
+    pub iterations: Option<u64>,
+    /// ... or after this long (one of the two; iterations win).
+    pub duration: Option<Duration>,
+    /// Executions run first and not measured (after the cold one).
+    pub warmup: u64,
+    /// Executions in flight at once (one thread each).
+    pub concurrency: usize,
+}
+
+impl Default for BenchConfig {
+    fn default() -> BenchConfig {
+        BenchConfig {
+            iterations: None,
+            duration: Some(Duration::from_secs(5)),
+            warmup: 50,
+            concurrency: 1,
+        }
+    }
+}
+
+/// Latency figures, in microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Latency {
+    pub mean: u64,
+    pub p50: u64,
+    pub p90: u64,
+    pub p99: u64,
+    pub max: u64,
+}
+
+impl Latency {
+    /// From unsorted samples.
+    pub fn of(samples: &mut [u64]) -> Latency {
+        if samples.is_empty() {
+            return Latency::default();
+        }
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize];
+        Latency {
+            mean: samples.iter().sum::<u64>() / samples.len() as u64,
+            p50: at(0.50),
+            p90: at(0.90),
+            p99: at(0.99),
+            max: samples[samples.len() - 1],
+        }
+    }
+}
+
+/// Mean time per execution in each phase, in microseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Phases {
+    /// Runtime and context creation, actionbox's own JavaScript.
+    pub isolate: u64,
+    /// The event in and the `api` built.
+    pub event: u64,
+    /// The script's bytecode and its module-level code.
+    pub load: u64,
+    /// The handler (or Rule) until it settled.
+    pub handler: u64,
+    /// Building and signing the tokens.
+    pub tokens: u64,
+    /// Everything else: the pipeline, the worker round trip, the outcome.
+    pub other: u64,
+}
+
+/// One bucket of the latency histogram: executions that took less than
+/// `below_us` (and at least the previous bucket's bound).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bucket {
+    pub below_us: u64,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub concurrency: usize,
+    pub cores: usize,
+    pub isolation: &'static str,
+    /// Measured executions (warmup and the cold one excluded).
+    pub executions: u64,
+    pub failed: u64,
+    /// The first failure's message.
+    pub first_error: Option<String>,
+    pub elapsed_ms: u64,
+    pub executions_per_second: f64,
+    pub executions_per_second_per_core: f64,
+    /// The first execution in this process, compiling included.
+    pub cold_us: u64,
+    pub latency_us: Latency,
+    pub phases_us: Phases,
+    /// The most memory one execution's isolate used.
+    pub peak_isolate_bytes: usize,
+    /// Peak resident memory of this process, and of the worker processes
+    /// when executions run in them, in KiB.
+    pub peak_rss_kib: u64,
+    pub peak_workers_rss_kib: u64,
+    pub histogram: Vec<Bucket>,
+}
+
+/// What one execution left for the report.
+struct Sample {
+    wall_us: u64,
+    phases: Phases,
+    peak_bytes: usize,
+}
+
+/// Runs `flow` repeatedly with `runner` and measures it. `progress` is told
+/// the measured executions done so far and the total (when known) now and
+/// then. A flow that cannot start (bad input) is an `Err`; executions that
+/// fail count as failures.
+pub fn bench(
+    runner: &Runner,
+    flow: &Flow,
+    config: &BenchConfig,
+    progress: &(dyn Fn(u64, Option<u64>) + Sync),
+) -> Result<BenchReport, Error> {
+    let concurrency = config.concurrency.max(1);
+    // The cold execution: the first in this process (or worker), compiling.
+    let started = Instant::now();
+    let first = runner.run(flow)?;
+    let cold_us = started.elapsed().as_micros() as u64;
+    let mut first_error = first.error.as_ref().map(|e| e.message.clone());
+
+    let warmup_left = AtomicU64::new(config.warmup);
+    let measured = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    let samples: Mutex<Vec<Sample>> = Mutex::new(Vec::new());
+    let failures = AtomicU64::new(0);
+    let run_errors = AtomicU64::new(0);
+    let errors: Mutex<Option<String>> = Mutex::new(None);
+    let memory = MemoryWatch::start();
+    let mut measuring_started = Instant::now();
+    let deadline = config
+        .iterations
+        .is_none()
+        .then(|| config.duration.unwrap_or(Duration::from_secs(5)));
+
+    std::thread::scope(|scope| {
+        // Warm up every worker before the clock starts.
+        let warm: Vec<_> = (0..concurrency)
+            .map(|_| {
+                scope.spawn(|| {
+                    while warmup_left
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                        .is_ok()
+                    {
+                        let _ = runner.run(flow);
+                    }
+                })
+            })
+            .collect();
+        for handle in warm {
+            let _ = handle.join();
+        }
+        measuring_started = Instant::now();
+        let end = deadline.map(|d| measuring_started + d);
+        let threads: Vec<_> = (0..concurrency)
+            .map(|_| {
+                let (stop, measured, failures, run_errors, errors, samples) =
+                    (&stop, &measured, &failures, &run_errors, &errors, &samples);
+                scope.spawn(move || {
+                    let mut local = Vec::new();
+                    loop {
+                        if stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        if let Some(limit) = config.iterations {
+                            if measured.fetch_add(1, Ordering::Relaxed) >= limit {
+                                break;
+                            }
+                        } else if end.is_some_and(|end| Instant::now() >= end) {
+                            break;
+                        }
+                        let started = Instant::now();
+                        let result = runner.run(flow);
+                        let wall_us = started.elapsed().as_micros() as u64;
+                        match result {
+                            Ok(outcome) => {
+                                if let Some(error) = &outcome.error {
+                                    failures.fetch_add(1, Ordering::Relaxed);
+                                    if let Ok(mut first) = errors.lock() {
+                                        first.get_or_insert_with(|| error.message.clone());
+                                    }
+                                }
+                                let mut phases = Phases::default();
+                                let mut peak_bytes = 0;
+                                for script in &outcome.timings_us.scripts {
+                                    phases.isolate += script.phases.isolate_us;
+                                    phases.event += script.phases.event_us;
+                                    phases.load += script.phases.load_us;
+                                    phases.handler += script.phases.handler_us;
+                                    peak_bytes = peak_bytes.max(script.peak_memory_bytes);
+                                }
+                                phases.tokens = outcome.timings_us.tokens;
+                                let accounted = phases.isolate
+                                    + phases.event
+                                    + phases.load
+                                    + phases.handler
+                                    + phases.tokens;
+                                phases.other = wall_us.saturating_sub(accounted);
+                                local.push(Sample {
+                                    wall_us,
+                                    phases,
+                                    peak_bytes,
+                                });
+                            }
+                            Err(e) => {
+                                failures.fetch_add(1, Ordering::Relaxed);
+                                run_errors.fetch_add(1, Ordering::Relaxed);
+                                if let Ok(mut first) = errors.lock() {
+                                    first.get_or_insert_with(|| e.to_string());
+                                }
+                            }
+                        }
+                        if config.iterations.is_none() {
+                            measured.fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                    if let Ok(mut all) = samples.lock() {
+                        all.extend(local);
+                    }
+                })
+            })
+            .collect();
+        // Progress, until the measuring threads are done.
+        while threads.iter().any(|t| !t.is_finished()) {
+            let done = measured
+                .load(Ordering::Relaxed)
+                .min(config.iterations.unwrap_or(u64::MAX));
+            progress(done, config.iterations);
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for handle in threads {
+            let _ = handle.join();
+        }
+        stop.store(true, Ordering::Relaxed);
+    });
+    let elapsed = measuring_started.elapsed();
+    let memory = memory.stop();
+    let samples = samples.into_inner().unwrap_or_default();
+    progress(samples.len() as u64, config.iterations);
+    if first_error.is_none() {
+        first_error = errors.into_inner().ok().flatten();
+    }
+    let executions = samples.len() as u64 + run_errors.load(Ordering::Relaxed);
+    let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_us).collect();
+    let n = samples.len().max(1) as u64;
+    let mean = |f: fn(&Phases) -> u64| samples.iter().map(|s| f(&s.phases)).sum::<u64>() / n;
+    let phases = Phases {
+        isolate: mean(|p| p.isolate),
+        event: mean(|p| p.event),
+        load: mean(|p| p.load),
+        handler: mean(|p| p.handler),
+        tokens: mean(|p| p.tokens),
+        other: mean(|p| p.other),
+    };
+    let histogram = histogram(&walls);
+    let latency = Latency::of(&mut walls);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_second = executions as f64 / elapsed.as_secs_f64().max(1e-9);
+    Ok(BenchReport {
+        concurrency,
+        cores,
+        isolation: if runner.isolates_processes() {
+            "process"
+        } else {
+            "thread"
+        },
+        executions,
+        failed: failures.load(Ordering::Relaxed),
+        first_error,
+        elapsed_ms: elapsed.as_millis() as u64,
+        executions_per_second: per_second,
+        executions_per_second_per_core: per_second / concurrency.min(cores) as f64,
+        cold_us,
+        latency_us: latency,
+        phases_us: phases,
+        peak_isolate_bytes: samples.iter().map(|s| s.peak_bytes).max().unwrap_or(0),
+        peak_rss_kib: memory.0,
+        peak_workers_rss_kib: memory.1,
+        histogram,
+    })
+}
+
+/// Log-spaced buckets from 50 µs: each bound is 1.5 × the last.
+fn histogram(walls: &[u64]) -> Vec<Bucket> {
+    let Some(&max) = walls.iter().max() else {
+        return Vec::new();
+    };
+    let mut bounds = Vec::new();
+    let mut bound = 50.0f64;
+    while (bound as u64) <= max {
+        bounds.push(bound as u64);
+        bound *= 1.5;
+    }
+    bounds.push(bound as u64);
+    let mut buckets: Vec<Bucket> = bounds
+        .iter()
+        .map(|&below_us| Bucket { below_us, count: 0 })
+        .collect();
+    for &wall in walls {
+        if let Some(bucket) = buckets.iter_mut().find(|b| wall < b.below_us) {
+            bucket.count += 1;
+        }
+    }
+    // Leading empty buckets say nothing.
+    let first = buckets.iter().position(|b| b.count > 0).unwrap_or(0);
+    buckets.split_off(first)
+}
+
+/// Samples the resident memory of this process and its children every
+/// 50 ms while a measurement runs.
+struct MemoryWatch {
+    stop: std::sync::Arc<AtomicBool>,
+    handle: std::thread::JoinHandle<(u64, u64)>,
+}
+
+impl MemoryWatch {
+    fn start() -> MemoryWatch {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::spawn(move || {
+            let me = std::process::id();
+            let (mut own, mut workers) = (0, 0);
+            loop {
+                own = own.max(rss_kib(me));
+                workers = workers.max(children(me).into_iter().map(rss_kib).sum());
+                if flag.load(Ordering::Relaxed) {
+                    return (own, workers);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        });
+        MemoryWatch { stop, handle }
+    }
+
+    fn stop(self) -> (u64, u64) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.handle.join().unwrap_or((0, 0))
+    }
+}
+
+/// `VmRSS` of a process in KiB (0 where /proc is not available).
+pub fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// The processes whose parent is `pid`.
+fn children(pid: u32) -> Vec<u32> {
+    let parent = pid.to_string();
+    std::fs::read_dir("/proc")
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+                .filter(|child| {
+                    std::fs::read_to_string(format!("/proc/{child}/stat"))
+                        .ok()
+                        .and_then(|s| {
+                            s.rsplit(')')
+                                .next()
+                                .and_then(|rest| rest.split_whitespace().nth(1).map(str::to_string))
+                        })
+                        .is_some_and(|ppid| ppid == parent)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,463 @@
+//! `actionbox bench`: measure a flow the way platform engineers need —
+//! throughput, latency percentiles, cold start, phases, memory — and,
+//! with `--compare-node`, Node's `vm` on the same script in the same run.
+
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde::{Deserialize, Serialize};
+
+use actionbox::bench::{BenchConfig, BenchReport, Latency, bench};
+use actionbox::{Flow, Runner, ScriptKind};
+
+use super::options::{ExecOptions, Format};
+use super::render::{self, BOLD, DIM, GREEN, YELLOW, heading, paint};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Rule and Action files, run as one login (Rules first)
+    #[arg(required_unless_present = "tenant", value_name = "SCRIPT")]
+    pub scripts: Vec<PathBuf>,
+
+    /// The event the scripts see
+    #[arg(long, value_name = "FILE")]
+    pub event: Option<PathBuf>,
+
+    /// Measure this many executions
+    #[arg(long, value_name = "N", conflicts_with = "duration")]
+    pub iterations: Option<u64>,
+
+    /// Measure for this long (default 5s)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<Duration>,
+
+    /// Executions run before measuring (after the cold one)
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub warmup: u64,
+
+    /// Executions in flight at once (default: the number of cores)
+    #[arg(long, value_name = "C")]
+    pub concurrency: Option<usize>,
+
+    /// Leave out building and signing the tokens: measure the scripts alone
+    #[arg(long)]
+    pub no_tokens: bool,
+
+    /// Also run the same Action in Node's vm module, a fresh context per
+    /// execution, and print the ratio measured in this run (needs node)
+    #[arg(long)]
+    pub compare_node: bool,
+
+    /// Measure these scripts too, on the same event, and print both side
+    /// by side (e.g. a Rule --vs its Action replacement)
+    #[arg(long = "vs", value_name = "SCRIPT", num_args = 1..)]
+    pub vs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub exec: ExecOptions,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Pretty)]
+    pub format: Format,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text)
+        .map_err(|e| format!("'{text}' is not a duration like 10s ({e})"))
+}
+
+/// What Node measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NodeReport {
+    pub node: String,
+    pub executions: u64,
+    pub elapsed_ms: u64,
+    pub executions_per_second: f64,
+    pub latency_us: Latency,
+    pub peak_rss_kib: u64,
+}
+
+/// The same-run comparison with Node: both sides run the script alone
+/// (event in → handler → commands out, no tokens), one at a time.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeComparison {
+    pub node: NodeReport,
+    pub actionbox: BenchReport,
+    /// actionbox executions per second ÷ Node's.
+    pub throughput_ratio: f64,
+    /// Node's p99 ÷ actionbox's.
+    pub p99_ratio: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Output {
+    scripts: Vec<String>,
+    trigger: String,
+    report: BenchReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<NodeComparison>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vs: Option<Versus>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct Versus {
+    scripts: Vec<String>,
+    report: BenchReport,
+    /// The first scripts' executions per second ÷ these scripts'.
+    throughput_ratio: f64,
+}
+
+pub fn execute(args: BenchArgs) -> Result<i32> {
+    let mut flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
+    flow.issue_tokens = !args.no_tokens;
+    let runner = args.exec.runner();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let config = BenchConfig {
+        iterations: args.iterations,
+        duration: Some(args.duration.unwrap_or(Duration::from_secs(5))),
+        warmup: args.warmup,
+        concurrency: args.concurrency.unwrap_or(cores).max(1),
+    };
+    let show_progress = args.format == Format::Pretty && std::io::stderr().is_terminal();
+    let report = measure(&runner, &flow, &config, show_progress, "measuring")?;
+
+    let vs = if args.vs.is_empty() {
+        None
+    } else {
+        let mut other = args.exec.flow(&args.vs, args.event.as_deref())?;
+        other.issue_tokens = flow.issue_tokens;
+        let other_report = measure(&runner, &other, &config, show_progress, "measuring --vs")?;
+        let ratio = report.executions_per_second / other_report.executions_per_second.max(1e-9);
+        Some(Versus {
+            scripts: other.scripts.iter().map(|s| s.name.clone()).collect(),
+            report: other_report,
+            throughput_ratio: ratio,
+        })
+    };
+
+    let node = if args.compare_node {
+        Some(compare_with_node(&runner, &flow, &config, show_progress)?)
+    } else {
+        None
+    };
+
+    let output = Output {
+        scripts: flow.scripts.iter().map(|s| s.name.clone()).collect(),
+        trigger: flow.trigger.to_string(),
+        report,
+        node,
+        vs,
+    };
+    let text = match args.format {
+        Format::Json => format!("{}\n", serde_json::to_string_pretty(&output)?),
+        Format::Pretty => pretty(&output),
+    };
+    render::emit(&text)?;
+    Ok(if output.report.failed == 0 { 0 } else { 1 })
+}
+
+fn measure(
+    runner: &Runner,
+    flow: &Flow,
+    config: &BenchConfig,
+    show_progress: bool,
+    label: &str,
+) -> Result<BenchReport> {
+    let bar = show_progress.then(|| {
+        let bar = match config.iterations {
+            Some(n) => indicatif::ProgressBar::new(n),
+            None => indicatif::ProgressBar::new_spinner(),
+        };
+        let template = if config.iterations.is_some() {
+            "{msg} [{bar:30}] {pos}/{len} executions ({per_sec})"
+        } else {
+            "{spinner} {msg}: {pos} executions ({per_sec})"
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(label.to_string());
+        bar
+    });
+    let progress = |done: u64, _total: Option<u64>| {
+        if let Some(bar) = &bar {
+            bar.set_position(done);
+        }
+    };
+    let report = bench(runner, flow, config, &progress)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(report)
+}
+
+/// Runs the Action in Node (one at a time, as Node runs JavaScript on one
+/// thread) and actionbox on the same work (tokens off, concurrency 1).
+fn compare_with_node(
+    runner: &Runner,
+    flow: &Flow,
+    config: &BenchConfig,
+    show_progress: bool,
+) -> Result<NodeComparison> {
+    let actions: Vec<&actionbox::Script> = flow
+        .scripts
+        .iter()
+        .filter(|s| matches!(s.kind, ScriptKind::Action(_)))
+        .collect();
+    let [action] = actions.as_slice() else {
+        bail!(
+            "--compare-node measures one Action (Node has no Rules runtime); give exactly one Action"
+        );
+    };
+    if flow.scripts.len() != 1 {
+        bail!("--compare-node measures one Action alone; leave out the Rules");
+    }
+    let dir =
+        tempfile::tempdir().context("cannot create a temporary folder for the Node harness")?;
+    let harness = dir.path().join("bench-node.js");
+    std::fs::write(&harness, include_str!("bench-node.js"))
+        .context("cannot write the Node harness")?;
+    let script_path = match &action.path {
+        Some(path) => path.canonicalize().unwrap_or_else(|_| path.clone()),
+        None => {
+            let path = dir.path().join(&action.name);
+            std::fs::write(&path, action.source.as_bytes())?;
+            path
+        }
+    };
+    // Node gets the same complete event actionbox's scripts see.
+    let event = actionbox::event::build(flow.trigger, flow.event.as_ref());
+    let event_path = dir.path().join("event.json");
+    std::fs::write(&event_path, event.to_string())?;
+    let duration_ms = config
+        .duration
+        .unwrap_or(Duration::from_secs(5))
+        .as_millis()
+        .to_string();
+    // For post-login, Node runs actionbox's own facade too (same work).
+    let mut runtime_dir = None;
+    if flow.trigger == actionbox::Trigger::PostLogin {
+        for file in ["primordials.js", "post-login-api.js"] {
+            let source = actionbox::engine::runtime_source(file)
+                .context("the runtime's sources are embedded")?;
+            std::fs::write(dir.path().join(file), source)?;
+        }
+        runtime_dir = Some(dir.path().to_path_buf());
+    }
+    let output = std::process::Command::new("node")
+        .arg(&harness)
+        .arg(&script_path)
+        .arg(&event_path)
+        .arg(flow.trigger.handler())
+        .arg(config.iterations.unwrap_or(0).to_string())
+        .arg(&duration_ms)
+        .arg(config.warmup.to_string())
+        .args(runtime_dir.iter())
+        .output()
+        .map_err(|e| anyhow::anyhow!("--compare-node needs node on PATH: {e}"))?;
+    if !output.status.success() {
+        bail!(
+            "node failed on {}: {}",
+            action.name,
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    let node: NodeReport =
+        serde_json::from_slice(&output.stdout).context("the Node harness printed no report")?;
+
+    let mut same_work = flow.clone();
+    same_work.issue_tokens = false;
+    let single = BenchConfig {
+        concurrency: 1,
+        ..config.clone()
+    };
+    let actionbox = measure(
+        runner,
+        &same_work,
+        &single,
+        show_progress,
+        "measuring actionbox for the Node comparison",
+    )?;
+    let throughput_ratio = actionbox.executions_per_second / node.executions_per_second.max(1e-9);
+    let p99_ratio = node.latency_us.p99 as f64 / (actionbox.latency_us.p99.max(1)) as f64;
+    Ok(NodeComparison {
+        node,
+        actionbox,
+        throughput_ratio,
+        p99_ratio,
+    })
+}
+
+fn micros(us: u64) -> String {
+    render::micros(us)
+}
+
+fn kib(kib: u64) -> String {
+    if kib >= 10 * 1024 {
+        format!("{:.0} MB", kib as f64 / 1024.0)
+    } else {
+        format!("{:.1} MB", kib as f64 / 1024.0)
+    }
+}
+
+fn rate(per_second: f64) -> String {
+    let whole = per_second.round() as u64;
+    let text = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i > 0 && (text.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn summary(out: &mut String, report: &BenchReport) {
+    let _ = writeln!(
+        out,
+        "  executions  {} in {:.2} s   {}/s   {}/s per core",
+        rate(report.executions as f64),
+        report.elapsed_ms as f64 / 1000.0,
+        paint(BOLD, rate(report.executions_per_second)),
+        rate(report.executions_per_second_per_core)
+    );
+    let l = &report.latency_us;
+    let _ = writeln!(
+        out,
+        "  latency     p50 {}   p90 {}   p99 {}   max {}   (mean {})",
+        paint(BOLD, micros(l.p50)),
+        micros(l.p90),
+        paint(BOLD, micros(l.p99)),
+        micros(l.max),
+        micros(l.mean)
+    );
+    let _ = writeln!(
+        out,
+        "  cold        {} {}",
+        micros(report.cold_us),
+        paint(DIM, "(the first execution, compiling included)")
+    );
+    let p = &report.phases_us;
+    let _ = writeln!(
+        out,
+        "  phases      isolate {} · event {} · load {} · handler {} · tokens {} · other {}",
+        micros(p.isolate),
+        micros(p.event),
+        micros(p.load),
+        micros(p.handler),
+        micros(p.tokens),
+        micros(p.other)
+    );
+    let workers = if report.isolation == "process" {
+        format!(" · workers RSS {}", kib(report.peak_workers_rss_kib))
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        out,
+        "  memory      peak per execution {} KB · process RSS {}{workers}",
+        report.peak_isolate_bytes / 1024,
+        kib(report.peak_rss_kib)
+    );
+    let failed = if report.failed == 0 {
+        paint(GREEN, "0")
+    } else {
+        paint(
+            YELLOW,
+            format!(
+                "{} (first: {})",
+                report.failed,
+                report.first_error.as_deref().unwrap_or("?")
+            ),
+        )
+    };
+    let _ = writeln!(out, "  failed      {failed}");
+}
+
+fn histogram(out: &mut String, report: &BenchReport) {
+    let max = report
+        .histogram
+        .iter()
+        .map(|b| b.count)
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let mut lower = 0;
+    for bucket in &report.histogram {
+        let width = (bucket.count * 40).div_ceil(max) as usize;
+        let _ = writeln!(
+            out,
+            "  {:>9} – {:<9} {} {}",
+            micros(lower),
+            micros(bucket.below_us),
+            "█".repeat(width),
+            paint(DIM, bucket.count)
+        );
+        lower = bucket.below_us;
+    }
+}
+
+fn pretty(output: &Output) -> String {
+    let mut out = String::new();
+    let report = &output.report;
+    let _ = writeln!(
+        out,
+        "{} {} ({}, {} isolation, concurrency {} on {} cores)",
+        paint(BOLD, "bench"),
+        output.scripts.join(" + "),
+        output.trigger,
+        report.isolation,
+        report.concurrency,
+        report.cores
+    );
+    summary(&mut out, report);
+    heading(&mut out, "Latency histogram");
+    histogram(&mut out, report);
+    if let Some(vs) = &output.vs {
+        heading(&mut out, &format!("vs {}", vs.scripts.join(" + ")));
+        summary(&mut out, &vs.report);
+        let _ = writeln!(
+            out,
+            "\n  {} runs at {:.2}× the throughput of {}",
+            output.scripts.join(" + "),
+            vs.throughput_ratio,
+            vs.scripts.join(" + ")
+        );
+    }
+    if let Some(node) = &output.node {
+        heading(
+            &mut out,
+            "vs Node's vm (a fresh context per execution, the same script and api facade, one at a time, no tokens)",
+        );
+        let _ = writeln!(
+            out,
+            "  node {:<10} {:>8}/s   p50 {:>8}   p99 {:>8}   RSS {}",
+            node.node.node,
+            rate(node.node.executions_per_second),
+            micros(node.node.latency_us.p50),
+            micros(node.node.latency_us.p99),
+            kib(node.node.peak_rss_kib)
+        );
+        let _ = writeln!(
+            out,
+            "  actionbox       {:>8}/s   p50 {:>8}   p99 {:>8}   RSS {}",
+            rate(node.actionbox.executions_per_second),
+            micros(node.actionbox.latency_us.p50),
+            micros(node.actionbox.latency_us.p99),
+            kib(node.actionbox.peak_rss_kib + node.actionbox.peak_workers_rss_kib)
+        );
+        let _ = writeln!(
+            out,
+            "  {} the throughput of Node, {:.1}× lower p99",
+            paint(BOLD, format!("{:.2}×", node.throughput_ratio)),
+            node.p99_ratio
+        );
+    }
+    out
+}

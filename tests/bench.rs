@@ -1,0 +1,177 @@
+//! The `bench` command: what it measures and reports. (Speed itself is
+//! measured in benches/, never asserted in tests.)
+
+mod common;
+
+use std::process::Command;
+
+use actionbox::bench::{BenchConfig, bench};
+use actionbox::{Flow, Runner};
+use common::*;
+use serde_json::Value;
+
+fn actionbox(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args(args)
+        .current_dir(repo())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn bench_reports_every_figure_as_json() {
+    let output = actionbox(&[
+        "bench",
+        "benches/fixtures/bench-action.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--iterations",
+        "40",
+        "--warmup",
+        "5",
+        "--concurrency",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let report = &out["report"];
+    assert_eq!(report["executions"], 40);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(report["concurrency"], 2);
+    assert_eq!(report["isolation"], "process");
+    let latency = &report["latency_us"];
+    let (p50, p99, max) = (
+        latency["p50"].as_u64().expect("p50"),
+        latency["p99"].as_u64().expect("p99"),
+        latency["max"].as_u64().expect("max"),
+    );
+    assert!(p50 > 0 && p50 <= p99 && p99 <= max, "{latency}");
+    for phase in ["isolate", "event", "load", "handler", "tokens"] {
+        assert!(
+            report["phases_us"][phase].as_u64().expect(phase) > 0,
+            "{phase}: {}",
+            report["phases_us"]
+        );
+    }
+    assert!(report["cold_us"].as_u64().expect("cold") > 0);
+    assert!(report["peak_isolate_bytes"].as_u64().expect("memory") > 100_000);
+    assert!(report["peak_workers_rss_kib"].as_u64().expect("workers") > 0);
+    let counted: u64 = report["histogram"]
+        .as_array()
+        .expect("histogram")
+        .iter()
+        .map(|b| b["count"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(counted, 40, "every execution is in the histogram");
+    // JSON output is for machines: no progress bar.
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn bench_counts_failures_with_the_first_error() {
+    let report = bench(
+        &Runner::new(),
+        &Flow::post_login(vec![action(
+            "boom.js",
+            "exports.onExecutePostLogin = async () => { throw new Error('kaput'); };",
+        )]),
+        &BenchConfig {
+            iterations: Some(10),
+            duration: None,
+            warmup: 0,
+            concurrency: 1,
+        },
+        &|_, _| {},
+    )
+    .expect("bench");
+    assert_eq!(report.executions, 10);
+    assert_eq!(report.failed, 10);
+    assert_eq!(report.first_error.as_deref(), Some("kaput"));
+}
+
+#[test]
+fn bench_vs_measures_two_flows_side_by_side() {
+    let output = actionbox(&[
+        "bench",
+        "actions/rules/add-connection-to-user.js",
+        "--vs",
+        "actions/add-connection.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--iterations",
+        "20",
+        "--warmup",
+        "2",
+        "--isolation",
+        "thread",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.starts_with("bench add-connection-to-user.js (post-login"),
+        "{text}"
+    );
+    assert!(text.contains("vs add-connection.js"), "{text}");
+    assert!(
+        text.contains("× the throughput of add-connection.js"),
+        "{text}"
+    );
+    assert!(text.contains("Latency histogram"), "{text}");
+}
+
+#[test]
+fn bench_compares_with_node_in_the_same_run_when_node_is_there() {
+    if Command::new("node").arg("--version").output().is_err() {
+        return;
+    }
+    let output = actionbox(&[
+        "bench",
+        "benches/fixtures/bench-action.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--iterations",
+        "30",
+        "--warmup",
+        "5",
+        "--compare-node",
+        "--format",
+        "json",
+        "--isolation",
+        "thread",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let node = &out["node"];
+    assert_eq!(node["node"]["executions"], 30);
+    assert!(
+        node["node"]["node"]
+            .as_str()
+            .expect("version")
+            .starts_with('v')
+    );
+    assert_eq!(node["actionbox"]["executions"], 30);
+    assert_eq!(
+        node["actionbox"]["phases_us"]["tokens"], 0,
+        "the same work on both sides: no tokens"
+    );
+    assert!(node["throughput_ratio"].as_f64().expect("ratio") > 0.0);
+}
