@@ -175,3 +175,39 @@ fn bench_compares_with_node_in_the_same_run_when_node_is_there() {
     );
     assert!(node["throughput_ratio"].as_f64().expect("ratio") > 0.0);
 }
+
+#[test]
+fn bench_runs_a_tenant_folder_flow() {
+    let output = actionbox(&[
+        "bench",
+        "--tenant",
+        "actions/tenant-example",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--iterations",
+        "10",
+        "--warmup",
+        "1",
+        "--isolation",
+        "thread",
+        "--format",
+        "json",
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let out: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(
+        out["scripts"],
+        serde_json::json!([
+            "Add roles to tokens",
+            "Deny blocked email domain",
+            "add-login-source",
+            "partner-session-token"
+        ])
+    );
+    assert_eq!(out["report"]["executions"], 10);
+    assert_eq!(out["report"]["failed"], 0);
+}
