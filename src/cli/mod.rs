@@ -45,7 +45,7 @@ enum Command {
     /// Measure a flow: throughput, latency percentiles, cold start, time
     /// per phase, memory; --compare-node runs Node's vm on the same Action
     Bench(bench::BenchArgs),
-    /// Preflight a Deploy CLI tenant folder (--tenant DIR): Rules and
+    /// Preflight a Deploy CLI tenant folder (`tenant DIR`): Rules and
     /// Actions in order, missing secrets, placeholders and dependencies,
     /// scripts that do not compile; exits 1 when anything is missing
     Tenant(tenant::TenantArgs),
