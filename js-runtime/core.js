@@ -3,7 +3,7 @@
 (function (host, rt) {
   'use strict';
   const p = rt.p;
-  const { ObjectDefineProperty, ObjectCreate, ObjectFreeze, ReflectApply, ArrayPrototypeSlice, TypeError } = p;
+  const { ObjectDefineProperty, ObjectCreate, ReflectApply, TypeError } = p;
   const g = p.globalThis;
 
   // WHATWG URL (url.js) is loaded the first time a script or the runtime
@@ -23,7 +23,7 @@
 
   // Node's formatting (inspect.js) is loaded the first time something is
   // formatted: most executions never log an object.
-  for (const name of ['inspect', 'format', 'formatArgs', 'formatWithOptions', 'errorToString', 'constructorName']) {
+  for (const name of ['inspect', 'format', 'formatArgs', 'formatWithOptions', 'errorToString', 'constructorName', 'brand', 'primitiveOf']) {
     rt[name] = function (...args) {
       rt.load('inspect');
       return ReflectApply(rt[name], this, args);
@@ -47,7 +47,8 @@
   const emit = (level) => function (...args) {
     if (full) return;
     const text = rt.formatArgs(args);
-    log(level, groupIndent === '' ? text : groupIndent + p.StringPrototypeReplace(text, /\n/g, '\n' + groupIndent));
+    // Split on a string, not a RegExp: a script can replace RegExp methods.
+    log(level, groupIndent === '' ? text : groupIndent + p.ArrayPrototypeJoin(p.StringPrototypeSplit(text, '\n'), '\n' + groupIndent));
   };
   const console = ObjectCreate(g.Object.prototype);
   define(console, 'log', emit('log'));
@@ -65,21 +66,21 @@
   });
   define(console, 'table', emit('log'));
   define(console, 'assert', function (condition, ...args) {
-    if (!condition) {
+    if (!condition && !full) {
       const text = args.length === 0 ? 'Assertion failed' : 'Assertion failed: ' + rt.formatArgs(args);
-      host.log('error', text);
+      log('error', text);
     }
   });
   define(console, 'count', function (label = 'default') {
     label = `${label}`;
     counts[label] = (counts[label] || 0) + 1;
-    host.log('info', `${label}: ${counts[label]}`);
+    log('info', `${label}: ${counts[label]}`);
   });
   define(console, 'countReset', function (label = 'default') {
     delete counts[`${label}`];
   });
   define(console, 'group', function (...args) {
-    if (args.length > 0) host.log('log', groupIndent + rt.formatArgs(args));
+    if (args.length > 0 && !full) log('log', groupIndent + rt.formatArgs(args));
     groupIndent += '  ';
   });
   define(console, 'groupCollapsed', console.group);
@@ -93,13 +94,14 @@
     label = `${label}`;
     const start = timers[label];
     if (start === undefined) {
-      host.log('warn', `Warning: No such label '${label}' for console.time${end ? 'End' : 'Log'}()`);
+      log('warn', `Warning: No such label '${label}' for console.time${end ? 'End' : 'Log'}()`);
       return;
     }
     if (end) delete timers[label];
+    if (full) return;
     const ms = host.monotonicMs() - start;
     const extra = data.length > 0 ? ' ' + rt.formatArgs(data) : '';
-    host.log('info', `${label}: ${p.NumberPrototypeToFixed(ms, 3)}ms${extra}`);
+    log('info', `${label}: ${p.NumberPrototypeToFixed(ms, 3)}ms${extra}`);
   };
   define(console, 'timeLog', timeLog(false));
   define(console, 'timeEnd', timeLog(true));
@@ -167,6 +169,13 @@
   define(g, 'clearTimeout', function clearTimeout(timer) { clear(timer); });
   define(g, 'clearInterval', function clearInterval(timer) { clear(timer); });
   define(g, 'clearImmediate', function clearImmediate(timer) { clear(timer); });
+  // The runtime's own references, for the files loaded after a script ran
+  // (which may have replaced the globals).
+  rt.timers = {
+    setTimeout: g.setTimeout, clearTimeout: g.clearTimeout, setInterval: g.setInterval,
+    clearInterval: g.clearInterval, setImmediate: g.setImmediate, clearImmediate: g.clearImmediate,
+  };
+  rt.console = console;
 
   // require, resolving in this order: Actions Modules (`actions:name`),
   // Node's built-in modules actionbox provides, the npm packages it
@@ -187,11 +196,20 @@
   rt.load = function (name) {
     if (loaded[name] === undefined) {
       loaded[name] = true;
-      host.loadRuntime(name)(host, rt);
+      try {
+        host.loadRuntime(name)(host, rt);
+      } catch (err) {
+        // Not loaded: the next use tries again (the lazy stubs would
+        // otherwise call themselves forever).
+        delete loaded[name];
+        throw err;
+      }
     }
   };
   // `name@1.2.3` → [name, version]; `@scope/name@1.2.3/sub` keeps its subpath.
   rt.splitVersion = function (id) {
+    // Only a bare package name carries a version; a path keeps its '@'s.
+    if (p.StringPrototypeStartsWith(id, '.') || p.StringPrototypeStartsWith(id, '/')) return [id, undefined];
     let name = p.StringPrototypeStartsWith(id, 'node:') ? p.StringPrototypeSlice(id, 5) : id;
     const scoped = p.StringPrototypeStartsWith(name, '@');
     const at = p.StringPrototypeIndexOf(name, '@', scoped ? 1 : 0);
@@ -370,6 +388,13 @@
     lazyGlobal(name, file, () => rt.globals[name]);
   }
   rt.globals = ObjectCreate(null);
+
+  // Node's ERR_INVALID_ARG_TYPE, for every runtime file.
+  rt.invalidArgType = function (name, expected, value) {
+    const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${rt.describeReceived(value)}`);
+    err.code = 'ERR_INVALID_ARG_TYPE';
+    return err;
+  };
 
   // Node's wording for a wrong argument type ("Received ...").
   rt.describeReceived = function (value) {

@@ -872,4 +872,6 @@
   rt.formatWithOptions = (options, ...args) => formatWithOptions(options, args);
   rt.errorToString = errorToString;
   rt.constructorName = getConstructorName;
+  rt.brand = brand;
+  rt.primitiveOf = primitiveOf;
 })

@@ -8,9 +8,9 @@
   const p = rt.p;
   const {
     JSONStringify, ObjectKeys, ObjectDefineProperty, ObjectCreate, ArrayIsArray, ArrayPrototypePush,
-    ArrayPrototypeJoin, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, StringPrototypeTrim,
-    StringPrototypeCharCodeAt, RegExpPrototypeTest, NumberIsFinite, NumberIsInteger,
-    NumberIsSafeInteger, MathFloor, MathMin, DateNow, Error, TypeError, RangeError,
+    ArrayPrototypeJoin, ArrayPrototypeIncludes, StringPrototypeTrim,
+    StringPrototypeCharCodeAt, RegExpPrototypeTest, NumberIsFinite,
+    NumberIsSafeInteger, MathFloor, MathMin, DateNow, Error, TypeError,
     StringPrototypeSplit,
   } = p;
 
@@ -387,9 +387,23 @@
     });
   }
 
-  rt.createPostLoginApi = function (event, info) {
+  // What the emulated auth0 SDK's in-memory tenant starts from.
+  function seedFlow(event) {
     rt.flowUser = event.user;
     rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
+  }
+
+  // A claim's value is recorded as JSON; undefined, functions and symbols
+  // have no JSON form: recorded with no value, and the claim policy drops
+  // them.
+  function recordClaim(call, name, value) {
+    const key = `${name}`;
+    const text = JSONStringify(value);
+    host.record(call, text === undefined ? `[${JSONStringify(key)}]` : `[${JSONStringify(key)},${text}]`);
+  }
+
+  rt.createPostLoginApi = function (event, info) {
+    seedFlow(event);
     const api = {};
     const local = { redirected: false, rendered: false };
     let primaryUserSet = info.primaryUserSet === true;
@@ -409,11 +423,7 @@
       if (ArrayPrototypeIncludes(RESERVED_CUSTOM_CLAIMS, name)) {
         throw new Error(`The ${JSONStringify(name)} claim cannot be set.`);
       }
-      const key = `${name}`;
-      const text = JSONStringify(value);
-      // undefined, functions and symbols have no JSON form: recorded with
-      // no value, and the claim policy drops them.
-      host.record(`${target}.setCustomClaim`, text === undefined ? `[${JSONStringify(key)}]` : `[${JSONStringify(key)},${text}]`);
+      recordClaim(`${target}.setCustomClaim`, name, value);
       return api;
     };
 
@@ -527,5 +537,5 @@
   };
 
   // What the other triggers' facades (trigger-apis.js) share with this one.
-  rt.apiParts = { record, validate, str, utf8Bytes, isPlainObject, assertScope, cacheApi, redirectApi, promptApi, codePoints, deepClone };
+  rt.apiParts = { record, recordClaim, seedFlow, validate, str, utf8Bytes, isPlainObject, assertScope, cacheApi, redirectApi, promptApi, deepClone };
 })

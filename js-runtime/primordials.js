@@ -103,7 +103,11 @@
   p.NumberPrototypeToString = uncurry(g.Number.prototype.toString);
   p.NumberPrototypeToFixed = uncurry(g.Number.prototype.toFixed);
   p.RegExpPrototypeExec = uncurry(g.RegExp.prototype.exec);
-  p.RegExpPrototypeTest = uncurry(g.RegExp.prototype.test);
+  // RegExp.prototype.test looks up `exec` on the RegExp each time it runs,
+  // so a script replacing `exec` would steer the runtime's checks; the
+  // captured `exec` is the builtin.
+  const RegExpPrototypeExec = p.RegExpPrototypeExec;
+  p.RegExpPrototypeTest = (regexp, text) => RegExpPrototypeExec(regexp, text) !== null;
   p.RegExpPrototypeToString = uncurry(g.RegExp.prototype.toString);
   p.DatePrototypeToISOString = uncurry(g.Date.prototype.toISOString);
   p.DatePrototypeGetTime = uncurry(g.Date.prototype.getTime);

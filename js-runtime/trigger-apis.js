@@ -7,22 +7,10 @@
 (function (host, rt) {
   'use strict';
   const p = rt.p;
-  const { JSONStringify, ArrayIsArray, ArrayPrototypePush, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeSplice, ObjectKeys, Error, TypeError } = p;
-  const { record, validate, str, isPlainObject, assertScope, cacheApi, redirectApi, promptApi } = rt.apiParts;
+  const { ArrayIsArray, ArrayPrototypePush, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeSplice, ObjectKeys, Error, TypeError } = p;
+  const { record, recordClaim, seedFlow, validate, str, isPlainObject, assertScope, cacheApi, redirectApi, promptApi } = rt.apiParts;
 
   const MAX_SCOPES = 1000;
-
-  function seedFlow(event) {
-    rt.flowUser = event.user;
-    rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
-  }
-
-  // Claims: the value is recorded as JSON; one with no JSON form has none.
-  function recordClaim(call, name, value) {
-    const key = `${name}`;
-    const text = JSONStringify(value);
-    host.record(call, text === undefined ? `[${JSONStringify(key)}]` : `[${JSONStringify(key)},${text}]`);
-  }
 
   // The target-scope methods of credentials-exchange (not flag-gated there).
   function targetScopesApi(event) {

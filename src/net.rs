@@ -310,13 +310,19 @@ pub fn is_private(ip: IpAddr) -> bool {
     }
 }
 
-/// Why a host may not be called, or `None` when it may.
-pub fn refusal(policy: &NetPolicy, url: &str) -> Option<String> {
+/// Why the policy refuses a URL before any address is looked at (not a
+/// URL, not http(s), a host not allowed), or `None`.
+pub fn policy_refusal(policy: &NetPolicy, url: &str) -> Option<String> {
+    parse_allowed(policy, url).err()
+}
+
+/// The URL and its host (without IPv6 brackets) when the policy allows it.
+fn parse_allowed(policy: &NetPolicy, url: &str) -> Result<(url::Url, String), String> {
     let Ok(parsed) = url::Url::parse(url) else {
-        return Some(format!("'{url}' is not a URL"));
+        return Err(format!("'{url}' is not a URL"));
     };
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Some(format!(
+        return Err(format!(
             "only http and https requests are possible, not {}:",
             parsed.scheme()
         ));
@@ -328,10 +334,20 @@ pub fn refusal(policy: &NetPolicy, url: &str) -> Option<String> {
         .trim_end_matches(']')
         .to_string();
     if !policy.allows_host(&host) {
-        return Some(format!(
+        return Err(format!(
             "network access to {host} is not allowed: scripts get no network by default. Allow it with --allow-net {host} (or answer it from a file with --http-mock FILE)"
         ));
     }
+    Ok((parsed, host))
+}
+
+/// Why a host may not be called (the policy, then its addresses), or
+/// `None` when it may.
+pub fn refusal(policy: &NetPolicy, url: &str) -> Option<String> {
+    let (parsed, host) = match parse_allowed(policy, url) {
+        Ok(allowed) => allowed,
+        Err(why) => return Some(why),
+    };
     if !policy.names_exactly(&host) {
         let port = parsed.port_or_known_default().unwrap_or(443);
         let addresses: Vec<IpAddr> = (host.as_str(), port)

@@ -117,17 +117,14 @@ impl Transaction {
                     }
                     // deny(reason, userMessage): Auth0 answers extensibility_error.
                     Trigger::PreUserRegistration => {
-                        self.deny(
+                        let message = command.str_arg(1).map(str::to_string);
+                        self.deny_showing(
                             command,
                             "extensibility_error",
                             text(arg(0)),
                             "api.access.deny",
+                            message,
                         );
-                        if let (Some(denial), Value::String(message)) =
-                            (self.denial.as_mut(), arg(1))
-                        {
-                            denial.user_message = Some(message);
-                        }
                     }
                     _ => self.deny(command, "access_denied", text(arg(0)), "api.access.deny"),
                 }
@@ -166,14 +163,13 @@ impl Transaction {
             "validation.error" => {
                 let code = command.str_arg(0).unwrap_or("invalid_request").to_string();
                 let message = command.str_arg(1).unwrap_or_default().to_string();
-                self.deny(command, &code, message.clone(), "api.validation.error");
-                if let Some(denial) = self
-                    .denial
-                    .as_mut()
-                    .filter(|d| d.via == "api.validation.error")
-                {
-                    denial.user_message = Some(message);
-                }
+                self.deny_showing(
+                    command,
+                    &code,
+                    message.clone(),
+                    "api.validation.error",
+                    Some(message),
+                );
             }
             "abort" if self.aborted.is_none() => {
                 let message = command.str_arg(0).unwrap_or("aborted").to_string();
@@ -238,8 +234,8 @@ impl Transaction {
     }
 
     fn change_target_scopes(&mut self, command: &Command) {
-        let initial = self.initial_target_scopes.clone();
-        let scopes = self.target_scopes.get_or_insert(initial);
+        let initial = &self.initial_target_scopes;
+        let scopes = self.target_scopes.get_or_insert_with(|| initial.clone());
         match command.call.as_str() {
             "transaction.addTargetScope" => {
                 if let Some(scope) = command.str_arg(0)
@@ -271,6 +267,19 @@ impl Transaction {
     }
 
     fn deny(&mut self, command: &Command, code: &str, reason: String, via: &str) {
+        self.deny_showing(command, code, reason, via, None);
+    }
+
+    /// A deny; `user_message` is what the end user is shown, when the
+    /// trigger gives it apart from the reason. Only the first deny counts.
+    fn deny_showing(
+        &mut self,
+        command: &Command,
+        code: &str,
+        reason: String,
+        via: &str,
+        user_message: Option<String>,
+    ) {
         if self.denial.is_some() {
             self.warn(command, "access was already denied; the first deny's reason is the one the application receives");
             return;
@@ -280,7 +289,7 @@ impl Transaction {
             code: code.to_string(),
             reason,
             via: via.to_string(),
-            user_message: None,
+            user_message,
         });
     }
 

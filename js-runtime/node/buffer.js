@@ -8,7 +8,7 @@
   const {
     Uint8Array, ArrayBuffer, TypeError, RangeError, ObjectSetPrototypeOf, ObjectDefineProperty,
     StringPrototypeCharCodeAt, StringPrototypeToLowerCase, StringFromCharCode, ArrayIsArray,
-    MathMin, MathMax, MathFloor, NumberIsInteger, TypedArrayPrototypeGetLength, SymbolFor,
+    MathMin, MathMax, MathFloor, TypedArrayPrototypeGetLength, SymbolFor,
   } = p;
   const Uint8ArrayPrototypeSubarray = p.uncurry(Uint8Array.prototype.subarray);
   const Uint8ArrayPrototypeSet = p.uncurry(Uint8Array.prototype.set);
@@ -18,11 +18,7 @@
   const bufferOf = p.uncurry(p.ObjectGetOwnPropertyDescriptor(p.TypedArrayPrototype, 'buffer').get);
   const isView = p.ArrayBuffer.isView;
 
-  function invalidArg(name, expected, value) {
-    const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${rt.describeReceived(value)}`);
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    return err;
-  }
+  const invalidArg = rt.invalidArgType;
 
   function normaliseEncoding(encoding) {
     if (encoding === undefined || encoding === null || encoding === '') return 'utf8';
@@ -499,5 +495,4 @@
   rt.globals.TextDecoder = TextDecoder;
   rt.globals.atob = atob;
   rt.globals.btoa = btoa;
-  void NumberIsInteger;
 })

@@ -129,7 +129,8 @@
       throw err;
     }
     if (array.byteLength > 65536) {
-      throw new p.globalThis.DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, 'QuotaExceededError');
+      rt.load('node/web');
+      throw new rt.DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, 'QuotaExceededError');
     }
     const bytes = host.randomBytes(array.byteLength);
     new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(bytes);
@@ -149,7 +150,7 @@
   }
 
   class Cipher {
-    constructor(mode, algorithm, key, iv, options) {
+    constructor(mode, algorithm, key, iv) {
       const alg = p.StringPrototypeToLowerCase(`${algorithm}`);
       if (!p.ArrayPrototypeIncludes(CIPHERS, alg)) {
         const err = new TypeError(`Invalid cipher type: actionbox's emulation of crypto supports ${p.ArrayPrototypeJoin(CIPHERS, ', ')}`);
@@ -176,7 +177,6 @@
       this._tag = undefined;
       this._done = false;
       this._autoPadding = true;
-      void options;
     }
     update(data, inputEncoding, outputEncoding) {
       p.ArrayPrototypePush(this._chunks, toBytes(data, inputEncoding, 'data'));
@@ -231,8 +231,8 @@
   const crypto = {
     createHash, createHmac, hash, randomBytes, randomInt, randomUUID: () => host.uuid(),
     getRandomValues, timingSafeEqual,
-    createCipheriv: (algorithm, key, iv, options) => new Cipher('encrypt', algorithm, key, iv, options),
-    createDecipheriv: (algorithm, key, iv, options) => new Cipher('decrypt', algorithm, key, iv, options),
+    createCipheriv: (algorithm, key, iv) => new Cipher('encrypt', algorithm, key, iv),
+    createDecipheriv: (algorithm, key, iv) => new Cipher('decrypt', algorithm, key, iv),
     getHashes: () => p.ArrayPrototypeSlice(HASHES),
     getCiphers: () => p.ArrayPrototypeSlice(CIPHERS),
     constants: {},

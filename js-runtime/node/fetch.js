@@ -13,12 +13,6 @@
   rt.load('node/buffer');
   rt.load('node/web');
 
-  function invalidArg(name, expected, value) {
-    const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${rt.describeReceived(value)}`);
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    return err;
-  }
-
   // ---- Headers --------------------------------------------------------------
   const kMap = p.Symbol('headers');
   const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -109,7 +103,6 @@
     }
     get [p.SymbolToStringTag]() { return 'Headers'; }
   }
-  ObjectDefineProperty(Headers.prototype, '_sorted', { enumerable: false });
 
   // ---- bodies ---------------------------------------------------------------
   const kBody = p.Symbol('body');

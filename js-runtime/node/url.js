@@ -46,11 +46,7 @@
   for (const ch of ['\t', '\n', '\r', ' ', '"', '%', '\'', ';', '<', '>', '\\', '^', '`', '{', '|', '}']) nonHostChars[ch] = true;
   const autoEscape = { '\t': '%09', '\n': '%0A', '\r': '%0D', ' ': '%20', '"': '%22', '\'': '%27', '<': '%3C', '>': '%3E', '\\': '%5C', '^': '%5E', '`': '%60', '{': '%7B', '|': '%7C', '}': '%7D' };
 
-  function invalidArg(name, expected, value) {
-    const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${rt.describeReceived(value)}`);
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    return err;
-  }
+  const invalidArg = rt.invalidArgType;
 
   function parse(url, parseQueryString = false, slashesDenoteHost = false) {
     if (url instanceof Url) return url;

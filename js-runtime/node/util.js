@@ -48,7 +48,7 @@
     return function (...args) {
       if (!warned) {
         warned = true;
-        p.globalThis.console.warn(`DeprecationWarning: ${message}`);
+        rt.console.warn(`DeprecationWarning: ${message}`);
       }
       return ReflectApply(fn, this, args);
     };
@@ -82,6 +82,7 @@
   }
 
   const brandIs = (name) => (value) => value !== null && (typeof value === 'object' || typeof value === 'function') && host.brand(value) === name;
+  const BOXED_BRANDS = { __proto__: null, Number: true, String: true, Boolean: true, BigInt: true, Symbol: true };
   const types = {
     isDate: brandIs('Date'),
     isRegExp: brandIs('RegExp'),
@@ -99,7 +100,7 @@
     isArrayBufferView: (value) => p.ArrayBuffer.isView(value),
     isAsyncFunction: (value) => typeof value === 'function' && ObjectGetPrototypeOf(value) === p.AsyncFunctionPrototype,
     isGeneratorFunction: (value) => typeof value === 'function' && (ObjectGetPrototypeOf(value) === p.GeneratorFunctionPrototype || ObjectGetPrototypeOf(value) === p.AsyncGeneratorFunctionPrototype),
-    isBoxedPrimitive: (value) => value !== null && typeof value === 'object' && ['Number', 'String', 'Boolean', 'BigInt', 'Symbol'].some((b) => { try { return p.globalThis[b].prototype.valueOf.call(value), true; } catch { return false; } }),
+    isBoxedPrimitive: (value) => value !== null && typeof value === 'object' && BOXED_BRANDS[rt.brand(value)] === true,
   };
 
   rt.load('node/buffer');

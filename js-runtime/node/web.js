@@ -8,12 +8,9 @@
   const { ObjectDefineProperty, ObjectCreate, ArrayPrototypePush, ArrayPrototypeSplice, ArrayPrototypeSlice, TypeError, Promise, ReflectApply } = p;
   const g = p.globalThis;
   const inspectCustom = p.SymbolFor('nodejs.util.inspect.custom');
+  const coreTimers = rt.timers;
 
-  function invalidArg(name, expected, value) {
-    const err = new TypeError(`The "${name}" argument must be ${expected}. Received ${rt.describeReceived(value)}`);
-    err.code = 'ERR_INVALID_ARG_TYPE';
-    return err;
-  }
+  const invalidArg = rt.invalidArgType;
 
   // ---- Event, EventTarget -------------------------------------------------
   const kTarget = p.Symbol('target');
@@ -132,7 +129,7 @@
       if (typeof ms !== 'number') throw invalidArg('delay', 'of type number', ms);
       const signal = new AbortSignal(kCreate);
       // Unreferenced, as in Node: it does not count as work left pending.
-      g.setTimeout(() => abort(signal, domException('The operation was aborted due to timeout', 'TimeoutError')), ms).unref();
+      coreTimers.setTimeout(() => abort(signal, domException('The operation was aborted due to timeout', 'TimeoutError')), ms).unref();
       signal[kTimeoutMs] = ms;
       return signal;
     }
@@ -176,11 +173,10 @@
   // ---- structuredClone ----------------------------------------------------
   const TYPED_ARRAYS = [p.Uint8Array, p.Int8Array, p.Uint8ClampedArray, p.Uint16Array, p.Int16Array,
     p.Uint32Array, p.Int32Array, p.Float32Array, p.Float64Array, p.BigInt64Array, p.BigUint64Array];
-  function structuredClone(value, options) {
+  function structuredClone(value) {
     if (arguments.length === 0) {
       throw new TypeError("Failed to execute 'structuredClone' on 'Window': 1 argument required, but only 0 present.");
     }
-    void options;
     const memory = new p.Map();
     function clone(v) {
       if (v === null || (typeof v !== 'object' && typeof v !== 'function')) {
@@ -189,7 +185,7 @@
       }
       if (typeof v === 'function') throw domException(`${rt.inspect(v)} could not be cloned.`, 'DataCloneError');
       if (memory.has(v)) return memory.get(v);
-      const brand = host.brand(v);
+      const brand = rt.brand(v);
       let out;
       if (brand === 'Date') out = new p.Date(p.DatePrototypeGetTime(v));
       else if (brand === 'RegExp') out = new p.RegExp(p.RegExpPrototypeGetSource(v), p.RegExpPrototypeGetFlags(v));
@@ -232,7 +228,7 @@
         for (let i = 0; i < keys.length; i++) out[keys[i]] = clone(v[keys[i]]);
         return out;
       } else if (brand === 'Number' || brand === 'String' || brand === 'Boolean') {
-        out = p.Object(v.valueOf());
+        out = p.Object(rt.primitiveOf(v, brand));
       } else {
         throw domException(`${rt.inspect(v)} could not be cloned.`, 'DataCloneError');
       }
@@ -298,7 +294,7 @@
     cwd() { return '/'; },
     uptime() { return (host.monotonicMs() - origin) / 1000; },
     memoryUsage() { return { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 }; },
-    emitWarning(warning) { g.console.warn(`Warning: ${warning instanceof p.Error ? warning.message : warning}`); },
+    emitWarning(warning) { rt.console.warn(`Warning: ${warning instanceof p.Error ? warning.message : warning}`); },
     on(event, listener) { emitter.on(event, listener); return process; },
     once(event, listener) { emitter.once(event, listener); return process; },
     off(event, listener) { emitter.off(event, listener); return process; },
@@ -321,17 +317,17 @@
       throw new p.Error('process.dlopen() is not available to scripts: actionbox does not load native addons');
     },
   };
-  process.stdout = { write(text) { g.console.log(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
-  process.stderr = { write(text) { g.console.error(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
+  process.stdout = { write(text) { rt.console.log(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
+  process.stderr = { write(text) { rt.console.error(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
 
   // ---- timers, timers/promises --------------------------------------------
   const timers = {
-    setTimeout: g.setTimeout,
-    clearTimeout: g.clearTimeout,
-    setInterval: g.setInterval,
-    clearInterval: g.clearInterval,
-    setImmediate: g.setImmediate,
-    clearImmediate: g.clearImmediate,
+    setTimeout: coreTimers.setTimeout,
+    clearTimeout: coreTimers.clearTimeout,
+    setInterval: coreTimers.setInterval,
+    clearInterval: coreTimers.clearInterval,
+    setImmediate: coreTimers.setImmediate,
+    clearImmediate: coreTimers.clearImmediate,
   };
   function abortable(signal, start) {
     return new Promise((resolve, reject) => {
@@ -355,14 +351,14 @@
   const timersPromises = {
     setTimeout(delay, value, options = {}) {
       return abortable(options.signal, (resolve) => {
-        const t = g.setTimeout(() => resolve(value), delay);
-        return () => g.clearTimeout(t);
+        const t = coreTimers.setTimeout(() => resolve(value), delay);
+        return () => coreTimers.clearTimeout(t);
       });
     },
     setImmediate(value, options = {}) {
       return abortable(options.signal, (resolve) => {
-        const t = g.setImmediate(() => resolve(value));
-        return () => g.clearImmediate(t);
+        const t = coreTimers.setImmediate(() => resolve(value));
+        return () => coreTimers.clearImmediate(t);
       });
     },
     scheduler: {

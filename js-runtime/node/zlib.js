@@ -59,7 +59,7 @@
         error = e;
       }
       // Asynchronous, as in Node: the callback never runs before the caller continues.
-      p.globalThis.setTimeout(() => (error === null ? callback(null, result) : callback(error)), 0);
+      rt.timers.setTimeout(() => (error === null ? callback(null, result) : callback(error)), 0);
     };
   }
   const unsupported = (name) => function () {

@@ -409,7 +409,7 @@
       failure = errorV2(e, name, domain);
     }
     if (typeof cb === 'function') {
-      p.globalThis.setTimeout(() => (failure === undefined ? cb(null, result === undefined ? '' : result) : cb(failure)), 0);
+      rt.timers.setTimeout(() => (failure === undefined ? cb(null, result === undefined ? '' : result) : cb(failure)), 0);
       return undefined;
     }
     return failure === undefined ? Promise.resolve(result === undefined ? '' : result) : Promise.reject(failure);
@@ -629,7 +629,7 @@
           if (params === null || typeof params !== 'object') throw argumentError('Missing options object');
           const token = grantToken(options, params);
           if (typeof cb === 'function') {
-            p.globalThis.setTimeout(() => cb(null, token), 0);
+            rt.timers.setTimeout(() => cb(null, token), 0);
             return undefined;
           }
           return Promise.resolve(token);

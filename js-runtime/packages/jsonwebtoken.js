@@ -136,10 +136,10 @@
     try {
       token = signSync(payload, secretOrPrivateKey, options);
     } catch (e) {
-      p.globalThis.setTimeout(() => callback(e), 0);
+      rt.timers.setTimeout(() => callback(e), 0);
       return undefined;
     }
-    p.globalThis.setTimeout(() => callback(null, token), 0);
+    rt.timers.setTimeout(() => callback(null, token), 0);
     return undefined;
   }
 

@@ -86,7 +86,10 @@
   }
 
   // Performs one request; done(err, response, body).
-  function perform(params, done) {
+  function perform(params, reply) {
+    // Always asynchronous, as the real package is: a listener attached
+    // after request() returns still hears an early error.
+    const done = (...args) => p.PromisePrototypeThen(p.PromiseResolve(), () => p.ReflectApply(reply, undefined, args));
     for (let i = 0; i < UNSUPPORTED.length; i++) {
       if (params[UNSUPPORTED[i]] !== undefined) {
         done(new p.Error(`the '${UNSUPPORTED[i]}' option is not supported by actionbox's emulation of request`));

@@ -6,10 +6,12 @@
 // serialised (event in → commands out).
 //
 // When RUNTIME_DIR is given (post-login), the api is actionbox's own
-// post-login facade (js-runtime/primordials.js and post-login-api.js) run in
-// each fresh context, so both engines do the same work per execution: a
-// fresh global, the facade built, the event parsed, the script's module
-// code and handler run, the calls recorded as JSON.
+// post-login facade (js-runtime/primordials.js and post-login-api.js, and
+// post-login-extras.js when a script reaches for it) run in each fresh
+// context, so both engines do the same facade work per execution: a fresh
+// global, the facade built, the event parsed, the script's module code and
+// handler run, the calls recorded as JSON. actionbox's core.js (console,
+// timers, require) is not loaded on the Node side: Node has its own.
 //
 // node bench-node.js SCRIPT EVENT HANDLER ITERATIONS DURATION_MS WARMUP [RUNTIME_DIR]
 'use strict';
@@ -42,11 +44,23 @@ function recorder(calls, path) {
 
 // The host functions the facade calls, as actionbox's host provides them.
 function facadeApi(context, event, calls) {
+  const hs256 = (secret, data) => require('crypto').createHmac('sha256', secret).update(data).digest('base64url');
   const host = {
     record(call, json) { calls.push([call, json]); },
     fixedNow() { return undefined; },
+    hs256Sign(secret, payload) {
+      const input = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+      return `${input}.${hs256(secret, input)}`;
+    },
+    hs256Verify(token, secret) {
+      const [header, payload, signature] = String(token).split('.');
+      if (hs256(secret, `${header}.${payload}`) !== signature) return ['The token signature is invalid.', ''];
+      return ['', Buffer.from(payload, 'base64url').toString()];
+    },
   };
   const rt = { URL, describeReceived: (v) => String(v) };
+  // The rarely used parts of the facade, loaded on first use as actionbox does.
+  rt.load = (name) => new vm.Script(fs.readFileSync(`${runtimeDir}/${name}.js`, 'utf8')).runInContext(context)(host, rt);
   for (const file of runtime) file.runInContext(context)(host, rt);
   return rt.createPostLoginApi(event, {});
 }

@@ -242,7 +242,11 @@ fn compare_with_node(
     // For post-login, Node runs actionbox's own facade too (same work).
     let mut runtime_dir = None;
     if flow.trigger == actionbox::Trigger::PostLogin {
-        for file in ["primordials.js", "post-login-api.js"] {
+        for file in [
+            "primordials.js",
+            "post-login-api.js",
+            "post-login-extras.js",
+        ] {
             let source = actionbox::engine::runtime_source(file)
                 .context("the runtime's sources are embedded")?;
             std::fs::write(dir.path().join(file), source)?;

@@ -358,7 +358,11 @@ impl ExecOptions {
             );
         }
         let mut node = self.node()?;
-        node.action_modules.extend(built.node.action_modules);
+        // What the command line gives wins over the export, as for the
+        // dependencies and the runtime below.
+        for (name, source) in built.node.action_modules {
+            node.action_modules.entry(name).or_insert(source);
+        }
         for (name, version) in built.node.dependencies {
             node.dependencies.entry(name).or_insert(version);
         }

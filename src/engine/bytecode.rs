@@ -79,7 +79,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn compile_uncached(file_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
+pub(crate) fn compile_uncached(file_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
     let internal = |message: String| CompileError {
         message,
         line: 0,

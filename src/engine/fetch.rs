@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use rquickjs::{Ctx, Exception, Object, Value};
 
 use super::host::{Shared, arg_string};
-use crate::net::{Disposition, HttpRequest, HttpResponse, RequestRecord, masked_headers};
+use crate::net::{self, Disposition, HttpRequest, HttpResponse, RequestRecord, masked_headers};
 
 pub(crate) enum Pending {
     /// Answered (or failed) already; delivered at `ready_at`.
@@ -23,14 +23,14 @@ pub(crate) struct InFlight {
     pub ready_at: Instant,
     pub pending: Pending,
     pub started: Instant,
-    pub record: usize,
 }
 
 #[derive(Default)]
 pub(crate) struct Fetches {
     next_id: u32,
     pub in_flight: Vec<InFlight>,
-    pub records: Vec<RequestRecord>,
+    /// Each request's record, by request id.
+    records: Vec<(u32, RequestRecord)>,
 }
 
 const MAX_REQUESTS: usize = 100;
@@ -46,14 +46,30 @@ impl Fetches {
         Some(self.in_flight.remove(at))
     }
 
+    /// The records of the requests that are over; those still in flight
+    /// stay until they finish (a Rule may call back before its request
+    /// completes).
+    pub(crate) fn take_finished(&mut self) -> Vec<RequestRecord> {
+        let in_flight = &self.in_flight;
+        let (done, pending): (Vec<_>, Vec<_>) = std::mem::take(&mut self.records)
+            .into_iter()
+            .partition(|(id, _)| !in_flight.iter().any(|f| f.id == *id));
+        self.records = pending;
+        done.into_iter().map(|(_, record)| record).collect()
+    }
+
     pub(crate) fn finish(
         &mut self,
-        record: usize,
+        id: u32,
         started: Instant,
         result: &Result<HttpResponse, String>,
         disposition: Disposition,
     ) {
-        if let Some(entry) = self.records.get_mut(record) {
+        if let Some((_, entry)) = self
+            .records
+            .iter_mut()
+            .find(|(record_id, _)| *record_id == id)
+        {
             entry.duration_ms = started.elapsed().as_millis() as u64;
             entry.disposition = disposition;
             match result {
@@ -75,7 +91,8 @@ pub(crate) fn start<'js>(
     let request: HttpRequest = serde_json::from_str(&json)
         .map_err(|e| Exception::throw_type(ctx, &format!("actionbox host: bad request: {e}")))?;
     let mut st = state.borrow_mut();
-    if st.fetches.records.len() >= MAX_REQUESTS {
+    // Counted over the isolate's life (ids never reset).
+    if st.fetches.next_id as usize >= MAX_REQUESTS {
         drop(st);
         return Err(Exception::throw_range(
             ctx,
@@ -90,49 +107,33 @@ pub(crate) fn start<'js>(
             now + Duration::from_millis(mock.response.delay_ms),
             Disposition::Mocked,
         ),
-        None => {
-            let host = url::Url::parse(&request.url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_string));
-            match host {
-                Some(host) if policy.allows_host(&host) => {
-                    (Pending::Perform(request.clone()), now, Disposition::Allowed)
-                }
-                Some(host) => (
-                    Pending::Ready(Err(format!(
-                        "network access to {host} is not allowed: scripts get no network by default. Allow it with --allow-net {host} (or answer it from a file with --http-mock FILE)"
-                    ))),
-                    now,
-                    Disposition::Refused,
-                ),
-                None => (
-                    Pending::Ready(Err(format!("'{}' is not a URL", request.url))),
-                    now,
-                    Disposition::Refused,
-                ),
-            }
-        }
+        // The addresses are checked when the host performs the request.
+        None => match net::policy_refusal(policy, &request.url) {
+            None => (Pending::Perform(request.clone()), now, Disposition::Allowed),
+            Some(why) => (Pending::Ready(Err(why)), now, Disposition::Refused),
+        },
     };
     st.fetches.next_id += 1;
     let id = st.fetches.next_id;
     let script = st.script.clone();
-    let record = st.fetches.records.len();
-    st.fetches.records.push(RequestRecord {
-        script,
-        method: request.method.to_ascii_uppercase(),
-        url: request.url.clone(),
-        status: None,
-        disposition,
-        duration_ms: 0,
-        headers: masked_headers(&request.headers),
-        error: None,
-    });
+    st.fetches.records.push((
+        id,
+        RequestRecord {
+            script,
+            method: request.method.to_ascii_uppercase(),
+            url: request.url.clone(),
+            status: None,
+            disposition,
+            duration_ms: 0,
+            headers: masked_headers(&request.headers),
+            error: None,
+        },
+    ));
     st.fetches.in_flight.push(InFlight {
         id,
         ready_at,
         pending,
         started: now,
-        record,
     });
     Ok(Value::new_int(ctx.clone(), id as i32))
 }
@@ -147,12 +148,8 @@ pub(crate) fn cancel<'js>(
         let mut st = state.borrow_mut();
         if let Some(flight) = st.fetches.take(id as u32) {
             let aborted = Err("aborted".to_string());
-            st.fetches.finish(
-                flight.record,
-                flight.started,
-                &aborted,
-                Disposition::Aborted,
-            );
+            st.fetches
+                .finish(flight.id, flight.started, &aborted, Disposition::Aborted);
         }
     }
     Ok(Value::new_undefined(ctx.clone()))
@@ -187,9 +184,14 @@ pub(crate) fn complete(state: &Shared, id: u32) -> Option<Result<HttpResponse, S
         }
     };
     let mut st = state.borrow_mut();
-    let current = st.fetches.records.get(flight.record).map(|r| r.disposition);
+    let current = st
+        .fetches
+        .records
+        .iter()
+        .find(|(id, _)| *id == flight.id)
+        .map(|(_, r)| r.disposition);
     st.fetches.finish(
-        flight.record,
+        flight.id,
         flight.started,
         &result,
         disposition.or(current).unwrap_or(Disposition::Failed),

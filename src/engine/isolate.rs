@@ -61,31 +61,31 @@ pub(crate) struct IsolateConfig<'a> {
 pub(crate) struct IsolateError(pub String);
 
 thread_local! {
-    // Isolates whose execution is over, waiting to be freed. Freeing a
-    // runtime takes about as long as creating one; doing it after the
-    // result has been handed back takes it off every execution's latency
-    // (`bury` runs once the caller has its result).
-    static GRAVEYARD: std::cell::RefCell<Vec<Isolate>> = const { std::cell::RefCell::new(Vec::new()) };
+    // The last isolate whose execution is over, waiting to be freed.
+    // Freeing a runtime takes about as long as creating one; doing it after
+    // the result has been handed back takes it off the flow's latency
+    // (`bury` runs once the caller has its result, or when the next
+    // isolate is created).
+    static GRAVEYARD: std::cell::RefCell<Option<Isolate>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Frees the isolates of this thread's finished executions.
+/// Frees this thread's finished isolate, if one is waiting.
 pub(crate) fn bury() {
-    let dead = GRAVEYARD.with(|g| std::mem::take(&mut *g.borrow_mut()));
+    let dead = GRAVEYARD.with(|g| g.borrow_mut().take());
     drop(dead);
 }
 
 /// Keeps a finished isolate until `bury` (or the next isolate) frees it.
 fn defer_drop(isolate: Isolate) {
-    GRAVEYARD.with(|g| g.borrow_mut().push(isolate));
+    let previous = GRAVEYARD.with(|g| g.borrow_mut().replace(isolate));
+    drop(previous);
 }
 
 impl Isolate {
     pub(crate) fn new(config: &IsolateConfig<'_>) -> Result<Isolate, IsolateError> {
-        // A thread that never reached `bury` frees its dead isolates here,
-        // so they cannot pile up.
-        if GRAVEYARD.with(|g| g.borrow().len() >= 16) {
-            bury();
-        }
+        // At most one finished isolate waits: the previous script's is freed
+        // before this one grows (a flow's peak memory stays at two heaps).
+        bury();
         let limits = &config.env.limits;
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
         let runtime = Runtime::new_with_alloc(CountingAllocator {
@@ -187,6 +187,19 @@ fn track_rejection(state: &Shared, promise: &Value<'_>, reason: &Value<'_>, is_h
     }
 }
 
+/// A string property of a script's object, or `None`. A getter or Proxy
+/// trap may throw: that exception is caught and dropped, never left
+/// pending.
+pub(crate) fn string_prop(obj: &Object<'_>, key: &str) -> Option<String> {
+    match obj.get::<_, Value>(key) {
+        Ok(v) => v.as_string()?.to_string().ok(),
+        Err(_) => {
+            obj.ctx().catch();
+            None
+        }
+    }
+}
+
 /// A short description of a thrown or rejected value (its name and message
 /// when it is an object, never its `toString`).
 pub(crate) fn describe_plain(value: &Value<'_>) -> String {
@@ -194,15 +207,7 @@ pub(crate) fn describe_plain(value: &Value<'_>) -> String {
         return s.to_string().unwrap_or_default();
     }
     if let Some(obj) = value.as_object() {
-        let text = |key: &str| -> Option<String> {
-            match obj.get::<_, Value>(key) {
-                Ok(v) => v.as_string()?.to_string().ok(),
-                Err(_) => {
-                    obj.ctx().catch();
-                    None
-                }
-            }
-        };
+        let text = |key: &str| string_prop(obj, key);
         let name = text("name").unwrap_or_else(|| "Error".into());
         return match text("message") {
             Some(m) if !m.is_empty() => format!("{name}: {m}"),

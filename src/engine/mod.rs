@@ -293,6 +293,6 @@ impl ScriptRun {
         self.commands.append(&mut state.commands);
         self.logs.append(&mut state.logs);
         self.warnings.append(&mut state.warnings);
-        self.requests.append(&mut state.fetches.records);
+        self.requests.extend(state.fetches.take_finished());
     }
 }

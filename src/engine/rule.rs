@@ -309,11 +309,9 @@ fn take_callback<'js>(
     }
     let description = ScriptError::from_thrown(&error, name);
     let unauthorized = error.as_object().is_some_and(|obj| {
-        obj.get::<_, String>("code")
-            .is_ok_and(|c| c == "unauthorized")
-            || obj
-                .get::<_, String>("name")
-                .is_ok_and(|n| n == "UnauthorizedError")
+        use super::isolate::string_prop;
+        string_prop(obj, "code").is_some_and(|c| c == "unauthorized")
+            || string_prop(obj, "name").is_some_and(|n| n == "UnauthorizedError")
     });
     let (code, origin) = if unauthorized {
         ("unauthorized", "callback(new UnauthorizedError(…))")

@@ -90,7 +90,10 @@ impl RuntimeFile {
 pub(crate) fn source_of(file: &str) -> Option<&'static str> {
     all()
         .into_iter()
-        .find(|f| f.name().trim_start_matches("actionbox:") == file)
+        .find(|f| {
+            let name = f.name().trim_start_matches("actionbox:");
+            name == file || file.strip_suffix(".js") == Some(name)
+        })
         .map(RuntimeFile::source)
 }
 
@@ -156,13 +159,16 @@ pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
 }
 
 fn compile(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
-    bytecode::compile(file.name(), file.source()).map_err(|e| {
-        format!(
-            "{}:{}:{}: {} (a bug in actionbox's runtime)",
-            file.name(),
-            e.line,
-            e.column,
-            e.message
-        )
-    })
+    // Cached by name in `bytecode` above, not by content hash.
+    bytecode::compile_uncached(file.name(), file.source())
+        .map(Arc::from)
+        .map_err(|e| {
+            format!(
+                "{}:{}:{}: {} (a bug in actionbox's runtime)",
+                file.name(),
+                e.line,
+                e.column,
+                e.message
+            )
+        })
 }

@@ -27,16 +27,7 @@ impl ScriptError {
     pub(crate) fn from_thrown(value: &Value<'_>, script: &str) -> ScriptError {
         let mut error = ScriptError::new(ErrorKind::Exception, script, String::new());
         if let Some(obj) = value.as_object() {
-            // A getter or Proxy trap may throw: that exception is dropped.
-            let text = |key: &str| -> Option<String> {
-                match obj.get::<_, Value>(key) {
-                    Ok(v) => v.as_string()?.to_string().ok(),
-                    Err(_) => {
-                        obj.ctx().catch();
-                        None
-                    }
-                }
-            };
+            let text = |key: &str| super::isolate::string_prop(obj, key);
             error.name = text("name");
             error.message = text("message").unwrap_or_default();
             error.stack = text("stack").filter(|s| !s.trim().is_empty());

@@ -174,10 +174,7 @@ impl WorkerPool {
             if self.live.load(Ordering::SeqCst) < self.size {
                 self.live.fetch_add(1, Ordering::SeqCst);
                 drop(idle);
-                return self.spawn().inspect_err(|_| {
-                    self.live.fetch_sub(1, Ordering::SeqCst);
-                    self.returned.notify_one();
-                });
+                return self.spawn().inspect_err(|_| self.release_slot());
             }
             idle = self
                 .returned
@@ -200,7 +197,15 @@ impl WorkerPool {
 
     fn retire(&self, worker: Worker) {
         worker.kill();
+        self.release_slot();
+    }
+
+    /// One worker fewer. Counted under the lock `checkout` waits with, so
+    /// the wake-up cannot fall between its check and its wait.
+    fn release_slot(&self) {
+        let idle = self.idle.lock();
         self.live.fetch_sub(1, Ordering::SeqCst);
+        drop(idle);
         self.returned.notify_one();
     }
 
@@ -282,9 +287,11 @@ impl WorkerPool {
                 }
                 Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
                     self.crashed.fetch_add(1, Ordering::Relaxed);
+                    // An unreadable message comes from a worker that may
+                    // still run: stop it before waiting for it.
+                    let _ = worker.child.kill();
                     let status = worker.child.wait().ok();
-                    self.live.fetch_sub(1, Ordering::SeqCst);
-                    self.returned.notify_one();
+                    self.release_slot();
                     let how = status.map_or_else(|| "unknown status".to_string(), describe_exit);
                     let error = ScriptError::new(
                         ErrorKind::Internal,

@@ -31,31 +31,19 @@ fn deny_system_calls() -> Result<(), String> {
 
     use seccompiler::{BpfProgram, SeccompAction, SeccompFilter};
 
-    let denied: &[libc::c_long] = &[
+    let mut denied: Vec<libc::c_long> = vec![
         // Files.
-        libc::SYS_open,
         libc::SYS_openat,
         libc::SYS_openat2,
-        libc::SYS_creat,
         libc::SYS_open_by_handle_at,
-        libc::SYS_unlink,
         libc::SYS_unlinkat,
-        libc::SYS_rename,
-        libc::SYS_renameat,
         libc::SYS_renameat2,
-        libc::SYS_mkdir,
         libc::SYS_mkdirat,
-        libc::SYS_rmdir,
-        libc::SYS_link,
         libc::SYS_linkat,
-        libc::SYS_symlink,
         libc::SYS_symlinkat,
-        libc::SYS_chmod,
         libc::SYS_fchmodat,
-        libc::SYS_chown,
         libc::SYS_fchownat,
         libc::SYS_truncate,
-        libc::SYS_mknod,
         libc::SYS_mknodat,
         libc::SYS_mount,
         libc::SYS_umount2,
@@ -68,18 +56,43 @@ fn deny_system_calls() -> Result<(), String> {
         libc::SYS_listen,
         libc::SYS_accept,
         libc::SYS_accept4,
-        // Programs and other processes.
+        // io_uring performs opens, sockets and connects without those calls.
+        libc::SYS_io_uring_setup,
+        libc::SYS_io_uring_enter,
+        libc::SYS_io_uring_register,
+        // Programs and other processes (signals included).
         libc::SYS_execve,
         libc::SYS_execveat,
-        libc::SYS_fork,
-        libc::SYS_vfork,
         libc::SYS_ptrace,
         libc::SYS_kill,
+        libc::SYS_tkill,
+        libc::SYS_tgkill,
+        libc::SYS_rt_sigqueueinfo,
+        libc::SYS_rt_tgsigqueueinfo,
+        libc::SYS_pidfd_send_signal,
         libc::SYS_process_vm_readv,
         libc::SYS_process_vm_writev,
         libc::SYS_setuid,
         libc::SYS_setgid,
     ];
+    // The older calls only some architectures still have.
+    #[cfg(target_arch = "x86_64")]
+    denied.extend([
+        libc::SYS_open,
+        libc::SYS_creat,
+        libc::SYS_unlink,
+        libc::SYS_rename,
+        libc::SYS_renameat,
+        libc::SYS_mkdir,
+        libc::SYS_rmdir,
+        libc::SYS_link,
+        libc::SYS_symlink,
+        libc::SYS_chmod,
+        libc::SYS_chown,
+        libc::SYS_mknod,
+        libc::SYS_fork,
+        libc::SYS_vfork,
+    ]);
     let rules: BTreeMap<i64, Vec<seccompiler::SeccompRule>> =
         denied.iter().map(|nr| (*nr, Vec::new())).collect();
     let arch = std::env::consts::ARCH
