@@ -141,13 +141,15 @@ pub fn bench(
 
     let warmup_left = AtomicU64::new(config.warmup);
     let measured = AtomicU64::new(0);
-    let stop = AtomicBool::new(false);
     let samples: Mutex<Vec<Sample>> = Mutex::new(Vec::new());
     let failures = AtomicU64::new(0);
     let run_errors = AtomicU64::new(0);
     let errors: Mutex<Option<String>> = Mutex::new(None);
     let memory = MemoryWatch::start();
     let mut measuring_started = Instant::now();
+    // When the last measuring thread finished: the progress loop's sleep
+    // must not count as measured time.
+    let mut measuring_ended = measuring_started;
     let deadline = config
         .iterations
         .is_none()
@@ -174,14 +176,11 @@ pub fn bench(
         let end = deadline.map(|d| measuring_started + d);
         let threads: Vec<_> = (0..concurrency)
             .map(|_| {
-                let (stop, measured, failures, run_errors, errors, samples) =
-                    (&stop, &measured, &failures, &run_errors, &errors, &samples);
+                let (measured, failures, run_errors, errors, samples) =
+                    (&measured, &failures, &run_errors, &errors, &samples);
                 scope.spawn(move || {
                     let mut local = Vec::new();
                     loop {
-                        if stop.load(Ordering::Relaxed) {
-                            break;
-                        }
                         if let Some(limit) = config.iterations {
                             if measured.fetch_add(1, Ordering::Relaxed) >= limit {
                                 break;
@@ -234,9 +233,11 @@ pub fn bench(
                             measured.fetch_add(1, Ordering::Relaxed);
                         }
                     }
+                    let ended = Instant::now();
                     if let Ok(mut all) = samples.lock() {
                         all.extend(local);
                     }
+                    ended
                 })
             })
             .collect();
@@ -249,11 +250,12 @@ pub fn bench(
             std::thread::sleep(Duration::from_millis(100));
         }
         for handle in threads {
-            let _ = handle.join();
+            if let Ok(ended) = handle.join() {
+                measuring_ended = measuring_ended.max(ended);
+            }
         }
-        stop.store(true, Ordering::Relaxed);
     });
-    let elapsed = measuring_started.elapsed();
+    let elapsed = measuring_ended.duration_since(measuring_started);
     let memory = memory.stop();
     let samples = samples.into_inner().unwrap_or_default();
     progress(samples.len() as u64, config.iterations);
