@@ -664,6 +664,71 @@ fn request_and_request_promise_for_rules() {
 }
 
 #[test]
+fn a_rules_fire_and_forget_request_keeps_its_own_record() {
+    // The first Rule calls back before its slow request answers; the second
+    // Rule's request answers first. Each record keeps its own request's
+    // outcome (in the order they ended): the slow one was still in flight
+    // when the Rules finished, and says so.
+    let mut slow = mock("POST", "https://audit.example.com/login", 202, json!({}));
+    slow.response.delay_ms = 50;
+    let node = with_mocks(vec![
+        slow,
+        mock("GET", "https://crm.example.com/tier", 200, json!("gold")),
+    ]);
+    let audit = Script::from_source(
+        "audit.js",
+        r#"function audit(user, context, callback) {
+            require('request').post({ url: 'https://audit.example.com/login', json: { id: user.user_id } }, function () {});
+            callback(null, user, context);
+        }"#,
+    )
+    .expect("rule");
+    let tier = Script::from_source(
+        "tier.js",
+        r#"function tier(user, context, callback) {
+            require('request')('https://crm.example.com/tier', function (err, response, body) {
+                console.log(err === null, response.statusCode, body);
+                callback(null, user, context);
+            });
+        }"#,
+    )
+    .expect("rule");
+    let outcome = run_with(vec![audit, tier], node);
+    assert_eq!(ok_logs(&outcome), ["true 200 gold"]);
+    let records: Vec<_> = outcome
+        .requests
+        .iter()
+        .map(|r| {
+            (
+                r.script.as_str(),
+                r.url.as_str(),
+                r.status,
+                r.error.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        records,
+        [
+            ("tier.js", "https://crm.example.com/tier", Some(200), None),
+            (
+                "audit.js",
+                "https://audit.example.com/login",
+                None,
+                Some("still in flight when the script finished; not waited for")
+            ),
+        ]
+    );
+    assert!(
+        outcome.warnings.iter().any(
+            |w| w.script == "tier.js" && w.message.starts_with("1 request was still in flight")
+        ),
+        "{:?}",
+        outcome.warnings
+    );
+}
+
+#[test]
 fn node_fetch_reports_failures_as_fetch_errors() {
     let node = with_mocks(vec![mock(
         "GET",

@@ -58,6 +58,20 @@ impl Fetches {
         done.into_iter().map(|(_, record)| record).collect()
     }
 
+    /// Drops the requests still in flight when the script finished (Auth0
+    /// does not wait for them either); their records say so. Returns how
+    /// many there were.
+    pub(crate) fn drop_in_flight(&mut self) -> usize {
+        let dropped = std::mem::take(&mut self.in_flight);
+        for (id, record) in &mut self.records {
+            if dropped.iter().any(|f| f.id == *id) {
+                record.error =
+                    Some("still in flight when the script finished; not waited for".into());
+            }
+        }
+        dropped.len()
+    }
+
     pub(crate) fn finish(
         &mut self,
         id: u32,

@@ -269,14 +269,13 @@ impl ScriptRun {
                 ));
             }
             state.timers.clear_all();
-            let in_flight = state.fetches.in_flight.len();
+            let in_flight = state.fetches.drop_in_flight();
             if in_flight > 0 && self.error.is_none() {
                 state.warn(format!(
                     "{in_flight} request{} still in flight when the script finished; dropped",
                     if in_flight == 1 { " was" } else { "s were" }
                 ));
             }
-            state.fetches.in_flight.clear();
             let unhandled = std::mem::take(&mut state.unhandled_rejections);
             for (_, reason) in unhandled {
                 state.warn(format!("unhandled promise rejection: {reason}"));
