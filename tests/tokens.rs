@@ -513,21 +513,41 @@ fn jwks(outcome: &Outcome) -> JwkSet {
     serde_json::from_value(outcome.jwks.clone().expect("the run's JWKS")).expect("a JWKS")
 }
 
+/// Verifies `jwt` with the key its `kid` names in the run's JWKS, which must
+/// say the algorithm the token was signed with.
+fn verify_with_the_runs_jwks(outcome: &Outcome, jwt: &str, alg: jsonwebtoken::Algorithm) {
+    let header = jsonwebtoken::decode_header(jwt).expect("header");
+    assert_eq!(header.alg, alg);
+    let set = jwks(outcome);
+    let jwk = set
+        .find(header.kid.as_deref().expect("kid"))
+        .expect("key in the JWKS");
+    assert_eq!(
+        jwk.common.key_algorithm.map(|a| format!("{a:?}")),
+        Some(format!("{alg:?}")),
+        "the JWK names the token's algorithm"
+    );
+    let mut validation = Validation::new(alg);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk).expect("key"), &validation)
+        .expect("verifies");
+}
+
+fn id_jwt(outcome: &Outcome) -> &str {
+    outcome
+        .id_token
+        .as_ref()
+        .and_then(|t| t.jwt.as_deref())
+        .expect("jwt")
+}
+
 #[test]
 fn rs256_tokens_verify_with_the_runs_jwks() {
     let outcome = run_with(tenant_settings(), db_event(), &handler(""));
-    let set = jwks(&outcome);
     for token in [&outcome.id_token, &outcome.access_token] {
         let jwt = token.as_ref().and_then(|t| t.jwt.as_deref()).expect("jwt");
-        let header = jsonwebtoken::decode_header(jwt).expect("header");
-        let jwk = set
-            .find(header.kid.as_deref().expect("kid"))
-            .expect("key in the JWKS");
-        let mut validation = Validation::new(jsonwebtoken::Algorithm::RS256);
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk).expect("key"), &validation)
-            .expect("verifies");
+        verify_with_the_runs_jwks(&outcome, jwt, jsonwebtoken::Algorithm::RS256);
     }
 }
 
@@ -537,17 +557,37 @@ fn a_generated_key_is_used_when_none_is_configured() {
         vec![script(&example("add-connection.js"))],
         Some(db_event()),
     );
-    let set = jwks(&outcome);
-    let jwt = outcome
-        .id_token
-        .as_ref()
-        .and_then(|t| t.jwt.as_deref())
-        .expect("jwt");
-    let kid = jsonwebtoken::decode_header(jwt)
-        .expect("header")
-        .kid
-        .expect("kid");
-    assert!(set.find(&kid).is_some());
+    verify_with_the_runs_jwks(&outcome, id_jwt(&outcome), jsonwebtoken::Algorithm::RS256);
+}
+
+#[test]
+fn a_generated_key_for_ps256_names_ps256() {
+    let mut settings = Settings::default();
+    settings.signing.alg = actionbox::tenant::SigningAlg::PS256;
+    let outcome = run_with(settings, db_event(), &handler(""));
+    verify_with_the_runs_jwks(&outcome, id_jwt(&outcome), jsonwebtoken::Algorithm::PS256);
+}
+
+#[test]
+fn a_configured_key_is_read_again_when_its_file_changes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let pem = dir.path().join("signing.pem");
+    let mut settings = Settings::default();
+    settings.signing.private_key_pem = Some(pem.clone());
+    let kid_with = |key: String| {
+        std::fs::write(&pem, key).expect("write the key");
+        let outcome = run_with(settings.clone(), db_event(), &handler(""));
+        verify_with_the_runs_jwks(&outcome, id_jwt(&outcome), jsonwebtoken::Algorithm::RS256);
+        jsonwebtoken::decode_header(id_jwt(&outcome))
+            .expect("header")
+            .kid
+            .expect("kid")
+    };
+    let first = actionbox::token::sign::generate_pem().expect("a key");
+    let second = actionbox::token::sign::generate_pem().expect("a key");
+    let first_kid = kid_with(first.clone());
+    assert_ne!(kid_with(second), first_kid, "the new key signs");
+    assert_eq!(kid_with(first), first_kid);
 }
 
 #[test]
@@ -576,18 +616,14 @@ fn ps256_is_supported() {
     let mut settings = tenant_settings();
     settings.signing.alg = actionbox::tenant::SigningAlg::PS256;
     let outcome = run_with(settings, db_event(), &handler(""));
-    let set = jwks(&outcome);
-    let jwt = outcome
-        .id_token
-        .as_ref()
-        .and_then(|t| t.jwt.as_deref())
-        .expect("jwt");
-    let jwk = set.find("acme-test-1").expect("key");
-    let mut validation = Validation::new(jsonwebtoken::Algorithm::PS256);
-    validation.validate_exp = false;
-    validation.validate_aud = false;
-    jsonwebtoken::decode::<Value>(jwt, &DecodingKey::from_jwk(jwk).expect("key"), &validation)
-        .expect("verifies");
+    assert_eq!(
+        jsonwebtoken::decode_header(id_jwt(&outcome))
+            .expect("header")
+            .kid
+            .as_deref(),
+        Some("acme-test-1")
+    );
+    verify_with_the_runs_jwks(&outcome, id_jwt(&outcome), jsonwebtoken::Algorithm::PS256);
 }
 
 #[test]

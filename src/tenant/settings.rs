@@ -22,7 +22,7 @@ pub enum CustomClaimsMode {
     LegacyNamespaced,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum SigningAlg {
     #[default]
     RS256,

@@ -2,12 +2,13 @@
 //!
 //! RS256 and PS256 use the tenant's RSA key: the one configured in the
 //! settings (`signing.private_key_pem`), or one generated once per process
-//! when none is configured. HS256 uses the client secret (ID tokens) or the
+//! and algorithm when none is configured. HS256 uses the client secret (ID tokens) or the
 //! API's signing secret (access tokens). Key ids are RFC 7638 thumbprints
 //! unless the settings name one.
 
-use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -72,15 +73,10 @@ impl RsaKey {
         })
     }
 
-    /// A fresh 2048-bit key.
-    pub fn generate() -> Result<RsaKey, String> {
+    /// A fresh 2048-bit key; its JWK names `alg`.
+    pub fn generate(alg: SigningAlg) -> Result<RsaKey, String> {
         let der = generate_der()?;
-        RsaKey::from_encoding(
-            EncodingKey::from_rsa_der(&der),
-            None,
-            SigningAlg::RS256,
-            true,
-        )
+        RsaKey::from_encoding(EncodingKey::from_rsa_der(&der), None, alg, true)
     }
 
     pub fn jwks(&self) -> Value {
@@ -136,10 +132,44 @@ fn algorithm(alg: SigningAlg) -> Algorithm {
 }
 
 /// The key generated for this process when no key is configured: every run
-/// in one process signs with the same key, so its JWKS stays valid.
-fn process_key() -> Result<RsaKey, String> {
-    static KEY: OnceLock<Result<RsaKey, String>> = OnceLock::new();
-    KEY.get_or_init(RsaKey::generate).clone()
+/// in one process signs with the same key (one per algorithm, so the JWK
+/// names the algorithm the tokens use), so its JWKS stays valid.
+fn process_key(alg: SigningAlg) -> Result<Arc<RsaKey>, String> {
+    static RS256: OnceLock<Result<Arc<RsaKey>, String>> = OnceLock::new();
+    static PS256: OnceLock<Result<Arc<RsaKey>, String>> = OnceLock::new();
+    let (cell, alg) = match alg {
+        SigningAlg::PS256 => (&PS256, SigningAlg::PS256),
+        SigningAlg::RS256 | SigningAlg::HS256 => (&RS256, SigningAlg::RS256),
+    };
+    cell.get_or_init(|| RsaKey::generate(alg).map(Arc::new))
+        .clone()
+}
+
+/// A configured key, parsed once per process (and again when its file
+/// changes): every run of a flow would otherwise parse it again.
+fn configured_key(path: &Path, kid: Option<&str>, alg: SigningAlg) -> Result<Arc<RsaKey>, Error> {
+    type Parsed = HashMap<(PathBuf, Option<String>, SigningAlg), (Vec<u8>, Arc<RsaKey>)>;
+    static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
+    let pem = std::fs::read(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let parsed = PARSED.get_or_init(Default::default);
+    let id = (path.to_path_buf(), kid.map(str::to_string), alg);
+    if let Ok(parsed) = parsed.lock()
+        && let Some((from, key)) = parsed.get(&id)
+        && *from == pem
+    {
+        return Ok(key.clone());
+    }
+    let key = Arc::new(
+        RsaKey::from_pem(&pem, kid, alg)
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?,
+    );
+    if let Ok(mut parsed) = parsed.lock() {
+        parsed.insert(id, (pem, key.clone()));
+    }
+    Ok(key)
 }
 
 /// The keys one run signs with.
@@ -161,11 +191,7 @@ impl Keys {
                     Some(base) if path.is_relative() => base.join(path),
                     _ => path.clone(),
                 };
-                Some(Arc::new(load_pem(
-                    &path,
-                    signing.kid.as_deref(),
-                    signing.alg,
-                )?))
+                Some(configured_key(&path, signing.kid.as_deref(), signing.alg)?)
             }
         };
         Ok(Keys {
@@ -179,7 +205,7 @@ impl Keys {
         if let Some(key) = &self.rsa {
             return Ok(key.clone());
         }
-        let key = Arc::new(process_key().map_err(Error::Internal)?);
+        let key = process_key(self.alg).map_err(Error::Internal)?;
         self.rsa = Some(key.clone());
         Ok(key)
     }
@@ -222,14 +248,6 @@ impl Keys {
         let header = serde_json::to_value(&header).unwrap_or(Value::Null);
         Ok((header, jwt))
     }
-}
-
-fn load_pem(path: &Path, kid: Option<&str>, alg: SigningAlg) -> Result<RsaKey, Error> {
-    let pem = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    RsaKey::from_pem(&pem, kid, alg).map_err(|e| Error::invalid(format!("{}: {e}", path.display())))
 }
 
 /// A token decoded and checked.
