@@ -4,7 +4,7 @@
 mod common;
 
 use actionbox::net::NetPolicy;
-use actionbox::{Flow, NodeConfig, Outcome, Resume, Runner, Script, Status, Trigger};
+use actionbox::{Flow, NodeConfig, Outcome, Resume, Runner, Script, Settings, Status, Trigger};
 use common::*;
 use serde_json::{Value, json};
 
@@ -130,6 +130,30 @@ fn credentials_exchange_issues_the_m2m_access_token() {
     assert_eq!(payload["scope"], "read:invoices write:invoices");
     assert_eq!(payload["https://api.acme.example/team"], "billing");
     assert!(token.jwt.is_some());
+}
+
+#[test]
+fn credentials_exchange_follows_the_apis_rfc9068_profile() {
+    let settings: Settings = serde_json::from_value(json!({
+        "apis": [{ "identifier": "https://api.acme.example", "profile": "rfc9068" }]
+    }))
+    .expect("settings");
+    let flow = Flow::new(
+        Trigger::CredentialsExchange,
+        vec![script(&example("m2m-tenant-claim.js"))],
+    )
+    .with_event(event("credentials-exchange.json"))
+    .with_settings(settings)
+    .with_limits(quick_limits());
+    let outcome = Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"));
+    let token = outcome.access_token.expect("access token");
+    assert_eq!(token.header["typ"], "at+jwt");
+    let payload = &token.payload;
+    assert_eq!(payload["client_id"], "m2mZ8x7C6v5B4n3M2q1W0e9R8t7Y6u5I");
+    assert_eq!(payload["sub"], "m2mZ8x7C6v5B4n3M2q1W0e9R8t7Y6u5I@clients");
+    assert!(payload["jti"].is_string());
+    assert!(payload.get("azp").is_none() && payload.get("gty").is_none());
+    assert_eq!(payload["https://api.acme.example/team"], "billing");
 }
 
 #[test]

@@ -656,7 +656,6 @@ fn access_token(
     let Some(api) = tenant.api.as_ref() else {
         return Ok(None);
     };
-    let rfc9068 = api.profile == TokenProfile::Rfc9068;
     let scopes = granted_scopes(tenant, input.commands);
     let audience = if tenant.scope_set.contains("openid") {
         json!([aud, format!("https://{}/userinfo", tenant.domain)])
@@ -669,29 +668,65 @@ fn access_token(
     } else {
         api.token_lifetime
     };
+    let permissions = (api.rbac && api.permissions_in_token).then(|| json!(api.user_permissions));
+    let claims = AccessClaims {
+        sub,
+        aud: audience,
+        now,
+        lifetime,
+        gty: grant_type(event),
+        scope: scopes.join(" "),
+        client_id: &tenant.client.client_id,
+        permissions,
+    };
+    signed_access_token(input, tenant, api, kept, claims, keys).map(Some)
+}
 
+/// The registered claims of an access token; `signed_access_token` lays
+/// them out for the API's token profile.
+struct AccessClaims<'a> {
+    sub: &'a str,
+    aud: Value,
+    now: u64,
+    lifetime: u64,
+    /// The grant type, for the grants Auth0 records it for.
+    gty: Option<&'static str>,
+    scope: String,
+    client_id: &'a str,
+    permissions: Option<Value>,
+}
+
+/// Builds and signs an access token for `api`: the Auth0 profile (custom
+/// claims first, `gty`, `azp`) or RFC 9068 (`client_id`, a `jti`, no `gty`,
+/// `typ` `at+jwt`).
+fn signed_access_token(
+    input: &TokenInput<'_>,
+    tenant: &Tenant,
+    api: &ApiSettings,
+    kept: &[ClaimWrite],
+    claims: AccessClaims<'_>,
+    keys: &mut Keys,
+) -> Result<IssuedToken, Error> {
+    let rfc9068 = api.profile == TokenProfile::Rfc9068;
     let mut payload = Map::new();
     if !rfc9068 {
         put_custom(&mut payload, kept, false);
         put_custom(&mut payload, kept, true);
     }
     payload.insert("iss".into(), json!(tenant.issuer()));
-    payload.insert("sub".into(), json!(sub));
-    payload.insert("aud".into(), audience);
-    payload.insert("iat".into(), json!(now));
-    payload.insert("exp".into(), json!(now + lifetime));
-    if !rfc9068 && let Some(gty) = grant_type(event) {
+    payload.insert("sub".into(), json!(claims.sub));
+    payload.insert("aud".into(), claims.aud);
+    payload.insert("iat".into(), json!(claims.now));
+    payload.insert("exp".into(), json!(claims.now + claims.lifetime));
+    if !rfc9068 && let Some(gty) = claims.gty {
         payload.insert("gty".into(), json!(gty));
     }
-    payload.insert("scope".into(), json!(scopes.join(" ")));
-    if rfc9068 {
-        payload.insert("client_id".into(), json!(tenant.client.client_id));
-    } else {
-        payload.insert("azp".into(), json!(tenant.client.client_id));
-    }
-    organization_claims(&mut payload, event, input.settings);
-    if api.rbac && api.permissions_in_token {
-        payload.insert("permissions".into(), json!(api.user_permissions));
+    payload.insert("scope".into(), json!(claims.scope));
+    let client_claim = if rfc9068 { "client_id" } else { "azp" };
+    payload.insert(client_claim.into(), json!(claims.client_id));
+    organization_claims(&mut payload, input.event, input.settings);
+    if let Some(permissions) = claims.permissions {
+        payload.insert("permissions".into(), permissions);
     }
     if rfc9068 {
         put_custom(&mut payload, kept, false);
@@ -712,12 +747,12 @@ fn access_token(
     }
     let typ = if rfc9068 { "at+jwt" } else { "JWT" };
     let (header, jwt) = keys.sign(alg, typ, &payload, secret)?;
-    Ok(Some(IssuedToken {
+    Ok(IssuedToken {
         header,
         payload,
         jwt: Some(jwt),
         opaque: None,
-    }))
+    })
 }
 
 /// The access token of a client-credentials exchange (credentials-exchange
@@ -790,35 +825,20 @@ pub fn issue_client_credentials(
             "a credentials-exchange event needs resource_server.identifier (the API the token is for)",
         ));
     };
-    let client_id = tenant.client.client_id.clone();
-    let now = input.now;
-    let mut payload = Map::new();
-    put_custom(&mut payload, &kept, false);
-    put_custom(&mut payload, &kept, true);
-    payload.insert("iss".into(), json!(tenant.issuer()));
-    payload.insert("sub".into(), json!(format!("{client_id}@clients")));
-    payload.insert("aud".into(), json!(api.identifier));
-    payload.insert("iat".into(), json!(now));
-    payload.insert("exp".into(), json!(now + api.token_lifetime));
-    payload.insert("scope".into(), json!(scopes.join(" ")));
-    payload.insert("gty".into(), json!("client-credentials"));
-    payload.insert("azp".into(), json!(client_id));
-    organization_claims(&mut payload, event, input.settings);
-    let payload = Value::Object(payload);
-    let alg = api.signing_alg.unwrap_or(keys.tenant_alg());
-    let secret = api.signing_secret.as_deref();
-    if alg == SigningAlg::HS256 && secret.is_none() {
-        return Err(Error::invalid(format!(
-            "HS256 access tokens are signed with the API's signing secret: set \"signing_secret\" for API '{}' in the settings",
-            api.identifier
-        )));
-    }
-    let (header, jwt) = keys.sign(alg, "JWT", &payload, secret)?;
-    issued.access_token = Some(IssuedToken {
-        header,
-        payload,
-        jwt: Some(jwt),
-        opaque: None,
-    });
+    let client_id = &tenant.client.client_id;
+    let sub = format!("{client_id}@clients");
+    let claims = AccessClaims {
+        sub: &sub,
+        aud: json!(api.identifier),
+        now: input.now,
+        lifetime: api.token_lifetime,
+        gty: Some("client-credentials"),
+        scope: scopes.join(" "),
+        client_id,
+        permissions: None,
+    };
+    issued.access_token = Some(signed_access_token(
+        input, &tenant, api, &kept, claims, keys,
+    )?);
     Ok(issued)
 }
