@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use actionbox::bench::{children, rss_kib};
 use actionbox::net::NetPolicy;
 use actionbox::{Flow, Limits, Runner, Script, ScriptKind, Settings, Trigger};
 
@@ -34,41 +35,8 @@ fn scripts(dir: &Path) -> Vec<Script> {
         .collect()
 }
 
-/// `VmRSS` of a process, in KiB.
-fn rss_kib(pid: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .map(str::to_string)
-        })
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
-}
-
-fn fds(pid: &str) -> usize {
+fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
-}
-
-/// The worker processes: children of this process.
-fn children() -> Vec<String> {
-    let me = std::process::id().to_string();
-    std::fs::read_dir("/proc")
-        .map(|d| {
-            d.filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|pid| pid.chars().all(|c| c.is_ascii_digit()))
-                .filter(|pid| {
-                    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                        .ok()
-                        .and_then(|s| s.rsplit(')').next().map(str::to_string))
-                        .and_then(|rest| rest.split_whitespace().nth(1).map(str::to_string))
-                        .is_some_and(|ppid| ppid == me)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn main() {
@@ -165,19 +133,19 @@ fn main() {
         "killed",
         "crashed"
     );
-    let me = std::process::id().to_string();
+    let me = std::process::id();
     loop {
         let now = Instant::now();
         let stats = runner.worker_stats();
-        let workers_rss: u64 = children().iter().map(|pid| rss_kib(pid)).sum();
+        let workers_rss: u64 = children(me).into_iter().map(rss_kib).sum();
         println!(
             "{:>7.1} {:>10} {:>9} {:>11} {:>12} {:>9} {:>8} {:>8} {:>8}",
             started.elapsed().as_secs_f64() / 60.0,
             done.load(Ordering::Relaxed),
             failed.load(Ordering::Relaxed),
-            rss_kib(&me),
+            rss_kib(me),
             workers_rss,
-            fds(&me),
+            fds(me),
             stats.started,
             stats.killed,
             stats.crashed

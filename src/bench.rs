@@ -373,8 +373,8 @@ pub fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// The processes whose parent is `pid`.
-fn children(pid: u32) -> Vec<u32> {
+/// The processes whose parent is `pid` (none where /proc is not available).
+pub fn children(pid: u32) -> Vec<u32> {
     let parent = pid.to_string();
     std::fs::read_dir("/proc")
         .map(|entries| {

@@ -102,15 +102,13 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
     }
     let mut rule_settings = input.settings.clone();
     rule_settings.legacy_client |= input.rule_legacy_client;
-    let side = |scripts: &[Script], settings: Settings| Flow {
-        trigger: Trigger::PostLogin,
-        scripts: scripts.to_vec(),
-        event: input.event.clone(),
-        settings,
-        limits: input.limits.clone(),
-        resume: None,
-        node: input.node.clone(),
-        issue_tokens: true,
+    let side = |scripts: &[Script], settings: Settings| {
+        let mut flow = Flow::post_login(scripts.to_vec())
+            .with_settings(settings)
+            .with_limits(input.limits.clone())
+            .with_node(input.node.clone());
+        flow.event = input.event.clone();
+        flow
     };
     let rule = runner.run(&side(&input.rules, rule_settings))?;
     let action = runner.run(&side(&input.actions, input.settings.clone()))?;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use actionbox::bench::{BenchConfig, BenchReport, Latency, bench};
 use actionbox::{Flow, Runner, ScriptKind};
 
-use super::options::{ExecOptions, Format};
+use super::options::{ExecOptions, Format, parse_duration};
 use super::render::{self, BOLD, DIM, GREEN, YELLOW, heading, paint};
 
 #[derive(Args, Debug)]
@@ -63,11 +63,6 @@ pub struct BenchArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     pub format: Format,
-}
-
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text)
-        .map_err(|e| format!("'{text}' is not a duration like 10s ({e})"))
 }
 
 /// What Node measured.

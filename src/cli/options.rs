@@ -123,7 +123,7 @@ pub struct ExecOptions {
     pub users: Option<PathBuf>,
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     humantime::parse_duration(text)
         .map_err(|e| format!("'{text}' is not a duration like 5s or 500ms ({e})"))
 }
@@ -369,16 +369,12 @@ impl ExecOptions {
         if self.node_runtime.is_none() {
             node.runtime = built.node.runtime;
         }
-        Ok(Flow {
-            trigger,
-            scripts: built.scripts,
-            event: event.map(read_json).transpose()?,
-            settings: built.settings,
-            limits: self.limits(),
-            resume: None,
-            node,
-            issue_tokens: true,
-        })
+        let mut flow = Flow::new(trigger, built.scripts)
+            .with_settings(built.settings)
+            .with_limits(self.limits())
+            .with_node(node);
+        flow.event = event.map(read_json).transpose()?;
+        Ok(flow)
     }
 
     pub fn flow(&self, paths: &[PathBuf], event: Option<&Path>) -> Result<Flow> {
@@ -389,16 +385,12 @@ impl ExecOptions {
             return self.tenant_flow(&folder, event);
         }
         let (trigger, scripts) = self.scripts(paths)?;
-        Ok(Flow {
-            trigger,
-            scripts,
-            event: event.map(read_json).transpose()?,
-            settings: self.settings()?,
-            limits: self.limits(),
-            resume: None,
-            node: self.node()?,
-            issue_tokens: true,
-        })
+        let mut flow = Flow::new(trigger, scripts)
+            .with_settings(self.settings()?)
+            .with_limits(self.limits())
+            .with_node(self.node()?);
+        flow.event = event.map(read_json).transpose()?;
+        Ok(flow)
     }
 }
 

@@ -101,10 +101,7 @@ fn report(
         }
     };
     for rule in &folder.rules {
-        let mut script =
-            Script::with_kind(rule.name.clone(), rule.source.clone(), ScriptKind::Rule);
-        script.path = Some(rule.file.clone());
-        check(script);
+        check(rule.script());
     }
     let mut missing_secrets = Vec::new();
     let mut dependencies = BTreeMap::new();
@@ -122,13 +119,7 @@ fn report(
             .chain(action.supported_triggers.iter().map(|(id, _)| id))
             .find_map(|id| id.parse::<Trigger>().ok());
         if let Some(trigger) = trigger {
-            let mut script = Script::with_kind(
-                action.name.clone(),
-                action.source.clone(),
-                ScriptKind::Action(trigger),
-            );
-            script.path = Some(action.file.clone());
-            check(script);
+            check(action.script(trigger));
         }
         let configured = settings.secrets.get(&action.name);
         let mut secrets = BTreeMap::new();
@@ -168,9 +159,7 @@ fn report(
         );
         script.path = Some(module.file.clone());
         // A module exports no handler; only its syntax is checked.
-        if let Err(e) = check_script(&script) {
-            syntax_errors.push(e.to_string());
-        }
+        check(script);
     }
     let status = dependency_status(&dependencies, node_modules);
     let dependencies: BTreeMap<String, DependencyLine> = dependencies

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::folder::{ActionDef, TenantFolder};
+use super::folder::{ActionDef, RuleDef, TenantFolder};
 use super::settings::Settings;
 use crate::engine::{NodeConfig, NodeRuntime};
 use crate::error::Error;
@@ -75,10 +75,7 @@ impl TenantFlow {
         let mut warnings = folder.warnings.clone();
         if trigger == Trigger::PostLogin {
             for rule in folder.enabled_rules() {
-                let mut script =
-                    Script::with_kind(rule.name.clone(), rule.source.clone(), ScriptKind::Rule);
-                script.path = Some(rule.file.clone());
-                scripts.push(script);
+                scripts.push(rule.script());
             }
         }
         let actions = folder.bound_actions(trigger.id())?;
@@ -86,13 +83,7 @@ impl TenantFlow {
         let mut runtimes: Vec<(String, String)> = Vec::new();
         let mut missing_secrets = Vec::new();
         for action in &actions {
-            let mut script = Script::with_kind(
-                action.name.clone(),
-                action.source.clone(),
-                ScriptKind::Action(trigger),
-            );
-            script.path = Some(action.file.clone());
-            scripts.push(script);
+            scripts.push(action.script(trigger));
             for (name, version) in &action.dependencies {
                 match node.dependencies.get(name) {
                     Some(existing) if existing != version => warnings.push(format!(
@@ -136,6 +127,30 @@ impl TenantFlow {
             missing_secrets,
             warnings,
         })
+    }
+}
+
+impl RuleDef {
+    /// The Rule as a script of a flow, named and located as in the export.
+    pub fn script(&self) -> Script {
+        let mut script =
+            Script::with_kind(self.name.clone(), self.source.clone(), ScriptKind::Rule);
+        script.path = Some(self.file.clone());
+        script
+    }
+}
+
+impl ActionDef {
+    /// The Action as a script of a `trigger` flow, named and located as in
+    /// the export.
+    pub fn script(&self, trigger: Trigger) -> Script {
+        let mut script = Script::with_kind(
+            self.name.clone(),
+            self.source.clone(),
+            ScriptKind::Action(trigger),
+        );
+        script.path = Some(self.file.clone());
+        script
     }
 }
 

@@ -843,39 +843,24 @@ impl<'k> Loader<'k> {
             key(a).cmp(&key(b)).then_with(|| a.name.cmp(&b.name))
         });
 
-        let mut rules_configs = BTreeMap::new();
-        let mut config_origin: BTreeMap<String, String> = BTreeMap::new();
-        for ((key, value), origin) in configs {
-            if let Some(first) = config_origin.insert(key.clone(), origin.clone()) {
-                return Err(Error::invalid(format!(
-                    "{origin} and {first}: the rules config key \"{key}\" is defined twice"
-                )));
-            }
-            rules_configs.insert(key, value);
-        }
-
-        let mut action_map = BTreeMap::new();
-        let mut action_origin: BTreeMap<String, String> = BTreeMap::new();
-        for (action, origin) in actions {
-            if let Some(first) = action_origin.insert(action.name.clone(), origin.clone()) {
-                return Err(Error::invalid(format!(
-                    "{origin} and {first}: two Actions are named \"{}\"",
-                    action.name
-                )));
-            }
-            action_map.insert(action.name.clone(), action);
-        }
-        let mut module_map = BTreeMap::new();
-        let mut module_origin: BTreeMap<String, String> = BTreeMap::new();
-        for (module, origin) in modules {
-            if let Some(first) = module_origin.insert(module.name.clone(), origin.clone()) {
-                return Err(Error::invalid(format!(
-                    "{origin} and {first}: two Action Modules are named \"{}\"",
-                    module.name
-                )));
-            }
-            module_map.insert(module.name.clone(), module);
-        }
+        let rules_configs = unique(
+            configs
+                .into_iter()
+                .map(|((key, value), origin)| (key, value, origin)),
+            |key| format!("the rules config key \"{key}\" is defined twice"),
+        )?;
+        let action_map = unique(
+            actions
+                .into_iter()
+                .map(|(action, origin)| (action.name.clone(), action, origin)),
+            |name| format!("two Actions are named \"{name}\""),
+        )?;
+        let module_map = unique(
+            modules
+                .into_iter()
+                .map(|(module, origin)| (module.name.clone(), module, origin)),
+            |name| format!("two Action Modules are named \"{name}\""),
+        )?;
 
         let warnings = warnings(
             &action_map,
@@ -898,6 +883,27 @@ impl<'k> Loader<'k> {
     }
 }
 
+/// `(key, item, origin)` by key; a key given twice is an error naming both
+/// origins and saying, with `twice`, what is duplicated.
+fn unique<T>(
+    items: impl IntoIterator<Item = (String, T, String)>,
+    twice: impl Fn(&str) -> String,
+) -> Result<BTreeMap<String, T>, Error> {
+    let mut by_key: BTreeMap<String, (T, String)> = BTreeMap::new();
+    for (key, item, origin) in items {
+        if let Some((_, first)) = by_key.get(&key) {
+            return Err(Error::invalid(format!(
+                "{origin} and {first}: {}",
+                twice(&key)
+            )));
+        }
+        by_key.insert(key, (item, origin));
+    }
+    Ok(by_key
+        .into_iter()
+        .map(|(key, (item, _))| (key, item))
+        .collect())
+}
 fn warnings(
     actions: &BTreeMap<String, ActionDef>,
     modules: &BTreeMap<String, ModuleDef>,

@@ -370,6 +370,37 @@ fn duplicate_rule_order_is_an_error() {
 }
 
 #[test]
+fn a_name_or_config_key_given_twice_is_an_error_naming_both_places() {
+    let load_yaml = |yaml: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.js"), "exports.x = 1;").unwrap();
+        std::fs::write(dir.path().join("tenant.yaml"), yaml).unwrap();
+        TenantFolder::load(dir.path(), &Keywords::empty())
+            .unwrap_err()
+            .to_string()
+    };
+    let e = load_yaml("rulesConfigs:\n  - key: K\n    value: one\n  - key: K\n    value: two\n");
+    assert!(
+        e.contains("rulesConfigs[1]")
+            && e.contains("rulesConfigs[0]")
+            && e.ends_with("the rules config key \"K\" is defined twice"),
+        "{e}"
+    );
+    let e = load_yaml("actions:\n  - name: a\n    code: ./a.js\n  - name: a\n    code: ./a.js\n");
+    assert!(
+        e.contains("actions[1] (a) and ") && e.ends_with("two Actions are named \"a\""),
+        "{e}"
+    );
+    let e =
+        load_yaml("actionModules:\n  - name: m\n    code: ./a.js\n  - name: m\n    code: ./a.js\n");
+    assert!(
+        e.contains("actionModules[1] (m) and ")
+            && e.ends_with("two Action Modules are named \"m\""),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_binding_to_a_missing_action_loads_but_cannot_be_run() {
     let t = TenantFolder::load(&fixture("broken/missing-action"), &Keywords::empty()).unwrap();
     assert!(
