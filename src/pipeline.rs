@@ -58,6 +58,18 @@ pub(crate) enum ResumeJob {
     Action { index: usize, prior: Vec<Command> },
 }
 
+impl ResumeJob {
+    /// What the scripts recorded before the redirect that still counts at
+    /// `/continue` (the redirect itself is over).
+    pub(crate) fn carried_over(&self) -> impl Iterator<Item = &Command> {
+        let prior: &[Command] = match self {
+            ResumeJob::Action { prior, .. } => prior,
+            ResumeJob::Rules => &[],
+        };
+        prior.iter().filter(|c| c.call != "redirect.sendUserTo")
+    }
+}
+
 /// What the scripts of a flow did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct FlowReport {
@@ -109,9 +121,9 @@ pub(crate) fn execute_with(
     let (run_rules, first_action) = match &job.resume {
         None => (true, None),
         Some(ResumeJob::Rules) => (true, None),
-        Some(ResumeJob::Action { index, prior }) => {
+        Some(resume @ ResumeJob::Action { index, .. }) => {
             // The redirect itself is over: the login is back at /continue.
-            for command in prior.iter().filter(|c| c.call != "redirect.sendUserTo") {
+            for command in resume.carried_over() {
                 transaction.apply(command);
             }
             (false, Some(*index))

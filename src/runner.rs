@@ -327,7 +327,7 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             pipeline::secrets_for(&event, configured)
         })
         .collect();
-    let domain = Tenant::resolve(&event, &flow.settings).domain;
+    let domain = Tenant::domain(&event, &flow.settings);
     let rule_globals = json!({
         "configuration": flow.settings.configuration,
         "domain": domain,
@@ -352,16 +352,19 @@ fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
 /// The stand-in for the Management API token Rules get as `auth0.accessToken`
 /// (scopes `read:users update:users`, 5400 s, unsigned: actionbox's
 /// Management API emulation accepts it; a real tenant would not).
+/// Seconds since the epoch: the fixed clock's (`--now`), else the real one.
+fn now_secs(fixed_now_ms: Option<f64>) -> u64 {
+    match fixed_now_ms {
+        Some(ms) => (ms / 1000.0) as u64,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    }
+}
+
 fn management_token(domain: &str, fixed_now_ms: Option<f64>) -> String {
     use base64::Engine as _;
-    let now = fixed_now_ms.map_or_else(
-        || {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs())
-        },
-        |ms| (ms / 1000.0) as u64,
-    );
+    let now = now_secs(fixed_now_ms);
     let encode = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
     let header = json!({ "alg": "none", "typ": "JWT" });
     let payload = json!({
@@ -439,14 +442,12 @@ fn assemble(
     } = report;
     // A login resumed at /continue includes what its scripts recorded
     // before the redirect (the redirect itself is over).
-    let mut commands: Vec<crate::record::Command> = match &job.resume {
-        Some(ResumeJob::Action { prior, .. }) => prior
-            .iter()
-            .filter(|c| c.call != "redirect.sendUserTo")
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut commands: Vec<crate::record::Command> = job
+        .resume
+        .iter()
+        .flat_map(ResumeJob::carried_over)
+        .cloned()
+        .collect();
     let mut logs = Vec::new();
     let mut warnings: Vec<Warning> = Vec::new();
     let mut scripts = Vec::new();
@@ -478,12 +479,7 @@ fn assemble(
         && transaction.redirect.is_none()
     {
         let started = Instant::now();
-        let now = match job.fixed_now_ms {
-            Some(ms) => (ms / 1000.0) as u64,
-            None => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-        };
+        let now = now_secs(job.fixed_now_ms);
         let mfa_required = transaction
             .mfa
             .iter()

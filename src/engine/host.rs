@@ -34,9 +34,6 @@ pub(crate) struct HostState {
     pub timers: Timers,
     /// Calls the running script may make (`idToken.setCustomClaim`, ...).
     pub allowed_calls: &'static [&'static str],
-    pub limits: RecordLimits,
-    /// The time scripts see, when the run fixes it (`--now`).
-    pub fixed_now_ms: Option<f64>,
     /// The flow's limits, clock and access to the outside world.
     pub env: super::ExecEnv,
     /// Requests in flight, and the record of every request made.
@@ -47,16 +44,11 @@ pub(crate) struct HostState {
     pub unhandled_rejections: Vec<(usize, String)>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct RecordLimits {
-    pub log_bytes: usize,
-    pub commands: usize,
-    pub command_bytes: usize,
-    pub timers: usize,
-}
+/// Timers one isolate may have at once.
+const MAX_TIMERS: usize = 10_000;
 
 impl HostState {
-    pub(crate) fn new(limits: RecordLimits, env: super::ExecEnv) -> HostState {
+    pub(crate) fn new(env: super::ExecEnv) -> HostState {
         HostState {
             script: String::new(),
             commands: Vec::new(),
@@ -67,8 +59,6 @@ impl HostState {
             warnings: Vec::new(),
             timers: Timers::default(),
             allowed_calls: &[],
-            limits,
-            fixed_now_ms: env.fixed_now_ms,
             env,
             fetches: Default::default(),
             started: Instant::now(),
@@ -88,9 +78,9 @@ impl HostState {
             return;
         }
         let size = message.len() + 1;
-        if self.log_bytes + size > self.limits.log_bytes {
+        if self.log_bytes + size > self.env.limits.log_bytes {
             self.logs_truncated = true;
-            let cap = self.limits.log_bytes;
+            let cap = self.env.limits.log_bytes;
             self.warn(format!(
                 "console output passed the {} KiB cap; later lines were dropped (Auth0 keeps 256 KiB per execution)",
                 cap / 1024
@@ -304,14 +294,15 @@ pub(crate) fn install<'js>(
                 return Err(Exception::throw_type(ctx, &format!("actionbox host: '{call}' is not available here")));
             }
             state.command_bytes += json.len();
-            if state.commands.len() >= state.limits.commands || state.command_bytes > state.limits.command_bytes {
-                let limits = state.limits;
-                drop(state);
-                gd.trip_host(format!(
+            let limits = &state.env.limits;
+            if state.commands.len() >= limits.commands || state.command_bytes > limits.command_bytes {
+                let message = format!(
                     "the script made more api calls than the limit allows ({} calls, {} MiB of arguments)",
                     limits.commands,
                     limits.command_bytes >> 20
-                ));
+                );
+                drop(state);
+                gd.trip_host(message);
                 return Err(Exception::throw_range(ctx, "api call limit exceeded"));
             }
             let script = state.script.clone();
@@ -353,11 +344,10 @@ pub(crate) fn install<'js>(
                 .clamp(0.0, 2_147_483_647.0);
             let repeat = args.get(1).and_then(|v| v.as_bool()).unwrap_or(false);
             let mut state = st.borrow_mut();
-            if state.timers.len() >= state.limits.timers {
-                let limit = state.limits.timers;
+            if state.timers.len() >= MAX_TIMERS {
                 drop(state);
                 gd.trip_host(format!(
-                    "the script started more than {limit} timers at once"
+                    "the script started more than {MAX_TIMERS} timers at once"
                 ));
                 return Err(Exception::throw_range(ctx, "timer limit exceeded"));
             }
@@ -405,7 +395,7 @@ pub(crate) fn install<'js>(
     host.set(
         "fixedNow",
         guarded(ctx, guards, "fixedNow", move |ctx, _| {
-            Ok(match st.borrow().fixed_now_ms {
+            Ok(match st.borrow().env.fixed_now_ms {
                 Some(ms) => Value::new_float(ctx.clone(), ms),
                 None => Value::new_undefined(ctx.clone()),
             })

@@ -17,7 +17,7 @@ use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 use super::ExecEnv;
 use super::bytecode;
 use super::guards::{CountingAllocator, Guards, Tripped};
-use super::host::{self, HostState, RecordLimits, Shared};
+use super::host::{self, HostState, Shared};
 use super::runtime_js::{self, RuntimeFile};
 use crate::outcome::ScriptError;
 
@@ -100,15 +100,7 @@ impl Isolate {
         runtime.set_gc_threshold((limits.memory_bytes / 4).clamp(256 << 10, 8 << 20));
         let interrupt_guards = guards.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || interrupt_guards.should_interrupt())));
-        let state: Shared = Rc::new(RefCell::new(HostState::new(
-            RecordLimits {
-                log_bytes: limits.log_bytes,
-                commands: limits.commands,
-                command_bytes: limits.command_bytes,
-                timers: 10_000,
-            },
-            config.env.clone(),
-        )));
+        let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
         let tracker_state = state.clone();
         runtime.set_host_promise_rejection_tracker(Some(Box::new(
             move |_ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, is_handled: bool| {

@@ -75,13 +75,19 @@ fn str_at<'v>(value: &'v Value, pointer: &str) -> Option<&'v str> {
 }
 
 impl Tenant {
-    pub fn resolve(event: &Value, settings: &Settings) -> Tenant {
-        let domain = settings
+    /// The tenant's domain: the settings', else the login's host name, else
+    /// one made from the tenant id.
+    pub fn domain(event: &Value, settings: &Settings) -> String {
+        settings
             .domain
             .clone()
             .or_else(|| str_at(event, "/request/hostname").map(str::to_string))
             .or_else(|| str_at(event, "/tenant/id").map(|t| format!("{t}.us.auth0.com")))
-            .unwrap_or_else(|| "example-tenant.us.auth0.com".into());
+            .unwrap_or_else(|| "example-tenant.us.auth0.com".into())
+    }
+
+    pub fn resolve(event: &Value, settings: &Settings) -> Tenant {
+        let domain = Tenant::domain(event, settings);
         let client_id = str_at(event, "/client/client_id").unwrap_or("").to_string();
         let mut client = settings
             .client(&client_id)
