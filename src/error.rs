@@ -6,18 +6,18 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}: {source}", path.display())]
+    // The cause is part of the message and deliberately not a `source()`:
+    // reporters that print the chain would show it twice.
+    #[error("{}: {cause}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 
-    #[error("{}: invalid JSON: {source}", path.display())]
+    #[error("{}: invalid JSON: {cause}", path.display())]
     Json {
         path: PathBuf,
-        #[source]
-        source: serde_json::Error,
+        cause: serde_json::Error,
     },
 
     #[error("{script}:{line}:{column}: SyntaxError: {message}")]

@@ -165,11 +165,11 @@ impl NetPolicy {
     pub fn read_mocks(path: &Path) -> Result<Vec<HttpMock>, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let mocks: Vec<HttpMock> = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         for mock in &mocks {
             if let Some(pattern) = &mock.url_regex {

@@ -123,7 +123,7 @@ impl Script {
         let path = path.as_ref();
         let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let name = path
             .file_name()

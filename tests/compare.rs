@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
 use actionbox::{Runner, Script, Settings};
 use common::*;
@@ -427,14 +425,6 @@ fn the_example_migration_pairs() {
     );
     assert!(!blocked.equivalent);
     assert_eq!(blocked.differences[0].aspect, "denial");
-}
-
-fn actionbox(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_actionbox"))
-        .args(args)
-        .current_dir(repo())
-        .output()
-        .expect("runs")
 }
 
 #[test]

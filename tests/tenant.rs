@@ -3,37 +3,15 @@
 
 mod common;
 
-use std::process::{Command, Output};
-
 use actionbox::tenant::{Keywords, TenantFlow, TenantFolder};
 use actionbox::{Runner, Settings, Trigger};
 use common::*;
 use serde_json::Value;
 
-fn actionbox(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_actionbox"))
-        .args(args)
-        .current_dir(repo())
-        .env_remove("RUST_LOG")
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        )
-    })
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
 const EXAMPLE: &str = "actions/tenant-example";
+
+/// The secrets of the YAML fixture's Action whose values the export hides.
+const MISSING_YAML_SECRETS: [&str; 3] = ["greet:SHOWN_NOT", "greet:EXPORTED", "greet:LATER"];
 
 #[test]
 fn the_example_tenant_runs_its_post_login_flow_in_order() {
@@ -77,7 +55,21 @@ fn the_example_tenant_runs_its_post_login_flow_in_order() {
         !text.contains("example-partner-signing-key"),
         "secret leaked"
     );
-    assert!(id["https://app.acme.example/partner_token"].is_string());
+    // The partner token is signed with that secret.
+    let partner = id["https://app.acme.example/partner_token"]
+        .as_str()
+        .expect("partner token");
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&["https://partners.acme.example"]);
+    validation.set_issuer(&["https://acme-dev.us.auth0.com/"]);
+    let claims = jsonwebtoken::decode::<Value>(
+        partner,
+        &jsonwebtoken::DecodingKey::from_secret(b"example-partner-signing-key-not-a-real-secret"),
+        &validation,
+    )
+    .expect("signed with the secret from actionbox.json")
+    .claims;
+    assert_eq!(claims["email"], "jane.doe@acme.example");
 }
 
 #[test]
@@ -152,7 +144,8 @@ fn a_yaml_export_runs_like_a_directory_export() {
         ["deny-domain", "Add Roles"],
         "ascending order, disabled left out"
     );
-    assert_eq!(&names[..2], ["deny-domain", "Add Roles"]);
+    // Enabled Rules, then the Actions in the order triggers binds them.
+    assert_eq!(names, ["deny-domain", "Add Roles", "audit", "greet"]);
     assert_eq!(
         built.settings.configuration["API_URL"],
         "https://acme-dev.us.auth0.com/api"
@@ -163,10 +156,7 @@ fn a_yaml_export_runs_like_a_directory_export() {
         .iter()
         .map(|m| format!("{}:{}", m.action, m.secret))
         .collect();
-    assert!(
-        missing.contains(&"greet:SHOWN_NOT".to_string()),
-        "{missing:?}"
-    );
+    assert_eq!(missing, MISSING_YAML_SECRETS);
     assert_eq!(built.node.dependencies["lodash.get"], "4.4.2");
     // The flow runs through the public API.
     let mut flow = actionbox::Flow::new(Trigger::PostLogin, built.scripts);
@@ -235,21 +225,15 @@ fn the_preflight_fails_on_missing_secrets_placeholders_and_dependencies() {
         report["missing_secrets"],
         serde_json::json!(["partner-session-token: PARTNER_SIGNING_KEY"])
     );
-    let placeholders: Vec<String> =
-        serde_json::from_value(report["unresolved_placeholders"].clone()).expect("list");
-    assert!(
-        placeholders
-            .iter()
-            .any(|p| p.ends_with("rules-configs/BLOCKED_DOMAIN.json:3: BLOCKED_DOMAIN")),
-        "{placeholders:?}"
+    assert_eq!(
+        report["unresolved_placeholders"],
+        serde_json::json!([
+            "actions/tenant-example/rules-configs/BLOCKED_DOMAIN.json:3: BLOCKED_DOMAIN",
+            "actions/tenant-example/actions/partner-session-token/code.js:15: TENANT_DOMAIN",
+            "actions/tenant-example/action-modules/claims-helper/code.js:10: ENVIRONMENT"
+        ])
     );
-    assert!(
-        placeholders
-            .iter()
-            .any(|p| p.ends_with("action-modules/claims-helper/code.js:10: ENVIRONMENT")),
-        "{placeholders:?}"
-    );
-    assert_eq!(report["problems"], 4);
+    assert_eq!(report["problems"], 4, "one secret, three placeholders");
 
     // A run still goes ahead, saying what is missing.
     let run = actionbox(&[
@@ -280,12 +264,11 @@ fn the_preflight_fails_on_missing_secrets_placeholders_and_dependencies() {
         "--format",
         "json",
     ]));
-    let missing_dependency = report["dependencies"]
-        .as_object()
-        .expect("deps")
-        .values()
-        .any(|d| d["provided"]["by"] == "missing");
-    assert!(missing_dependency, "{}", report["dependencies"]);
+    assert_eq!(
+        report["dependencies"]["lodash.get"]["provided"]["by"], "missing",
+        "{}",
+        report["dependencies"]
+    );
     let report = json(&actionbox(&[
         "tenant",
         "tests/fixtures/tenants/directory",
@@ -303,13 +286,34 @@ fn the_preflight_fails_on_missing_secrets_placeholders_and_dependencies() {
 #[test]
 fn bad_tenant_folders_get_one_clear_error_naming_the_file() {
     for (folder, expected) in [
-        ("missing-code", "code.js"),
-        ("bad-json", ".json"),
-        ("bad-yaml", "tenant.yaml"),
-        ("unknown-trigger", "triggers.json"),
-        ("escape", "outside the tenant folder"),
-        ("bad-rule-name", "rules/"),
-        ("duplicate-order", "order"),
+        (
+            "missing-code",
+            "missing-code/actions/a.json: the code file \"./actions/a/code.js\" does not exist",
+        ),
+        (
+            "bad-json",
+            "bad-json/rules/r.json: invalid JSON: trailing comma at line 5 column 1",
+        ),
+        (
+            "bad-yaml",
+            "bad-yaml/tenant.yaml: invalid YAML: line 3 column 13",
+        ),
+        (
+            "unknown-trigger",
+            "unknown-trigger/triggers/triggers.json: unknown trigger id `post-logon`",
+        ),
+        (
+            "escape",
+            "escape/rules/r.json: `script` \"../../escape-target.js\" resolves to",
+        ),
+        (
+            "bad-rule-name",
+            "bad-rule-name/rules/r.json: the Rule name \"add_roles!\" is one Auth0 rejects",
+        ),
+        (
+            "duplicate-order",
+            "duplicate-order/rules/b.json: Rules \"a\" and \"b\" both have order 3",
+        ),
     ] {
         let path = format!("tests/fixtures/tenants/broken/{folder}");
         let output = actionbox(&["tenant", &path]);
@@ -333,8 +337,8 @@ fn bad_tenant_folders_get_one_clear_error_naming_the_file() {
     ]);
     assert_eq!(report.status.code(), Some(1));
     assert_eq!(
-        json(&report)["missing_actions"].as_array().map(Vec::len),
-        Some(1)
+        json(&report)["missing_actions"],
+        serde_json::json!(["post-login: ghost"])
     );
     let output = actionbox(&[
         "run",

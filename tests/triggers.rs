@@ -77,11 +77,14 @@ fn every_trigger_has_a_complete_default_event_and_its_own_api() {
         );
         let outcome = inline(trigger, &source);
         assert_eq!(outcome.trigger, trigger);
-        // (A custom token exchange must also pick a user; this one does not.)
-        assert!(
-            outcome.error.is_none() || trigger == Trigger::CustomTokenExchange,
-            "{trigger}: {:?}",
-            outcome.error
+        // A custom token exchange must also pick a user; this one does not.
+        let expected_error = (trigger == Trigger::CustomTokenExchange).then_some(
+            "Exactly one of api.authentication.setUserByConnection and api.authentication.setUserById must be called by the Custom Token Exchange action; none was.",
+        );
+        assert_eq!(
+            outcome.error.as_ref().map(|e| e.message.as_str()),
+            expected_error,
+            "{trigger}"
         );
         let lines = logs(&outcome);
         assert_eq!(lines[0], api_keys, "{trigger}: api");

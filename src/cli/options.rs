@@ -397,11 +397,11 @@ impl ExecOptions {
 pub fn read_json(path: &Path) -> Result<Value> {
     let text = std::fs::read_to_string(path).map_err(|source| actionbox::Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let value = serde_json::from_str(&text).map_err(|source| actionbox::Error::Json {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     Ok(value)
 }

@@ -187,7 +187,7 @@ impl TenantFolder {
     pub fn load(path: &Path, keywords: &Keywords) -> Result<TenantFolder, Error> {
         let meta = std::fs::metadata(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         if meta.is_dir() {
             for name in ["tenant.yaml", "tenant.yml"] {
@@ -320,7 +320,7 @@ impl<'k> Loader<'k> {
     fn read_replaced(&mut self, shown: &Path, real: &Path) -> Result<String, Error> {
         let text = std::fs::read_to_string(real).map_err(|source| Error::Io {
             path: shown.to_path_buf(),
-            source,
+            cause: source,
         })?;
         for m in markers::find(&text) {
             if !self.keywords.contains(&m.key) {
@@ -339,7 +339,7 @@ impl<'k> Loader<'k> {
         let text = markers::quote_bare_in_json(&text, |k| self.keywords.contains(k));
         serde_json::from_str(&text).map_err(|source| Error::Json {
             path: file.to_path_buf(),
-            source,
+            cause: source,
         })
     }
 
@@ -442,7 +442,7 @@ impl<'k> Loader<'k> {
         }
         let io = |source| Error::Io {
             path: dir.clone(),
-            source,
+            cause: source,
         };
         let mut files = Vec::new();
         for entry in std::fs::read_dir(&dir).map_err(io)? {
@@ -452,7 +452,7 @@ impl<'k> Loader<'k> {
                 // A metadata file is itself read, so it must not lead outside either.
                 let real = path.canonicalize().map_err(|source| Error::Io {
                     path: path.clone(),
-                    source,
+                    cause: source,
                 })?;
                 if !real.starts_with(&self.jail.canon) {
                     return Err(Error::invalid(format!(

@@ -156,11 +156,11 @@ impl Settings {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let mut settings: Settings = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         settings.base_dir = path.parent().map(Path::to_path_buf);
         if let Some(now) = &settings.now {

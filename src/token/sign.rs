@@ -152,7 +152,7 @@ fn configured_key(path: &Path, kid: Option<&str>, alg: SigningAlg) -> Result<Arc
     static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
     let pem = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_path_buf(),
-        source,
+        cause: source,
     })?;
     let parsed = PARSED.get_or_init(Default::default);
     let id = (path.to_path_buf(), kid.map(str::to_string), alg);

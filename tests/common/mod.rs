@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use actionbox::{Flow, Limits, Outcome, Runner, Script};
@@ -85,4 +86,29 @@ pub fn error_message(outcome: &Outcome) -> String {
         .as_ref()
         .map(|e| e.message.clone())
         .unwrap_or_default()
+}
+
+/// Runs the actionbox binary from the repository root.
+pub fn actionbox(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args(args)
+        .current_dir(repo())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+/// The binary's stdout as JSON, failing the test with both streams if not.
+pub fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
 }

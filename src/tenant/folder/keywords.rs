@@ -30,11 +30,11 @@ impl Keywords {
     pub fn from_file(path: &Path) -> Result<Keywords, Error> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let value: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let Value::Object(mut object) = value else {
             return Err(Error::invalid(format!(

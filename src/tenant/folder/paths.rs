@@ -73,7 +73,7 @@ impl Jail {
     pub fn new(root: &Path) -> Result<Jail, Error> {
         let canon = root.canonicalize().map_err(|source| Error::Io {
             path: root.to_path_buf(),
-            source,
+            cause: source,
         })?;
         let shown = if root.as_os_str().is_empty() {
             PathBuf::from(".")
