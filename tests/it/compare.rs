@@ -1,16 +1,10 @@
 //! compare: a Rule and its Action replacement, claim by claim, with the
 //! reason for every difference.
 
-mod common;
-
+use crate::common::*;
 use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
 use actionbox::{Runner, Script, Settings};
-use common::*;
 use serde_json::{Value, json};
-
-fn example_rule(name: &str) -> Script {
-    script(&example(&format!("rules/{name}")))
-}
 
 fn input(rules: Vec<Script>, actions: Vec<Script>, event: Value) -> CompareInput {
     CompareInput {
@@ -19,7 +13,7 @@ fn input(rules: Vec<Script>, actions: Vec<Script>, event: Value) -> CompareInput
         event: Some(event),
         settings: Settings::default(),
         rule_legacy_client: false,
-        limits: quick_limits(),
+        limits: test_limits(),
         node: Default::default(),
     }
 }

@@ -1,11 +1,10 @@
-//! Helpers shared by the integration tests.
-#![allow(dead_code)]
+//! Every helper the integration tests share (one copy of each).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use actionbox::{Flow, Limits, Outcome, Runner, Script};
+use actionbox::{ErrorKind, Flow, Limits, Outcome, Runner, Script, Settings};
 use serde_json::Value;
 
 pub fn repo() -> PathBuf {
@@ -38,17 +37,44 @@ pub fn action(name: &str, source: &str) -> Script {
     Script::from_source(name, source).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Short limits so tests that hit them stay quick.
-pub fn quick_limits() -> Limits {
+/// A Rule from actions/rules/.
+pub fn example_rule(name: &str) -> Script {
+    script(&example(&format!("rules/{name}")))
+}
+
+/// The test tenant: domain, clients, an API, a signing key, the clock
+/// fixed at 2026-11-26T09:15:00Z.
+pub fn tenant_settings() -> Settings {
+    Settings::from_file(fixture("tenant/actionbox.json")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Limits for scripts that end by themselves. The deadline only stops one
+/// that hangs by mistake, so it is far beyond what any test needs even on a
+/// busy machine: no test may depend on how fast it runs. The memory limit
+/// is small so memory bombs end quickly (allocation is not timing).
+pub fn test_limits() -> Limits {
     Limits {
-        timeout: Duration::from_millis(500),
+        timeout: Duration::from_secs(60),
         memory_bytes: 16 << 20,
         ..Limits::default()
     }
 }
 
+/// Limits for scripts that never end: here the deadline is what ends them,
+/// so it is short enough to keep the suite quick yet long enough that even
+/// a loaded machine reaches the script before it passes. Tests using it
+/// assert only that the outcome is a timeout, never how long it took.
+pub fn endless_limits() -> Limits {
+    Limits {
+        timeout: ENDLESS_DEADLINE,
+        ..test_limits()
+    }
+}
+
+pub const ENDLESS_DEADLINE: Duration = Duration::from_secs(2);
+
 pub fn run(scripts: Vec<Script>, event: Option<Value>) -> Outcome {
-    let mut flow = Flow::post_login(scripts).with_limits(quick_limits());
+    let mut flow = Flow::post_login(scripts).with_limits(test_limits());
     flow.event = event;
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -78,6 +104,25 @@ pub fn calls(outcome: &Outcome) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// The outcome's log messages, in order.
+pub fn logs(outcome: &Outcome) -> Vec<&str> {
+    outcome.logs.iter().map(|l| l.message.as_str()).collect()
+}
+
+/// The outcome's warning messages, in order.
+pub fn warnings(outcome: &Outcome) -> Vec<&str> {
+    outcome
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect()
+}
+
+/// The kind of the outcome's error, if it failed.
+pub fn kind(outcome: &Outcome) -> Option<ErrorKind> {
+    outcome.error.as_ref().map(|e| e.kind)
 }
 
 pub fn error_message(outcome: &Outcome) -> String {

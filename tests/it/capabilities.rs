@@ -3,12 +3,10 @@
 //! that opens no file, creates no socket and starts no program — even
 //! while a hostile script tries every way it has.
 
-mod common;
-
 use std::collections::HashMap;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn strace_available() -> bool {
     Command::new("strace")

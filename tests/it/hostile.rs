@@ -1,37 +1,45 @@
 //! The hostile regression suite: one script per attack class of
-//! SECURITY.md (tests/hostile/), run in worker processes. Each must end
-//! within its deadline plus one second with the named outcome, leave the
-//! process alive, and leave nothing behind: the next execution's output is
-//! identical to a fresh process's.
-
-mod common;
+//! docs/security.md (tests/hostile/), run in worker processes. Each must end
+//! with the named outcome, leave the process alive, and leave nothing
+//! behind: the next execution's output is identical to a fresh process's.
+//!
+//! No assertion here is about time. A script that only a deadline can stop
+//! gets a short one ([`endless_limits`]); every other script gets an ample
+//! one, so on a busy machine it still ends by the limit it is meant to hit
+//! (memory, call counts, output caps), not by running out of time.
 
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
-use actionbox::{ErrorKind, Flow, Limits, Outcome, Runner, Script, Settings, Status};
-use common::*;
+use actionbox::{ErrorKind, Flow, Limits, Outcome, Runner, Script, Status};
 use serde_json::Value;
 
-const DEADLINE: Duration = Duration::from_secs(1);
+use crate::common::*;
 
-fn limits() -> Limits {
+/// How the attack is meant to end, which sets its deadline.
+#[derive(Clone, Copy)]
+enum Ends {
+    /// Only the deadline stops it (or the engine sees it can never finish).
+    AtTheDeadline,
+    /// By itself, or by a limit that is not time.
+    ByItself,
+}
+
+fn limits(ends: Ends) -> Limits {
+    let limits = match ends {
+        Ends::AtTheDeadline => endless_limits(),
+        Ends::ByItself => test_limits(),
+    };
     Limits {
-        timeout: DEADLINE,
         memory_bytes: 32 << 20,
-        ..Limits::default()
+        ..limits
     }
 }
 
-fn settings() -> Settings {
-    Settings::from_file(fixture("tenant/actionbox.json")).expect("settings")
-}
-
-fn flow(script: Script) -> Flow {
+fn flow(script: Script, ends: Ends) -> Flow {
     Flow::post_login(vec![script])
         .with_event(event("post-login-database.json"))
-        .with_settings(settings())
-        .with_limits(limits())
+        .with_settings(tenant_settings())
+        .with_limits(limits(ends))
 }
 
 fn hostile(name: &str) -> Script {
@@ -49,7 +57,7 @@ const PROBE: &str = r#"exports.onExecutePostLogin = async (event, api) => {
 /// The probe's output, without what changes from run to run (times).
 fn probe_output(runner: &Runner) -> Value {
     let outcome = runner
-        .run(&flow(action("probe.js", PROBE)))
+        .run(&flow(action("probe.js", PROBE), Ends::ByItself))
         .expect("the probe runs");
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     let mut value = serde_json::to_value(&outcome).expect("json");
@@ -62,22 +70,16 @@ fn fresh_probe() -> &'static Value {
     FRESH.get_or_init(|| probe_output(&Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 1)))
 }
 
-/// Runs a hostile script in a worker process of its own, checks the time
-/// bound, then checks that the next execution — in the same worker unless
-/// the attack cost it its life — is exactly what a fresh process produces.
-/// The probe runs first too, so the worker is up before the clock starts.
-fn attack(name: &str) -> Outcome {
+/// Runs a hostile script in a worker process of its own, then checks that
+/// the next execution — in the same worker unless the attack cost it its
+/// life — is exactly what a fresh process produces. The probe runs first
+/// too, so the worker is known to be sound before the attack.
+fn attack(name: &str, ends: Ends) -> Outcome {
     let runner = Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 1);
     assert_eq!(&probe_output(&runner), fresh_probe(), "a fresh worker");
-    let started = Instant::now();
     let outcome = runner
-        .run(&flow(hostile(name)))
+        .run(&flow(hostile(name), ends))
         .unwrap_or_else(|e| panic!("{name}: {e}"));
-    let elapsed = started.elapsed();
-    assert!(
-        elapsed <= DEADLINE + Duration::from_secs(1),
-        "{name} took {elapsed:?}"
-    );
     assert_eq!(
         &probe_output(&runner),
         fresh_probe(),
@@ -86,23 +88,11 @@ fn attack(name: &str) -> Outcome {
     outcome
 }
 
-fn kind(outcome: &Outcome) -> Option<ErrorKind> {
-    outcome.error.as_ref().map(|e| e.kind)
-}
-
-fn warnings(outcome: &Outcome) -> Vec<&str> {
-    outcome
-        .warnings
-        .iter()
-        .map(|w| w.message.as_str())
-        .collect()
-}
-
 macro_rules! ends_with {
-    ($($test:ident: $file:literal => $kind:expr;)*) => {$(
+    ($($test:ident: $file:literal => $kind:expr, $ends:expr;)*) => {$(
         #[test]
         fn $test() {
-            let outcome = attack($file);
+            let outcome = attack($file, $ends);
             assert_eq!(kind(&outcome), Some($kind), "{}: {:?}", $file, outcome.error);
             assert_eq!(outcome.status, Status::Failed);
         }
@@ -110,26 +100,26 @@ macro_rules! ends_with {
 }
 
 ends_with! {
-    a_busy_loop_that_catches_the_interrupt: "busy-loop.js" => ErrorKind::Timeout;
-    an_endless_microtask_chain: "microtask-loop.js" => ErrorKind::Timeout;
-    a_promise_that_never_settles: "never-settles.js" => ErrorKind::Timeout;
-    an_interval_storm: "timer-storm.js" => ErrorKind::Timeout;
-    catastrophic_regex_backtracking: "regex-backtracking.js" => ErrorKind::Timeout;
-    an_uninterruptible_join: "uninterruptible-join.js" => ErrorKind::Timeout;
-    an_uninterruptible_reverse: "uninterruptible-reverse.js" => ErrorKind::Timeout;
-    a_growing_array: "memory-array.js" => ErrorKind::MemoryLimit;
-    a_doubling_string: "memory-string.js" => ErrorKind::MemoryLimit;
-    a_json_bomb: "memory-json.js" => ErrorKind::MemoryLimit;
-    one_huge_allocation: "memory-typed-array.js" => ErrorKind::MemoryLimit;
-    a_flood_of_api_calls: "claim-flood.js" => ErrorKind::LimitExceeded;
-    recursion_inside_to_json: "recursion.js" => ErrorKind::Exception;
-    a_thrown_proxy_whose_traps_throw: "throw-non-error.js" => ErrorKind::Exception;
-    a_rule_that_never_calls_back: "rule-never-calls-back.js" => ErrorKind::Timeout;
+    a_busy_loop_that_catches_the_interrupt: "busy-loop.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    an_endless_microtask_chain: "microtask-loop.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    a_promise_that_never_settles: "never-settles.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    an_interval_storm: "timer-storm.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    catastrophic_regex_backtracking: "regex-backtracking.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    an_uninterruptible_join: "uninterruptible-join.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    an_uninterruptible_reverse: "uninterruptible-reverse.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
+    a_growing_array: "memory-array.js" => ErrorKind::MemoryLimit, Ends::ByItself;
+    a_doubling_string: "memory-string.js" => ErrorKind::MemoryLimit, Ends::ByItself;
+    a_json_bomb: "memory-json.js" => ErrorKind::MemoryLimit, Ends::ByItself;
+    one_huge_allocation: "memory-typed-array.js" => ErrorKind::MemoryLimit, Ends::ByItself;
+    a_flood_of_api_calls: "claim-flood.js" => ErrorKind::LimitExceeded, Ends::ByItself;
+    recursion_inside_to_json: "recursion.js" => ErrorKind::Exception, Ends::ByItself;
+    a_thrown_proxy_whose_traps_throw: "throw-non-error.js" => ErrorKind::Exception, Ends::ByItself;
+    a_rule_that_never_calls_back: "rule-never-calls-back.js" => ErrorKind::Timeout, Ends::AtTheDeadline;
 }
 
 #[test]
 fn the_killed_worker_names_the_stuck_script() {
-    let outcome = attack("uninterruptible-join.js");
+    let outcome = attack("uninterruptible-join.js", Ends::AtTheDeadline);
     let error = outcome.error.expect("timeout");
     assert_eq!(error.script, "uninterruptible-join.js");
     assert!(
@@ -141,7 +131,7 @@ fn the_killed_worker_names_the_stuck_script() {
 
 #[test]
 fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
-    let outcome = attack("prototype-poisoning.js");
+    let outcome = attack("prototype-poisoning.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         calls(&outcome),
@@ -155,14 +145,14 @@ fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
 
 #[test]
 fn walking_the_call_stack_and_the_api_finds_nothing_privileged() {
-    let outcome = attack("callsite-walk.js");
+    let outcome = attack("callsite-walk.js", Ends::ByItself);
     assert_ne!(
         kind(&outcome),
         Some(ErrorKind::Internal),
         "{:?}",
         outcome.error
     );
-    let messages: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    let messages = logs(&outcome);
     assert!(
         !messages.iter().any(|m| m.trim() == "FRESH API"),
         "a reachable function ran the handler with a fresh api"
@@ -184,7 +174,7 @@ fn walking_the_call_stack_and_the_api_finds_nothing_privileged() {
 
 #[test]
 fn no_module_file_process_or_environment_is_reachable() {
-    let outcome = attack("forbidden-modules.js");
+    let outcome = attack("forbidden-modules.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         outcome.logs[0].message,
@@ -196,7 +186,7 @@ fn no_module_file_process_or_environment_is_reachable() {
 
 #[test]
 fn secrets_do_not_leave_through_any_channel() {
-    let outcome = attack("secret-exfiltration.js");
+    let outcome = attack("secret-exfiltration.js", Ends::ByItself);
     assert_eq!(kind(&outcome), Some(ErrorKind::Exception));
     let printed = serde_json::to_string(&outcome).expect("json");
     assert!(!printed.contains("sk_test_do_not_print_me"), "{printed}");
@@ -205,7 +195,7 @@ fn secrets_do_not_leave_through_any_channel() {
 
 #[test]
 fn weird_claim_names_and_values_are_recorded_or_refused_cleanly() {
-    let outcome = attack("weird-claims.js");
+    let outcome = attack("weird-claims.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         outcome.logs[0].message,
@@ -227,7 +217,7 @@ fn weird_claim_names_and_values_are_recorded_or_refused_cleanly() {
 
 #[test]
 fn api_misuse_is_reported_not_fatal() {
-    let outcome = attack("api-misuse.js");
+    let outcome = attack("api-misuse.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Denied);
     assert_eq!(outcome.denial.as_ref().expect("denial").reason, "first");
     assert_eq!(
@@ -249,7 +239,7 @@ fn api_misuse_is_reported_not_fatal() {
 
 #[test]
 fn a_log_flood_is_capped() {
-    let outcome = attack("log-flood.js");
+    let outcome = attack("log-flood.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed);
     let bytes: usize = outcome.logs.iter().map(|l| l.message.len()).sum();
     assert!(bytes <= 256 << 10, "{bytes} bytes of logs kept");
@@ -262,7 +252,7 @@ fn a_log_flood_is_capped() {
 
 #[test]
 fn unhandled_rejections_are_warnings() {
-    let outcome = attack("unhandled-rejections.js");
+    let outcome = attack("unhandled-rejections.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed);
     let unhandled = warnings(&outcome)
         .iter()
@@ -273,7 +263,7 @@ fn unhandled_rejections_are_warnings() {
 
 #[test]
 fn a_rule_calling_back_twice_is_warned_about() {
-    let outcome = attack("rule-callback-twice.js");
+    let outcome = attack("rule-callback-twice.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     let warnings = warnings(&outcome);
     assert!(
@@ -288,7 +278,10 @@ fn a_rule_calling_back_twice_is_warned_about() {
 fn the_worker_pool_replaces_killed_workers() {
     let runner = Runner::with_workers(env!("CARGO_BIN_EXE_actionbox"), 1);
     let outcome = runner
-        .run(&flow(hostile("uninterruptible-reverse.js")))
+        .run(&flow(
+            hostile("uninterruptible-reverse.js"),
+            Ends::AtTheDeadline,
+        ))
         .expect("runs");
     assert_eq!(kind(&outcome), Some(ErrorKind::Timeout));
     assert_eq!(&probe_output(&runner), fresh_probe());
@@ -298,7 +291,7 @@ fn the_worker_pool_replaces_killed_workers() {
 
 #[test]
 fn values_that_call_back_into_the_api_during_conversion() {
-    let outcome = attack("reentrant-values.js");
+    let outcome = attack("reentrant-values.js", Ends::ByItself);
     assert_ne!(
         kind(&outcome),
         Some(ErrorKind::Internal),
@@ -325,7 +318,7 @@ fn values_that_call_back_into_the_api_during_conversion() {
 
 #[test]
 fn a_decompression_bomb_is_refused_by_the_host() {
-    let outcome = attack("decompression-bomb.js");
+    let outcome = attack("decompression-bomb.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         outcome.logs[0].message,
@@ -335,7 +328,7 @@ fn a_decompression_bomb_is_refused_by_the_host() {
 
 #[test]
 fn a_request_flood_is_capped_and_every_request_recorded() {
-    let outcome = attack("network-flood.js");
+    let outcome = attack("network-flood.js", Ends::ByItself);
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(outcome.requests.len(), 100);
     assert_eq!(

@@ -1,11 +1,9 @@
 //! Every example in actions/ does what its comment says.
 
-mod common;
-
 use std::collections::BTreeMap;
 
+use crate::common::*;
 use actionbox::{Flow, Resume, Runner, Settings, Status};
-use common::*;
 use serde_json::json;
 
 fn settings_with_secrets(action: &str, secrets: &[(&str, &str)]) -> Settings {

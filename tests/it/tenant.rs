@@ -1,11 +1,9 @@
 //! Tenant folders exported with the Auth0 Deploy CLI, run as they are:
 //! `run --tenant DIR --trigger T` and the `tenant DIR` preflight.
 
-mod common;
-
+use crate::common::*;
 use actionbox::tenant::{Keywords, TenantFlow, TenantFolder};
 use actionbox::{Runner, Settings, Trigger};
-use common::*;
 use serde_json::Value;
 
 const EXAMPLE: &str = "actions/tenant-example";

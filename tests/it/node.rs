@@ -3,22 +3,20 @@
 //! its allow-list and mocks, the emulated npm packages, real packages from
 //! a node_modules folder, and Actions Modules.
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
 
+use crate::common::*;
 use actionbox::net::{Disposition, HttpMock, MockResponse};
 use actionbox::{Flow, NodeConfig, NodeRuntime, Outcome, Runner, Script, Status};
-use common::*;
 use serde_json::{Value, json};
 
 fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Outcome {
     let flow = Flow::post_login(scripts)
         .with_event(event("post-login-database.json"))
-        .with_limits(quick_limits())
+        .with_limits(test_limits())
         .with_node(node);
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -27,12 +25,8 @@ fn run_node(source: &str, node: NodeConfig) -> Outcome {
     run_with(vec![action("test.js", source)], node)
 }
 
-fn logs(outcome: &Outcome) -> Vec<String> {
-    outcome.logs.iter().map(|l| l.message.clone()).collect()
-}
-
 /// The script's logs, failing the test with its error if it failed.
-fn ok_logs(outcome: &Outcome) -> Vec<String> {
+fn ok_logs(outcome: &Outcome) -> Vec<&str> {
     assert!(
         outcome.error.is_none(),
         "script failed: {:?}\nlogs: {:?}",

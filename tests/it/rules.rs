@@ -1,10 +1,8 @@
 //! Legacy Rules, unmodified: their globals, callback semantics, outputs, and
 //! the login pipeline of Rules then Actions.
 
-mod common;
-
+use crate::common::*;
 use actionbox::{ErrorKind, Flow, Outcome, Resume, Runner, Script, Settings, Status};
-use common::*;
 use serde_json::{Value, json};
 
 fn rule(name: &str, source: &str) -> Script {
@@ -13,19 +11,11 @@ fn rule(name: &str, source: &str) -> Script {
     script
 }
 
-fn example_rule(name: &str) -> Script {
-    script(&example(&format!("rules/{name}")))
-}
-
-fn tenant_settings() -> Settings {
-    Settings::from_file(fixture("tenant/actionbox.json")).expect("settings")
-}
-
 fn run_flow(scripts: Vec<Script>, event: Value, settings: Settings) -> Outcome {
     let flow = Flow::post_login(scripts)
         .with_event(event)
         .with_settings(settings)
-        .with_limits(quick_limits());
+        .with_limits(test_limits());
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -35,10 +25,6 @@ fn run_rules(scripts: Vec<Script>) -> Outcome {
         event("post-login-database.json"),
         Settings::default(),
     )
-}
-
-fn messages(outcome: &Outcome) -> Vec<&str> {
-    outcome.logs.iter().map(|l| l.message.as_str()).collect()
 }
 
 #[test]
@@ -97,7 +83,7 @@ fn rules_see_the_context_and_user_auth0_built() {
          }",
     )]);
     assert_eq!(
-        messages(&outcome),
+        logs(&outcome),
         [
             "k3L9mQ2vX7pR4tY8wZ1aB6cD0eF5gH2j Username-Password-Authentication auth0 oidc-basic-profile",
             "17 NZ Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/132.0",
@@ -130,7 +116,7 @@ fn a_rule_may_replace_user_and_context_through_the_callback() {
         "function (user, context, callback) { console.log(String(user.also), context.marker); callback(null, user, context); }",
     );
     let outcome = run_rules(vec![first, second, third, fourth]);
-    assert_eq!(messages(&outcome), ["true kept", "1 kept"]);
+    assert_eq!(logs(&outcome), ["true kept", "1 kept"]);
 }
 
 #[test]
@@ -197,7 +183,7 @@ fn unauthorized_error_looks_like_auth0s() {
          }",
     )]);
     assert_eq!(
-        messages(&outcome),
+        logs(&outcome),
         ["true true UnauthorizedError unauthorized nope 401 nope"]
     );
 }
@@ -272,7 +258,7 @@ fn a_second_callback_is_ignored_with_a_warning() {
         ),
     ]);
     assert_eq!(outcome.status, Status::Allowed);
-    assert_eq!(messages(&outcome), ["next ran"]);
+    assert_eq!(logs(&outcome), ["next ran"]);
     let warning = &outcome.warnings[0];
     assert_eq!(warning.script, "twice.js");
     assert!(
@@ -387,7 +373,7 @@ fn a_redirect_rule_redirects_and_all_rules_run_again_on_continue() {
     );
     let flow = Flow::post_login(vec![redirect, counter])
         .with_event(event("post-login-database.json"))
-        .with_limits(quick_limits());
+        .with_limits(test_limits());
     let runner = Runner::new();
     let first = runner.run(&flow).expect("runs");
     assert_eq!(first.status, Status::Redirected);
@@ -401,7 +387,7 @@ fn a_redirect_rule_redirects_and_all_rules_run_again_on_continue() {
         "redirect.js"
     );
     assert_eq!(
-        messages(&first),
+        logs(&first),
         ["counter ran"],
         "a Rule's redirect happens after all Rules ran"
     );
@@ -422,7 +408,7 @@ fn a_redirect_rule_redirects_and_all_rules_run_again_on_continue() {
         "context.redirect is ignored on continue"
     );
     assert_eq!(
-        messages(&resumed),
+        logs(&resumed),
         ["resumed from oidc-basic-profile", "counter ran"]
     );
     assert_eq!(
@@ -448,12 +434,9 @@ fn global_is_shared_by_the_rules_of_one_login_only() {
     let runner = Runner::with_threads(1);
     for _ in 0..2 {
         let flow =
-            Flow::post_login(vec![writer.clone(), reader.clone()]).with_limits(quick_limits());
+            Flow::post_login(vec![writer.clone(), reader.clone()]).with_limits(test_limits());
         let outcome = runner.run(&flow).expect("runs");
-        assert_eq!(
-            messages(&outcome),
-            ["before undefined", "reader from writer"]
-        );
+        assert_eq!(logs(&outcome), ["before undefined", "reader from writer"]);
     }
 }
 
@@ -493,7 +476,7 @@ fn configuration_is_available_and_never_printed() {
     );
     let printed = serde_json::to_string(&outcome).expect("json");
     assert!(!printed.contains("cfg-secret-value-123"), "{printed}");
-    assert_eq!(messages(&outcome), ["key [redacted]"]);
+    assert_eq!(logs(&outcome), ["key [redacted]"]);
 }
 
 #[test]
@@ -508,7 +491,7 @@ fn versioned_requires_resolve_like_unversioned_ones() {
            callback(null, user, context);
          }",
     )]);
-    assert_eq!(messages(&outcome), ["a-1 /x true", "MODULE_NOT_FOUND"]);
+    assert_eq!(logs(&outcome), ["a-1 /x true", "MODULE_NOT_FOUND"]);
 }
 
 #[test]
@@ -536,7 +519,7 @@ fn auth0_users_updates_metadata_in_promise_and_callback_styles() {
     );
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
-        messages(&outcome),
+        logs(&outcome),
         ["null light acme-dev.us.auth0.com https://acme-dev.us.auth0.com/api/v2"]
     );
     let updates = &outcome.metadata_updates;
@@ -581,7 +564,7 @@ fn rules_run_before_actions_whatever_the_order_given() {
     let outcome = run_rules(vec![action, first]);
     assert_eq!(outcome.scripts, ["first-rule.js", "action.js"]);
     assert_eq!(
-        messages(&outcome),
+        logs(&outcome),
         [
             "rule",
             "action true true false",

@@ -1,10 +1,8 @@
 //! The post-login `api`: what each method records, returns and throws,
 //! against the behaviour of Auth0's published facade.
 
-mod common;
-
+use crate::common::*;
 use actionbox::{ErrorKind, Status};
-use common::*;
 use serde_json::json;
 
 #[test]
@@ -225,7 +223,7 @@ fn async_lookups_reject_instead_of_throwing() {
              try { await api.roles.getUserEffectiveRolesByNames([]); } catch (e) { console.log(e.message); }
            };"#,
     );
-    let messages: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    let messages = logs(&outcome);
     assert_eq!(
         messages,
         [

@@ -1,13 +1,11 @@
 //! The `bench` command: what it measures and reports. (Speed itself is
 //! measured in benches/, never asserted in tests.)
 
-mod common;
-
 use std::process::Command;
 
+use crate::common::*;
 use actionbox::bench::{BenchConfig, bench};
 use actionbox::{Flow, Runner};
-use common::*;
 use serde_json::Value;
 
 #[test]

@@ -1,12 +1,10 @@
 //! Loading and running Actions: Auth0's module semantics, failures, limits,
 //! and isolation between executions.
 
-mod common;
+use std::time::Instant;
 
-use std::time::{Duration, Instant};
-
+use crate::common::*;
 use actionbox::{ErrorKind, Flow, Limits, Runner, Script, Status};
-use common::*;
 
 fn failure(outcome: &actionbox::Outcome) -> (ErrorKind, String) {
     let error = outcome
@@ -146,7 +144,7 @@ fn module_level_code_runs_before_the_handler_and_its_throw_fails() {
          const started = 'at load';
          exports.onExecutePostLogin = async () => { console.log('handler', started); };",
     );
-    let lines: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    let lines = logs(&outcome);
     assert_eq!(lines, ["module", "handler at load"]);
 
     let (kind, message) = failure(&run_action(
@@ -164,10 +162,10 @@ fn shared_runner() -> Runner {
     Runner::with_threads(1)
 }
 
-fn run_on(runner: &Runner, source: &str) -> actionbox::Outcome {
+fn run_on(runner: &Runner, source: &str, limits: Limits) -> actionbox::Outcome {
     let flow = Flow::post_login(vec![action("test.js", source)])
         .with_event(event("post-login-database.json"))
-        .with_limits(quick_limits());
+        .with_limits(limits);
     runner.run(&flow).expect("runs")
 }
 
@@ -176,7 +174,7 @@ const PROBE: &str = "exports.onExecutePostLogin = async (event, api) => {
 };";
 
 fn probe_is_clean(runner: &Runner) {
-    let outcome = run_on(runner, PROBE);
+    let outcome = run_on(runner, PROBE, test_limits());
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         calls(&outcome),
@@ -187,10 +185,10 @@ fn probe_is_clean(runner: &Runner) {
 #[test]
 fn an_endless_loop_ends_at_the_deadline_and_the_next_execution_runs() {
     let runner = shared_runner();
-    let started = Instant::now();
     let outcome = run_on(
         &runner,
         "exports.onExecutePostLogin = async () => { while (true) {} };",
+        endless_limits(),
     );
     let (kind, message) = failure(&outcome);
     assert_eq!(kind, ErrorKind::Timeout);
@@ -198,52 +196,57 @@ fn an_endless_loop_ends_at_the_deadline_and_the_next_execution_runs() {
         message.starts_with("Request to Webtask exceeded allowed execution time"),
         "{message}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "ended near the 500 ms deadline"
-    );
     probe_is_clean(&runner);
 }
 
 #[test]
 fn a_caught_interrupt_is_still_a_timeout() {
-    let outcome = run_action(
+    let outcome = run_on(
+        &shared_runner(),
         "exports.onExecutePostLogin = async (e, api) => {
            for (;;) { try { while (true) {} } catch (err) { api.idToken.setCustomClaim('x', 1); } }
          };",
+        endless_limits(),
     );
     assert_eq!(failure(&outcome).0, ErrorKind::Timeout);
 }
 
+/// The engine sees that nothing is left that could settle the promise and
+/// ends at once, with its own message. The deadline is ample: had the
+/// engine waited for it instead, the message would name the deadline.
 #[test]
 fn a_promise_that_never_settles_times_out_without_waiting() {
     let runner = shared_runner();
-    let started = Instant::now();
     let outcome = run_on(
         &runner,
         "exports.onExecutePostLogin = async () => { await new Promise(() => {}); };",
+        test_limits(),
     );
     let (kind, message) = failure(&outcome);
     assert_eq!(kind, ErrorKind::Timeout);
     assert!(message.contains("can never settle"), "{message}");
-    assert!(
-        started.elapsed() < Duration::from_millis(400),
-        "nothing to wait for"
-    );
     probe_is_clean(&runner);
 }
 
+/// A timer keeps the promise alive, so the deadline ends it: not sooner
+/// (time only ever runs late on a busy machine, never early).
 #[test]
 fn a_promise_waiting_on_a_long_timer_times_out_at_the_deadline() {
     let started = Instant::now();
-    let outcome = run_action(
-        "exports.onExecutePostLogin = async () => { await new Promise((r) => setTimeout(r, 60000)); };",
+    let outcome = run_on(
+        &shared_runner(),
+        "exports.onExecutePostLogin = async () => { await new Promise((r) => setTimeout(r, 600000)); };",
+        endless_limits(),
     );
-    assert_eq!(failure(&outcome).0, ErrorKind::Timeout);
-    let elapsed = started.elapsed();
+    let (kind, message) = failure(&outcome);
+    assert_eq!(kind, ErrorKind::Timeout);
     assert!(
-        elapsed >= Duration::from_millis(450) && elapsed < Duration::from_secs(5),
-        "{elapsed:?}"
+        message.contains("the flow's deadline of 2s passed"),
+        "{message}"
+    );
+    assert!(
+        started.elapsed() >= ENDLESS_DEADLINE,
+        "ended before the deadline"
     );
 }
 
@@ -259,6 +262,7 @@ fn a_memory_bomb_hits_the_limit_even_when_caught_and_the_next_execution_runs() {
            }
            api.idToken.setCustomClaim('survived', true);
          };",
+        test_limits(),
     );
     let (kind, message) = failure(&outcome);
     assert_eq!(kind, ErrorKind::MemoryLimit);
@@ -295,6 +299,7 @@ fn polluting_builtins_does_not_reach_the_next_execution() {
            api.idToken.setCustomClaim('https://a.example/still-works', { list: [1, 2] });
            console.log({ a: [1, 2] });
          };",
+        test_limits(),
     );
     // The runtime's own code keeps working in the poisoned realm...
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
@@ -316,11 +321,7 @@ fn pending_timers_and_unhandled_rejections_are_reported() {
          };",
     );
     assert_eq!(outcome.status, Status::Allowed);
-    let warnings: Vec<&str> = outcome
-        .warnings
-        .iter()
-        .map(|w| w.message.as_str())
-        .collect();
+    let warnings = warnings(&outcome);
     assert!(
         warnings
             .iter()
@@ -335,6 +336,10 @@ fn pending_timers_and_unhandled_rejections_are_reported() {
     );
 }
 
+/// Timers fire in the order they are due, whenever the engine gets to them.
+/// An interval re-arms from when it fired, so how its ticks interleave with
+/// other timers depends on the machine's load (in Node too): its ticks are
+/// counted on their own.
 #[test]
 fn timers_fire_in_order_and_can_be_cleared() {
     let outcome = run_action(
@@ -346,14 +351,16 @@ fn timers_fire_in_order_and_can_be_cleared() {
              const never = setTimeout(() => seen.push('never'), 10);
              clearTimeout(never);
              setImmediate(() => seen.push('now'));
-             let n = 0;
-             const every = setInterval(() => { seen.push('tick'); if (++n === 2) clearInterval(every); }, 1);
              setTimeout(resolve, 40);
            });
-           console.log(seen.join(','));
+           let ticks = 0;
+           await new Promise((resolve) => {
+             const every = setInterval(() => { if (++ticks === 2) { clearInterval(every); setTimeout(resolve, 20); } }, 1);
+           });
+           console.log(seen.join(','), 'ticks', ticks);
          };",
     );
-    assert_eq!(outcome.logs[0].message, "now,tick,tick,a,b");
+    assert_eq!(outcome.logs[0].message, "now,a,b ticks 2");
 }
 
 #[test]
@@ -377,7 +384,7 @@ fn console_output_is_capped() {
     )]);
     flow.limits = Limits {
         log_bytes: 10_000,
-        ..quick_limits()
+        ..test_limits()
     };
     let outcome = Runner::new().run(&flow).expect("runs");
     assert_eq!(outcome.status, Status::Allowed);
@@ -421,7 +428,7 @@ fn no_host_authority_reaches_the_script() {
            try { await fetch('https://example.com/'); } catch (e) { console.log(e.message); }
          };",
     );
-    let lines: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    let lines = logs(&outcome);
     assert_eq!(
         lines,
         [

@@ -2,9 +2,7 @@
 //! were produced by Node itself (tests/fixtures/console/generate.js); when
 //! `node` is on PATH the test also checks they are still Node's output.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn cases() -> Vec<String> {
     let text = std::fs::read_to_string(fixture("console/cases.json")).expect("cases");
@@ -29,7 +27,7 @@ fn console_log_formats_values_like_node() {
     let source = format!("exports.onExecutePostLogin = async () => {{\n{calls}}};\n");
     let outcome = run(vec![action("console.js", &source)], None);
     assert_eq!(outcome.error, None, "{:?}", outcome.error);
-    let got: Vec<&str> = outcome.logs.iter().map(|l| l.message.as_str()).collect();
+    let got = logs(&outcome);
     let expected = expected();
     assert_eq!(got.len(), expected.len(), "one line per case");
     let mismatches: Vec<String> = cases

@@ -1,15 +1,13 @@
 //! Every Action trigger: its event, its `api`, its handler, and what the
 //! flow produces — with the example Actions in actions/.
 
-mod common;
-
+use crate::common::*;
 use actionbox::net::NetPolicy;
 use actionbox::{Flow, NodeConfig, Outcome, Resume, Runner, Script, Settings, Status, Trigger};
-use common::*;
 use serde_json::{Value, json};
 
 fn run_trigger(trigger: Trigger, scripts: Vec<Script>, event: Option<Value>) -> Outcome {
-    let mut flow = Flow::new(trigger, scripts).with_limits(quick_limits());
+    let mut flow = Flow::new(trigger, scripts).with_limits(test_limits());
     flow.event = event;
     flow.node.net.mocks = NetPolicy::read_mocks(&example("mocks/services.json")).expect("mocks");
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
@@ -26,10 +24,6 @@ fn run_example(trigger: Trigger, name: &str, event_name: &str) -> Outcome {
 fn inline(trigger: Trigger, source: &str) -> Outcome {
     let script = Script::from_source("test.js", source).expect("script");
     run_trigger(trigger, vec![script], None)
-}
-
-fn logs(outcome: &Outcome) -> Vec<String> {
-    outcome.logs.iter().map(|l| l.message.clone()).collect()
 }
 
 #[test]
@@ -147,7 +141,7 @@ fn credentials_exchange_follows_the_apis_rfc9068_profile() {
     )
     .with_event(event("credentials-exchange.json"))
     .with_settings(settings)
-    .with_limits(quick_limits());
+    .with_limits(test_limits());
     let outcome = Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"));
     let token = outcome.access_token.expect("access token");
     assert_eq!(token.header["typ"], "at+jwt");
@@ -281,7 +275,7 @@ fn post_user_registration_and_post_change_password_do_not_block() {
         vec![script(&example("revoke-sessions-on-password-change.js"))],
     )
     .with_event(event("post-change-password.json"))
-    .with_limits(quick_limits());
+    .with_limits(test_limits());
     no_mocks.node = NodeConfig::default();
     let outcome = Runner::new().run(&no_mocks).expect("runs");
     assert_eq!(outcome.status, Status::Failed);

@@ -1,24 +1,18 @@
 //! The tokens Auth0 would issue, its claim policy, and a reason for every
 //! dropped claim.
 
-mod common;
-
+use crate::common::*;
 use actionbox::token::IssuedToken;
 use actionbox::{CustomClaimsMode, ErrorKind, Flow, Outcome, Runner, Settings, Status};
-use common::*;
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
 use serde_json::{Value, json};
-
-fn tenant_settings() -> Settings {
-    Settings::from_file(fixture("tenant/actionbox.json")).expect("settings")
-}
 
 fn run_with(settings: Settings, event: Value, source: &str) -> Outcome {
     let flow = Flow::post_login(vec![action("claims.js", source)])
         .with_event(event)
         .with_settings(settings)
-        .with_limits(quick_limits());
+        .with_limits(test_limits());
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
 }
 

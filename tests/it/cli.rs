@@ -1,8 +1,6 @@
 //! The `actionbox` binary: the JSON contract, exit codes and error messages.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 #[test]

@@ -1,0 +1,21 @@
+//! The integration tests, in one binary: QuickJS and aws-lc are linked
+//! once, not once per file. Each module is one subject; `common` holds every
+//! helper they share, and `scenarios` runs the folders of
+//! `tests/scenarios/` (see docs/testing.md).
+
+mod common;
+
+mod api;
+mod bench;
+mod capabilities;
+mod cli;
+mod compare;
+mod console;
+mod engine;
+mod examples;
+mod hostile;
+mod node;
+mod rules;
+mod tenant;
+mod tokens;
+mod triggers;
