@@ -37,11 +37,6 @@ pub fn action(name: &str, source: &str) -> Script {
     Script::from_source(name, source).unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// A Rule from actions/rules/.
-pub fn example_rule(name: &str) -> Script {
-    script(&example(&format!("rules/{name}")))
-}
-
 /// The test tenant: domain, clients, an API, a signing key, the clock
 /// fixed at 2026-11-26T09:15:00Z.
 pub fn tenant_settings() -> Settings {

@@ -16,6 +16,7 @@ mod examples;
 mod hostile;
 mod node;
 mod rules;
+mod scenarios;
 mod tenant;
 mod tokens;
 mod triggers;

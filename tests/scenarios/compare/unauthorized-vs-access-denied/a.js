@@ -1,0 +1,1 @@
+exports.onExecutePostLogin = async (e, api) => { api.access.deny('admins only'); };

@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  console.log('next ran');
+  callback(null, user, context);
+}

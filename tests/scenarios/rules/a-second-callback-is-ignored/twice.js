@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  callback(null, user, context);
+  callback(new Error('too late'));
+}

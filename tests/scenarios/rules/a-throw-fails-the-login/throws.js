@@ -1,0 +1,1 @@
+function (user, context, callback) { throw new Error('boom'); }

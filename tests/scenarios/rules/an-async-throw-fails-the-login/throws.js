@@ -1,0 +1,1 @@
+async function (user, context, callback) { await null; throw new Error('boom'); }

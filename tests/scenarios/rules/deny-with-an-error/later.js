@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  console.log('ran');
+  callback(null, user, context);
+}

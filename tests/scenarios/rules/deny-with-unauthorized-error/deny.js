@@ -1,0 +1,3 @@
+function (user, context, callback) {
+  callback(new UnauthorizedError('Only admins'));
+}

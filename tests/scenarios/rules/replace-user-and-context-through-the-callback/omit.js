@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  user.also = 1;
+  callback(null);
+}

@@ -1,0 +1,4 @@
+function (user, context, callback) {
+  console.log(String(user.replaced), context.marker);
+  callback(null, user, context);
+}

@@ -1,0 +1,3 @@
+// comment
+async function (user, context, callback) { callback(null, user, context); }
+// trailing comment

@@ -1,0 +1,2 @@
+/** JSDoc */
+function named(user, context, callback) { callback(null, user, context); }

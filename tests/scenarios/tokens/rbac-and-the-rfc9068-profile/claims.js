@@ -1,0 +1,3 @@
+exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('https://app.acme.example/t', 1);
+};

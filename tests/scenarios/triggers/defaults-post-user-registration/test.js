@@ -1,0 +1,4 @@
+exports.onExecutePostUserRegistration = async (event, api) => {
+  console.log(Object.keys(api).join(','));
+  console.log(Object.keys(event).sort().join(','));
+};
