@@ -423,7 +423,9 @@ fn fetch_answers_from_mocks_by_method_url_pattern_and_body() {
 #[test]
 fn fetch_timeouts_and_aborts_reject_like_node() {
     let mut slow = mock("GET", "https://slow.example.com/*", 200, json!("late"));
-    slow.response.delay_ms = 200;
+    // Far beyond the abort timers, so they fire first however busy the
+    // machine is; an aborted request is not waited for.
+    slow.response.delay_ms = 600_000;
     let source = r#"exports.onExecutePostLogin = async () => {
         try { await fetch('https://slow.example.com/a', { signal: AbortSignal.timeout(20) }); } catch (e) { console.log(e.name, e.message); }
         const controller = new AbortController();
