@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::PhaseTimings;
 use crate::record::{Command, LogEntry, Warning};
+pub use crate::record::{ErrorKind, PhaseTimings, ScriptError};
 use crate::token::{DroppedClaim, IssuedToken};
 
 /// How the login (or trigger execution) ended.
@@ -32,53 +32,6 @@ impl Status {
             Status::Denied => "denied",
             Status::Redirected => "redirected",
             Status::Failed => "failed",
-        }
-    }
-}
-
-/// Why a script's execution failed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// The script threw, or its handler's promise rejected.
-    Exception,
-    /// Module-level code threw (Auth0 re-throws this on every execution).
-    ModuleInit,
-    /// The handler is missing or not an `async` function.
-    InvalidHandler,
-    /// The script does not parse.
-    Syntax,
-    /// The flow's deadline passed, or the handler can never settle.
-    Timeout,
-    /// The isolate's memory limit was reached.
-    MemoryLimit,
-    /// Another host limit (api calls, timers) was exceeded.
-    LimitExceeded,
-    /// The login failed after the scripts (e.g. custom claims over 100 KB).
-    LoginFailed,
-    /// Auth0 aborted the execution (e.g. redirect and render in one Action).
-    Aborted,
-    /// A bug in actionbox.
-    Internal,
-}
-
-/// A failure, attributed to the script that caused it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScriptError {
-    pub kind: ErrorKind,
-    pub script: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    pub message: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stack: Option<String>,
-}
-
-impl std::fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.name {
-            Some(name) => write!(f, "{}: {name}: {}", self.script, self.message),
-            None => write!(f, "{}: {}", self.script, self.message),
         }
     }
 }
@@ -163,7 +116,7 @@ pub struct Outcome {
     pub metadata_updates: MetadataUpdates,
     pub warnings: Vec<Warning>,
     /// Every outbound request scripts made: mocked, allowed, refused.
-    pub requests: Vec<crate::net::RequestRecord>,
+    pub requests: Vec<crate::record::RequestRecord>,
     /// What the trigger produced besides tokens (the user a registration
     /// creates, the message to send, ...): see `triggers::result`.
     #[serde(default)]

@@ -13,10 +13,11 @@ use tracing::info_span;
 use crate::engine::action::{self, ActionInput, Entry};
 use crate::engine::rule::{self, RulesInput};
 use crate::engine::services::{LocalServices, Services};
-use crate::engine::{ExecEnv, Limits, NodeConfig, ScriptRun};
+use crate::engine::{ExecEnv, Limits, ScriptRun};
 use crate::event::rules::{self as rules_event, RuleStart};
-use crate::outcome::{ErrorKind, ScriptError};
 use crate::record::Command;
+use crate::record::{ErrorKind, ScriptError};
+use crate::runtime::NodeConfig;
 use crate::script::{Script, Trigger};
 use crate::transaction::Transaction;
 

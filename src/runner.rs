@@ -6,13 +6,14 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use crate::engine::pool::Pool;
-use crate::engine::{Limits, NodeConfig, action, rule};
+use crate::engine::{Limits, action, rule};
 use crate::error::Error;
 use crate::event;
 use crate::outcome::{ErrorKind, OAuthError, Outcome, ScriptError, ScriptTiming, Status, Timings};
 use crate::pipeline::{self, FlowJob, FlowReport, ResumeJob};
 use crate::record::Warning;
 use crate::redact::Redactor;
+use crate::runtime::NodeConfig;
 use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::Settings;
 use crate::token::builder::Tenant;

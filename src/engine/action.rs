@@ -16,7 +16,7 @@ use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive, object_key};
 use super::limits::Limits;
 use super::runtime_js::RuntimeFile;
 use super::{ScriptRun, allowed_calls};
-use crate::outcome::{ErrorKind, ScriptError};
+use crate::record::{ErrorKind, ScriptError};
 use crate::script::{Script, Trigger};
 
 /// Which export of the Action to call.

@@ -19,7 +19,7 @@ use super::bytecode;
 use super::guards::{CountingAllocator, Guards, Tripped};
 use super::host::{self, HostState, Shared};
 use super::runtime_js::{self, RuntimeFile};
-use crate::outcome::ScriptError;
+use crate::record::ScriptError;
 
 /// What a finished wait produced.
 pub(crate) enum Settled<'js> {

@@ -17,16 +17,16 @@ pub(crate) mod runtime_js;
 mod script_error;
 pub(crate) mod services;
 
+pub use crate::runtime::{NodeConfig, NodeRuntime};
 pub use limits::Limits;
-pub use services::{NodeConfig, NodeRuntime};
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::outcome::ScriptError;
-use crate::record::{Command, LogEntry, Warning};
+use crate::record::ScriptError;
+use crate::record::{Command, LogEntry, PhaseTimings, Warning};
 
 /// The api calls a post-login Action can record.
 pub(crate) const POST_LOGIN_CALLS: &[&str] = &[
@@ -213,21 +213,6 @@ pub(crate) const RULE_CALLS: &[&str] = &[
     "authentication.oauth.*",
 ];
 
-/// Time spent in each phase of one script's execution, in microseconds.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PhaseTimings {
-    /// Creating the runtime and context and loading actionbox's own JS.
-    pub isolate_us: u64,
-    /// Bringing the event in: parsing it and building the `api` (for
-    /// Rules, `user`, `context` and the globals).
-    #[serde(default)]
-    pub event_us: u64,
-    /// Reading the script's bytecode and running its module-level code.
-    pub load_us: u64,
-    /// The handler (or Rule), until it settled.
-    pub handler_us: u64,
-}
-
 /// What one script execution produced.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ScriptRun {
@@ -239,7 +224,7 @@ pub(crate) struct ScriptRun {
     pub timings: PhaseTimings,
     pub peak_memory_bytes: usize,
     /// Every outbound request the script made.
-    pub requests: Vec<crate::net::RequestRecord>,
+    pub requests: Vec<crate::record::RequestRecord>,
 }
 
 impl ScriptRun {

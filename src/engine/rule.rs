@@ -19,8 +19,8 @@ use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
 use super::runtime_js::RuntimeFile;
 use super::{RULE_CALLS, ScriptRun};
-use crate::outcome::{ErrorKind, ScriptError};
 use crate::record::{Command, Warning};
+use crate::record::{ErrorKind, ScriptError};
 use crate::script::Script;
 
 pub(crate) struct RulesInput<'a> {

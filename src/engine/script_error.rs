@@ -3,19 +3,9 @@
 use rquickjs::{Ctx, Value};
 
 use super::guards::Tripped;
-use crate::outcome::{ErrorKind, ScriptError};
+use crate::record::{ErrorKind, ScriptError};
 
 impl ScriptError {
-    pub(crate) fn new(kind: ErrorKind, script: &str, message: impl Into<String>) -> ScriptError {
-        ScriptError {
-            kind,
-            script: script.to_string(),
-            name: None,
-            message: message.into(),
-            stack: None,
-        }
-    }
-
     /// The exception pending in `ctx` (after an `Error::Exception`).
     pub(crate) fn from_caught(ctx: &Ctx<'_>, script: &str) -> ScriptError {
         let value = ctx.catch();

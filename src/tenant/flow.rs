@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::folder::{ActionDef, RuleDef, TenantFolder};
 use super::settings::Settings;
-use crate::engine::{NodeConfig, NodeRuntime};
 use crate::error::Error;
+use crate::runtime::{NodeConfig, NodeRuntime};
 use crate::script::{Script, ScriptKind, Trigger};
 
 /// What running one trigger of a tenant folder takes.

@@ -13,8 +13,8 @@ use super::{FromWorker, ToWorker, WorkerOptions};
 use crate::engine::guards::Tripped;
 use crate::engine::services::LocalServices;
 use crate::engine::{Limits, ScriptRun};
-use crate::outcome::{ErrorKind, ScriptError};
 use crate::pipeline::{FlowJob, FlowReport};
+use crate::record::{ErrorKind, ScriptError};
 use crate::transaction::Transaction;
 
 /// How long past a flow's deadline a worker may take before it is killed:

@@ -5,6 +5,14 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod error;
+mod request;
+mod timings;
+
+pub use error::{ErrorKind, ScriptError};
+pub use request::{Disposition, RequestRecord};
+pub use timings::PhaseTimings;
+
 /// One request a script made: an `api.*` call of an Action, or an output of a
 /// Rule (`context.idToken[k] = v`, a change to `user`, ...) expressed as the
 /// Action call it corresponds to.
