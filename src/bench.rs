@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::runner::{Flow, Runner};
+use crate::pipeline::Flow;
+use crate::runner::Runner;
 
 /// How long to measure.
 #[derive(Debug, Clone)]

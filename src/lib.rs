@@ -39,16 +39,15 @@ pub mod runtime;
 pub mod script;
 pub mod tenant;
 pub mod token;
-pub mod transaction;
-pub mod triggers;
 pub mod worker;
 
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
 pub use engine::Limits;
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
+pub use pipeline::{Flow, Resume, check_script};
 pub use record::{Command, LogEntry, LogLevel, Warning};
-pub use runner::{Flow, Resume, Runner, check_script};
+pub use runner::Runner;
 pub use runtime::{NodeConfig, NodeRuntime};
 pub use script::{Script, ScriptKind, Trigger};
 pub use tenant::{CustomClaimsMode, Settings};

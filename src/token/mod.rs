@@ -1,7 +1,9 @@
 //! Tokens: the claim policy (`policy`), assembling the ID and access tokens
-//! (`builder`), signing and verifying (`sign`).
+//! (`builder`), signing and verifying (`sign`), the Management API token
+//! Rules receive (`management`).
 
 pub mod builder;
+pub mod management;
 pub mod policy;
 pub mod sign;
 

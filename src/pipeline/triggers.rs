@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
+use super::transaction::Transaction;
 use crate::script::Trigger;
-use crate::transaction::Transaction;
 
 /// The OAuth error an application receives when the flow fails because a
 /// script threw (or a limit was hit). Post-login answers `access_denied`;

@@ -1,7 +1,8 @@
-//! One login (or one trigger execution): Rules in order in one shared
-//! isolate, then each Action in order in a fresh isolate, folding what they
-//! recorded into one transaction. Runs on an executor thread; everything it
-//! takes and returns is plain data, so it can run in another process.
+//! Steps 2 and 3, run the scripts and fold what they recorded into the
+//! transaction: Rules in order in one shared isolate, then each Action in
+//! order in a fresh isolate, each command applied as it arrives so the next
+//! script sees its effect. Runs on an executor thread; everything it takes
+//! and returns is plain data, so it can run in another process.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -13,63 +14,13 @@ use tracing::info_span;
 use crate::engine::action::{self, ActionInput, Entry};
 use crate::engine::rule::{self, RulesInput};
 use crate::engine::services::{LocalServices, Services};
-use crate::engine::{ExecEnv, Limits, ScriptRun};
+use crate::engine::{ExecEnv, ScriptRun};
 use crate::event::rules::{self as rules_event, RuleStart};
-use crate::record::Command;
+use crate::outcome::Denial;
 use crate::record::{ErrorKind, ScriptError};
-use crate::runtime::NodeConfig;
-use crate::script::{Script, Trigger};
-use crate::transaction::Transaction;
 
-/// Everything a flow needs, as data.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) struct FlowJob {
-    pub trigger: Trigger,
-    /// Legacy Rules, in execution order (post-login only).
-    pub rules: Vec<Script>,
-    /// Actions, in execution order.
-    pub actions: Vec<Script>,
-    /// The complete event (defaults merged), as the scripts see it.
-    pub event: Value,
-    /// The event of the original request, which tokens answer (differs
-    /// from `event` when resuming at `/continue`).
-    pub authorize_event: Value,
-    /// Why the `/continue` request is refused (a missing or wrong state).
-    pub state_problem: Option<String>,
-    /// `event.secrets` of each Action (the event's, then the settings').
-    pub action_secrets: Vec<Value>,
-    /// What the Rules' globals need: `configuration`, the tenant domain.
-    pub rule_globals: Value,
-    pub limits: Limits,
-    pub fixed_now_ms: Option<f64>,
-    pub resume: Option<ResumeJob>,
-    /// Modules, network policy and mocks.
-    pub node: NodeConfig,
-}
-
-/// Resuming a login at `/continue`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(crate) enum ResumeJob {
-    /// A Rule redirected: every Rule runs again (`redirect-callback`), then
-    /// every Action.
-    Rules,
-    /// An Action redirected: it resumes at `onContinuePostLogin`; the
-    /// scripts before it do not run again, and what they recorded before the
-    /// redirect (`prior`) stays in the transaction.
-    Action { index: usize, prior: Vec<Command> },
-}
-
-impl ResumeJob {
-    /// What the scripts recorded before the redirect that still counts at
-    /// `/continue` (the redirect itself is over).
-    pub(crate) fn carried_over(&self) -> impl Iterator<Item = &Command> {
-        let prior: &[Command] = match self {
-            ResumeJob::Action { prior, .. } => prior,
-            ResumeJob::Rules => &[],
-        };
-        prior.iter().filter(|c| c.call != "redirect.sendUserTo")
-    }
-}
+use super::prepare::{FlowJob, ResumeJob};
+use super::transaction::Transaction;
 
 /// What the scripts of a flow did.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,7 +56,7 @@ pub(crate) fn execute_with(
     let mut runs = Vec::new();
     let mut error = None;
     if let Some(problem) = &job.state_problem {
-        transaction.denial = Some(crate::outcome::Denial {
+        transaction.denial = Some(Denial {
             script: "actionbox".into(),
             code: "invalid_request".into(),
             reason: problem.clone(),

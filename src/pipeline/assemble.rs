@@ -1,0 +1,215 @@
+//! Step 5, assemble the outcome: Auth0's decision (allowed, denied,
+//! redirected, failed) from what the scripts did, with the tokens when the
+//! login succeeds, the trigger's result, and every secret masked.
+
+use std::time::Instant;
+
+use serde_json::{Value, json};
+
+use crate::error::Error;
+use crate::outcome::{
+    ErrorKind, OAuthError, Outcome, Redirect, ScriptError, ScriptTiming, Status, Timings,
+};
+use crate::record::{Command, Warning};
+use crate::redact::Redactor;
+use crate::script::Trigger;
+use crate::tenant::Settings;
+use crate::token::{Issued, Keys};
+
+use super::prepare::{FlowJob, ResumeJob, redirect_state};
+use super::scripts::FlowReport;
+use super::{tokens, triggers};
+
+/// Turns what the scripts did into the outcome Auth0's decision would be,
+/// with the tokens when the login succeeds.
+pub(crate) fn assemble(
+    job: &FlowJob,
+    report: FlowReport,
+    settings: &Settings,
+    keys: &mut Keys,
+    issue_tokens: bool,
+) -> Result<Outcome, Error> {
+    let FlowReport {
+        runs,
+        transaction,
+        error,
+    } = report;
+    // A login resumed at /continue includes what its scripts recorded
+    // before the redirect (the redirect itself is over).
+    let mut commands: Vec<Command> = job
+        .resume
+        .iter()
+        .flat_map(ResumeJob::carried_over)
+        .cloned()
+        .collect();
+    let mut logs = Vec::new();
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut scripts = Vec::new();
+    let mut requests = Vec::new();
+    let mut timings = Timings::default();
+    for run in runs {
+        requests.extend(run.requests);
+        scripts.push(run.script.clone());
+        timings.scripts.push(ScriptTiming {
+            script: run.script.clone(),
+            phases: run.timings.clone(),
+            peak_memory_bytes: run.peak_memory_bytes,
+        });
+        commands.extend(run.commands);
+        logs.extend(run.logs);
+        warnings.extend(run.warnings);
+    }
+    warnings.extend(transaction.warnings.iter().cloned());
+
+    let mut error = error;
+    let mut tokens = Issued::default();
+    let mut token_us = 0;
+    let trigger = job.trigger;
+    let issues_tokens =
+        issue_tokens && matches!(trigger, Trigger::PostLogin | Trigger::CredentialsExchange);
+    if issues_tokens
+        && error.is_none()
+        && transaction.denial.is_none()
+        && transaction.redirect.is_none()
+    {
+        let started = Instant::now();
+        tokens = tokens::build(job, &transaction, &commands, settings, keys)?;
+        token_us = started.elapsed().as_micros() as u64;
+        if let Some(failure) = tokens.failure.take() {
+            error = Some(ScriptError::new(
+                ErrorKind::LoginFailed,
+                "actionbox",
+                failure,
+            ));
+        }
+    }
+    timings.tokens = token_us;
+    let mut result = Value::Null;
+    if error.is_none() && transaction.denial.is_none() && transaction.redirect.is_none() {
+        match triggers::result(trigger, &job.event, &transaction) {
+            Ok(value) => result = value,
+            Err(failure) => {
+                error = Some(ScriptError::new(
+                    ErrorKind::LoginFailed,
+                    "actionbox",
+                    failure,
+                ))
+            }
+        }
+    }
+    if !triggers::blocking(trigger) && error.is_some() {
+        warnings.push(Warning {
+            script: "actionbox".into(),
+            message: format!("{trigger} Actions do not block Auth0: the failure is logged, the user's operation is not affected"),
+        });
+    }
+
+    let status = if error.is_some() {
+        Status::Failed
+    } else if transaction.denial.is_some() {
+        Status::Denied
+    } else if transaction.redirect.is_some() {
+        Status::Redirected
+    } else {
+        Status::Allowed
+    };
+    let oauth_error = match (&error, &transaction.denial) {
+        // Nothing waits for a non-blocking trigger's Actions.
+        _ if !triggers::blocking(trigger) => None,
+        (Some(error), _) => Some(OAuthError {
+            error: triggers::failure_code(trigger).into(),
+            error_description: error.message.clone(),
+        }),
+        (None, Some(denial)) => Some(OAuthError {
+            error: denial.code.clone(),
+            error_description: denial.reason.clone(),
+        }),
+        _ => None,
+    };
+    let signed_with_rsa = [&tokens.id_token, &tokens.access_token]
+        .iter()
+        .filter_map(|t| t.as_ref())
+        .any(|t| t.header.get("kid").is_some());
+    let jwks = if signed_with_rsa {
+        keys.loaded_rsa().map(|k| k.jwks())
+    } else {
+        None
+    };
+    let redirect = transaction
+        .redirect
+        .clone()
+        .map(|r| with_state(r, &job.authorize_event));
+    let user = match (trigger, &result) {
+        (Trigger::PreUserRegistration, Value::Object(r)) => r
+            .get("created_user")
+            .cloned()
+            .unwrap_or_else(|| transaction.user.clone()),
+        _ => transaction.user.clone(),
+    };
+    Ok(Outcome {
+        trigger,
+        status,
+        id_token: tokens.id_token,
+        access_token: tokens.access_token,
+        dropped_claims: tokens.dropped,
+        mfa: transaction.mfa.clone(),
+        commands,
+        logs,
+        user,
+        error,
+        oauth_error,
+        denial: transaction.denial.clone(),
+        redirect,
+        resumed_from: None,
+        metadata_updates: transaction.metadata_updates.clone(),
+        warnings,
+        requests,
+        result,
+        scripts,
+        jwks,
+        timings_us: timings,
+    })
+}
+
+/// Auth0 appends a `state` to the redirect URL, which the site sends back
+/// to `/continue`. actionbox derives it from the event and the script, so a
+/// rerun of the same login redirects with the same state.
+fn with_state(mut redirect: Redirect, event: &Value) -> Redirect {
+    let state = redirect_state(&redirect.script, event);
+    redirect.state = state.clone();
+    if let Ok(mut url) = url::Url::parse(&redirect.url) {
+        url.query_pairs_mut().append_pair("state", &state);
+        redirect.url = url.to_string();
+    }
+    redirect
+}
+
+/// Scrubs secrets from every string of the outcome. A token whose payload
+/// holds a secret keeps its (scrubbed) payload but loses its compact form,
+/// which would carry the secret in base64.
+pub(crate) fn redact(outcome: Outcome, redactor: &Redactor) -> Outcome {
+    if redactor.is_empty() {
+        return outcome;
+    }
+    let mut value = match serde_json::to_value(&outcome) {
+        Ok(value) => value,
+        Err(_) => return outcome,
+    };
+    for token in ["id_token", "access_token"] {
+        let holds_secret = value
+            .get(token)
+            .and_then(|t| t.get("payload"))
+            .is_some_and(|payload| redactor.finds_in(payload));
+        if holds_secret {
+            value[token]["jwt"] = Value::Null;
+            if let Some(warnings) = value.get_mut("warnings").and_then(Value::as_array_mut) {
+                warnings.push(json!({
+                    "script": "actionbox",
+                    "message": format!("the {} holds a secret value; its payload is shown redacted and its JWT is withheld", token.replace('_', " ")),
+                }));
+            }
+        }
+    }
+    redactor.value(&mut value);
+    serde_json::from_value(value).unwrap_or(outcome)
+}

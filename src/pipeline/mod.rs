@@ -1,0 +1,60 @@
+//! One login, or one trigger execution, read top-down:
+//!
+//! 1. [`prepare`]: check the scripts, build the event, check a `/continue`
+//!    request; the result is a [`FlowJob`], plain data;
+//! 2. [`scripts`]: run the Rules, then the Actions, on an executor thread
+//!    or in a worker process, and
+//! 3. [`transaction`]: fold each command they record into the login
+//!    transaction, as Auth0's server applies it;
+//! 4. [`tokens`]: build the ID and access tokens from the transaction;
+//! 5. [`assemble`]: decide the outcome (with [`triggers`]' results for the
+//!    triggers that produce something besides tokens) and mask secrets.
+//!
+//! [`run`] is that sequence; [`crate::Runner`] only chooses where step 2
+//! runs.
+
+pub(crate) mod assemble;
+pub(crate) mod flow;
+pub(crate) mod prepare;
+pub(crate) mod scripts;
+pub(crate) mod tokens;
+pub(crate) mod transaction;
+pub(crate) mod triggers;
+
+use std::time::Instant;
+
+use crate::error::Error;
+use crate::outcome::Outcome;
+use crate::token::Keys;
+
+pub use flow::{Flow, Resume};
+pub(crate) use prepare::FlowJob;
+pub use prepare::check_script;
+pub(crate) use scripts::{FlowReport, execute, execute_with};
+
+/// Runs `flow` from start to outcome; `execute` runs the scripts of the
+/// prepared job wherever the runner keeps its isolates.
+pub(crate) fn run(
+    flow: &Flow,
+    execute: impl FnOnce(&FlowJob) -> Result<FlowReport, String>,
+) -> Result<Outcome, Error> {
+    let started = Instant::now();
+    let job = prepare::prepare(flow)?;
+    let mut keys = Keys::from_settings(&flow.settings)?;
+    let redactor = prepare::redactor(flow, &job.event);
+    let report = execute(&job).map_err(Error::Internal)?;
+    let mut outcome =
+        assemble::assemble(&job, report, &flow.settings, &mut keys, flow.issue_tokens)?;
+    outcome.timings_us.total = started.elapsed().as_micros() as u64;
+    Ok(assemble::redact(outcome, &redactor))
+}
+
+/// Seconds since the epoch: the fixed clock's (`--now`), else the real one.
+pub(crate) fn now_secs(fixed_now_ms: Option<f64>) -> u64 {
+    match fixed_now_ms {
+        Some(ms) => (ms / 1000.0) as u64,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    }
+}

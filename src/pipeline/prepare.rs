@@ -1,0 +1,263 @@
+//! Step 1, prepare: check the scripts (each parsed once, so a syntax error is
+//! an input error reported before anything runs), build the event, check a
+//! `/continue` request, and gather what the scripts will need as plain data
+//! (a [`FlowJob`], which can cross into a worker process).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::engine::{Limits, action, rule};
+use crate::error::Error;
+use crate::event;
+use crate::record::{Command, ScriptError};
+use crate::redact::Redactor;
+use crate::runtime::NodeConfig;
+use crate::script::{Script, ScriptKind, Trigger};
+use crate::token::builder::Tenant;
+use crate::token::management::management_token;
+
+use super::flow::Flow;
+use super::scripts::secrets_for;
+
+/// Everything a flow needs, as data.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct FlowJob {
+    pub trigger: Trigger,
+    /// Legacy Rules, in execution order (post-login only).
+    pub rules: Vec<Script>,
+    /// Actions, in execution order.
+    pub actions: Vec<Script>,
+    /// The complete event (defaults merged), as the scripts see it.
+    pub event: Value,
+    /// The event of the original request, which tokens answer (differs
+    /// from `event` when resuming at `/continue`).
+    pub authorize_event: Value,
+    /// Why the `/continue` request is refused (a missing or wrong state).
+    pub state_problem: Option<String>,
+    /// `event.secrets` of each Action (the event's, then the settings').
+    pub action_secrets: Vec<Value>,
+    /// What the Rules' globals need: `configuration`, the tenant domain.
+    pub rule_globals: Value,
+    pub limits: Limits,
+    pub fixed_now_ms: Option<f64>,
+    pub resume: Option<ResumeJob>,
+    /// Modules, network policy and mocks.
+    pub node: NodeConfig,
+}
+
+/// Resuming a login at `/continue`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) enum ResumeJob {
+    /// A Rule redirected: every Rule runs again (`redirect-callback`), then
+    /// every Action.
+    Rules,
+    /// An Action redirected: it resumes at `onContinuePostLogin`; the
+    /// scripts before it do not run again, and what they recorded before the
+    /// redirect (`prior`) stays in the transaction.
+    Action { index: usize, prior: Vec<Command> },
+}
+
+impl ResumeJob {
+    /// What the scripts recorded before the redirect that still counts at
+    /// `/continue` (the redirect itself is over).
+    pub(crate) fn carried_over(&self) -> impl Iterator<Item = &Command> {
+        let prior: &[Command] = match self {
+            ResumeJob::Action { prior, .. } => prior,
+            ResumeJob::Rules => &[],
+        };
+        prior.iter().filter(|c| c.call != "redirect.sendUserTo")
+    }
+}
+
+/// Checks the scripts and builds the job: Rules first, each script parsed
+/// once (so a syntax error is an input error, reported before anything runs).
+pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
+    let mut rules = Vec::new();
+    let mut actions = Vec::new();
+    for script in &flow.scripts {
+        match script.kind {
+            ScriptKind::Rule => {
+                if flow.trigger != Trigger::PostLogin {
+                    return Err(Error::invalid(format!(
+                        "{}: a Rule runs only at login (post-login), not for {}",
+                        script.location(),
+                        flow.trigger
+                    )));
+                }
+                rule::compile(script).map_err(|e| syntax(script, &e))?;
+                rules.push(script.clone());
+            }
+            ScriptKind::Action(trigger) => {
+                if trigger != flow.trigger {
+                    return Err(Error::invalid(format!(
+                        "{}: this Action exports the {} handler `{}`, but the flow is {}",
+                        script.location(),
+                        trigger,
+                        trigger.handler(),
+                        flow.trigger
+                    )));
+                }
+                action::compile(script).map_err(|e| syntax(script, &e))?;
+                actions.push(script.clone());
+            }
+        }
+    }
+    if let Some(fixture) = flow.event.as_ref().filter(|e| !e.is_object()) {
+        let kind = match fixture {
+            Value::Array(_) => "an array",
+            Value::String(_) => "a string",
+            Value::Number(_) => "a number",
+            Value::Bool(_) => "a boolean",
+            _ => "null",
+        };
+        return Err(Error::invalid(format!(
+            "the event must be a JSON object like the one the Dashboard's test panel shows, not {kind}"
+        )));
+    }
+    let mut event = event::build(flow.trigger, flow.event.as_ref());
+    // Tokens answer the original authorization request (its nonce, scope,
+    // audience), even when the scripts resume at /continue.
+    let authorize_event = event.clone();
+    let mut state_problem = None;
+    let fixed_now_ms = flow.settings.now_ms()?;
+    let resume = match &flow.resume {
+        None => None,
+        Some(resume) => {
+            if !matches!(
+                flow.trigger,
+                Trigger::PostLogin | Trigger::PasswordResetPostChallenge
+            ) {
+                return Err(Error::invalid(format!(
+                    "a {} flow cannot redirect, so it cannot resume (post-login and password-reset-post-challenge can)",
+                    flow.trigger
+                )));
+            }
+            // A new request arrives at /continue.
+            event["request"]["query"] = Value::Object(resume.query.clone());
+            event["request"]["body"] = Value::Object(resume.body.clone());
+            event["request"]["method"] = json!(if resume.body.is_empty() {
+                "GET"
+            } else {
+                "POST"
+            });
+            // Auth0 answers a /continue without the redirect's state with
+            // invalid_request.
+            let expected = redirect_state(&resume.script, &authorize_event);
+            let given = resume
+                .query
+                .get("state")
+                .or_else(|| resume.body.get("state"))
+                .and_then(Value::as_str);
+            state_problem = match given {
+                Some(state) if state == expected => None,
+                Some(state) => Some(format!(
+                    "the /continue state '{state}' is not the one of the redirect ('{expected}')"
+                )),
+                None => Some(format!(
+                    "the /continue request has no state (the redirect's is '{expected}')"
+                )),
+            };
+            if rules.iter().any(|r| r.name == resume.script) {
+                Some(ResumeJob::Rules)
+            } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
+                Some(ResumeJob::Action {
+                    index,
+                    prior: resume.prior_commands.clone(),
+                })
+            } else {
+                return Err(Error::invalid(format!(
+                    "cannot resume at '{}': no Rule or Action of that name in the flow",
+                    resume.script
+                )));
+            }
+        }
+    };
+    let action_secrets = actions
+        .iter()
+        .map(|s| {
+            let stem = s.name.trim_end_matches(".js");
+            let configured = flow
+                .settings
+                .secrets
+                .get(&s.name)
+                .or_else(|| flow.settings.secrets.get(stem));
+            secrets_for(&event, configured)
+        })
+        .collect();
+    let domain = Tenant::domain(&event, &flow.settings);
+    let rule_globals = json!({
+        "configuration": flow.settings.configuration,
+        "domain": domain,
+        "accessToken": management_token(&domain, super::now_secs(fixed_now_ms)),
+    });
+    Ok(FlowJob {
+        trigger: flow.trigger,
+        rules,
+        actions,
+        event,
+        authorize_event,
+        state_problem,
+        action_secrets,
+        rule_globals,
+        limits: flow.limits.clone(),
+        fixed_now_ms,
+        resume,
+        node: flow.node.clone(),
+    })
+}
+
+/// Compiles a script without running it: a syntax error is an `Err`
+/// naming the file, line and column.
+pub fn check_script(script: &Script) -> Result<(), Error> {
+    match script.kind {
+        ScriptKind::Rule => rule::compile(script).map(|_| ()),
+        ScriptKind::Action(_) => action::compile(script).map(|_| ()),
+    }
+    .map_err(|e| syntax(script, &e))
+}
+
+fn syntax(script: &Script, error: &ScriptError) -> Error {
+    let (line, column) = error
+        .stack
+        .as_deref()
+        .and_then(|s| {
+            let mut parts = s.rsplit(':');
+            let column = parts.next()?.trim().parse().ok()?;
+            let line = parts.next()?.trim().parse().ok()?;
+            Some((line, column))
+        })
+        .unwrap_or((1, 1));
+    let message = error
+        .message
+        .split(" (line ")
+        .next()
+        .unwrap_or(&error.message)
+        .to_string();
+    Error::Syntax {
+        script: script.location(),
+        line,
+        column,
+        message,
+    }
+}
+
+pub(crate) fn redactor(flow: &Flow, event: &Value) -> Redactor {
+    let mut values = flow.settings.secret_values();
+    if let Some(secrets) = event.get("secrets").and_then(Value::as_object) {
+        values.extend(
+            secrets
+                .values()
+                .filter_map(|v| v.as_str().map(str::to_string)),
+        );
+    }
+    Redactor::new(values)
+}
+
+/// The `state` Auth0 appends to a redirect and expects back at `/continue`:
+/// derived from the event and the script, so a rerun of the same login
+/// redirects with the same state.
+pub(crate) fn redirect_state(script: &str, event: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{script}|{event}").as_bytes());
+    digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,43 @@
+//! Step 4, build the tokens: the token builder reads the transaction and
+//! the commands and issues the ID and access tokens Auth0 would, with the
+//! claims it would drop.
+
+use crate::error::Error;
+use crate::record::Command;
+use crate::script::Trigger;
+use crate::tenant::Settings;
+use crate::token::{self, Issued, Keys, TokenInput};
+
+use super::prepare::FlowJob;
+use super::transaction::Transaction;
+
+/// The tokens of a login the scripts let through. Tokens answer the
+/// original authorization request (its nonce, scope, audience), even when
+/// the scripts resumed at `/continue`.
+pub(crate) fn build(
+    job: &FlowJob,
+    transaction: &Transaction,
+    commands: &[Command],
+    settings: &Settings,
+    keys: &mut Keys,
+) -> Result<Issued, Error> {
+    let mfa_required = transaction
+        .mfa
+        .iter()
+        .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
+    let input = TokenInput {
+        event: &job.authorize_event,
+        user: &transaction.user,
+        rules_user: transaction.rules_user.as_ref(),
+        commands,
+        settings,
+        now: super::now_secs(job.fixed_now_ms),
+        primary_user: transaction.primary_user.as_deref(),
+        mfa_required,
+    };
+    if job.trigger == Trigger::CredentialsExchange {
+        token::issue_client_credentials(&input, transaction.target_scopes.as_deref(), keys)
+    } else {
+        token::issue(&input, keys)
+    }
+}
