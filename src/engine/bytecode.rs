@@ -1,6 +1,6 @@
 //! Compile once, load many times: scripts and the runtime's own JavaScript
-//! are compiled to QuickJS bytecode once per process, keyed by a hash of
-//! their name and source, and the bytes are read into each fresh context.
+//! are compiled to QuickJS bytecode once per process, keyed by their name
+//! and source, and the bytes are read into each fresh context.
 //!
 //! rquickjs exposes bytecode only for ES modules, which are always strict;
 //! CommonJS Actions and Rules are sloppy-mode scripts, so this goes through
@@ -10,11 +10,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::ffi::CString;
+use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use rquickjs::{Context, Ctx, Runtime, Value, qjs};
-use sha2::{Digest, Sha256};
 
 /// Where a compile failed, with QuickJS's message.
 #[derive(Debug, Clone)]
@@ -24,12 +25,21 @@ pub(crate) struct CompileError {
     pub column: u32,
 }
 
-type Key = [u8; 32];
+/// One cached script: its name and source are kept to confirm a hit, so
+/// two scripts whose hashes collide never share bytecode.
+struct Entry {
+    name: Box<str>,
+    source: Box<str>,
+    bytes: Arc<[u8]>,
+}
 
 /// Cached bytecode, bounded so a long-lived process that sees many script
-/// versions does not grow without limit.
+/// versions does not grow without limit. Looked up for every execution: a
+/// SipHash of name and source (keys random per process) and one comparison,
+/// rather than a cryptographic digest of the whole source.
 struct Cache {
-    entries: HashMap<Key, Arc<[u8]>>,
+    hasher: RandomState,
+    entries: HashMap<u64, Vec<Entry>>,
     bytes: usize,
 }
 
@@ -39,10 +49,25 @@ fn cache() -> &'static Mutex<Cache> {
     static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     CACHE.get_or_init(|| {
         Mutex::new(Cache {
+            hasher: RandomState::new(),
             entries: HashMap::new(),
             bytes: 0,
         })
     })
+}
+
+impl Cache {
+    fn key(&self, file_name: &str, source: &str) -> u64 {
+        self.hasher.hash_one((file_name, source))
+    }
+
+    fn get(&self, key: u64, file_name: &str, source: &str) -> Option<Arc<[u8]>> {
+        self.entries
+            .get(&key)?
+            .iter()
+            .find(|e| &*e.name == file_name && &*e.source == source)
+            .map(|e| e.bytes.clone())
+    }
 }
 
 thread_local! {
@@ -53,23 +78,43 @@ thread_local! {
 /// Bytecode for `source` as a classic (non-module, sloppy) script named
 /// `file_name`, from the cache or freshly compiled.
 pub(crate) fn compile(file_name: &str, source: &str) -> Result<Arc<[u8]>, CompileError> {
-    let mut hasher = Sha256::new();
-    hasher.update(file_name.as_bytes());
-    hasher.update([0]);
-    hasher.update(source.as_bytes());
-    let key: Key = hasher.finalize().into();
-    if let Some(hit) = lock(cache()).entries.get(&key) {
-        return Ok(hit.clone());
-    }
-    let bytes: Arc<[u8]> = compile_uncached(file_name, source)?.into();
+    let key = {
+        let cache = lock(cache());
+        let key = cache.key(file_name, source);
+        if let Some(hit) = cache.get(key, file_name, source) {
+            return Ok(hit);
+        }
+        key
+    };
+    let bytes: Arc<[u8]> = compile_uncached(file_name, source, Keep::Source)?.into();
     let mut cache = lock(cache());
-    if cache.bytes + bytes.len() > CACHE_LIMIT_BYTES {
+    let size = bytes.len() + source.len() + file_name.len();
+    if cache.bytes + size > CACHE_LIMIT_BYTES {
         cache.entries.clear();
         cache.bytes = 0;
     }
-    cache.bytes += bytes.len();
-    cache.entries.insert(key, bytes.clone());
+    if cache.get(key, file_name, source).is_none() {
+        cache.bytes += size;
+        cache.entries.entry(key).or_default().push(Entry {
+            name: file_name.into(),
+            source: source.into(),
+            bytes: bytes.clone(),
+        });
+    }
     Ok(bytes)
+}
+
+/// What compiled bytecode keeps besides the code itself. Positions (file
+/// name, line and column tables) are always kept, so errors and stacks name
+/// the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// The source text too: `Function.prototype.toString` of a script's
+    /// function shows its source, as in Node.
+    Source,
+    /// Positions only (the runtime's own files): less to read into every
+    /// isolate, and the runtime's functions print as native ones do.
+    Positions,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -79,7 +124,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-pub(crate) fn compile_uncached(file_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
+pub(crate) fn compile_uncached(
+    file_name: &str,
+    source: &str,
+    keep: Keep,
+) -> Result<Vec<u8>, CompileError> {
     let internal = |message: String| CompileError {
         message,
         line: 0,
@@ -123,8 +172,11 @@ pub(crate) fn compile_uncached(file_name: &str, source: &str) -> Result<Vec<u8>,
             // SAFETY: `compiled` is an owned function object of this context;
             // the buffer is copied and freed with the context's allocator.
             unsafe {
-                let buf =
-                    qjs::JS_WriteObject(raw, &mut len, compiled, qjs::JS_WRITE_OBJ_BYTECODE as i32);
+                let flags = match keep {
+                    Keep::Source => qjs::JS_WRITE_OBJ_BYTECODE,
+                    Keep::Positions => qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE,
+                };
+                let buf = qjs::JS_WriteObject(raw, &mut len, compiled, flags as i32);
                 qjs::JS_FreeValue(raw, compiled);
                 if buf.is_null() {
                     ctx.catch();

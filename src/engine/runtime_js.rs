@@ -160,7 +160,7 @@ pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
 
 fn compile(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
     // Cached by name in `bytecode` above, not by content hash.
-    bytecode::compile_uncached(file.name(), file.source())
+    bytecode::compile_uncached(file.name(), file.source(), bytecode::Keep::Positions)
         .map(Arc::from)
         .map_err(|e| {
             format!(
