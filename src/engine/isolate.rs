@@ -279,7 +279,7 @@ enum Event {
 
 /// Hands a finished request to the promise waiting for it.
 fn deliver_fetch<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
-    let result = super::fetch::complete(&scope.state, id)?;
+    let result = host::fetch::complete(&scope.state, id)?;
     let callbacks: Object = scope.rt.get("fetchCallbacks").ok()?;
     let key = id.to_string();
     let entry: Object = callbacks.get(&key).ok()?;
@@ -287,7 +287,7 @@ fn deliver_fetch<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
     let outcome = match result {
         Ok(response) => {
             let resolve: Function = entry.get("resolve").ok()?;
-            let init = super::fetch::response_object(&scope.ctx, &response).ok()?;
+            let init = host::fetch::response_object(&scope.ctx, &response).ok()?;
             resolve.call::<_, Value>((init,))
         }
         Err(message) => {

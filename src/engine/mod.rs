@@ -3,14 +3,11 @@
 
 pub(crate) mod action;
 pub(crate) mod bytecode;
-pub(crate) mod fetch;
 pub(crate) mod guards;
 pub(crate) mod host;
 pub(crate) mod isolate;
 mod limits;
 pub mod modules;
-mod natives;
-mod node_natives;
 pub(crate) mod pool;
 pub(crate) mod rule;
 pub(crate) mod runtime_js;

@@ -1,14 +1,15 @@
-//! Host functions backed by well-kept crates: WHATWG URL parsing (`url`'s
-//! `quirks` module implements the URL API's getters and setters exactly),
-//! form encoding, and the HS256 session tokens of `api.redirect`.
+//! WHATWG URLs and form encoding (`url`'s `quirks` module implements the
+//! URL API's getters and setters exactly), behind `URL` and
+//! `URLSearchParams`.
 
 use std::rc::Rc;
 
 use rquickjs::{Ctx, Exception, Object, Value};
 use url::Url;
 
-use super::guards::Guards;
-use super::host::{add, arg_string};
+use super::binding::{add, arg_string, to_array};
+use super::state::Shared;
+use crate::engine::guards::Guards;
 
 /// Components of a parsed URL, in the order `url.js` reads them.
 fn components(url: &Url) -> Vec<String> {
@@ -47,17 +48,10 @@ fn invalid_url<'js>(ctx: &Ctx<'js>) -> rquickjs::Error {
     }
 }
 
-fn to_array<'js>(ctx: &Ctx<'js>, items: Vec<String>) -> rquickjs::Result<Value<'js>> {
-    let array = rquickjs::Array::new(ctx.clone())?;
-    for (i, item) in items.into_iter().enumerate() {
-        array.set(i, item)?;
-    }
-    Ok(array.into_value())
-}
-
-pub(crate) fn install<'js>(
+pub(super) fn install<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
+    _state: &Shared,
     guards: &Rc<Guards>,
 ) -> rquickjs::Result<()> {
     // urlParse(input, base?) -> components, or throws TypeError "Invalid URL".
@@ -144,48 +138,5 @@ pub(crate) fn install<'js>(
     })?;
 
     // hs256Sign(secret, payloadJson) -> compact JWT
-    add(ctx, host, guards, "hs256Sign", |ctx, args| {
-        let secret = arg_string(ctx, args, 0)?;
-        let payload = arg_string(ctx, args, 1)?;
-        let claims: serde_json::Value = serde_json::from_str(&payload)
-            .map_err(|_| Exception::throw_type(ctx, "the token payload must be JSON"))?;
-        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes());
-        let token = jsonwebtoken::encode(&header, &claims, &key).map_err(|e| {
-            Exception::throw_message(ctx, &format!("could not sign the token: {e}"))
-        })?;
-        rquickjs::String::from_str(ctx.clone(), &token).map(|s| s.into_value())
-    })?;
-
-    // hs256Verify(token, secret) -> [reason, payloadJson]; reason "" when valid.
-    // Only the signature is checked here; the claims are the facade's job.
-    add(ctx, host, guards, "hs256Verify", |ctx, args| {
-        let token = arg_string(ctx, args, 0)?;
-        let secret = arg_string(ctx, args, 1)?;
-        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-        validation.validate_exp = false;
-        validation.validate_aud = false;
-        validation.required_spec_claims.clear();
-        let key = jsonwebtoken::DecodingKey::from_secret(secret.as_bytes());
-        let result =
-            match jsonwebtoken::decode::<serde_json::Value>(token.as_bytes(), &key, &validation) {
-                Ok(data) => vec![String::new(), data.claims.to_string()],
-                Err(e) => {
-                    use jsonwebtoken::errors::ErrorKind;
-                    let reason = match e.kind() {
-                        ErrorKind::InvalidSignature => {
-                            "The token signature is invalid.".to_string()
-                        }
-                        ErrorKind::InvalidAlgorithm => {
-                            "The token must be signed with HS256.".to_string()
-                        }
-                        _ => format!("The token is malformed ({e})."),
-                    };
-                    vec![reason, String::new()]
-                }
-            };
-        to_array(ctx, result)
-    })?;
-
     Ok(())
 }

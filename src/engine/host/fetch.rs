@@ -8,91 +8,12 @@ use std::time::{Duration, Instant};
 
 use rquickjs::{Ctx, Exception, Object, Value};
 
-use super::host::{Shared, arg_string};
+use std::rc::Rc;
+
+use super::binding::{add, arg_string};
+use super::state::{InFlight, MAX_REQUESTS, Pending, Shared};
+use crate::engine::guards::Guards;
 use crate::net::{self, Disposition, HttpRequest, HttpResponse, RequestRecord, masked_headers};
-
-pub(crate) enum Pending {
-    /// Answered (or failed) already; delivered at `ready_at`.
-    Ready(Result<HttpResponse, String>),
-    /// To be performed by the host.
-    Perform(HttpRequest),
-}
-
-pub(crate) struct InFlight {
-    pub id: u32,
-    pub ready_at: Instant,
-    pub pending: Pending,
-    pub started: Instant,
-}
-
-#[derive(Default)]
-pub(crate) struct Fetches {
-    next_id: u32,
-    pub in_flight: Vec<InFlight>,
-    /// Each request's record, by request id.
-    records: Vec<(u32, RequestRecord)>,
-}
-
-const MAX_REQUESTS: usize = 100;
-
-impl Fetches {
-    /// When the next request can be delivered (performing one counts as now).
-    pub(crate) fn next(&self) -> Option<(Instant, u32)> {
-        self.in_flight.iter().map(|f| (f.ready_at, f.id)).min()
-    }
-
-    pub(crate) fn take(&mut self, id: u32) -> Option<InFlight> {
-        let at = self.in_flight.iter().position(|f| f.id == id)?;
-        Some(self.in_flight.remove(at))
-    }
-
-    /// The records of the requests that are over; those still in flight
-    /// stay until they finish (a Rule may call back before its request
-    /// completes).
-    pub(crate) fn take_finished(&mut self) -> Vec<RequestRecord> {
-        let in_flight = &self.in_flight;
-        let (done, pending): (Vec<_>, Vec<_>) = std::mem::take(&mut self.records)
-            .into_iter()
-            .partition(|(id, _)| !in_flight.iter().any(|f| f.id == *id));
-        self.records = pending;
-        done.into_iter().map(|(_, record)| record).collect()
-    }
-
-    /// Drops the requests still in flight when the script finished (Auth0
-    /// does not wait for them either); their records say so. Returns how
-    /// many there were.
-    pub(crate) fn drop_in_flight(&mut self) -> usize {
-        let dropped = std::mem::take(&mut self.in_flight);
-        for (id, record) in &mut self.records {
-            if dropped.iter().any(|f| f.id == *id) {
-                record.error =
-                    Some("still in flight when the script finished; not waited for".into());
-            }
-        }
-        dropped.len()
-    }
-
-    pub(crate) fn finish(
-        &mut self,
-        id: u32,
-        started: Instant,
-        result: &Result<HttpResponse, String>,
-        disposition: Disposition,
-    ) {
-        if let Some((_, entry)) = self
-            .records
-            .iter_mut()
-            .find(|(record_id, _)| *record_id == id)
-        {
-            entry.duration_ms = started.elapsed().as_millis() as u64;
-            entry.disposition = disposition;
-            match result {
-                Ok(response) => entry.status = Some(response.status),
-                Err(e) => entry.error = Some(e.clone()),
-            }
-        }
-    }
-}
 
 /// `host.fetchStart(requestJson)` → request id. The request body arrives
 /// base64-encoded inside the JSON.
@@ -235,4 +156,21 @@ pub(crate) fn response_object<'js>(
         rquickjs::TypedArray::<u8>::new(ctx.clone(), response.body.clone())?,
     )?;
     Ok(object)
+}
+
+pub(super) fn install<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    state: &Shared,
+    guards: &Rc<Guards>,
+) -> rquickjs::Result<()> {
+    let st = state.clone();
+    add(ctx, host, guards, "fetchStart", move |ctx, args| {
+        start(ctx, &st, args)
+    })?;
+    let st = state.clone();
+    add(ctx, host, guards, "fetchCancel", move |ctx, args| {
+        cancel(ctx, &st, args)
+    })?;
+    Ok(())
 }

@@ -1,0 +1,111 @@
+//! `require`: resolving a module (in the configured `node_modules`, the
+//! package cache or the emulated packages), the declared dependency
+//! versions, Actions Modules, compiling a module's source, and the
+//! runtime files loaded on first use.
+
+use std::rc::Rc;
+
+use rquickjs::{Ctx, Exception, Object, Value};
+
+use super::binding::{add, arg_string};
+use super::state::Shared;
+use crate::engine::guards::Guards;
+use crate::engine::{bytecode, runtime_js};
+
+pub(super) fn install<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    state: &Shared,
+    guards: &Rc<Guards>,
+) -> rquickjs::Result<()> {
+    // requireResolve(from, request) -> [path, source] or [null, null, why]
+    let st = state.clone();
+    add(ctx, host, guards, "requireResolve", move |ctx, args| {
+        let from = arg_string(ctx, args, 0)?;
+        let request = arg_string(ctx, args, 1)?;
+        let services = st.borrow().env.services.clone();
+        let result = services.resolve_module(&from, &request);
+        let out = rquickjs::Array::new(ctx.clone())?;
+        match result {
+            Ok(resolved) if resolved.path.extension().is_some_and(|e| e == "node") => {
+                out.set(2, format!(
+                        "Cannot find module '{request}': {} is a native addon (compiled code), which actionbox cannot load — Auth0 does not run native modules either",
+                        resolved.path.display()
+                    ))?;
+            }
+            Ok(resolved) => {
+                out.set(0, resolved.path.display().to_string())?;
+                out.set(1, resolved.source)?;
+            }
+            Err(why) => out.set(2, why)?,
+        }
+        Ok(out.into_value())
+    })?;
+
+    // dependencyVersion(name) -> the declared version, or undefined
+    let st = state.clone();
+    add(ctx, host, guards, "dependencyVersion", move |ctx, args| {
+        let name = arg_string(ctx, args, 0)?;
+        let version = st.borrow().env.node.dependencies.get(&name).cloned();
+        match version {
+            Some(version) => {
+                rquickjs::String::from_str(ctx.clone(), &version).map(|s| s.into_value())
+            }
+            None => Ok(Value::new_undefined(ctx.clone())),
+        }
+    })?;
+
+    // nodeVersion() -> what process.version reports
+    let st = state.clone();
+    add(ctx, host, guards, "nodeVersion", move |ctx, _| {
+        let version = st.borrow().env.node.runtime.version();
+        rquickjs::String::from_str(ctx.clone(), version).map(|s| s.into_value())
+    })?;
+
+    // actionModule(name) -> source, or undefined
+    let st = state.clone();
+    add(ctx, host, guards, "actionModule", move |ctx, args| {
+        let name = arg_string(ctx, args, 0)?;
+        let source = st.borrow().env.node.action_modules.get(&name).cloned();
+        match source {
+            Some(source) => {
+                rquickjs::String::from_str(ctx.clone(), &source).map(|s| s.into_value())
+            }
+            None => Ok(Value::new_undefined(ctx.clone())),
+        }
+    })?;
+
+    // compileModule(fileName, source, params) -> function(params...)
+    add(ctx, host, guards, "compileModule", |ctx, args| {
+        let file = arg_string(ctx, args, 0)?;
+        let source = arg_string(ctx, args, 1)?;
+        let params = arg_string(ctx, args, 2)?;
+        let wrapped = format!("(function ({params}) {{{source}\n}})");
+        let bytes = bytecode::compile(&file, &wrapped).map_err(|e| {
+            let hint = if source.contains("export ") || source.contains("import ") {
+                " (it looks like an ES module; actionbox loads CommonJS packages only)"
+            } else {
+                ""
+            };
+            Exception::throw_syntax(
+                ctx,
+                &format!("{file}:{}:{}: {}{hint}", e.line, e.column, e.message),
+            )
+        })?;
+        bytecode::run(ctx, &bytes)
+    })?;
+
+    // loadRuntime(name) -> the init function of a lazily loaded runtime file
+    add(ctx, host, guards, "loadRuntime", |ctx, args| {
+        let name = arg_string(ctx, args, 0)?;
+        let Some(file) = runtime_js::RuntimeFile::lazy(&name) else {
+            return Err(Exception::throw_type(
+                ctx,
+                "actionbox host: unknown runtime file",
+            ));
+        };
+        let bytes = runtime_js::bytecode(file).map_err(|e| Exception::throw_internal(ctx, &e))?;
+        bytecode::run(ctx, &bytes)
+    })?;
+    Ok(())
+}
