@@ -20,6 +20,14 @@ pub enum Error {
         cause: serde_json::Error,
     },
 
+    #[error("{}: too large for {what}: over {limit}, the most actionbox reads{why}", path.display())]
+    TooLarge {
+        path: PathBuf,
+        what: &'static str,
+        limit: String,
+        why: &'static str,
+    },
+
     #[error("{script}:{line}:{column}: SyntaxError: {message}")]
     Syntax {
         script: String,

@@ -29,6 +29,7 @@ pub mod compare;
 pub mod engine;
 mod error;
 pub mod event;
+pub mod input;
 pub mod net;
 pub mod outcome;
 mod pipeline;

@@ -139,10 +139,7 @@ pub fn masked_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
 impl NetPolicy {
     /// Reads a mock file: a JSON array of mocks.
     pub fn read_mocks(path: &Path) -> Result<Vec<HttpMock>, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::InputKind::Mocks)?;
         let mocks: Vec<HttpMock> = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
             cause: source,

@@ -121,10 +121,7 @@ impl Script {
     /// Reads a script and recognises its kind from its shape.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Script, Error> {
         let path = path.as_ref();
-        let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let source = crate::input::read_text(path, crate::input::InputKind::Script)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -23,7 +23,7 @@ pub struct BenchArgs {
     #[arg(required_unless_present = "tenant", value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
 
-    /// The event the scripts see
+    /// The event the scripts see (- for standard input)
     #[arg(long, value_name = "FILE")]
     pub event: Option<PathBuf>,
 

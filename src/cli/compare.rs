@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
 use actionbox::{Script, ScriptKind};
 
-use super::options::{ExecOptions, Format, read_json};
+use super::options::{ExecOptions, Format, read_event};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, paint};
 
 #[derive(Args, Debug)]
@@ -24,7 +24,8 @@ pub struct CompareArgs {
     #[arg(long = "action", value_name = "ACTION")]
     pub actions: Vec<PathBuf>,
 
-    /// An event to compare on (repeat, or give a folder of *.json events)
+    /// An event to compare on (repeat, or give a folder of *.json events;
+    /// - for standard input)
     #[arg(long = "event", value_name = "FILE|DIR")]
     pub events: Vec<PathBuf>,
 
@@ -94,7 +95,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
     } else {
         files
             .into_iter()
-            .map(|f| read_json(&f).map(|v| (Some(f), Some(v))))
+            .map(|f| read_event(&f, actionbox::Trigger::PostLogin).map(|v| (Some(f), Some(v))))
             .collect::<Result<_>>()?
     };
     let mut results = Vec::new();

@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
+use actionbox::input::{self, InputKind};
 use actionbox::tenant::{Keywords, TenantFlow, TenantFolder};
 use actionbox::{
     CustomClaimsMode, Flow, Limits, NodeConfig, NodeRuntime, Runner, Script, ScriptKind, Settings,
@@ -156,12 +157,14 @@ impl ExecOptions {
             let secrets: std::collections::BTreeMap<
                 String,
                 std::collections::BTreeMap<String, String>,
-            > = serde_json::from_value(read_json(path)?).with_context(|| {
-                format!(
-                    "--secrets {}: expected {{\"<action name>\": {{\"SECRET\": \"value\"}}}}",
-                    path.display()
-                )
-            })?;
+            > = serde_json::from_value(input::read_json(path, InputKind::Secrets)?).with_context(
+                || {
+                    format!(
+                        "--secrets {}: expected {{\"<action name>\": {{\"SECRET\": \"value\"}}}}",
+                        path.display()
+                    )
+                },
+            )?;
             for (action, values) in secrets {
                 settings.secrets.entry(action).or_default().extend(values);
             }
@@ -210,8 +213,8 @@ impl ExecOptions {
             let Some((name, file)) = module.split_once('=') else {
                 bail!("--module {module}: expected NAME=FILE");
             };
-            let source = std::fs::read_to_string(file)
-                .with_context(|| format!("--module {name}: cannot read {file}"))?;
+            let source = input::read_text(Path::new(file), InputKind::Script)
+                .with_context(|| format!("--module {name}"))?;
             node.action_modules.insert(name.trim().to_string(), source);
         }
         for dependency in &self.dependencies {
@@ -228,8 +231,7 @@ impl ExecOptions {
             node.runtime = runtime;
         }
         if let Some(path) = &self.users {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("--users: cannot read {}", path.display()))?;
+            let text = input::read_text(path, InputKind::Users).context("--users")?;
             let users: Vec<serde_json::Value> = serde_json::from_str(&text).with_context(|| {
                 format!(
                     "--users {}: expected a JSON array of user objects",
@@ -275,8 +277,7 @@ impl ExecOptions {
                             s
                         }
                         Err(actionbox::Error::UnknownScriptKind { .. }) => {
-                            let source = std::fs::read_to_string(path)
-                                .with_context(|| format!("{}: cannot read", path.display()))?;
+                            let source = input::read_text(path, InputKind::Script)?;
                             let name = file_name(path);
                             let mut s =
                                 Script::with_kind(name, source, ScriptKind::Action(trigger));
@@ -373,7 +374,7 @@ impl ExecOptions {
             .with_settings(built.settings)
             .with_limits(self.limits())
             .with_node(node);
-        flow.event = event.map(read_json).transpose()?;
+        flow.event = event.map(|e| read_event(e, trigger)).transpose()?;
         Ok(flow)
     }
 
@@ -389,21 +390,23 @@ impl ExecOptions {
             .with_settings(self.settings()?)
             .with_limits(self.limits())
             .with_node(self.node()?);
-        flow.event = event.map(read_json).transpose()?;
+        flow.event = event.map(|e| read_event(e, trigger)).transpose()?;
         Ok(flow)
     }
 }
 
-pub fn read_json(path: &Path) -> Result<Value> {
-    let text = std::fs::read_to_string(path).map_err(|source| actionbox::Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
-    let value = serde_json::from_str(&text).map_err(|source| actionbox::Error::Json {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
-    Ok(value)
+/// An event fixture (`-`: standard input) for `trigger`: a field of the
+/// wrong type is an error naming the file, an unknown or misplaced one a
+/// warning on stderr.
+pub fn read_event(path: &Path, trigger: Trigger) -> Result<Value> {
+    let event = input::read_json(path, InputKind::Event)?;
+    let shown = input::shown(path);
+    let warnings = actionbox::event::shape::check(trigger, &event)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", shown.display()))?;
+    for warning in warnings {
+        eprintln!("actionbox: warning: {}: {warning}", shown.display());
+    }
+    Ok(event)
 }
 
 fn file_name(path: &Path) -> String {

@@ -20,7 +20,8 @@ pub struct RunArgs {
     #[arg(required_unless_present = "tenant", value_name = "SCRIPT")]
     pub scripts: Vec<PathBuf>,
 
-    /// The event the scripts see (a JSON fixture; missing fields come from defaults)
+    /// The event the scripts see (a JSON fixture, - for standard input;
+    /// missing fields come from defaults; checked as docs/inputs.md says)
     #[arg(long, value_name = "FILE")]
     pub event: Option<PathBuf>,
 

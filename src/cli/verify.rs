@@ -1,12 +1,12 @@
 //! `actionbox verify`: check a token's signature and show what it says.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde_json::Value;
 
+use actionbox::input::{self, InputKind};
 use actionbox::token::sign::verify;
 
 use super::render::{BOLD, GREEN, RED, paint};
@@ -32,9 +32,9 @@ pub struct VerifyArgs {
 
 pub fn execute(args: VerifyArgs) -> Result<i32> {
     let token = if args.token == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text)?;
-        text.trim().to_string()
+        input::read_text(std::path::Path::new("-"), InputKind::Token)?
+            .trim()
+            .to_string()
     } else {
         args.token.trim().to_string()
     };
@@ -42,10 +42,7 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
         match &args.jwks {
             None => None,
             Some(path) => {
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("{}: cannot read", path.display()))?;
-                let value: Value = serde_json::from_str(&text)
-                    .with_context(|| format!("{}: invalid JSON", path.display()))?;
+                let value = input::read_json(path, InputKind::Key)?;
                 // Accept a run's whole JSON output too: its "jwks" field.
                 let set = value.get("jwks").cloned().unwrap_or(value);
                 Some(serde_json::from_value(set).with_context(|| {

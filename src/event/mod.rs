@@ -5,6 +5,7 @@
 use serde_json::{Map, Value, json};
 
 pub mod rules;
+pub mod shape;
 
 use crate::script::Trigger;
 

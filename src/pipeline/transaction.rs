@@ -58,10 +58,18 @@ pub struct Transaction {
 
 impl Transaction {
     pub fn new(event: &Value, trigger: Trigger) -> Transaction {
-        let mut user = event.get("user").cloned().unwrap_or_else(|| json!({}));
+        // Callers check the event's shape first; an event of another shape
+        // still gets a user object rather than a panic.
+        let mut user = event
+            .get("user")
+            .filter(|u| u.is_object())
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         for key in ["app_metadata", "user_metadata"] {
-            if user.get(key).is_none() {
-                user[key] = json!({});
+            if !user.get(key).is_some_and(Value::is_object)
+                && let Some(object) = user.as_object_mut()
+            {
+                object.insert(key.to_string(), json!({}));
             }
         }
         let transaction_metadata = event
@@ -354,5 +362,23 @@ impl Transaction {
             "primaryUserSet": self.primary_user.is_some(),
             "cache": self.cache,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_of_any_shape_gives_a_user_object() {
+        // The worker pool's failure report builds a transaction from the
+        // event whatever its shape.
+        for user in [json!("jane"), json!(5), json!([]), json!(true), json!(null)] {
+            let transaction = Transaction::new(&json!({ "user": user }), Trigger::PostLogin);
+            assert_eq!(
+                transaction.user,
+                json!({ "app_metadata": {}, "user_metadata": {} })
+            );
+        }
     }
 }

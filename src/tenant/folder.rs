@@ -41,6 +41,7 @@ pub use keywords::Keywords;
 pub use paths::sanitize_file_name;
 
 use crate::Error;
+use crate::input::InputKind;
 use paths::{Jail, Resolved};
 
 /// The API's Rule-name pattern (`POST /api/v2/rules`).
@@ -318,10 +319,12 @@ impl<'k> Loader<'k> {
 
     /// Reads a file (path as shown), replaces keywords, records placeholders left.
     fn read_replaced(&mut self, shown: &Path, real: &Path) -> Result<String, Error> {
-        let text = std::fs::read_to_string(real).map_err(|source| Error::Io {
-            path: shown.to_path_buf(),
-            cause: source,
-        })?;
+        let kind = if real.extension().is_some_and(|e| e == "js") {
+            InputKind::Script
+        } else {
+            InputKind::TenantFile
+        };
+        let text = crate::input::read_text_as(real, shown, kind)?;
         for m in markers::find(&text) {
             if !self.keywords.contains(&m.key) {
                 self.unresolved.push(Placeholder {

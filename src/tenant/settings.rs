@@ -154,10 +154,7 @@ pub struct Settings {
 impl Settings {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Settings, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::InputKind::Settings)?;
         let mut settings: Settings = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
             cause: source,

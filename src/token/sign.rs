@@ -150,10 +150,7 @@ fn process_key(alg: SigningAlg) -> Result<Arc<RsaKey>, String> {
 fn configured_key(path: &Path, kid: Option<&str>, alg: SigningAlg) -> Result<Arc<RsaKey>, Error> {
     type Parsed = HashMap<(PathBuf, Option<String>, SigningAlg), (Vec<u8>, Arc<RsaKey>)>;
     static PARSED: OnceLock<Mutex<Parsed>> = OnceLock::new();
-    let pem = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        cause: source,
-    })?;
+    let pem = crate::input::read_bytes(path, crate::input::InputKind::Key)?;
     let parsed = PARSED.get_or_init(Default::default);
     let id = (path.to_path_buf(), kid.map(str::to_string), alg);
     if let Ok(parsed) = parsed.lock()

@@ -14,6 +14,7 @@ mod console;
 mod engine;
 mod examples;
 mod hostile;
+mod inputs;
 mod node;
 mod rules;
 mod scenarios;

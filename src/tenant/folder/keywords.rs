@@ -28,10 +28,7 @@ impl Keywords {
     /// `config.json` whose `AUTH0_KEYWORD_REPLACE_MAPPINGS` holds them (as an
     /// object, or as JSON text, the way the environment variable gives it).
     pub fn from_file(path: &Path) -> Result<Keywords, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let text = crate::input::read_text(path, crate::input::InputKind::Secrets)?;
         let value: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: path.to_path_buf(),
             cause: source,

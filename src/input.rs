@@ -1,0 +1,227 @@
+//! Reading what a user gives: every input file goes through one reader that
+//! stops at a size limit, so `/dev/zero` or a runaway file is a clear error
+//! in milliseconds instead of memory growing until the kernel steps in.
+//! The limits are documented in docs/inputs.md.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// What a file is for: it sets the size limit and names the file in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A Rule, an Action or an Actions Module. Auth0 refuses to save an
+    /// Action over 100 kB.
+    Script,
+    /// An event fixture.
+    Event,
+    /// Tenant settings (`actionbox.json`, `--settings`).
+    Settings,
+    /// `--http-mock`: request matchers and their answers.
+    Mocks,
+    /// `--users`: the users the Management API emulation finds.
+    Users,
+    /// `--secrets`, `--keywords`.
+    Secrets,
+    /// A file of a Deploy CLI tenant export (tenant.yaml, a JSON file).
+    TenantFile,
+    /// A PEM signing key or a JWKS.
+    Key,
+    /// A token given to `verify`.
+    Token,
+}
+
+const KB: u64 = 1024;
+const MB: u64 = 1024 * KB;
+
+impl InputKind {
+    /// The most actionbox reads of this kind of file, in bytes.
+    pub fn limit(self) -> u64 {
+        match self {
+            InputKind::Script => MAX_SCRIPT_BYTES,
+            InputKind::Event => MAX_EVENT_BYTES,
+            InputKind::Settings | InputKind::Secrets => MB,
+            InputKind::Mocks | InputKind::Users | InputKind::TenantFile => 16 * MB,
+            InputKind::Key | InputKind::Token => MB,
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            InputKind::Script => "a script",
+            InputKind::Event => "an event",
+            InputKind::Settings => "a settings file",
+            InputKind::Mocks => "a mock file",
+            InputKind::Users => "a users file",
+            InputKind::Secrets => "a secrets or keywords file",
+            InputKind::TenantFile => "a tenant export file",
+            InputKind::Key => "a key file",
+            InputKind::Token => "a token",
+        }
+    }
+
+    fn why(self) -> &'static str {
+        match self {
+            InputKind::Script => " (Auth0 refuses Actions over 100 kB)",
+            _ => "",
+        }
+    }
+}
+
+/// Auth0's limit for one Action (docs/inputs.md): 100 kB.
+pub const MAX_SCRIPT_BYTES: u64 = 100 * KB;
+
+/// The largest event fixture read (docs/inputs.md). Real events are a few
+/// kB; Auth0 caps `user_metadata` and `app_metadata` at 32 kB each.
+pub const MAX_EVENT_BYTES: u64 = MB;
+
+/// The path `-` stands for standard input.
+pub fn is_stdin(path: &Path) -> bool {
+    path.as_os_str() == "-"
+}
+
+/// How errors name a path (`-` is standard input).
+pub fn shown(path: &Path) -> PathBuf {
+    if is_stdin(path) {
+        PathBuf::from("<stdin>")
+    } else {
+        path.to_path_buf()
+    }
+}
+
+/// Reads at most `kind`'s limit of bytes from `path` (`-`: standard input).
+pub fn read_bytes(path: &Path, kind: InputKind) -> Result<Vec<u8>, Error> {
+    read_bytes_as(path, &shown(path), kind)
+}
+
+/// [`read_bytes`], naming the file `name` in errors (a tenant export shows
+/// paths relative to its folder).
+pub fn read_bytes_as(path: &Path, name: &Path, kind: InputKind) -> Result<Vec<u8>, Error> {
+    let io = |cause| Error::Io {
+        path: name.to_path_buf(),
+        cause,
+    };
+    let limit = kind.limit();
+    let mut bytes = Vec::new();
+    if is_stdin(path) {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+    } else {
+        let file = std::fs::File::open(path).map_err(io)?;
+        if file.metadata().map_err(io)?.is_dir() {
+            return Err(Error::invalid(format!(
+                "{}: is a folder, not {}",
+                name.display(),
+                kind.noun()
+            )));
+        }
+        file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    }
+    if bytes.len() as u64 > limit {
+        return Err(Error::TooLarge {
+            path: name.to_path_buf(),
+            what: kind.noun(),
+            limit: human_size(limit),
+            why: kind.why(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// `1 MiB`, `100 KiB`: the limits are round numbers.
+pub fn human_size(bytes: u64) -> String {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
+        format!("{} MiB", bytes / MB)
+    } else if bytes >= KB && bytes.is_multiple_of(KB) {
+        format!("{} KiB", bytes / KB)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Reads UTF-8 text (a leading byte-order mark is dropped).
+pub fn read_text(path: &Path, kind: InputKind) -> Result<String, Error> {
+    read_text_as(path, &shown(path), kind)
+}
+
+/// [`read_text`], naming the file `name` in errors.
+pub fn read_text_as(path: &Path, name: &Path, kind: InputKind) -> Result<String, Error> {
+    let bytes = read_bytes_as(path, name, kind)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..at]);
+        let line = text.matches('\n').count() + 1;
+        Error::invalid(format!(
+            "{}:{line}: not UTF-8 text (byte {at} is not valid UTF-8): {} must be UTF-8",
+            name.display(),
+            kind.noun()
+        ))
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
+/// Reads a JSON document.
+pub fn read_json(path: &Path, kind: InputKind) -> Result<Value, Error> {
+    let text = read_text(path, kind)?;
+    parse_json(path, &text)
+}
+
+/// Parses JSON read from `path`, naming it in the error.
+pub fn parse_json(path: &Path, text: &str) -> Result<Value, Error> {
+    serde_json::from_str(text).map_err(|cause| Error::Json {
+        path: shown(path),
+        cause,
+    })
+}
+
+/// The JSON type of a value, as errors name it.
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_past_the_limit_is_refused_without_reading_it_all() {
+        let error = read_text(Path::new("/dev/zero"), InputKind::Event).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, Error::TooLarge { .. }), "{message}");
+        assert!(message.contains("/dev/zero"), "{message}");
+        assert!(message.contains("1 MiB"), "{message}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_bad_utf8_is_named() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bom = dir.path().join("bom.json");
+        std::fs::write(&bom, "\u{feff}{\"a\": 1}").expect("write");
+        assert_eq!(
+            read_json(&bom, InputKind::Event).expect("json"),
+            serde_json::json!({"a": 1})
+        );
+        let latin1 = dir.path().join("latin1.js");
+        std::fs::write(&latin1, b"// ok\n// caf\xe9\n").expect("write");
+        let message = read_text(&latin1, InputKind::Script)
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("latin1.js:2: not UTF-8"), "{message}");
+    }
+}
