@@ -1,50 +1,150 @@
-//! Secrets (`event.secrets`, settings `secrets`, Rule `configuration`,
-//! client secrets) never leave actionbox: every string of an outcome is
-//! scrubbed before anyone sees it.
+//! Masking secret values in what actionbox prints, and finding secrets in
+//! tokens.
+//!
+//! Logs, script errors, command arguments, request records and the user are
+//! scrubbed of every value of `event.secrets`, the settings' `secrets`,
+//! client secrets, API signing secrets and Rules `configuration`. Tokens are
+//! never altered: Auth0 would issue them as they are, so a secret found in a
+//! token is reported instead (see docs/behaviour.md, "Secrets").
 //!
 //! A value a script transforms first (base64, hashing, slicing) cannot be
-//! recognised; that limit is documented. Values shorter than four
-//! characters are only redacted where a whole string equals them, since
-//! replacing every occurrence of "a" or "42" would destroy the output.
+//! recognised; that limit is documented. Values shorter than
+//! [`MIN_SUBSTRING_LEN`] characters are masked only where they stand alone
+//! (a whole string, or a whole word of a text), since cutting every `acme:`
+//! or `dev` out of longer text would mangle unrelated output.
 
 use serde_json::Value;
 
 pub const MASK: &str = "[redacted]";
-const MIN_SUBSTRING_LEN: usize = 4;
+
+/// Values at least this long are masked wherever they occur inside a text.
+pub const MIN_SUBSTRING_LEN: usize = 8;
+
+/// Where a masked value comes from; names it in warnings, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SecretSource {
+    /// A value of `event.secrets` or of the settings' `secrets` (then
+    /// `action` names the Action it belongs to).
+    ActionSecret { action: Option<String>, key: String },
+    /// A client's `client_secret`.
+    ClientSecret { client: String },
+    /// An API's HS256 `signing_secret`.
+    ApiSigningSecret { api: String },
+    /// A Rules `configuration` value: masked in logs, but not a secret for
+    /// tokens or for what the application receives. Rules configuration
+    /// routinely holds namespaces, URLs and flags that belong in tokens.
+    Configuration { key: String },
+}
+
+impl SecretSource {
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, SecretSource::Configuration { .. })
+    }
+
+    /// How a message names it, e.g. `the Action secret CRM_API_KEY of enrich-from-crm`.
+    pub fn describe(&self) -> String {
+        match self {
+            SecretSource::ActionSecret {
+                action: Some(action),
+                key,
+            } => format!("the Action secret {key} of {action}"),
+            SecretSource::ActionSecret { action: None, key } => {
+                format!("the Action secret {key}")
+            }
+            SecretSource::ClientSecret { client } => format!("the client secret of {client}"),
+            SecretSource::ApiSigningSecret { api } => {
+                format!("the signing secret of the API {api}")
+            }
+            SecretSource::Configuration { key } => format!("the Rules configuration value {key}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Masked {
+    value: String,
+    source: SecretSource,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    secrets: Vec<String>,
+    /// Longest first, so a value that contains another is masked whole.
+    values: Vec<Masked>,
+}
+
+/// A secret found in a token: which claim holds it, and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretInToken {
+    pub claim: String,
+    pub source: SecretSource,
 }
 
 impl Redactor {
-    pub fn new(values: impl IntoIterator<Item = String>) -> Redactor {
-        let mut secrets: Vec<String> = values.into_iter().filter(|s| !s.is_empty()).collect();
-        // Longest first, so a secret that contains another is masked whole.
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
-        Redactor { secrets }
+    pub fn new(values: impl IntoIterator<Item = (SecretSource, String)>) -> Redactor {
+        let mut values: Vec<Masked> = values
+            .into_iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(source, value)| Masked { value, source })
+            .collect();
+        values.sort_by(|a, b| {
+            b.value
+                .len()
+                .cmp(&a.value.len())
+                .then_with(|| a.value.cmp(&b.value))
+                .then_with(|| a.source.cmp(&b.source))
+        });
+        values.dedup();
+        Redactor { values }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
+        self.values.is_empty()
     }
 
-    /// Whether `text` holds a secret.
+    /// The same redactor without Rules `configuration` values, for what
+    /// the application receives (denial reasons, redirect URLs), where
+    /// Auth0 leaves configuration values as they are.
+    pub fn secrets_only(&self) -> Redactor {
+        Redactor {
+            values: self
+                .values
+                .iter()
+                .filter(|m| !m.source.is_configuration())
+                .cloned()
+                .collect(),
+        }
+    }
+
+    fn distinct_values(&self) -> impl Iterator<Item = &str> {
+        let mut previous: Option<&str> = None;
+        self.values.iter().filter_map(move |m| {
+            let value = m.value.as_str();
+            if previous == Some(value) {
+                None
+            } else {
+                previous = Some(value);
+                Some(value)
+            }
+        })
+    }
+
+    /// Whether `text` holds a masked value.
     pub fn finds(&self, text: &str) -> bool {
-        self.secrets
-            .iter()
-            .any(|s| text == s || (s.len() >= MIN_SUBSTRING_LEN && text.contains(s.as_str())))
+        self.distinct_values().any(|value| holds(text, value))
     }
 
     pub fn string(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for secret in &self.secrets {
-            if out == *secret {
+        for value in self.distinct_values() {
+            if out == value {
                 return MASK.to_string();
             }
-            if secret.len() >= MIN_SUBSTRING_LEN && out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), MASK);
+            if value.chars().count() >= MIN_SUBSTRING_LEN {
+                if out.contains(value) {
+                    out = out.replace(value, MASK);
+                }
+            } else if words(&out).any(|word| stands_alone(word, value)) {
+                out = mask_words(&out, value);
             }
         }
         out
@@ -52,7 +152,7 @@ impl Redactor {
 
     /// Scrubs every string (object keys included) of a JSON value.
     pub fn value(&self, value: &mut Value) {
-        if self.secrets.is_empty() {
+        if self.values.is_empty() {
             return;
         }
         match value {
@@ -76,7 +176,7 @@ impl Redactor {
         }
     }
 
-    /// Whether a JSON value holds a secret anywhere.
+    /// Whether a JSON value holds a masked value anywhere.
     pub fn finds_in(&self, value: &Value) -> bool {
         match value {
             Value::String(s) => self.finds(s),
@@ -85,6 +185,91 @@ impl Redactor {
             _ => false,
         }
     }
+
+    /// The secrets (not configuration values) a token payload carries, by
+    /// top-level claim, in claim order.
+    pub fn secrets_in_token(&self, payload: &Value) -> Vec<SecretInToken> {
+        let Some(claims) = payload.as_object() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for (claim, value) in claims {
+            for masked in self.values.iter().filter(|m| !m.source.is_configuration()) {
+                if holds(claim, &masked.value) || value_holds(value, &masked.value) {
+                    found.push(SecretInToken {
+                        claim: claim.clone(),
+                        source: masked.source.clone(),
+                    });
+                }
+            }
+        }
+        found
+    }
+}
+
+fn holds(text: &str, value: &str) -> bool {
+    text == value
+        || if value.chars().count() >= MIN_SUBSTRING_LEN {
+            text.contains(value)
+        } else {
+            words(text).any(|word| stands_alone(word, value))
+        }
+}
+
+fn value_holds(json: &Value, value: &str) -> bool {
+    match json {
+        Value::String(s) => holds(s, value),
+        Value::Array(items) => items.iter().any(|v| value_holds(v, value)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| holds(k, value) || value_holds(v, value)),
+        _ => false,
+    }
+}
+
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(char::is_whitespace).filter(|w| !w.is_empty())
+}
+
+const QUOTES: [char; 3] = ['\'', '"', '`'];
+
+/// `word` is `value` itself, or `value` quoted the way console formatting
+/// quotes strings (`'abc'`, `"abc",`): console.log joins its arguments with
+/// spaces, so a short secret logged as an argument stands alone.
+fn stands_alone(word: &str, value: &str) -> bool {
+    let unpunctuated = word.strip_suffix([',', ';']).unwrap_or(word);
+    [word, unpunctuated].into_iter().any(|w| {
+        w == value
+            || QUOTES
+                .iter()
+                .any(|&q| w.strip_prefix(q).and_then(|w| w.strip_suffix(q)) == Some(value))
+    })
+}
+
+fn mask_words(text: &str, value: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = None;
+    let flush = |out: &mut String, word: &str| {
+        if stands_alone(word, value) {
+            out.push_str(&word.replacen(value, MASK, 1));
+        } else {
+            out.push_str(word);
+        }
+    };
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if let Some(start) = word_start.take() {
+                flush(&mut out, &text[start..i]);
+            }
+            out.push(c);
+        } else if word_start.is_none() {
+            word_start = Some(i);
+        }
+    }
+    if let Some(start) = word_start {
+        flush(&mut out, &text[start..]);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -92,9 +277,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn secret(key: &str, value: &str) -> (SecretSource, String) {
+        (
+            SecretSource::ActionSecret {
+                action: None,
+                key: key.into(),
+            },
+            value.into(),
+        )
+    }
+
     #[test]
-    fn scrubs_values_keys_and_substrings() {
-        let r = Redactor::new(["sk_live_123".to_string(), "ab".to_string()]);
+    fn scrubs_values_keys_and_long_substrings() {
+        let r = Redactor::new([secret("K", "sk_live_123"), secret("S", "ab")]);
         let mut v = json!({
             "a": "token sk_live_123 here",
             "sk_live_123": 1,
@@ -109,5 +304,51 @@ mod tests {
                 "list": ["[redacted]", "abc", "[redacted]"],
             })
         );
+    }
+
+    #[test]
+    fn short_values_are_masked_only_where_they_stand_alone() {
+        let r = Redactor::new([secret("PREFIX", "acme:")]);
+        assert_eq!(r.string("acme:customer"), "acme:customer");
+        assert_eq!(r.string("acme:"), MASK);
+        // console.log('prefix', secret) and console.log({ prefix: secret })
+        assert_eq!(r.string("prefix acme:"), "prefix [redacted]");
+        assert_eq!(
+            r.string("{ prefix: 'acme:', n: 1 }"),
+            "{ prefix: '[redacted]', n: 1 }"
+        );
+        assert!(!r.finds("acme:customer"));
+    }
+
+    #[test]
+    fn finds_secrets_in_tokens_by_claim_but_not_configuration() {
+        let r = Redactor::new([
+            secret("CRM_API_KEY", "sk_live_123456"),
+            (
+                SecretSource::Configuration {
+                    key: "NAMESPACE".into(),
+                },
+                "https://app.acme.example/".into(),
+            ),
+        ]);
+        let payload = json!({
+            "https://app.acme.example/k": "Bearer sk_live_123456",
+            "https://app.acme.example/n": "plain",
+        });
+        assert_eq!(
+            r.secrets_in_token(&payload),
+            vec![SecretInToken {
+                claim: "https://app.acme.example/k".into(),
+                source: SecretSource::ActionSecret {
+                    action: None,
+                    key: "CRM_API_KEY".into()
+                },
+            }]
+        );
+        assert_eq!(
+            r.secrets_only().string("https://app.acme.example/x"),
+            "https://app.acme.example/x"
+        );
+        assert_eq!(r.string("https://app.acme.example/x"), "[redacted]x");
     }
 }

@@ -149,19 +149,13 @@ pub fn token(
             out,
             "    {}: {}{comma}{setter}",
             paint(CYAN, compact(&Value::String(key.clone()))),
-            shorten(&compact(value), 100)
+            compact(value)
         );
     }
     let _ = writeln!(out, "  }}");
-    if token.jwt.is_none() {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                DIM,
-                "(the compact JWT is withheld: the payload holds a secret)"
-            )
-        );
+    // The compact form, whole, as the application would receive it.
+    if let Some(jwt) = &token.jwt {
+        let _ = writeln!(out, "  {}", jwt);
     }
 }
 

@@ -312,9 +312,14 @@ fn pretty(outcome: &Outcome) -> String {
     if !outcome.warnings.is_empty() {
         heading(&mut out, "Warnings");
         for warning in &outcome.warnings {
+            let code = warning
+                .code
+                .as_deref()
+                .map(|c| format!("{}: ", paint(YELLOW, c)))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "  {}  {}",
+                "  {}  {code}{}",
                 paint(MAGENTA, &warning.script),
                 warning.message
             );

@@ -578,12 +578,12 @@ fn output_commands(
                     format!("context.samlConfiguration.{key}"),
                 ));
             } else {
-                unmapped.push(Warning {
-                    script: setters.get(&path).cloned().unwrap_or_else(|| "rules".into()),
-                    message: format!(
+                unmapped.push(Warning::new(
+                    setters.get(&path).cloned().unwrap_or_else(|| "rules".into()),
+                    format!(
                         "context.samlConfiguration.{key} has no Actions equivalent (api.samlResponse has no setter for it); an Action cannot reproduce it"
                     ),
-                });
+                ));
             }
         }
     }

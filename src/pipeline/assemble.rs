@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::outcome::{
@@ -98,10 +98,10 @@ pub(crate) fn assemble(
         }
     }
     if !triggers::blocking(trigger) && error.is_some() {
-        warnings.push(Warning {
-            script: "actionbox".into(),
-            message: format!("{trigger} Actions do not block Auth0: the failure is logged, the user's operation is not affected"),
-        });
+        warnings.push(Warning::new(
+            "actionbox",
+            format!("{trigger} Actions do not block Auth0: the failure is logged, the user's operation is not affected"),
+        ));
     }
 
     let status = if error.is_some() {
@@ -184,32 +184,65 @@ fn with_state(mut redirect: Redirect, event: &Value) -> Redirect {
     redirect
 }
 
-/// Scrubs secrets from every string of the outcome. A token whose payload
-/// holds a secret keeps its (scrubbed) payload but loses its compact form,
-/// which would carry the secret in base64.
-pub(crate) fn redact(outcome: Outcome, redactor: &Redactor) -> Outcome {
+/// Masks secret values in the outcome, except where the output is what
+/// Auth0 itself would send. Tokens are left exactly as issued; a secret in
+/// one becomes a `secret_in_token` warning naming the claim and the secret.
+/// What the application receives (denial reasons, the redirect URL) keeps
+/// Rules configuration values as they are, as Auth0 does.
+pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
     if redactor.is_empty() {
         return outcome;
     }
-    let mut value = match serde_json::to_value(&outcome) {
-        Ok(value) => value,
-        Err(_) => return outcome,
-    };
-    for token in ["id_token", "access_token"] {
-        let holds_secret = value
-            .get(token)
-            .and_then(|t| t.get("payload"))
-            .is_some_and(|payload| redactor.finds_in(payload));
-        if holds_secret {
-            value[token]["jwt"] = Value::Null;
-            if let Some(warnings) = value.get_mut("warnings").and_then(Value::as_array_mut) {
-                warnings.push(json!({
-                    "script": "actionbox",
-                    "message": format!("the {} holds a secret value; its payload is shown redacted and its JWT is withheld", token.replace('_', " ")),
-                }));
-            }
+    for (name, token) in [
+        ("id_token", &outcome.id_token),
+        ("access_token", &outcome.access_token),
+    ] {
+        let Some(token) = token else { continue };
+        for found in redactor.secrets_in_token(&token.payload) {
+            outcome.warnings.push(Warning::coded(
+                "actionbox",
+                "secret_in_token",
+                format!(
+                    "the {} claim '{}' holds {}: Auth0 would issue it to the application as it is",
+                    name.replace('_', " "),
+                    found.claim,
+                    found.source.describe()
+                ),
+            ));
         }
     }
-    redactor.value(&mut value);
-    serde_json::from_value(value).unwrap_or(outcome)
+    let id_token = outcome.id_token.take();
+    let access_token = outcome.access_token.take();
+    let secrets_only = redactor.secrets_only();
+    let mut as_sent = (
+        outcome.denial.take(),
+        outcome.oauth_error.take(),
+        outcome.redirect.take(),
+        outcome.resumed_from.take(),
+        std::mem::take(&mut outcome.dropped_claims),
+    );
+    let mut masked = match serde_json::to_value(&outcome) {
+        Ok(value) => value,
+        Err(_) => Value::Null,
+    };
+    redactor.value(&mut masked);
+    if let Ok(mut value) = serde_json::to_value(&as_sent) {
+        secrets_only.value(&mut value);
+        if let Ok(scrubbed) = serde_json::from_value(value) {
+            as_sent = scrubbed;
+        }
+    }
+    if let Ok(scrubbed) = serde_json::from_value(masked) {
+        outcome = scrubbed;
+    }
+    (
+        outcome.denial,
+        outcome.oauth_error,
+        outcome.redirect,
+        outcome.resumed_from,
+        outcome.dropped_claims,
+    ) = as_sent;
+    outcome.id_token = id_token;
+    outcome.access_token = access_token;
+    outcome
 }

@@ -10,7 +10,7 @@ use crate::engine::{Limits, action, rule};
 use crate::error::Error;
 use crate::event;
 use crate::record::{Command, ScriptError};
-use crate::redact::Redactor;
+use crate::redact::{Redactor, SecretSource};
 use crate::runtime::NodeConfig;
 use crate::script::{Script, ScriptKind, Trigger};
 use crate::token::builder::Tenant;
@@ -235,13 +235,19 @@ fn syntax(script: &Script, error: &ScriptError) -> Error {
 }
 
 pub(crate) fn redactor(flow: &Flow, event: &Value) -> Redactor {
-    let mut values = flow.settings.secret_values();
+    let mut values = flow.settings.masked_values();
     if let Some(secrets) = event.get("secrets").and_then(Value::as_object) {
-        values.extend(
-            secrets
-                .values()
-                .filter_map(|v| v.as_str().map(str::to_string)),
-        );
+        values.extend(secrets.iter().filter_map(|(key, value)| {
+            value.as_str().map(|value| {
+                (
+                    SecretSource::ActionSecret {
+                        action: None,
+                        key: key.clone(),
+                    },
+                    value.to_string(),
+                )
+            })
+        }));
     }
     Redactor::new(values)
 }

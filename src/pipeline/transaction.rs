@@ -328,10 +328,8 @@ impl Transaction {
     }
 
     fn warn(&mut self, command: &Command, message: &str) {
-        self.warnings.push(Warning {
-            script: command.script.clone(),
-            message: message.to_string(),
-        });
+        self.warnings
+            .push(Warning::new(command.script.clone(), message));
     }
 
     /// The event the next Action sees: the original one with this

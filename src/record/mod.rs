@@ -86,9 +86,35 @@ pub struct LogEntry {
 
 /// Something actionbox noticed about a script that is not an error: a
 /// second `callback`, an unhandled rejection, a timer still pending when the
-/// handler finished, logs cut at the cap.
+/// handler finished, logs cut at the cap, a secret in a token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Warning {
     pub script: String,
+    /// A stable snake_case code for warnings users act on (e.g.
+    /// `secret_in_token`), listed in docs/output.md.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     pub message: String,
+}
+
+impl Warning {
+    pub fn new(script: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning {
+            script: script.into(),
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    pub fn coded(
+        script: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Warning {
+        Warning {
+            script: script.into(),
+            code: Some(code.into()),
+            message: message.into(),
+        }
+    }
 }

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::redact::SecretSource;
 
 /// How the tenant treats non-namespaced custom claims (spec 1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -51,7 +52,7 @@ pub struct ClientSettings {
     /// `false` selects the legacy (non-OIDC-conformant) pipeline.
     #[serde(default = "yes")]
     pub oidc_conformant: bool,
-    /// Signs HS256 ID tokens; never printed.
+    /// Signs HS256 ID tokens; masked in logs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(default = "default_id_token_lifetime")]
@@ -132,10 +133,10 @@ pub struct Settings {
     pub clients: Vec<ClientSettings>,
     #[serde(default)]
     pub apis: Vec<ApiSettings>,
-    /// The Rules' `configuration` object; never printed.
+    /// The Rules' `configuration` object; masked in logs, never in tokens.
     #[serde(default)]
     pub configuration: BTreeMap<String, String>,
-    /// Action secrets by Action name (or script file name); never printed.
+    /// Action secrets by Action name (or script file name); masked in logs.
     #[serde(default)]
     pub secrets: BTreeMap<String, BTreeMap<String, String>>,
     /// "Organization Names in Authentication API": tokens of organization
@@ -185,12 +186,47 @@ impl Settings {
         self.apis.iter().find(|a| a.identifier == identifier)
     }
 
-    /// Every secret value the settings hold, for redaction.
-    pub fn secret_values(&self) -> Vec<String> {
-        let mut values: Vec<String> = self.configuration.values().cloned().collect();
-        values.extend(self.secrets.values().flat_map(|s| s.values().cloned()));
-        values.extend(self.clients.iter().filter_map(|c| c.client_secret.clone()));
-        values.extend(self.apis.iter().filter_map(|a| a.signing_secret.clone()));
+    /// Every value the settings hold that output must mask, with where it
+    /// comes from: Rules configuration, Action secrets, client secrets, API
+    /// signing secrets.
+    pub fn masked_values(&self) -> Vec<(SecretSource, String)> {
+        let mut values: Vec<(SecretSource, String)> = self
+            .configuration
+            .iter()
+            .map(|(key, value)| {
+                (
+                    SecretSource::Configuration { key: key.clone() },
+                    value.clone(),
+                )
+            })
+            .collect();
+        for (action, secrets) in &self.secrets {
+            values.extend(secrets.iter().map(|(key, value)| {
+                (
+                    SecretSource::ActionSecret {
+                        action: Some(action.clone()),
+                        key: key.clone(),
+                    },
+                    value.clone(),
+                )
+            }));
+        }
+        values.extend(self.clients.iter().filter_map(|c| {
+            let client = c.name.clone().unwrap_or_else(|| c.client_id.clone());
+            c.client_secret
+                .clone()
+                .map(|value| (SecretSource::ClientSecret { client }, value))
+        }));
+        values.extend(self.apis.iter().filter_map(|a| {
+            a.signing_secret.clone().map(|value| {
+                (
+                    SecretSource::ApiSigningSecret {
+                        api: a.identifier.clone(),
+                    },
+                    value,
+                )
+            })
+        }));
         values
     }
 }

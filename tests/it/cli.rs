@@ -131,6 +131,64 @@ fn secrets_never_appear_in_any_output() {
     }
 }
 
+/// A secret in a token is not hidden: the token is shown as Auth0 would
+/// issue it, and a `secret_in_token` warning names the claim, the token and
+/// the secret, never its value. Logs still mask it.
+#[test]
+fn a_secret_in_a_token_is_a_warning_and_the_token_is_unchanged() {
+    let secret = "sk_test_do_not_print_me";
+    let output = actionbox(&[
+        "run",
+        "tests/fixtures/actions/secret-in-claim.js",
+        "--event",
+        "actions/events/post-login-database.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcome = json(&output);
+    let id = &outcome["id_token"];
+    assert_eq!(
+        id["payload"]["https://app.acme.example/crm"],
+        format!("Bearer {secret}")
+    );
+    let jwt = id["jwt"].as_str().expect("the compact JWT is there");
+    let payload = jwt.split('.').nth(1).expect("payload segment");
+    let decoded: serde_json::Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("json");
+    assert_eq!(decoded, id["payload"]);
+    let warning = outcome["warnings"]
+        .as_array()
+        .and_then(|w| w.iter().find(|w| w["code"] == "secret_in_token"))
+        .unwrap_or_else(|| panic!("no secret_in_token warning: {}", outcome["warnings"]));
+    assert_eq!(
+        warning["message"],
+        "the id token claim 'https://app.acme.example/crm' holds the Action secret CRM_API_KEY: \
+         Auth0 would issue it to the application as it is"
+    );
+    assert_eq!(
+        outcome["logs"][0]["message"],
+        "calling the CRM with [redacted]"
+    );
+
+    let pretty = actionbox(&[
+        "run",
+        "tests/fixtures/actions/secret-in-claim.js",
+        "--event",
+        "actions/events/post-login-database.json",
+    ]);
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    assert!(
+        text.contains("secret_in_token: the id token claim 'https://app.acme.example/crm'"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("\"Bearer {secret}\"")), "{text}");
+    assert!(text.contains("calling the CRM with [redacted]"), "{text}");
+}
+
 #[test]
 fn pretty_output_puts_the_status_first_and_has_no_colour_when_piped() {
     let output = actionbox(&[

@@ -90,11 +90,101 @@ fn the_rules_configuration_comes_from_rules_configs_with_keywords() {
     assert_eq!(outcome["denial"]["script"], "Deny blocked email domain");
     assert_eq!(outcome["denial"]["code"], "unauthorized");
     // BLOCKED_DOMAIN (from the keyword) and SUPPORT_URL are configuration
-    // values: secret, so redacted in the reason.
+    // values: the application receives them as Auth0 sends them, while the
+    // command log masks them like every other script output.
     assert_eq!(
         outcome["denial"]["reason"],
+        "Logins from spam.example are not allowed. Contact https://support.acme.example."
+    );
+    assert_eq!(
+        outcome["oauth_error"]["error_description"],
+        outcome["denial"]["reason"]
+    );
+    let command = outcome["commands"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["call"] == "rules.deny"))
+        .expect("the deny command");
+    assert_eq!(
+        command["args"][1],
         "Logins from [redacted] are not allowed. Contact [redacted]."
     );
+}
+
+/// "Add roles to tokens" builds its claim name from the configuration value
+/// CLAIM_NAMESPACE: the token carries the real claim, and its compact JWT
+/// verifies against the run's JWKS, in JSON as in pretty output.
+#[test]
+fn a_claim_built_from_a_configuration_value_is_issued_as_it_is() {
+    let output = actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--event",
+        "actions/events/post-login-database.json",
+        "--now",
+        "2026-11-26T09:15:00Z",
+        "--format",
+        "json",
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let outcome = json(&output);
+    let id = &outcome["id_token"];
+    assert_eq!(
+        id["payload"]["https://app.acme.example/roles"],
+        serde_json::json!(["customer"])
+    );
+    assert_eq!(
+        outcome["access_token"]["payload"]["https://app.acme.example/roles"],
+        serde_json::json!(["customer"])
+    );
+    let jwt = id["jwt"].as_str().expect("the compact ID token");
+    let jwks: jsonwebtoken::jwk::JwkSet =
+        serde_json::from_value(outcome["jwks"].clone()).expect("jwks");
+    let header = jsonwebtoken::decode_header(jwt).expect("header");
+    let jwk = jwks
+        .find(header.kid.as_deref().expect("kid"))
+        .expect("the key of the token");
+    let mut validation = jsonwebtoken::Validation::new(header.alg);
+    validation.set_audience(&["k3L9mQ2vX7pR4tY8wZ1aB6cD0eF5gH2j"]);
+    // Issued at the fixed time above, long past by the real clock.
+    validation.validate_exp = false;
+    let claims = jsonwebtoken::decode::<Value>(
+        jwt,
+        &jsonwebtoken::DecodingKey::from_jwk(jwk).expect("key"),
+        &validation,
+    )
+    .expect("the JWT verifies")
+    .claims;
+    assert_eq!(claims, id["payload"]);
+    // Configuration is not an Action secret: no warning about it.
+    assert!(
+        outcome["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .all(|w| w["code"] != "secret_in_token"),
+        "{}",
+        outcome["warnings"]
+    );
+
+    let pretty = actionbox(&[
+        "run",
+        "--tenant",
+        EXAMPLE,
+        "--event",
+        "actions/events/post-login-database.json",
+        "--now",
+        "2026-11-26T09:15:00Z",
+    ]);
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    assert!(
+        text.contains("\"https://app.acme.example/roles\": [\"customer\"]"),
+        "{text}"
+    );
+    // The same login at the same time: the same payload segment (the key
+    // is generated per run, so the signature differs).
+    let payload_segment = jwt.split('.').nth(1).expect("payload segment");
+    assert!(text.contains(payload_segment), "{text}");
 }
 
 #[test]
@@ -183,7 +273,7 @@ fn the_preflight_lists_the_tenant_and_passes_when_nothing_is_missing() {
     );
     assert_eq!(
         report["rules_configuration"],
-        serde_json::json!(["BLOCKED_DOMAIN", "SUPPORT_URL"])
+        serde_json::json!(["BLOCKED_DOMAIN", "CLAIM_NAMESPACE", "SUPPORT_URL"])
     );
     assert!(
         !String::from_utf8_lossy(&output.stdout).contains("spam.example"),

@@ -1,5 +1,5 @@
 function addRolesToTokens(user, context, callback) {
-  const namespace = 'https://app.acme.example/';
+  const namespace = configuration.CLAIM_NAMESPACE;
   const roles = (context.authorization && context.authorization.roles) || [];
   context.idToken[namespace + 'roles'] = roles;
   context.accessToken[namespace + 'roles'] = roles;

@@ -34,10 +34,7 @@ pub(super) fn install<'js>(
         };
         let mut state = st.borrow_mut();
         match script {
-            Some(script) => state.warnings.push(Warning {
-                script,
-                message: text,
-            }),
+            Some(script) => state.warnings.push(Warning::new(script, text)),
             None => state.warn(text),
         }
         Ok(Value::new_undefined(ctx.clone()))

@@ -56,10 +56,8 @@ impl HostState {
     }
 
     pub(crate) fn warn(&mut self, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            script: self.script.clone(),
-            message: message.into(),
-        });
+        self.warnings
+            .push(Warning::new(self.script.clone(), message.into()));
     }
 
     pub(super) fn push_log(&mut self, level: LogLevel, message: String) {

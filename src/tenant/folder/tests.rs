@@ -471,7 +471,11 @@ fn the_example_tenant_loads_complete() {
     assert_eq!(rules, ["Add roles to tokens", "Deny blocked email domain"]);
     assert_eq!(t.rules.len(), 3);
     assert_eq!(t.rules_configs["BLOCKED_DOMAIN"], "spam.example");
-    assert_eq!(t.rules_configs.len(), 2);
+    assert_eq!(t.rules_configs.len(), 3);
+    assert_eq!(
+        t.rules_configs["CLAIM_NAMESPACE"],
+        "https://app.acme.example/"
+    );
     let post_login: Vec<_> = t
         .bound_actions("post-login")
         .unwrap()
