@@ -277,9 +277,10 @@
         if (moduleCache[key] === undefined) moduleCache[key] = { exports: factory(version) };
         return moduleCache[key].exports;
       }
-      const found = host.requireResolve(from, name);
+      // The version travels with the name: the host installs that version.
+      const found = host.requireResolve(from, parts[1] === undefined ? name : id);
       if (found[2] !== undefined) {
-        throw notFound(id, from, `${found[2]}.\nactionbox provides Node's built-in modules ${rt.builtinList()}, emulates the packages ${rt.packageList()}, and loads other packages installed with npm into a folder given with --node-modules DIR.`);
+        throw notFound(id, from, `${found[2]}.\nactionbox provides Node's built-in modules ${rt.builtinList()}, emulates the packages ${rt.packageList()}, and installs other packages from the npm registry (docs/packages.md) or loads them from a folder given with --node-modules DIR.`);
       }
       const path = found[0];
       const cached = moduleCache[path];

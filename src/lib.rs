@@ -32,6 +32,7 @@ pub mod event;
 pub mod input;
 pub mod net;
 pub mod outcome;
+pub mod packages;
 mod pipeline;
 pub mod record;
 pub mod redact;

@@ -117,6 +117,10 @@ pub struct Outcome {
     pub warnings: Vec<Warning>,
     /// Every outbound request scripts made: mocked, allowed, refused.
     pub requests: Vec<crate::record::RequestRecord>,
+    /// The npm packages scripts loaded, with version and where each came
+    /// from (registry, cache, `--node-modules`, emulated).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<crate::packages::PackageUse>,
     /// What the trigger produced besides tokens (the user a registration
     /// creates, the message to send, ...): see `triggers::result`.
     #[serde(default)]

@@ -32,6 +32,9 @@ pub struct NodeConfig {
     /// version an emulated package follows when `require` names none.
     #[serde(default)]
     pub dependencies: std::collections::BTreeMap<String, String>,
+    /// Where packages from the npm registry come from and are kept.
+    #[serde(default)]
+    pub packages: crate::packages::PackageOptions,
 }
 
 /// The Node versions Auth0 offers scripts.

@@ -118,6 +118,17 @@ pub struct ExecOptions {
     #[arg(long = "dependency", value_name = "NAME@VERSION")]
     pub dependencies: Vec<String>,
 
+    /// Use only packages already in the package cache; never ask the npm
+    /// registry (fill the cache first with `actionbox deps fetch`)
+    #[arg(long)]
+    pub offline: bool,
+
+    /// The package cache (default: ACTIONBOX_CACHE_DIR, else the user's
+    /// cache directory); the npm registry is npm's own setting
+    /// (npm_config_registry, or registry= in .npmrc)
+    #[arg(long = "cache-dir", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     /// A JSON array of users for the auth0 SDK emulation's Management API
     /// to find, besides the user logging in
     #[arg(long, value_name = "FILE")]
@@ -230,6 +241,14 @@ impl ExecOptions {
         if let Some(runtime) = self.node_runtime {
             node.runtime = runtime;
         }
+        node.packages.offline = self.offline;
+        node.packages.cache_dir = self.cache_dir.clone();
+        // A project .npmrc next to the tenant, or in the current folder.
+        node.packages.npmrc_dirs = self
+            .tenant_dir()
+            .into_iter()
+            .chain(std::env::current_dir().ok())
+            .collect();
         if let Some(path) = &self.users {
             let text = input::read_text(path, InputKind::Users).context("--users")?;
             let users: Vec<serde_json::Value> = serde_json::from_str(&text).with_context(|| {

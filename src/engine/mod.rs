@@ -222,6 +222,9 @@ pub(crate) struct ScriptRun {
     pub peak_memory_bytes: usize,
     /// Every outbound request the script made.
     pub requests: Vec<crate::record::RequestRecord>,
+    /// The npm packages the script loaded.
+    #[serde(default)]
+    pub packages: Vec<crate::packages::PackageUse>,
 }
 
 impl ScriptRun {
@@ -235,6 +238,7 @@ impl ScriptRun {
             timings: PhaseTimings::default(),
             peak_memory_bytes: 0,
             requests: Vec::new(),
+            packages: Vec::new(),
         }
     }
 
@@ -275,5 +279,10 @@ impl ScriptRun {
         self.logs.append(&mut state.logs);
         self.warnings.append(&mut state.warnings);
         self.requests.extend(state.fetches.take_finished());
+        for used in state.packages.drain(..) {
+            if !self.packages.contains(&used) {
+                self.packages.push(used);
+            }
+        }
     }
 }

@@ -9,10 +9,18 @@ use std::path::{Component, Path, PathBuf};
 use serde_json::Value;
 
 /// A module file found for a `require`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resolved {
     pub path: PathBuf,
     pub source: String,
+    /// The package this file belongs to, when it is a package's entry.
+    #[serde(default)]
+    pub package: Option<crate::packages::PackageUse>,
+}
+
+/// Whether `require(request)` names a file rather than a package.
+pub(crate) fn is_path_request(request: &str) -> bool {
+    request.starts_with('/') || is_relative(request)
 }
 
 fn is_relative(request: &str) -> bool {
@@ -20,7 +28,7 @@ fn is_relative(request: &str) -> bool {
 }
 
 /// `@scope/name/sub/path` → (`@scope/name`, `sub/path`).
-fn split_package(request: &str) -> (&str, &str) {
+pub(crate) fn split_package(request: &str) -> (&str, &str) {
     let mut parts = request.splitn(if request.starts_with('@') { 3 } else { 2 }, '/');
     let first = parts.next().unwrap_or("");
     if request.starts_with('@') {
@@ -142,7 +150,7 @@ fn inside(roots: &[PathBuf], path: &Path) -> bool {
     roots.iter().any(|root| path.starts_with(root))
 }
 
-fn normalise(path: &Path) -> PathBuf {
+pub(crate) fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
@@ -167,10 +175,14 @@ fn read(roots: &[PathBuf], path: &Path) -> Option<Resolved> {
     } else {
         std::fs::read_to_string(&path).ok()?
     };
-    Some(Resolved { path, source })
+    Some(Resolved {
+        path,
+        source,
+        package: None,
+    })
 }
 
-fn load_file_or_dir(roots: &[PathBuf], target: &Path) -> Option<Resolved> {
+pub(crate) fn load_file_or_dir(roots: &[PathBuf], target: &Path) -> Option<Resolved> {
     let candidates = [
         target.to_path_buf(),
         target.with_extension(ext_plus(target, "js")),
@@ -195,7 +207,7 @@ fn ext_plus(path: &Path, ext: &str) -> String {
     }
 }
 
-fn load_package(roots: &[PathBuf], dir: &Path, subpath: &str) -> Option<Resolved> {
+pub(crate) fn load_package(roots: &[PathBuf], dir: &Path, subpath: &str) -> Option<Resolved> {
     let manifest: Option<Value> = std::fs::read_to_string(dir.join("package.json"))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());

@@ -7,8 +7,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::BTreeMap;
+
 use super::modules::{self, Resolved};
 use crate::net::{self, HttpRequest, HttpResponse, NetPolicy};
+use crate::packages::{self, PackageOptions, Packages};
 use crate::runtime::NodeConfig;
 
 pub(crate) trait Services: Send + Sync {
@@ -21,6 +24,8 @@ pub(crate) trait Services: Send + Sync {
 pub(crate) struct LocalServices {
     pub node_modules: Vec<PathBuf>,
     pub net: NetPolicy,
+    pub packages: PackageOptions,
+    pub dependencies: BTreeMap<String, String>,
 }
 
 impl LocalServices {
@@ -28,13 +33,56 @@ impl LocalServices {
         Arc::new(LocalServices {
             node_modules: config.node_modules.clone(),
             net: config.net.clone(),
+            packages: config.packages.clone(),
+            dependencies: config.dependencies.clone(),
         })
     }
 }
 
 impl Services for LocalServices {
+    /// `request` may carry a version (`lodash@4.17.19`). A file of a
+    /// registry package resolves within its install; anything else tries
+    /// the `--node-modules` folders first, then the registry.
     fn resolve_module(&self, from: &str, request: &str) -> Result<Resolved, String> {
-        modules::resolve(&self.node_modules, from, request)
+        let registry = || Packages::for_options(&self.packages);
+        if let Some(result) = registry().resolve_from_package(from, request) {
+            return result.map_err(|why| format!("Cannot find module '{request}': {why}"));
+        }
+        let (unversioned, version) = packages::split_version(request);
+        let local = if self.node_modules.is_empty() {
+            Err(String::new())
+        } else {
+            modules::resolve(&self.node_modules, from, &unversioned)
+        };
+        // A versioned request names a registry version, not whatever the
+        // folder holds.
+        if version.is_none()
+            && let Ok(found) = &local
+        {
+            return Ok(found.clone());
+        }
+        if modules::is_path_request(&unversioned) || !packages::is_registry_request(request) {
+            return local.map_err(|why| {
+                if why.is_empty() {
+                    format!("Cannot find module '{request}'")
+                } else {
+                    why
+                }
+            });
+        }
+        let rule = from == packages::RULES_REQUIRER;
+        registry()
+            .resolve_from_script(request, rule, &self.dependencies)
+            .map_err(|why| match local {
+                Err(local_why) if !local_why.is_empty() => {
+                    format!(
+                        "Cannot find module '{request}': {why} (and {})",
+                        local_why
+                            .trim_start_matches(&format!("Cannot find module '{unversioned}': "))
+                    )
+                }
+                _ => format!("Cannot find module '{request}': {why}"),
+            })
     }
 
     fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String> {

@@ -46,9 +46,15 @@ pub(crate) fn assemble(
     let mut warnings: Vec<Warning> = Vec::new();
     let mut scripts = Vec::new();
     let mut requests = Vec::new();
+    let mut packages: Vec<crate::packages::PackageUse> = Vec::new();
     let mut timings = Timings::default();
     for run in runs {
         requests.extend(run.requests);
+        for used in run.packages {
+            if !packages.contains(&used) {
+                packages.push(used);
+            }
+        }
         scripts.push(run.script.clone());
         timings.scripts.push(ScriptTiming {
             script: run.script.clone(),
@@ -164,6 +170,7 @@ pub(crate) fn assemble(
         metadata_updates: transaction.metadata_updates.clone(),
         warnings,
         requests,
+        packages,
         result,
         scripts,
         jwks,

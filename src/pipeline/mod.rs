@@ -40,6 +40,7 @@ pub(crate) fn run(
 ) -> Result<Outcome, Error> {
     let started = Instant::now();
     let job = prepare::prepare(flow)?;
+    prefetch_packages(&job)?;
     let mut keys = Keys::from_settings(&flow.settings)?;
     let redactor = prepare::redactor(flow, &job.event);
     let report = execute(&job).map_err(Error::Internal)?;
@@ -47,6 +48,16 @@ pub(crate) fn run(
         assemble::assemble(&job, report, &flow.settings, &mut keys, flow.issue_tokens)?;
     outcome.timings_us.total = started.elapsed().as_micros() as u64;
     Ok(assemble::redact(outcome, &redactor))
+}
+
+/// Installs the npm packages the scripts need before the flow's clock
+/// starts (docs/packages.md): download time is not script time.
+fn prefetch_packages(job: &FlowJob) -> Result<(), Error> {
+    let rules: Vec<&str> = job.rules.iter().map(|s| &*s.source).collect();
+    let actions: Vec<&str> = job.actions.iter().map(|s| &*s.source).collect();
+    crate::packages::prefetch(&job.node.packages, &job.node.dependencies, &rules, &actions)
+        .map(|_| ())
+        .map_err(Error::invalid)
 }
 
 /// Seconds since the epoch: the fixed clock's (`--now`), else the real one.

@@ -49,17 +49,7 @@ pub enum Provided {
     Missing,
 }
 
-/// The npm packages actionbox emulates (see docs/node.md).
-pub const EMULATED_PACKAGES: &[&str] = &[
-    "axios",
-    "node-fetch",
-    "request",
-    "request-promise",
-    "request-promise-native",
-    "jsonwebtoken",
-    "uuid",
-    "auth0",
-];
+pub use crate::packages::EMULATED_PACKAGES;
 
 impl TenantFlow {
     /// The flow of `trigger`: for post-login the enabled Rules first, then

@@ -16,7 +16,6 @@ pub mod pool;
 mod sandbox;
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,7 +39,7 @@ pub(crate) enum ToWorker {
     },
     /// The answer to `FromWorker::Resolve`.
     Resolved {
-        result: Result<(PathBuf, String), String>,
+        result: Result<Resolved, String>,
     },
     /// The answer to `FromWorker::Fetch`.
     Fetched {
@@ -211,9 +210,7 @@ impl Services for ParentServices {
         )
         .map_err(|e| e.to_string())?;
         match receive()? {
-            Some(ToWorker::Resolved { result }) => {
-                result.map(|(path, source)| Resolved { path, source })
-            }
+            Some(ToWorker::Resolved { result }) => result,
             other => Err(format!("the parent answered {other:?} instead of a module")),
         }
     }

@@ -242,9 +242,7 @@ impl WorkerPool {
                     current = script
                 }
                 Ok(Ok(FromWorker::Resolve { from, request })) => {
-                    let result = services
-                        .resolve_module(&from, &request)
-                        .map(|r| (r.path, r.source));
+                    let result = services.resolve_module(&from, &request);
                     if answer(&mut worker, &ToWorker::Resolved { result }).is_err() {
                         continue;
                     }

@@ -152,3 +152,222 @@ pub fn json(output: &Output) -> Value {
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// Before any test runs, point npm's registry setting at a closed loopback
+/// port and the package cache at a folder of the test build: no test ever
+/// reaches the public registry or the user's cache. Tests of packages give
+/// their own registry (`TestRegistry`) and cache explicitly; spawned
+/// binaries inherit these.
+#[ctor::ctor(unsafe)]
+fn keep_tests_off_the_public_registry() {
+    // SAFETY: runs before main, while the process has one thread.
+    unsafe {
+        std::env::set_var("npm_config_registry", "http://127.0.0.1:9/");
+        std::env::remove_var("NPM_CONFIG_REGISTRY");
+        std::env::set_var(
+            "ACTIONBOX_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("actionbox-test-cache"),
+        );
+    }
+}
+
+/// An npm registry on loopback serving packages built from the folders of
+/// `tests/fixtures/registry/NAME/VERSION/` (each holding its package.json),
+/// with the packuments npm's registry would give. Counts tarball
+/// downloads; packages can be given a wrong integrity or replaced by a
+/// hand-made (hostile) tarball.
+pub struct TestRegistry {
+    pub url: String,
+    pub tarball_hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+pub struct RegistryPackage {
+    pub name: String,
+    pub version: String,
+    pub tarball: Vec<u8>,
+    pub dependencies: serde_json::Map<String, Value>,
+    /// Announce this integrity instead of the tarball's.
+    pub wrong_integrity: bool,
+}
+
+impl RegistryPackage {
+    /// A package from `tests/fixtures/registry/NAME/VERSION/` (a scoped
+    /// name's folder is `@scope/name`).
+    pub fn fixture(name: &str, version: &str) -> RegistryPackage {
+        let dir = fixture("registry").join(name).join(version);
+        let manifest: Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.join("package.json"))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display())),
+        )
+        .expect("fixture package.json");
+        let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::default(),
+        ));
+        builder
+            .append_dir_all("package", &dir)
+            .expect("fixture tarball");
+        let tarball = builder
+            .into_inner()
+            .and_then(|gz| gz.finish())
+            .expect("fixture tarball");
+        RegistryPackage {
+            name: name.into(),
+            version: version.into(),
+            tarball,
+            dependencies: manifest
+                .get("dependencies")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            wrong_integrity: false,
+        }
+    }
+
+    /// A package whose tarball is made entry by entry: (raw name, kind,
+    /// content); kind is a tar type flag (b'0' file, b'2' symlink, ...).
+    pub fn raw(name: &str, version: &str, entries: &[(&str, u8, &[u8])]) -> RegistryPackage {
+        let mut tar_bytes = Vec::new();
+        for (path, kind, content) in entries {
+            let mut header = tar::Header::new_old();
+            let raw = &mut header.as_old_mut().name;
+            raw[..path.len()].copy_from_slice(path.as_bytes());
+            header.set_entry_type(tar::EntryType::new(*kind));
+            header.set_mode(0o644);
+            header.set_size(content.len() as u64);
+            if *kind == b'2' {
+                header.set_size(0);
+                header.as_old_mut().linkname[..5].copy_from_slice(b"/etc/");
+            }
+            header.set_cksum();
+            tar_bytes.extend_from_slice(header.as_bytes());
+            if *kind != b'2' {
+                tar_bytes.extend_from_slice(content);
+                tar_bytes.resize(tar_bytes.len().div_ceil(512) * 512, 0);
+            }
+        }
+        tar_bytes.extend_from_slice(&[0; 1024]);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, &tar_bytes).expect("gzip");
+        RegistryPackage {
+            name: name.into(),
+            version: version.into(),
+            tarball: gz.finish().expect("gzip"),
+            dependencies: serde_json::Map::new(),
+            wrong_integrity: false,
+        }
+    }
+}
+
+impl TestRegistry {
+    pub fn serve(packages: Vec<RegistryPackage>) -> TestRegistry {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        use std::collections::HashMap;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!(
+            "http://127.0.0.1:{}/",
+            listener.local_addr().expect("addr").port()
+        );
+        let mut files: HashMap<String, Vec<u8>> = HashMap::new();
+        let mut packuments: HashMap<String, Value> = HashMap::new();
+        for package in packages {
+            let file = format!(
+                "tarballs/{}-{}.tgz",
+                package.name.replace('/', "-"),
+                package.version
+            );
+            let digest = sha2::Sha512::digest(if package.wrong_integrity {
+                b"not the tarball".as_slice()
+            } else {
+                &package.tarball
+            });
+            let integrity = format!(
+                "sha512-{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            );
+            let packument = packuments.entry(package.name.clone()).or_insert_with(
+                || serde_json::json!({ "name": package.name, "dist-tags": {}, "versions": {} }),
+            );
+            packument["versions"][&package.version] = serde_json::json!({
+                "name": package.name,
+                "version": package.version,
+                "dependencies": package.dependencies,
+                "dist": { "tarball": format!("{url}{file}"), "integrity": integrity },
+            });
+            packument["dist-tags"]["latest"] = Value::String(package.version.clone());
+            files.insert(file, package.tarball);
+        }
+        for (name, packument) in packuments {
+            files.insert(
+                name.replace('/', "%2f"),
+                serde_json::to_vec(&packument).expect("packument"),
+            );
+        }
+        let files = std::sync::Arc::new(files);
+        let tarball_hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let hits = tarball_hits.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let files = files.clone();
+                let hits = hits.clone();
+                std::thread::spawn(move || answer_registry_request(stream, &files, &hits));
+            }
+        });
+        TestRegistry { url, tarball_hits }
+    }
+
+    /// Package options using this registry and `cache`.
+    pub fn options(&self, cache: &Path) -> actionbox::packages::PackageOptions {
+        actionbox::packages::PackageOptions {
+            registry: Some(self.url.clone()),
+            cache_dir: Some(cache.to_path_buf()),
+            ..Default::default()
+        }
+    }
+}
+
+fn answer_registry_request(
+    stream: std::net::TcpStream,
+    files: &std::collections::HashMap<String, Vec<u8>>,
+    hits: &std::sync::atomic::AtomicUsize,
+) {
+    use std::io::{BufRead, Write};
+    let mut reader = std::io::BufReader::new(&stream);
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .trim_start_matches('/')
+        .to_string();
+    let mut stream = &stream;
+    match files.get(&path) {
+        Some(body) => {
+            if path.starts_with("tarballs/") {
+                hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body);
+        }
+        None => {
+            let _ = write!(
+                stream,
+                "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+        }
+    }
+}

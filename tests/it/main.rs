@@ -16,6 +16,7 @@ mod examples;
 mod hostile;
 mod inputs;
 mod node;
+mod packages;
 mod rules;
 mod scenarios;
 mod tenant;

@@ -34,6 +34,12 @@ pub(super) fn install<'js>(
                     ))?;
             }
             Ok(resolved) => {
+                if let Some(used) = resolved.package {
+                    let mut state = st.borrow_mut();
+                    if !state.packages.contains(&used) {
+                        state.packages.push(used);
+                    }
+                }
                 out.set(0, resolved.path.display().to_string())?;
                 out.set(1, resolved.source)?;
             }

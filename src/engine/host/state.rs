@@ -31,6 +31,8 @@ pub(crate) struct HostState {
     /// Promises rejected with nobody handling them (yet): key is the
     /// promise's address while it lives.
     pub unhandled_rejections: Vec<(usize, String)>,
+    /// npm packages loaded since the last records were taken.
+    pub packages: Vec<crate::packages::PackageUse>,
 }
 
 /// Timers one isolate may have at once.
@@ -52,6 +54,7 @@ impl HostState {
             fetches: Default::default(),
             started: Instant::now(),
             unhandled_rejections: Vec::new(),
+            packages: Vec::new(),
         }
     }
 

@@ -1,0 +1,634 @@
+//! Real npm packages, as Auth0 installs them, fetched by the host (never by
+//! script code): the registry npm's configuration names, each tarball
+//! verified against its `integrity`, dependencies laid out as npm lays them
+//! out, everything unpacked into a content-addressed cache shared by all
+//! runs and processes (docs/packages.md).
+//!
+//! Scripts see a package's files under a virtual path,
+//! `/npm/<tree>/node_modules/<name>/<file>`: a tree is one install (a
+//! Rule's `name@version`, or an Action's declared dependencies), so two
+//! versions of one package can live side by side in one login.
+
+pub mod config;
+mod defaults;
+pub mod registry;
+pub mod store;
+pub mod tree;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use serde::{Deserialize, Serialize};
+
+pub use config::PackageOptions;
+pub use defaults::{rules_default_version, rules_defaults};
+
+use crate::engine::modules::{self, Resolved};
+use registry::{Registry, RegistryError};
+use store::{Integrity, Store, StoreError};
+use tree::Layout;
+
+/// What `require` calls the Rules' shared requirer (js-runtime/rules.js).
+pub const RULES_REQUIRER: &str = "rules";
+
+/// The npm packages actionbox emulates (docs/node.md).
+pub const EMULATED_PACKAGES: &[&str] = &[
+    "axios",
+    "node-fetch",
+    "request",
+    "request-promise",
+    "request-promise-native",
+    "jsonwebtoken",
+    "uuid",
+    "auth0",
+];
+
+/// Node's built-in modules: never fetched from the registry.
+pub const NODE_BUILTINS: &[&str] = &[
+    "assert",
+    "async_hooks",
+    "buffer",
+    "child_process",
+    "cluster",
+    "console",
+    "constants",
+    "crypto",
+    "dgram",
+    "diagnostics_channel",
+    "dns",
+    "domain",
+    "events",
+    "fs",
+    "http",
+    "http2",
+    "https",
+    "inspector",
+    "module",
+    "net",
+    "os",
+    "path",
+    "perf_hooks",
+    "process",
+    "punycode",
+    "querystring",
+    "readline",
+    "repl",
+    "stream",
+    "string_decoder",
+    "sys",
+    "timers",
+    "tls",
+    "trace_events",
+    "tty",
+    "url",
+    "util",
+    "v8",
+    "vm",
+    "wasi",
+    "worker_threads",
+    "zlib",
+];
+
+/// Where a package a run used came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PackageSource {
+    /// Downloaded from the registry for this run.
+    Registry,
+    /// Already in the package cache.
+    Cache,
+    /// A folder given with `--node-modules`.
+    NodeModules,
+    /// actionbox's emulation answered (docs/node.md).
+    Emulated,
+}
+
+/// A package a run loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageUse {
+    pub name: String,
+    pub version: String,
+    pub source: PackageSource,
+}
+
+/// Why an install failed.
+#[derive(Debug, Clone)]
+pub enum InstallError {
+    /// Offline, and these (`name@version` or `name@range`) are not cached.
+    Offline(Vec<String>),
+    Failed(String),
+}
+
+impl InstallError {
+    fn message(&self, cache: &Path) -> String {
+        match self {
+            InstallError::Offline(missing) => offline_message(missing, cache),
+            InstallError::Failed(why) => why.clone(),
+        }
+    }
+}
+
+fn offline_message(missing: &[String], cache: &Path) -> String {
+    format!(
+        "offline, and the package cache ({}) lacks {}: fetch {} while online with `actionbox deps fetch SCRIPT...` (or `--tenant DIR`), or run without --offline",
+        cache.display(),
+        missing.join(", "),
+        if missing.len() == 1 { "it" } else { "them" }
+    )
+}
+
+/// One install: a layout whose packages are all in the store.
+pub struct Tree {
+    pub label: String,
+    pub layout: Layout,
+}
+
+/// The packages of one configuration (registry, cache, offline), shared by
+/// every flow of the process.
+pub struct Packages {
+    pub cache: PathBuf,
+    registry: Registry,
+    store: Store,
+    offline: bool,
+    trees: Mutex<HashMap<String, Result<Arc<Tree>, InstallError>>>,
+    /// Store keys this process downloaded (their source is the registry).
+    downloaded: Mutex<std::collections::HashSet<String>>,
+}
+
+impl Packages {
+    /// The process's instance for `options`.
+    pub fn for_options(options: &PackageOptions) -> Arc<Packages> {
+        static ALL: OnceLock<Mutex<HashMap<PackageOptions, Arc<Packages>>>> = OnceLock::new();
+        let all = ALL.get_or_init(Mutex::default);
+        let mut all = all.lock().unwrap_or_else(|p| p.into_inner());
+        all.entry(options.clone())
+            .or_insert_with(|| {
+                let cache = options.cache_root();
+                let npm_root = cache.join("npm");
+                Arc::new(Packages {
+                    registry: Registry::new(options.registry_url(), &npm_root, options.offline),
+                    store: Store::new(&npm_root),
+                    offline: options.offline,
+                    cache,
+                    trees: Mutex::default(),
+                    downloaded: Mutex::default(),
+                })
+            })
+            .clone()
+    }
+
+    pub fn registry_url(&self) -> &str {
+        &self.registry.url
+    }
+
+    /// Installs `roots` as the tree `label` (once per process).
+    pub fn install(
+        &self,
+        label: &str,
+        roots: &[(String, String)],
+    ) -> Result<Arc<Tree>, InstallError> {
+        if let Some(done) = self
+            .trees
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(label)
+        {
+            return done.clone();
+        }
+        // Downloads happen outside any async runtime the caller may be in
+        // (the blocking HTTP client refuses to run inside one).
+        let result = std::thread::scope(|scope| {
+            scope
+                .spawn(|| self.install_now(label, roots))
+                .join()
+                .unwrap_or_else(|_| {
+                    Err(InstallError::Failed("the package installer crashed".into()))
+                })
+        });
+        self.trees
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(label.to_string(), result.clone());
+        result
+    }
+
+    fn install_now(
+        &self,
+        label: &str,
+        roots: &[(String, String)],
+    ) -> Result<Arc<Tree>, InstallError> {
+        let _span = tracing::info_span!("npm install", tree = label).entered();
+        let mut offline_misses = Vec::new();
+        let mut layout = tree::lay_out(roots, &mut |name, pinned| {
+            self.registry.packument(name, pinned).map_err(|e| match e {
+                RegistryError::Missing => {
+                    offline_misses.push(match pinned {
+                        Some(version) => format!("{name}@{version}"),
+                        None => name.to_string(),
+                    });
+                    "not in the package cache".to_string()
+                }
+                RegistryError::NoSuchPackage => {
+                    format!(
+                        "the registry {} has no package named '{name}'",
+                        self.registry.url
+                    )
+                }
+                RegistryError::Failed(why) => why,
+            })
+        })
+        .map_err(|why| {
+            if offline_misses.is_empty() {
+                InstallError::Failed(why)
+            } else {
+                InstallError::Offline(offline_misses.clone())
+            }
+        })?;
+        let mut missing = Vec::new();
+        for node in layout.nodes.values_mut() {
+            let id = format!("{}@{}", node.name, node.version);
+            let Some(integrity) = Integrity::from_dist(
+                node.manifest.dist.integrity.as_deref(),
+                node.manifest.dist.shasum.as_deref(),
+            ) else {
+                return Err(InstallError::Failed(format!(
+                    "{id}: the registry gives no integrity hash for its tarball, so it cannot be verified; not installed"
+                )));
+            };
+            let url = node.manifest.dist.tarball.clone();
+            let download = || {
+                self.registry
+                    .tarball(&url)
+                    .map_err(|e| format!("cannot download {id}: {e}"))
+            };
+            let downloader: Option<&dyn Fn() -> Result<Vec<u8>, String>> =
+                if self.offline { None } else { Some(&download) };
+            match self.store.ensure(&integrity, downloader) {
+                Ok((dir, downloaded_now)) => {
+                    node.dir = dir.canonicalize().unwrap_or(dir);
+                    let mut downloaded = self.downloaded.lock().unwrap_or_else(|p| p.into_inner());
+                    if downloaded_now {
+                        downloaded.insert(integrity.key());
+                    }
+                    node.downloaded = downloaded.contains(&integrity.key());
+                }
+                Err(StoreError::Missing) => missing.push(id),
+                Err(StoreError::Failed(why)) => {
+                    return Err(InstallError::Failed(
+                        if why.starts_with("cannot download") {
+                            why
+                        } else {
+                            format!("{id}: {why}")
+                        },
+                    ));
+                }
+            }
+        }
+        if !missing.is_empty() {
+            return Err(InstallError::Offline(missing));
+        }
+        Ok(Arc::new(Tree {
+            label: label.to_string(),
+            layout,
+        }))
+    }
+
+    /// What a script's bare `require` installs: (tree label, roots).
+    fn wanted(
+        name: &str,
+        version: Option<&str>,
+        rule: bool,
+        declared: &BTreeMap<String, String>,
+    ) -> Result<(String, Vec<(String, String)>), String> {
+        if let Some(version) = version {
+            return Ok((
+                tree_label(name, version),
+                vec![(name.to_string(), version.to_string())],
+            ));
+        }
+        if declared.contains_key(name) {
+            let roots = declared_roots(declared);
+            return Ok((declared_label(&roots), roots));
+        }
+        if rule {
+            let version = rules_default_version(name).unwrap_or("latest");
+            return Ok((
+                tree_label(name, version),
+                vec![(name.to_string(), version.to_string())],
+            ));
+        }
+        Err(format!(
+            "'{name}' is not one of the Action's declared dependencies: declare it (--dependency {name}@VERSION, or the Action's `dependencies` in the tenant folder), as Auth0 requires"
+        ))
+    }
+
+    /// Resolves a bare `require(request)` made by a script.
+    pub fn resolve_from_script(
+        &self,
+        request: &str,
+        rule: bool,
+        declared: &BTreeMap<String, String>,
+    ) -> Result<Resolved, String> {
+        let (name_and_sub, version) = split_version(request);
+        let (name, subpath) = modules::split_package(&name_and_sub);
+        let (label, roots) = Self::wanted(name, version.as_deref(), rule, declared)?;
+        let tree = self
+            .install(&label, &roots)
+            .map_err(|e| e.message(&self.cache))?;
+        let location = format!("node_modules/{name}");
+        resolve_in_package(&tree, &location, subpath).ok_or_else(|| {
+            format!(
+                "{name} has no entry '{}'",
+                if subpath.is_empty() { "." } else { subpath }
+            )
+        })
+    }
+
+    /// Resolves `request` made by a package file (a virtual path).
+    pub fn resolve_from_package(
+        &self,
+        from: &str,
+        request: &str,
+    ) -> Option<Result<Resolved, String>> {
+        let rest = from.strip_prefix("/npm/")?;
+        let (label, within) = rest.split_once('/')?;
+        let tree = match self
+            .trees
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(label)
+        {
+            Some(Ok(tree)) => tree.clone(),
+            _ => return Some(Err(format!("the package tree '{label}' is not installed"))),
+        };
+        Some(resolve_in_tree(&tree, within, request))
+    }
+}
+
+/// A Rule-style tree's label: `name@version` (`/` of a scope as `+`).
+fn tree_label(name: &str, version: &str) -> String {
+    format!("{}@{}", name.replace('/', "+"), version.replace('/', "+"))
+}
+
+fn declared_roots(declared: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    declared
+        .iter()
+        .filter(|(name, _)| !EMULATED_PACKAGES.contains(&name.as_str()))
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect()
+}
+
+fn declared_label(roots: &[(String, String)]) -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for (name, version) in roots {
+        hasher.update(format!("{name}@{version}\n"));
+    }
+    format!("dependencies-{}", &hex::encode(hasher.finalize())[..12])
+}
+
+/// `lodash@4.17.19/fp` → (`lodash/fp`, `4.17.19`); `@s/n@1.0.0` → (`@s/n`, `1.0.0`).
+pub fn split_version(request: &str) -> (String, Option<String>) {
+    let request = request.strip_prefix("node:").unwrap_or(request);
+    if request.starts_with('.') || request.starts_with('/') {
+        return (request.to_string(), None);
+    }
+    let from = usize::from(request.starts_with('@'));
+    let Some(at) = request[from..].find('@').map(|i| i + from) else {
+        return (request.to_string(), None);
+    };
+    // The version ends at the next slash (a subpath follows).
+    let rest = &request[at + 1..];
+    let (version, sub) = match rest.find('/') {
+        Some(slash) => (&rest[..slash], &rest[slash..]),
+        None => (rest, ""),
+    };
+    // `@scope/name` has its '@' at 0, skipped above; an '@' after a slash
+    // (`name/sub@x`) is part of a path, not a version.
+    if request[..at].matches('/').count() > usize::from(request.starts_with('@')) {
+        return (request.to_string(), None);
+    }
+    (
+        format!("{}{sub}", &request[..at]),
+        Some(version.to_string()),
+    )
+}
+
+fn virtual_path(tree: &Tree, location: &str, file: &Path, dir: &Path) -> Option<PathBuf> {
+    let relative = file.strip_prefix(dir).ok()?;
+    Some(PathBuf::from(format!("/npm/{}/{location}", tree.label)).join(relative))
+}
+
+fn with_package(tree: &Tree, location: &str, resolved: Resolved, dir: &Path) -> Option<Resolved> {
+    let node = tree.layout.nodes.get(location)?;
+    Some(Resolved {
+        path: virtual_path(tree, location, &resolved.path, dir)?,
+        source: resolved.source,
+        package: Some(PackageUse {
+            name: node.name.clone(),
+            version: node.version.clone(),
+            source: if node.downloaded {
+                PackageSource::Registry
+            } else {
+                PackageSource::Cache
+            },
+        }),
+    })
+}
+
+fn resolve_in_package(tree: &Tree, location: &str, subpath: &str) -> Option<Resolved> {
+    let node = tree.layout.nodes.get(location)?;
+    let roots = [node.dir.clone()];
+    let found = modules::load_package(&roots, &node.dir, subpath)?;
+    with_package(tree, location, found, &node.dir)
+}
+
+/// Resolves `request` from the file at `within` (`node_modules/a/lib/x.js`).
+fn resolve_in_tree(tree: &Tree, within: &str, request: &str) -> Result<Resolved, String> {
+    let Some(location) = tree
+        .layout
+        .nodes
+        .keys()
+        .filter(|loc| within.starts_with(&format!("{loc}/")))
+        .max_by_key(|loc| loc.len())
+        .cloned()
+    else {
+        return Err(format!("'{within}' is in no package of the tree"));
+    };
+    let node = &tree.layout.nodes[&location];
+    if request.starts_with("./") || request.starts_with("../") || request == "." || request == ".."
+    {
+        let file_dir = Path::new(&within[location.len() + 1..])
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let target = modules::normalise(&node.dir.join(file_dir).join(request));
+        if !target.starts_with(&node.dir) {
+            return Err(format!(
+                "'{request}' leaves the package {}; packages may require only their own files and their dependencies",
+                node.name
+            ));
+        }
+        let roots = [node.dir.clone()];
+        return modules::load_file_or_dir(&roots, &target)
+            .and_then(|found| with_package(tree, &location, found, &node.dir))
+            .ok_or_else(|| format!("no such file in the package {}", node.name));
+    }
+    let (name_and_sub, _) = split_version(request);
+    let (name, subpath) = modules::split_package(&name_and_sub);
+    for base in tree::ancestors(&location) {
+        let candidate = format!("{base}node_modules/{name}");
+        if tree.layout.nodes.contains_key(&candidate) {
+            return resolve_in_package(tree, &candidate, subpath)
+                .ok_or_else(|| format!("the package {name} has no entry '{subpath}'"));
+        }
+    }
+    Err(format!(
+        "{}@{} does not depend on '{name}' (not in its package.json dependencies)",
+        node.name, node.version
+    ))
+}
+
+/// The bare package names a script's source requires by a string literal.
+pub fn literal_requires(source: &str) -> Vec<String> {
+    static PATTERN: OnceLock<regex_lite::Regex> = OnceLock::new();
+    let pattern = PATTERN.get_or_init(|| {
+        regex_lite::Regex::new(r#"\brequire\s*\(\s*(?:'([^'\n]+)'|"([^"\n]+)"|`([^`$\n]+)`)\s*\)"#)
+            .expect("the require pattern is valid")
+    });
+    let mut names: Vec<String> = pattern
+        .captures_iter(source)
+        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
+        .map(|m| m.as_str().to_string())
+        .filter(|id| is_registry_request(id))
+        .collect();
+    names.dedup();
+    names
+}
+
+/// Whether `require(id)` could be a registry package (not a path, a Node
+/// built-in, an Actions Module or an emulated package).
+pub fn is_registry_request(id: &str) -> bool {
+    if id.starts_with('.')
+        || id.starts_with('/')
+        || id.starts_with("node:")
+        || id.starts_with("actions:")
+    {
+        return false;
+    }
+    let (name_and_sub, _) = split_version(id);
+    let (name, _) = modules::split_package(&name_and_sub);
+    let top = name.split('/').next().unwrap_or(name);
+    !name.is_empty() && !NODE_BUILTINS.contains(&top) && !EMULATED_PACKAGES.contains(&name)
+}
+
+/// Installs, before the clock of a run starts, every package the scripts
+/// name by a literal `require` (Rules) or declare (Actions), so download
+/// time never counts against the scripts' deadline. Offline misses fail
+/// the run with one message naming each; other failures are left for the
+/// `require` that meets them.
+pub fn prefetch(
+    options: &PackageOptions,
+    declared: &BTreeMap<String, String>,
+    rule_sources: &[&str],
+    action_sources: &[&str],
+) -> Result<Vec<PackageUse>, String> {
+    let mut wanted: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for source in rule_sources {
+        for request in literal_requires(source) {
+            let (name_and_sub, version) = split_version(&request);
+            let (name, _) = modules::split_package(&name_and_sub);
+            if let Ok(want) = Packages::wanted(name, version.as_deref(), true, declared) {
+                wanted.push(want);
+            }
+        }
+    }
+    let roots = declared_roots(declared);
+    if !roots.is_empty() && !action_sources.is_empty() {
+        wanted.push((declared_label(&roots), roots));
+    }
+    for source in action_sources {
+        for request in literal_requires(source) {
+            let (name_and_sub, Some(version)) = split_version(&request) else {
+                continue;
+            };
+            let (name, _) = modules::split_package(&name_and_sub);
+            wanted.push((
+                tree_label(name, &version),
+                vec![(name.to_string(), version)],
+            ));
+        }
+    }
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let packages = Packages::for_options(options);
+    let mut missing = Vec::new();
+    let mut used = Vec::new();
+    for (label, roots) in &wanted {
+        match packages.install(label, roots) {
+            Ok(tree) => used.extend(tree.layout.nodes.values().map(|node| PackageUse {
+                name: node.name.clone(),
+                version: node.version.clone(),
+                source: if node.downloaded {
+                    PackageSource::Registry
+                } else {
+                    PackageSource::Cache
+                },
+            })),
+            Err(InstallError::Offline(names)) => missing.extend(names),
+            Err(InstallError::Failed(why)) => tracing::warn!(tree = label, "{why}"),
+        }
+    }
+    if !missing.is_empty() {
+        missing.sort();
+        missing.dedup();
+        return Err(offline_message(&missing, &packages.cache));
+    }
+    used.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
+    used.dedup();
+    Ok(used)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_split_from_names_and_subpaths() {
+        assert_eq!(split_version("lodash"), ("lodash".into(), None));
+        assert_eq!(
+            split_version("lodash@4.17.19"),
+            ("lodash".into(), Some("4.17.19".into()))
+        );
+        assert_eq!(
+            split_version("lodash@4.17.19/get"),
+            ("lodash/get".into(), Some("4.17.19".into()))
+        );
+        assert_eq!(
+            split_version("@xmldom/xmldom@0.8.10"),
+            ("@xmldom/xmldom".into(), Some("0.8.10".into()))
+        );
+        assert_eq!(
+            split_version("@xmldom/xmldom"),
+            ("@xmldom/xmldom".into(), None)
+        );
+        assert_eq!(
+            split_version("aws-sdk/clients/sts"),
+            ("aws-sdk/clients/sts".into(), None)
+        );
+        assert_eq!(split_version("./a@b"), ("./a@b".into(), None));
+    }
+
+    #[test]
+    fn literal_requires_skip_builtins_paths_and_emulations() {
+        let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('axios'); require(name); require('@xmldom/xmldom/lib/dom')";
+        assert_eq!(
+            literal_requires(source),
+            vec!["lodash@4.17.19", "js-yaml", "@xmldom/xmldom/lib/dom"]
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! The npm registry, asked by the host only: package metadata (packuments)
+//! and tarballs. Packuments are kept in the cache so resolving works offline
+//! and a pinned version needs no network once fetched.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use serde::Deserialize;
+
+use super::store::MAX_TARBALL_BYTES;
+
+/// A cached packument younger than this answers a range without asking
+/// the registry again (npm revalidates after a few minutes too).
+const FRESH_FOR: Duration = Duration::from_secs(600);
+const MAX_PACKUMENT_BYTES: u64 = 64 << 20;
+
+/// What actionbox reads of a packument.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Packument {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default, rename = "dist-tags")]
+    pub dist_tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub versions: BTreeMap<String, Manifest>,
+}
+
+/// One version's metadata.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    pub dependencies: BTreeMap<String, String>,
+    #[serde(default)]
+    pub dist: Dist,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Dist {
+    #[serde(default)]
+    pub tarball: String,
+    #[serde(default)]
+    pub integrity: Option<String>,
+    #[serde(default)]
+    pub shasum: Option<String>,
+}
+
+/// Why a packument is unavailable.
+#[derive(Debug, Clone)]
+pub enum RegistryError {
+    /// Offline and not in the cache.
+    Missing,
+    /// The registry has no such package.
+    NoSuchPackage,
+    Failed(String),
+}
+
+pub struct Registry {
+    pub url: String,
+    cache: PathBuf,
+    offline: bool,
+}
+
+impl Registry {
+    pub fn new(url: String, npm_root: &std::path::Path, offline: bool) -> Registry {
+        Registry {
+            url,
+            cache: npm_root.join("packuments"),
+            offline,
+        }
+    }
+
+    fn cache_file(&self, name: &str) -> PathBuf {
+        self.cache
+            .join(format!("{}.json", name.replace('/', "%2f")))
+    }
+
+    /// The packument of `name`; `pinned` is a version the caller needs: a
+    /// cached packument holding it is used whatever its age (a published
+    /// version never changes).
+    pub fn packument(&self, name: &str, pinned: Option<&str>) -> Result<Packument, RegistryError> {
+        let file = self.cache_file(name);
+        let cached = || -> Option<Packument> {
+            let text = fs::read(&file).ok()?;
+            serde_json::from_slice(&text).ok()
+        };
+        if self.offline {
+            return cached().ok_or(RegistryError::Missing);
+        }
+        let fresh = fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| SystemTime::now().duration_since(modified).ok())
+            .is_some_and(|age| age < FRESH_FOR);
+        if let Some(packument) = cached()
+            && (fresh || pinned.is_some_and(|v| packument.versions.contains_key(v)))
+        {
+            return Ok(packument);
+        }
+        let url = format!("{}{}", self.url, name.replace('/', "%2f"));
+        let bytes = match get(&url, MAX_PACKUMENT_BYTES, true) {
+            Ok(bytes) => bytes,
+            Err(GetError::NotFound) => return Err(RegistryError::NoSuchPackage),
+            Err(GetError::Failed(why)) => {
+                // The cached copy, however old, beats failing.
+                if let Some(packument) = cached() {
+                    tracing::warn!(
+                        package = name,
+                        "registry unreachable ({why}); using the cached metadata"
+                    );
+                    return Ok(packument);
+                }
+                return Err(RegistryError::Failed(why));
+            }
+        };
+        let packument: Packument = serde_json::from_slice(&bytes).map_err(|e| {
+            RegistryError::Failed(format!("{url} did not answer npm package metadata ({e})"))
+        })?;
+        if fs::create_dir_all(&self.cache).is_ok() {
+            // Written whole then renamed: readers never see half a file.
+            if let Ok(mut temp) = tempfile::NamedTempFile::new_in(&self.cache)
+                && std::io::Write::write_all(&mut temp, &bytes).is_ok()
+            {
+                let _ = temp.persist(&file);
+            }
+        }
+        Ok(packument)
+    }
+
+    /// Downloads a tarball.
+    pub fn tarball(&self, url: &str) -> Result<Vec<u8>, String> {
+        get(url, MAX_TARBALL_BYTES, false).map_err(|e| match e {
+            GetError::NotFound => format!("{url}: 404 Not Found"),
+            GetError::Failed(why) => why,
+        })
+    }
+}
+
+enum GetError {
+    NotFound,
+    Failed(String),
+}
+
+fn get(url: &str, limit: u64, metadata: bool) -> Result<Vec<u8>, GetError> {
+    let client = reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(300))
+        .user_agent(concat!(
+            "actionbox/",
+            env!("CARGO_PKG_VERSION"),
+            " (npm-compatible)"
+        ))
+        .build()
+        .map_err(|e| GetError::Failed(format!("cannot make an HTTP client: {e}")))?;
+    let mut request = client.get(url);
+    if metadata {
+        // The abbreviated form npm itself installs from: much smaller.
+        request = request.header(
+            "accept",
+            "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*",
+        );
+    }
+    let response = request
+        .send()
+        .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::NOT_FOUND {
+        return Err(GetError::NotFound);
+    }
+    if !status.is_success() {
+        return Err(GetError::Failed(format!("{url}: HTTP {status}")));
+    }
+    let mut bytes = Vec::new();
+    response
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
+    if bytes.len() as u64 > limit {
+        return Err(GetError::Failed(format!(
+            "{url}: larger than {limit} bytes; refused"
+        )));
+    }
+    Ok(bytes)
+}

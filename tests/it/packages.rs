@@ -1,0 +1,390 @@
+//! npm packages fetched by the host from a registry (here a loopback one
+//! serving tests/fixtures/registry), verified, laid out as npm lays them
+//! out and kept in a cache shared by processes; hostile tarballs refused.
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::atomic::Ordering;
+
+use crate::common::*;
+use actionbox::packages::{PackageSource, PackageUse};
+use actionbox::{Flow, NodeConfig, Outcome, Runner, Script};
+
+fn fixtures() -> Vec<RegistryPackage> {
+    [
+        ("greeting", "1.0.0"),
+        ("greeting", "2.0.0"),
+        ("shout", "1.0.0"),
+        ("shout", "1.2.0"),
+        ("shout", "2.0.0"),
+        ("loud", "1.0.0"),
+        ("@acme/tools", "1.0.0"),
+    ]
+    .iter()
+    .map(|(name, version)| RegistryPackage::fixture(name, version))
+    .collect()
+}
+
+fn rule(source: &str) -> Script {
+    Script::from_source("packages-rule.js", source).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Result<Outcome, actionbox::Error> {
+    let flow = Flow::post_login(scripts)
+        .with_event(event("post-login-database.json"))
+        .with_limits(test_limits())
+        .with_node(node);
+    Runner::new().run(&flow)
+}
+
+fn ok_logs(outcome: &Outcome) -> Vec<&str> {
+    assert!(
+        outcome.error.is_none(),
+        "script failed: {:?}\nlogs: {:?}",
+        outcome.error,
+        logs(outcome)
+    );
+    logs(outcome)
+}
+
+fn used(outcome: &Outcome) -> Vec<(String, String, PackageSource)> {
+    let mut all: Vec<_> = outcome
+        .packages
+        .iter()
+        .map(
+            |PackageUse {
+                 name,
+                 version,
+                 source,
+             }| (name.clone(), version.clone(), *source),
+        )
+        .collect();
+    all.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    all
+}
+
+const TWO_VERSIONS_RULE: &str = r#"function (user, context, callback) {
+    const greetOld = require('greeting@1.0.0');
+    const greetNew = require('greeting');
+    const { reverse } = require('@acme/tools/lib/strings');
+    console.log(greetOld('ada'));
+    console.log(greetNew('ada'));
+    console.log(reverse('abc'), require('@acme/tools@1.0.0').version);
+    callback(null, user, context);
+}"#;
+
+#[test]
+fn a_rule_installs_versioned_unversioned_scoped_and_subpath_requires_then_runs_offline() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    let outcome = run_with(vec![rule(TWO_VERSIONS_RULE)], node.clone()).unwrap();
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "HELLO ADA! [shout 1.2.0] (greeting 1)",
+            "HI ADA!!! [shout 2.0.0] (greeting 2)",
+            "cba 1.0.0"
+        ]
+    );
+    use PackageSource::Registry;
+    assert_eq!(
+        used(&outcome),
+        [
+            ("@acme/tools".into(), "1.0.0".into(), Registry),
+            ("greeting".into(), "1.0.0".into(), Registry),
+            ("greeting".into(), "2.0.0".into(), Registry),
+            ("shout".into(), "1.2.0".into(), Registry),
+            ("shout".into(), "2.0.0".into(), Registry),
+        ]
+    );
+    let downloads = registry.tarball_hits.load(Ordering::SeqCst);
+    assert_eq!(downloads, 5);
+
+    // Offline, the same Rule runs from the cache alone.
+    node.packages.offline = true;
+    let outcome = run_with(vec![rule(TWO_VERSIONS_RULE)], node).unwrap();
+    assert_eq!(ok_logs(&outcome).len(), 3);
+    assert!(
+        used(&outcome)
+            .iter()
+            .all(|(_, _, source)| *source == PackageSource::Cache)
+    );
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), downloads);
+}
+
+#[test]
+fn offline_misses_fail_before_running_naming_each_package_and_the_fix() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    node.packages.offline = true;
+    let error = run_with(vec![rule(TWO_VERSIONS_RULE)], node)
+        .unwrap_err()
+        .to_string();
+    for needle in [
+        "offline",
+        "greeting@1.0.0",
+        "@acme/tools@1.0.0",
+        "actionbox deps fetch",
+        &cache.path().display().to_string(),
+    ] {
+        assert!(error.contains(needle), "{needle} not in: {error}");
+    }
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn declared_dependencies_are_hoisted_unless_versions_conflict_as_npm_does() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    node.dependencies.insert("greeting".into(), "1.0.0".into());
+    node.dependencies.insert("loud".into(), "^1.0.0".into());
+    let source = r#"exports.onExecutePostLogin = async () => {
+        console.log(require('greeting')('bob'));
+        console.log(require('loud')('bob'));
+        // Hoisted: the top-level shout is greeting's (^1), loud's nests.
+        console.log(require.resolve('loud').replace(/^\/npm\/[^/]+\//, ''));
+        try { require('shout-not-declared'); } catch (e) { console.log(e.message.split('\n')[0]); }
+    };"#;
+    let outcome = run_with(vec![action("deps.js", source)], node).unwrap();
+    let lines = ok_logs(&outcome);
+    assert_eq!(lines[0], "HELLO BOB! [shout 1.2.0] (greeting 1)");
+    assert_eq!(lines[1], "BOB!!! [shout 2.0.0]");
+    assert_eq!(lines[2], "node_modules/loud/index.js");
+    assert_eq!(lines[3], "Cannot find module 'shout-not-declared'");
+    let message = logs(&outcome).join("\n");
+    assert!(!message.contains("panic"), "{message}");
+}
+
+#[test]
+fn an_undeclared_package_in_an_action_names_the_declaration_it_needs() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    let source = r#"exports.onExecutePostLogin = async () => { require('greeting'); };"#;
+    let outcome = run_with(vec![action("undeclared.js", source)], node).unwrap();
+    let message = error_message(&outcome);
+    assert!(
+        message.contains("Cannot find module 'greeting'"),
+        "{message}"
+    );
+    assert!(
+        message.contains("--dependency greeting@VERSION"),
+        "{message}"
+    );
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 0);
+}
+
+fn require_failure(package: RegistryPackage, cache: &Path) -> String {
+    let name = package.name.clone();
+    let version = package.version.clone();
+    let registry = TestRegistry::serve(vec![package]);
+    let node = NodeConfig {
+        packages: registry.options(cache),
+        ..NodeConfig::default()
+    };
+    let source = format!(
+        "function (user, context, callback) {{ require('{name}@{version}'); callback(null, user, context); }}"
+    );
+    let outcome = run_with(vec![rule(&source)], node).unwrap();
+    error_message(&outcome)
+}
+
+/// Everything under `root`, relative.
+fn tree(root: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            all.push(path.strip_prefix(root).unwrap().display().to_string());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    all.sort();
+    all
+}
+
+#[test]
+fn a_tarball_that_fails_its_integrity_check_is_not_installed() {
+    let root = tempfile::tempdir().unwrap();
+    let cache = root.path().join("cache");
+    let mut package = RegistryPackage::fixture("shout", "1.0.0");
+    package.wrong_integrity = true;
+    let message = require_failure(package, &cache);
+    assert!(
+        message.contains("Cannot find module 'shout@1.0.0'"),
+        "{message}"
+    );
+    assert!(message.contains("integrity check failed"), "{message}");
+    assert!(message.contains("shout@1.0.0"), "{message}");
+    assert!(
+        !tree(&cache).iter().any(|p| p.starts_with("npm/store/")),
+        "{:?}",
+        tree(&cache)
+    );
+}
+
+#[test]
+fn hostile_tarballs_are_refused_and_nothing_is_written_outside_the_cache() {
+    type Entry<'a> = (&'a str, u8, &'a [u8]);
+    let cases: Vec<(&str, Vec<Entry>, &str)> = vec![
+        (
+            "dotdot",
+            vec![
+                ("package/index.js", b'0', b"1"),
+                ("package/../../../escaped.js", b'0', b"pwned"),
+            ],
+            "absolute or '..' path",
+        ),
+        (
+            "absolute",
+            vec![("/tmp/actionbox-escaped.js", b'0', b"pwned")],
+            "absolute or '..' path",
+        ),
+        (
+            "symlinked",
+            vec![("package/link", b'2', b"")],
+            "a symbolic link",
+        ),
+        ("device", vec![("package/null", b'3', b"")], "a device"),
+        ("fifo", vec![("package/pipe", b'6', b"")], "a named pipe"),
+    ];
+    for (name, entries, expected) in cases {
+        let root = tempfile::tempdir().unwrap();
+        let cache = root.path().join("cache");
+        let message = require_failure(RegistryPackage::raw(name, "1.0.0", &entries), &cache);
+        assert!(message.contains("refused the tarball"), "{name}: {message}");
+        assert!(message.contains(expected), "{name}: {message}");
+        assert_eq!(
+            tree(root.path())
+                .iter()
+                .filter(|p| !p.starts_with("cache"))
+                .count(),
+            0,
+            "{name}"
+        );
+        assert!(
+            !tree(&cache).iter().any(|p| p.starts_with("npm/store/")),
+            "{name}"
+        );
+        assert!(
+            !tree(&cache).iter().any(|p| p.contains("escaped")),
+            "{name}"
+        );
+    }
+    assert!(!Path::new("/tmp/actionbox-escaped.js").exists());
+}
+
+#[test]
+fn tarballs_of_a_huge_file_or_too_many_files_are_refused_before_unpacking() {
+    // A header claiming a 3 GiB file: refused on its size, nothing read.
+    let root = tempfile::tempdir().unwrap();
+    let mut huge = RegistryPackage::raw("huge", "1.0.0", &[("package/index.js", b'0', b"1")]);
+    huge.tarball = {
+        let mut header = tar::Header::new_gnu();
+        header.set_path("package/big.bin").unwrap();
+        header.set_size(3 << 30);
+        header.set_cksum();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, header.as_bytes()).unwrap();
+        std::io::Write::write_all(&mut gz, &[0; 4096]).unwrap();
+        gz.finish().unwrap()
+    };
+    let message = require_failure(huge, &root.path().join("cache"));
+    assert!(
+        message.contains("over the") && message.contains("limit for one file"),
+        "{message}"
+    );
+
+    // 100,001 empty files.
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    for i in 0..=actionbox::packages::store::MAX_FILES {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(0);
+        header.set_mode(0o644);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, format!("package/f{i}"), std::io::empty())
+            .unwrap();
+    }
+    let mut many = RegistryPackage::raw("many", "1.0.0", &[("package/index.js", b'0', b"1")]);
+    many.tarball = builder.into_inner().unwrap().finish().unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let cache = root.path().join("cache");
+    let message = require_failure(many, &cache);
+    assert!(message.contains("more than 100000 files"), "{message}");
+    assert!(!tree(&cache).iter().any(|p| p.starts_with("npm/store/")));
+    // The refused unpacking left no staging folder behind.
+    assert!(
+        !tree(&cache).iter().any(|p| p.starts_with("npm/tmp/")),
+        "{:?}",
+        tree(&cache)
+            .iter()
+            .filter(|p| p.starts_with("npm/tmp"))
+            .take(3)
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn processes_fetching_the_same_packages_at_once_download_each_once() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rule_file = dir.path().join("greet.js");
+    std::fs::write(
+        &rule_file,
+        "function (user, context, callback) { console.log(require('greeting@1.0.0')('ci')); callback(null, user, context); }",
+    )
+    .unwrap();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_actionbox"))
+                .args([
+                    "run",
+                    rule_file.to_str().unwrap(),
+                    "--format",
+                    "json",
+                    "--cache-dir",
+                ])
+                .arg(cache.path())
+                .env("npm_config_registry", &registry.url)
+                .env_remove("RUST_LOG")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for child in children {
+        let output = child.wait_with_output().expect("wait");
+        let outcome = json(&output);
+        assert_eq!(outcome["status"], "allowed", "{}", stderr(&output));
+        assert_eq!(
+            outcome["logs"][0]["message"],
+            "HELLO CI! [shout 1.2.0] (greeting 1)"
+        );
+    }
+    // greeting 1.0.0 and shout 1.2.0, each downloaded by one process only.
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 2);
+}
