@@ -1,7 +1,7 @@
 // Builtins captured before any user code runs, so that the runtime's own
 // JavaScript keeps working when a script replaces `Array.prototype.push`,
-// `Function.prototype.call`, `JSON.stringify` and the like (SECURITY.md,
-// finding 8). Every other runtime file reads builtins from `rt.p` only.
+// `Function.prototype.call`, `JSON.stringify` and the like (docs/security.md,
+// hazard 8). Every other runtime file reads builtins from `rt.p` only.
 (function (host, rt) {
   'use strict';
   const g = globalThis;

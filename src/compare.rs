@@ -315,8 +315,8 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
-/// Where an Action finds what a Rule reads at `path` (spec section 6, read
-/// the way a migration reads it), with what changed, if anything.
+/// Where an Action finds what a Rule reads at `path` (the Rules-to-Actions
+/// mapping of docs/rules.md, read the way a migration reads it), with what changed, if anything.
 fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
     const GEOIP: &[(&str, &str)] = &[
         ("city_name", "cityName"),

@@ -1,6 +1,6 @@
 //! The result of running a flow: what the scripts decided, the tokens Auth0
 //! would issue, and everything needed to explain them. Its JSON form is the
-//! contract of `actionbox run --format json` (DESIGN.md).
+//! contract of `actionbox run --format json` (docs/output.md).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

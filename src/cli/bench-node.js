@@ -1,5 +1,5 @@
 // The Node side of `actionbox bench --compare-node`: runs one Action the way
-// the PERFORMANCE.md baseline does — Node's vm module, a fresh context per
+// docs/performance.md's Node baseline does — Node's vm module, a fresh context per
 // execution, the script compiled once — and prints what it measured as
 // JSON. Each execution: a context, the module code, the event parsed, the
 // handler awaited with an api that records every call, the calls

@@ -3,7 +3,7 @@
 //!
 //! A limit hit is recorded here, outside JavaScript's reach: QuickJS reports
 //! an allocation failure as an ordinary (often `null`) exception that a
-//! script can catch and ignore (SECURITY.md, finding 2), so the host never
+//! script can catch and ignore (docs/security.md, hazard 2), so the host never
 //! trusts what the script saw. Once anything is recorded, the interrupt
 //! handler stops the script at its next poll.
 

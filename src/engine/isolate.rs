@@ -2,8 +2,8 @@
 //! runtime's JavaScript loaded from cached bytecode, and the event loop that
 //! drives promises, jobs and timers until a script settles.
 //!
-//! The runtime, not the context, is the isolation unit (SECURITY.md,
-//! finding 6): its job queue, memory limit, interrupt handler and GC are per
+//! The runtime, not the context, is the isolation unit (docs/security.md,
+//! hazard 6): its job queue, memory limit, interrupt handler and GC are per
 //! runtime. A fresh one costs tens of microseconds with cached bytecode, so
 //! every Action execution (and every login's Rules) gets its own, and
 //! nothing a script leaves pending can run in another execution.

@@ -1,6 +1,6 @@
 //! Threads that run scripts. QuickJS runtimes are tied to the thread that
 //! made them, and a JavaScript stack limit only protects the process when
-//! the thread's own stack is known to be larger (SECURITY.md, finding 7), so
+//! the thread's own stack is known to be larger (docs/security.md, hazard 7), so
 //! scripts never run on a caller's thread: they run here, on threads with a
 //! stack size chosen for the limits.
 

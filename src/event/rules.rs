@@ -1,6 +1,6 @@
 //! The `user` and `context` a legacy Rule sees, derived from the same
-//! post-login event the Actions see: the Rules-to-Actions mapping (spec
-//! section 6) read backwards, with the shapes of real Auth0 dumps.
+//! post-login event the Actions see: the Rules-to-Actions mapping
+//! (docs/rules.md, "`user` and `context`") read backwards, with the shapes of real Auth0 dumps.
 
 use serde_json::{Map, Value, json};
 

@@ -1,5 +1,5 @@
 //! What each trigger's flow produces besides tokens, from the commands its
-//! Actions recorded (spec section 3.4): the user a pre-user-registration
+//! Actions recorded (docs/triggers.md, "Outcomes"): the user a pre-user-registration
 //! creates, the message send-phone-message must deliver, the user a
 //! custom-token-exchange selects, where a password reset goes next.
 

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::redact::SecretSource;
 
-/// How the tenant treats non-namespaced custom claims (spec 1.1).
+/// How the tenant treats non-namespaced custom claims (docs/claims.md, `not_namespaced`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomClaimsMode {

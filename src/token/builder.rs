@@ -1,5 +1,5 @@
 //! Assembling the ID and access tokens Auth0 would issue at the end of a
-//! login (spec section 2), from the event, the tenant settings, the user as
+//! login (docs/claims.md, "What the tokens contain"), from the event, the tenant settings, the user as
 //! the flow left it, and the claim and scope commands scripts recorded.
 
 use std::collections::BTreeSet;

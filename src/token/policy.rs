@@ -1,4 +1,4 @@
-//! Auth0's custom-claim policy (spec section 1.9), in one place: which of the
+//! Auth0's custom-claim policy (docs/claims.md, "The policy, step by step"), in one place: which of the
 //! claims scripts set end up in which token, and why the others do not.
 //!
 //! Readings chosen where Auth0 does not document the exact rule
@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::tenant::CustomClaimsMode;
 
-/// Claims a script cannot set or overwrite (spec 1.3), plus `scope`, which
+/// Claims a script cannot set or overwrite (docs/claims.md, `restricted_claim`), plus `scope`, which
 /// the post-login facade refuses and Rules use for the scope override.
 pub const RESTRICTED_CLAIMS: &[&str] = &[
     "acr",

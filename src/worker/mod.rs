@@ -1,7 +1,7 @@
 //! Worker processes: the hard boundary around hostile scripts.
 //!
 //! Some QuickJS builtins loop in C without ever polling the interrupt
-//! handler (SECURITY.md, finding 1), so one line of script can hold a thread
+//! handler (docs/security.md, hazard 1), so one line of script can hold a thread
 //! for hours; no in-process mechanism can stop it. Flows therefore run in
 //! worker processes (the same binary, `actionbox __worker`) that the parent
 //! kills when they pass their deadline plus a short grace, and replaces.
