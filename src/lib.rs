@@ -39,6 +39,7 @@ pub mod redact;
 mod runner;
 pub mod runtime;
 pub mod script;
+pub mod serve;
 pub mod tenant;
 pub mod token;
 pub mod worker;

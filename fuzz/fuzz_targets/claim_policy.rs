@@ -60,13 +60,8 @@ fuzz_target!(|case: Case| {
     settings.legacy_client = case.legacy_client;
     settings.signing.alg = SigningAlg::HS256;
     settings.clients.push(ClientSettings {
-        client_id: "client".into(),
-        name: None,
-        oidc_conformant: true,
         client_secret: Some("client-secret".into()),
-        id_token_lifetime: 36_000,
-        id_token_alg: None,
-        third_party: false,
+        ..ClientSettings::new("client")
     });
     if let Some(audience) = &case.audience {
         settings.apis.push(ApiSettings {

@@ -7,6 +7,7 @@ mod jwks;
 mod options;
 mod render;
 mod run;
+mod serve;
 mod tenant;
 mod verify;
 
@@ -49,6 +50,10 @@ enum Command {
     /// Actions in order, missing secrets, placeholders and dependencies,
     /// scripts that do not compile; exits 1 when anything is missing
     Tenant(tenant::TenantArgs),
+    /// Serve a local Auth0 tenant: OIDC discovery, /authorize with a login
+    /// page, /oauth/token, /userinfo, /continue, logout; every login runs
+    /// the tenant's Rules and Actions (docs/serve.md)
+    Serve(serve::ServeArgs),
 }
 
 pub fn main() -> i32 {
@@ -73,6 +78,7 @@ pub fn main() -> i32 {
         Command::Verify(args) => verify::execute(args),
         Command::Tenant(args) => tenant::execute(args),
         Command::Bench(args) => bench::execute(args),
+        Command::Serve(args) => serve::execute(args),
     };
     match result {
         Ok(code) => code,

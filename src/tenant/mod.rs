@@ -12,6 +12,6 @@ pub use folder::{
     TenantFolder, is_runnable_trigger, is_valid_rule_name, sanitize_file_name,
 };
 pub use settings::{
-    ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, SigningSettings,
-    TokenProfile, parse_time,
+    ApiSettings, ClientSettings, ConnectionSettings, CustomClaimsMode, JwtConfiguration,
+    RefreshTokenSettings, Settings, SigningAlg, SigningSettings, TokenProfile, parse_time,
 };

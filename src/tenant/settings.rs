@@ -63,6 +63,111 @@ pub struct ClientSettings {
     /// Third-party applications get no ID token.
     #[serde(default)]
     pub third_party: bool,
+    /// The rest are Auth0's Management API client fields, which `serve`
+    /// enforces (docs/serve.md). Allowed callback URLs: `/authorize`'s
+    /// `redirect_uri` must be exactly one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub callbacks: Vec<String>,
+    /// Where `/v2/logout` may send the browser back to (`returnTo`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_logout_urls: Vec<String>,
+    /// Origins allowed to call the tenant from a browser (CORS, silent
+    /// authentication with `response_mode=web_message`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub web_origins: Vec<String>,
+    /// The grants the client may use; absent: Auth0's defaults for its
+    /// `app_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_types: Option<Vec<String>>,
+    /// `spa`, `native`, `regular_web` or `non_interactive`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_type: Option<String>,
+    /// `none` (a public client), `client_secret_post` or
+    /// `client_secret_basic`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_endpoint_auth_method: Option<String>,
+    /// What Actions see as `event.client.metadata`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_metadata: BTreeMap<String, String>,
+    /// `lifetime_in_seconds` (the ID token's) and `alg`, as Auth0 names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwt_configuration: Option<JwtConfiguration>,
+    /// Refresh token rotation and expiration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<RefreshTokenSettings>,
+}
+
+impl ClientSettings {
+    /// A client known by its id alone, with Auth0's defaults.
+    pub fn new(client_id: impl Into<String>) -> ClientSettings {
+        ClientSettings {
+            client_id: client_id.into(),
+            name: None,
+            oidc_conformant: true,
+            client_secret: None,
+            id_token_lifetime: default_id_token_lifetime(),
+            id_token_alg: None,
+            third_party: false,
+            callbacks: Vec::new(),
+            allowed_logout_urls: Vec::new(),
+            web_origins: Vec::new(),
+            grant_types: None,
+            app_type: None,
+            token_endpoint_auth_method: None,
+            client_metadata: BTreeMap::new(),
+            jwt_configuration: None,
+            refresh_token: None,
+        }
+    }
+}
+
+/// A client's `jwt_configuration`, as the Management API names it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct JwtConfiguration {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_in_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<SigningAlg>,
+}
+
+/// A client's `refresh_token` settings, as the Management API names them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RefreshTokenSettings {
+    /// `rotating` or `non-rotating` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_type: Option<String>,
+    /// `expiring` or `non-expiring` (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expiration_type: Option<String>,
+    /// Absolute lifetime in seconds (expiring tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_lifetime: Option<u64>,
+    /// Idle lifetime in seconds (expiring tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_token_lifetime: Option<u64>,
+    /// Seconds a rotated token still works (for concurrent requests).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leeway: Option<u64>,
+}
+
+/// A connection users log in with (`serve` shows one button per social
+/// connection on its login page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSettings {
+    pub name: String,
+    /// `auth0` (a database connection), `google-oauth2`, `github`, ...
+    #[serde(default = "database_strategy")]
+    pub strategy: String,
+    /// A label for the login page's button.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+}
+
+fn database_strategy() -> String {
+    "auth0".into()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -133,6 +238,10 @@ pub struct Settings {
     pub clients: Vec<ClientSettings>,
     #[serde(default)]
     pub apis: Vec<ApiSettings>,
+    /// The connections users log in with (`serve`'s login page); absent:
+    /// `Username-Password-Authentication` and the users' own connections.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connections: Vec<ConnectionSettings>,
     /// The Rules' `configuration` object; masked in logs, never in tokens.
     #[serde(default)]
     pub configuration: BTreeMap<String, String>,

@@ -93,13 +93,8 @@ impl Tenant {
             .client(&client_id)
             .cloned()
             .unwrap_or_else(|| ClientSettings {
-                client_id: client_id.clone(),
                 name: str_at(event, "/client/name").map(str::to_string),
-                oidc_conformant: true,
-                client_secret: None,
-                id_token_lifetime: 36_000,
-                id_token_alg: None,
-                third_party: false,
+                ..ClientSettings::new(client_id.clone())
             });
         if settings.legacy_client {
             client.oidc_conformant = false;

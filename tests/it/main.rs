@@ -19,6 +19,7 @@ mod node;
 mod packages;
 mod rules;
 mod scenarios;
+mod serve;
 mod tenant;
 mod tokens;
 mod triggers;

@@ -1,0 +1,604 @@
+//! `serve`: a local tenant that real clients log in to. The OIDC client is
+//! the `openidconnect` crate (nobody here wrote it); the browser is a
+//! cookie-keeping HTTP client that does not follow redirects, so each hop
+//! is checked.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use actionbox::serve::tenant::read_users;
+use actionbox::serve::{LocalTenant, MemoryStore, Server};
+use actionbox::{Runner, Script, Settings};
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreUserInfoClaims,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+};
+use reqwest::blocking::{Client, Response};
+use serde_json::Value;
+
+use crate::common::*;
+
+pub const WEB: &str = "webAppClientId00000000000000001";
+pub const WEB_SECRET: &str = "web-client-secret-for-tests";
+pub const WEB_CALLBACK: &str = "http://app.test/callback";
+
+pub const M2M: &str = "m2mClientId000000000000000000001";
+pub const M2M_SECRET: &str = "m2m-client-secret-for-tests";
+pub const API: &str = "https://api.acme.example";
+
+/// A `serve` on a free loopback port, stopped when dropped.
+pub struct TestServer {
+    pub base: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+pub fn serve_fixture(name: &str) -> std::path::PathBuf {
+    fixture("serve").join(name)
+}
+
+/// The test tenant: a Rule, a post-login Action, a redirect Action and a
+/// credentials-exchange Action, four users.
+pub fn test_tenant() -> LocalTenant {
+    let settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    let scripts: Vec<Script> = [
+        "add-roles.js",
+        "login-claims.js",
+        "accept-terms.js",
+        "m2m-customer.js",
+    ]
+    .iter()
+    .map(|name| script(&serve_fixture(name)))
+    .collect();
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (tenant, warnings) = LocalTenant::from_scripts(
+        settings,
+        scripts,
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    tenant
+}
+
+pub fn start(tenant: LocalTenant, store: Arc<dyn actionbox::serve::Store>) -> TestServer {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let base = format!("http://{address}/");
+    let server = Server::new(tenant, Runner::with_threads(2), store, &base);
+    runtime.block_on(server.seed_users()).expect("seed users");
+    runtime.spawn(async move { server.run(listener).await });
+    TestServer {
+        base,
+        _runtime: runtime,
+    }
+}
+
+pub fn start_default() -> TestServer {
+    start(test_tenant(), Arc::new(MemoryStore::new()))
+}
+
+/// A browser that keeps cookies and shows every redirect.
+pub struct Browser {
+    client: Client,
+    cookies: HashMap<String, String>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &Response) {
+        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let text = value.to_str().unwrap_or("");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    pub fn get(&mut self, url: &str) -> Response {
+        let response = self
+            .client
+            .get(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Response {
+        let response = self
+            .client
+            .post(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub fn forget_cookies(&mut self) {
+        self.cookies.clear();
+    }
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no Location (status {})", response.status()))
+        .to_string()
+}
+
+/// A hidden input's value in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page:\n{page}"))
+        + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A query (or fragment) parameter of a URL.
+pub fn url_param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).expect("URL");
+    let from_query = parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
+    from_query.or_else(|| {
+        url::form_urlencoded::parse(parsed.fragment().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// Follows /authorize to the login page and posts the form; returns the
+/// response to the form post.
+pub fn log_in(browser: &mut Browser, authorize_url: &str, user: &str, password: &str) -> Response {
+    let to_login = browser.get(authorize_url);
+    assert_eq!(
+        to_login.status(),
+        302,
+        "authorize answers with the login page"
+    );
+    let login_url = url::Url::parse(authorize_url)
+        .expect("URL")
+        .join(&location(&to_login))
+        .expect("login URL");
+    let page = browser.get(login_url.as_str());
+    assert_eq!(page.status(), 200);
+    let page = page.text().expect("page");
+    let state = hidden(&page, "state");
+    let csrf = hidden(&page, "_csrf");
+    browser.post_form(
+        login_url.join("/u/login").expect("URL").as_str(),
+        &[
+            ("state", state.as_str()),
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", password),
+        ],
+    )
+}
+
+pub fn payload(jwt: &str) -> Value {
+    actionbox::token::sign::decode_part(jwt, 1).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn http() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub fn token_request(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = http()
+        .post(format!("{}oauth/token", server.base))
+        .form(form)
+        .send()
+        .expect("token request");
+    let status = response.status().as_u16();
+    (
+        status,
+        serde_json::from_str(&response.text().unwrap_or_default()).unwrap_or(Value::Null),
+    )
+}
+
+#[test]
+fn an_oidc_client_logs_in_with_pkce_and_verifies_the_tokens_through_discovery() {
+    let server = start_default();
+    let http = http();
+    let metadata = CoreProviderMetadata::discover(
+        &IssuerUrl::new(server.base.clone()).expect("issuer"),
+        &http,
+    )
+    .expect("discovery");
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(WEB.into()),
+        Some(ClientSecret::new(WEB_SECRET.into())),
+    )
+    .set_redirect_uri(RedirectUrl::new(WEB_CALLBACK.into()).expect("redirect"));
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let (authorize_url, csrf, nonce) = client
+        .authorize_url(
+            CoreAuthenticationFlow::AuthorizationCode,
+            CsrfToken::new_random,
+            Nonce::new_random,
+        )
+        .add_scope(Scope::new("email".into()))
+        .add_scope(Scope::new("profile".into()))
+        .add_scope(Scope::new("offline_access".into()))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        authorize_url.as_str(),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    assert_eq!(answer.status(), 302);
+    let callback = location(&answer);
+    assert!(callback.starts_with(WEB_CALLBACK), "{callback}");
+    assert_eq!(
+        url_param(&callback, "state").as_deref(),
+        Some(csrf.secret().as_str())
+    );
+    let code = url_param(&callback, "code").expect("code");
+
+    let tokens = client
+        .exchange_code(AuthorizationCode::new(code.clone()))
+        .expect("token endpoint")
+        .set_pkce_verifier(verifier)
+        .request(&http)
+        .expect("code exchange");
+    let id_token = tokens.id_token().expect("ID token");
+    let claims = id_token
+        .claims(&client.id_token_verifier(), &nonce)
+        .expect("the ID token verifies through the JWKS, with the nonce");
+    assert_eq!(claims.email().map(|e| e.as_str()), Some("ana@acme.example"));
+    // The Rule's and the Actions' claims are in the token.
+    let raw = payload(&id_token.to_string());
+    assert_eq!(
+        raw["https://acme.example/roles"],
+        serde_json::json!(["admin", "editor"])
+    );
+    assert_eq!(raw["https://acme.example/tier"], "gold");
+    assert_eq!(raw["https://acme.example/logins_seen"], 1);
+    assert_eq!(raw["https://acme.example/protocol"], "oidc-basic-profile");
+    assert_eq!(raw["iss"], server.base.as_str());
+
+    // The code works once.
+    let (status, reused) = token_request(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(
+        (status, reused["error"].as_str()),
+        (403, Some("invalid_grant"))
+    );
+
+    // userinfo answers for the access token.
+    let userinfo: CoreUserInfoClaims = client
+        .user_info(tokens.access_token().clone(), None)
+        .expect("userinfo endpoint")
+        .request(&http)
+        .expect("userinfo");
+    assert_eq!(
+        userinfo.email().map(|e| e.as_str()),
+        Some("ana@acme.example")
+    );
+
+    // Refresh: the Actions run again (the metadata they wrote persisted),
+    // and the rotated token replaces the old one.
+    let refresh = tokens
+        .refresh_token()
+        .expect("refresh token (offline_access)");
+    let refreshed = client
+        .exchange_refresh_token(refresh)
+        .expect("token endpoint")
+        .request(&http)
+        .expect("refresh");
+    let refreshed_id = refreshed.id_token().expect("refreshed ID token");
+    let raw = payload(&refreshed_id.to_string());
+    assert_eq!(raw["https://acme.example/logins_seen"], 2);
+    assert_eq!(raw["https://acme.example/protocol"], "oauth2-refresh-token");
+    assert!(
+        refreshed.refresh_token().is_some(),
+        "rotation issues a new refresh token"
+    );
+    assert!(
+        client
+            .exchange_refresh_token(refresh)
+            .expect("token endpoint")
+            .request(&http)
+            .is_err(),
+        "a rotated refresh token works once"
+    );
+}
+
+fn authorize_url(server: &TestServer, extra: &str) -> String {
+    format!(
+        "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&scope=openid%20email&state=s1{extra}",
+        server.base,
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+    )
+}
+
+#[test]
+fn the_session_cookie_makes_the_next_authorize_silent_until_logout() {
+    let server = start_default();
+    let mut browser = Browser::new();
+    // prompt=none without a session: login_required, sent back to the app.
+    let none = browser.get(&authorize_url(&server, "&prompt=none"));
+    assert_eq!(
+        url_param(&location(&none), "error").as_deref(),
+        Some("login_required")
+    );
+
+    let first = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    assert!(url_param(&location(&first), "code").is_some());
+    // Silent: straight back to the application with a code.
+    let silent = browser.get(&authorize_url(&server, "&prompt=none"));
+    assert_eq!(silent.status(), 302);
+    assert!(
+        url_param(&location(&silent), "code").is_some(),
+        "{}",
+        location(&silent)
+    );
+    // prompt=login shows the form again.
+    let again = browser.get(&authorize_url(&server, "&prompt=login"));
+    assert!(location(&again).starts_with("/u/login"));
+
+    let logout = browser.get(&format!(
+        "{}v2/logout?client_id={WEB}&returnTo=http%3A%2F%2Fapp.test%2F",
+        server.base
+    ));
+    assert_eq!(location(&logout), "http://app.test/");
+    let after = browser.get(&authorize_url(&server, "&prompt=none"));
+    assert_eq!(
+        url_param(&location(&after), "error").as_deref(),
+        Some("login_required")
+    );
+}
+
+#[test]
+fn a_redirect_action_round_trips_through_continue() {
+    let server = start_default();
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "cy@acme.example",
+        "terms first",
+    );
+    let away = location(&answer);
+    assert!(away.starts_with("https://terms.test/accept?"), "{away}");
+    let state = url_param(&away, "state").expect("Auth0 appends the state");
+    // The terms site sends the browser back.
+    let back = browser.get(&format!(
+        "{}continue?state={state}&accepted=yes",
+        server.base
+    ));
+    let callback = location(&back);
+    assert_eq!(url_param(&callback, "state").as_deref(), Some("s1"));
+    let code = url_param(&callback, "code").expect("code after /continue");
+    let (status, tokens) = token_request(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let id = payload(tokens["id_token"].as_str().expect("ID token"));
+    assert_eq!(id["https://acme.example/terms"], "v1");
+    assert_eq!(
+        id["https://acme.example/tier"], "gold",
+        "the Action before the redirect counts"
+    );
+    // The state works once.
+    let replay = browser.get(&format!(
+        "{}continue?state={state}&accepted=yes",
+        server.base
+    ));
+    assert_eq!(replay.status(), 400);
+    // The metadata the Action wrote persisted: no redirect next time.
+    browser.forget_cookies();
+    let next = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "cy@acme.example",
+        "terms first",
+    );
+    assert!(
+        location(&next).starts_with(WEB_CALLBACK),
+        "{}",
+        location(&next)
+    );
+}
+
+#[test]
+fn a_deny_becomes_auth0s_error_redirect() {
+    let server = start_default();
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "blocked@acme.example",
+        "blocked password",
+    );
+    let callback = location(&answer);
+    assert!(callback.starts_with(WEB_CALLBACK), "{callback}");
+    assert_eq!(
+        url_param(&callback, "error").as_deref(),
+        Some("unauthorized")
+    );
+    assert_eq!(
+        url_param(&callback, "error_description").as_deref(),
+        Some("This account is blocked.")
+    );
+    assert_eq!(url_param(&callback, "state").as_deref(), Some("s1"));
+}
+
+#[test]
+fn client_credentials_run_the_credentials_exchange_actions() {
+    let server = start_default();
+    let response = http()
+        .post(format!("{}oauth/token", server.base))
+        .basic_auth(M2M, Some(M2M_SECRET))
+        .form(&[("grant_type", "client_credentials"), ("audience", API)])
+        .send()
+        .expect("token request");
+    assert_eq!(response.status(), 200);
+    let body: Value = serde_json::from_str(&response.text().expect("body")).expect("JSON");
+    let access = payload(body["access_token"].as_str().expect("access token"));
+    assert_eq!(access["https://acme.example/customer"], "initech");
+    assert_eq!(access["sub"], format!("{M2M}@clients"));
+    assert_eq!(access["gty"], "client-credentials");
+    assert_eq!(access["scope"], "read:reports write:reports");
+
+    let (status, wrong) = token_request(
+        &server,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", M2M),
+            ("client_secret", "wrong"),
+            ("audience", API),
+        ],
+    );
+    assert_eq!(
+        (status, wrong["error"].as_str()),
+        (401, Some("access_denied"))
+    );
+    // A grant the client does not list.
+    let (status, refused) = token_request(
+        &server,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("audience", API),
+        ],
+    );
+    assert_eq!(
+        (status, refused["error"].as_str()),
+        (403, Some("unauthorized_client"))
+    );
+}
+
+#[test]
+fn password_grants_run_the_login_flow_and_refuse_a_wrong_password() {
+    let server = start_default();
+    for (grant, realm) in [
+        ("password", None),
+        (
+            "http://auth0.com/oauth/grant-type/password-realm",
+            Some("Username-Password-Authentication"),
+        ),
+    ] {
+        let mut form = vec![
+            ("grant_type", grant),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", "ana@acme.example"),
+            ("password", "correct horse battery"),
+            ("scope", "openid email"),
+            ("audience", API),
+        ];
+        if let Some(realm) = realm {
+            form.push(("realm", realm));
+        }
+        let (status, body) = token_request(&server, &form);
+        assert_eq!(status, 200, "{body}");
+        let id = payload(body["id_token"].as_str().expect("ID token"));
+        assert_eq!(id["https://acme.example/protocol"], "oauth2-password");
+        let access = payload(body["access_token"].as_str().expect("access token"));
+        assert_eq!(access["gty"], "password");
+        assert_eq!(access["https://acme.example/plan"], "pro");
+
+        let wrong: Vec<(&str, &str)> = form
+            .iter()
+            .map(|(k, v)| {
+                if *k == "password" {
+                    (*k, "wrong")
+                } else {
+                    (*k, *v)
+                }
+            })
+            .collect();
+        let (status, body) = token_request(&server, &wrong);
+        assert_eq!(status, 403);
+        assert_eq!(body["error"], "invalid_grant");
+        assert_eq!(body["error_description"], "Wrong email or password.");
+    }
+}
