@@ -42,6 +42,7 @@ pub mod script;
 pub mod serve;
 pub mod tenant;
 pub mod token;
+pub mod trigger;
 pub mod worker;
 
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};

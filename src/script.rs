@@ -1,101 +1,11 @@
 //! A customer script as given: a legacy Rule or an Action bound to a trigger,
 //! recognised by its shape.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::error::Error;
-
-/// The Auth0 triggers an Action can be bound to.
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Trigger {
-    #[default]
-    PostLogin,
-    CredentialsExchange,
-    PreUserRegistration,
-    PostUserRegistration,
-    PostChangePassword,
-    SendPhoneMessage,
-    PasswordResetPostChallenge,
-    CustomTokenExchange,
-}
-
-impl Trigger {
-    pub const ALL: [Trigger; 8] = [
-        Trigger::PostLogin,
-        Trigger::CredentialsExchange,
-        Trigger::PreUserRegistration,
-        Trigger::PostUserRegistration,
-        Trigger::PostChangePassword,
-        Trigger::SendPhoneMessage,
-        Trigger::PasswordResetPostChallenge,
-        Trigger::CustomTokenExchange,
-    ];
-
-    /// The trigger id Auth0 uses (`post-login`, `credentials-exchange`, ...).
-    pub fn id(self) -> &'static str {
-        match self {
-            Trigger::PostLogin => "post-login",
-            Trigger::CredentialsExchange => "credentials-exchange",
-            Trigger::PreUserRegistration => "pre-user-registration",
-            Trigger::PostUserRegistration => "post-user-registration",
-            Trigger::PostChangePassword => "post-change-password",
-            Trigger::SendPhoneMessage => "send-phone-message",
-            Trigger::PasswordResetPostChallenge => "password-reset-post-challenge",
-            Trigger::CustomTokenExchange => "custom-token-exchange",
-        }
-    }
-
-    /// The export Auth0 calls for this trigger.
-    pub fn handler(self) -> &'static str {
-        match self {
-            Trigger::PostLogin => "onExecutePostLogin",
-            Trigger::CredentialsExchange => "onExecuteCredentialsExchange",
-            Trigger::PreUserRegistration => "onExecutePreUserRegistration",
-            Trigger::PostUserRegistration => "onExecutePostUserRegistration",
-            Trigger::PostChangePassword => "onExecutePostChangePassword",
-            Trigger::SendPhoneMessage => "onExecuteSendPhoneMessage",
-            Trigger::PasswordResetPostChallenge => "onExecutePostChallenge",
-            Trigger::CustomTokenExchange => "onExecuteCustomTokenExchange",
-        }
-    }
-
-    /// The export Auth0 calls when the flow resumes at `/continue`, for the
-    /// triggers that can redirect.
-    pub fn continue_handler(self) -> Option<&'static str> {
-        match self {
-            Trigger::PostLogin => Some("onContinuePostLogin"),
-            Trigger::PreUserRegistration => Some("onContinuePreUserRegistration"),
-            Trigger::PasswordResetPostChallenge => Some("onContinuePostChallenge"),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Trigger {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-impl FromStr for Trigger {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Trigger::ALL
-            .into_iter()
-            .find(|t| t.id() == s)
-            .ok_or_else(|| {
-                let known: Vec<_> = Trigger::ALL.iter().map(|t| t.id()).collect();
-                format!("unknown trigger '{s}' (known: {})", known.join(", "))
-            })
-    }
-}
+pub use crate::trigger::Trigger;
 
 /// What a script is: a legacy Rule, or an Action for one trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -11,11 +11,11 @@ use rquickjs::{Function, Object, Promise, Value, qjs};
 use tracing::{debug_span, info_span};
 
 use super::ExecEnv;
+use super::ScriptRun;
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive, object_key};
 use super::limits::Limits;
 use super::runtime_js::RuntimeFile;
-use super::{ScriptRun, allowed_calls};
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::{Script, Trigger};
 
@@ -105,7 +105,7 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
         {
             let mut state = scope.state.borrow_mut();
             state.script = name.clone();
-            state.allowed_calls = allowed_calls(input.trigger);
+            state.allowed_calls = input.trigger.spec().allowed_calls;
         }
         if let Err(error) = execute(scope, &input, &bytes, &mut run) {
             run.error = Some(error);
@@ -138,7 +138,10 @@ fn execute<'js>(
     let info = ctx
         .json_parse(input.api_info_json.as_str())
         .map_err(caught)?;
-    let factory: Function = scope.rt.get(api_factory(input.trigger)).map_err(caught)?;
+    let factory: Function = scope
+        .rt
+        .get(input.trigger.spec().api_factory)
+        .map_err(caught)?;
     let api: Value = factory.call((event.clone(), info)).map_err(caught)?;
     run.timings.event_us = event_started.elapsed().as_micros() as u64;
     drop(event_span);
@@ -230,19 +233,6 @@ fn execute<'js>(
     };
     run.timings.handler_us = handler_started.elapsed().as_micros() as u64;
     result
-}
-
-fn api_factory(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::PostLogin => "createPostLoginApi",
-        Trigger::CredentialsExchange => "createCredentialsExchangeApi",
-        Trigger::PreUserRegistration => "createPreUserRegistrationApi",
-        Trigger::PostUserRegistration | Trigger::PostChangePassword | Trigger::SendPhoneMessage => {
-            "createCacheOnlyApi"
-        }
-        Trigger::PasswordResetPostChallenge => "createPasswordResetPostChallengeApi",
-        Trigger::CustomTokenExchange => "createCustomTokenExchangeApi",
-    }
 }
 
 fn with_kind(mut error: ScriptError, kind: ErrorKind) -> ScriptError {

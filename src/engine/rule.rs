@@ -14,14 +14,15 @@ use serde_json::{Map, Value as Json, json};
 use tracing::{debug_span, info_span};
 
 use super::ExecEnv;
+use super::ScriptRun;
 use super::action::{promise_reason, settle};
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
 use super::runtime_js::RuntimeFile;
-use super::{RULE_CALLS, ScriptRun};
 use crate::record::{Command, Warning};
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::Script;
+use crate::trigger::RULE_CALLS;
 
 pub(crate) struct RulesInput<'a> {
     pub rules: &'a [Script],

@@ -22,27 +22,12 @@ pub fn defaults(trigger: Trigger) -> Value {
             .map(|t| {
                 (
                     t,
-                    serde_json::from_str(defaults_text(t)).unwrap_or_else(|_| json!({})),
+                    serde_json::from_str(t.spec().event_defaults).unwrap_or_else(|_| json!({})),
                 )
             })
             .collect()
     });
     parsed.get(&trigger).cloned().unwrap_or_else(|| json!({}))
-}
-
-fn defaults_text(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::PostLogin => include_str!("defaults/post-login.json"),
-        Trigger::CredentialsExchange => include_str!("defaults/credentials-exchange.json"),
-        Trigger::PreUserRegistration => include_str!("defaults/pre-user-registration.json"),
-        Trigger::PostUserRegistration => include_str!("defaults/post-user-registration.json"),
-        Trigger::PostChangePassword => include_str!("defaults/post-change-password.json"),
-        Trigger::SendPhoneMessage => include_str!("defaults/send-phone-message.json"),
-        Trigger::PasswordResetPostChallenge => {
-            include_str!("defaults/password-reset-post-challenge.json")
-        }
-        Trigger::CustomTokenExchange => include_str!("defaults/custom-token-exchange.json"),
-    }
 }
 
 /// `fixture` merged over the trigger's defaults, with the fields that must

@@ -71,8 +71,7 @@ pub(crate) fn assemble(
     let mut tokens = Issued::default();
     let mut token_us = 0;
     let trigger = job.trigger;
-    let issues_tokens =
-        issue_tokens && matches!(trigger, Trigger::PostLogin | Trigger::CredentialsExchange);
+    let issues_tokens = issue_tokens && trigger.spec().issues_tokens;
     if issues_tokens
         && error.is_none()
         && transaction.denial.is_none()
@@ -103,7 +102,8 @@ pub(crate) fn assemble(
             }
         }
     }
-    if !triggers::blocking(trigger) && error.is_some() {
+    let spec = trigger.spec();
+    if !spec.blocking && error.is_some() {
         warnings.push(Warning::new(
             "actionbox",
             format!("{trigger} Actions do not block Auth0: the failure is logged, the user's operation is not affected"),
@@ -121,9 +121,9 @@ pub(crate) fn assemble(
     };
     let oauth_error = match (&error, &transaction.denial) {
         // Nothing waits for a non-blocking trigger's Actions.
-        _ if !triggers::blocking(trigger) => None,
+        _ if !spec.blocking => None,
         (Some(error), _) => Some(OAuthError {
-            error: triggers::failure_code(trigger).into(),
+            error: spec.failure_code.into(),
             error_description: error.message.clone(),
         }),
         (None, Some(denial)) => Some(OAuthError {

@@ -116,13 +116,16 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     let resume = match &flow.resume {
         None => None,
         Some(resume) => {
-            if !matches!(
-                flow.trigger,
-                Trigger::PostLogin | Trigger::PasswordResetPostChallenge
-            ) {
+            if flow.trigger.continue_handler().is_none() {
+                let can: Vec<&str> = Trigger::ALL
+                    .iter()
+                    .filter(|t| t.continue_handler().is_some())
+                    .map(|t| t.id())
+                    .collect();
                 return Err(Error::invalid(format!(
-                    "a {} flow cannot redirect, so it cannot resume (post-login and password-reset-post-challenge can)",
-                    flow.trigger
+                    "a {} flow cannot redirect, so it cannot resume ({} can)",
+                    flow.trigger,
+                    can.join(" and ")
                 )));
             }
             // A new request arrives at /continue.

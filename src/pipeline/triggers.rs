@@ -8,29 +8,6 @@ use serde_json::{Value, json};
 use super::transaction::Transaction;
 use crate::script::Trigger;
 
-/// The OAuth error an application receives when the flow fails because a
-/// script threw (or a limit was hit). Post-login answers `access_denied`;
-/// the token-endpoint triggers answer `server_error` (Auth0 documents this
-/// for Hooks; actionbox assumes Actions do the same); a failed signup is an
-/// `extensibility_error`.
-pub fn failure_code(trigger: Trigger) -> &'static str {
-    match trigger {
-        Trigger::PostLogin | Trigger::PasswordResetPostChallenge => "access_denied",
-        Trigger::PreUserRegistration => "extensibility_error",
-        _ => "server_error",
-    }
-}
-
-/// Whether Auth0 waits for this trigger's Actions. Post-user-registration
-/// and post-change-password run asynchronously: what they do cannot change
-/// the signup or the password change.
-pub fn blocking(trigger: Trigger) -> bool {
-    !matches!(
-        trigger,
-        Trigger::PostUserRegistration | Trigger::PostChangePassword
-    )
-}
-
 /// The trigger's result (`null` for post-login and credentials-exchange,
 /// whose result is the tokens), or why the flow fails.
 pub fn result(trigger: Trigger, event: &Value, transaction: &Transaction) -> Result<Value, String> {

@@ -50,17 +50,10 @@ pub const RULE_NAME_PATTERN: &str = r"^[a-zA-Z0-9]([ \-a-zA-Z0-9]*[a-zA-Z0-9])?$
 /// What `a0deploy export` writes for a value it may not show.
 pub const HIDDEN_VALUE: &str = "_VALUE_NOT_SHOWN_";
 
-/// Every trigger id an Auth0 tenant can report (Deploy CLI `ACTIONS_TRIGGERS`
-/// plus the other ids of the Management API's trigger enum).
-pub const KNOWN_TRIGGERS: &[&str] = &[
-    "post-login",
-    "credentials-exchange",
-    "pre-user-registration",
-    "post-user-registration",
-    "post-change-password",
-    "send-phone-message",
-    "password-reset-post-challenge",
-    "custom-token-exchange",
+/// The trigger ids an Auth0 tenant can report that actionbox does not run
+/// (the rest of the Deploy CLI's `ACTIONS_TRIGGERS` and of the Management
+/// API's trigger enum).
+pub const OTHER_TRIGGERS: &[&str] = &[
     "login-post-identifier",
     "signup-post-identifier",
     "post-credential-validation",
@@ -73,6 +66,15 @@ pub const KNOWN_TRIGGERS: &[&str] = &[
     "iga-fulfillment-assignment",
     "iga-fulfillment-execution",
 ];
+
+/// Every trigger id an Auth0 tenant can report: those actionbox runs, then
+/// the others.
+pub fn known_triggers() -> impl Iterator<Item = &'static str> {
+    crate::script::Trigger::ALL
+        .iter()
+        .map(|t| t.id())
+        .chain(OTHER_TRIGGERS.iter().copied())
+}
 
 /// Whether actionbox can run the Actions of this trigger.
 pub fn is_runnable_trigger(id: &str) -> bool {
@@ -973,12 +975,12 @@ pub fn is_valid_rule_name(name: &str) -> bool {
 }
 
 fn check_trigger_id(id: &str, origin: &Origin) -> Result<(), Error> {
-    if KNOWN_TRIGGERS.contains(&id) {
+    if known_triggers().any(|known| known == id) {
         Ok(())
     } else {
         Err(origin.err(format_args!(
             "unknown trigger id `{id}` (Auth0's trigger ids: {})",
-            KNOWN_TRIGGERS.join(", ")
+            known_triggers().collect::<Vec<_>>().join(", ")
         )))
     }
 }

@@ -8,8 +8,8 @@ mod settings;
 
 pub use flow::{EMULATED_PACKAGES, MissingSecret, Provided, TenantFlow, dependency_status};
 pub use folder::{
-    ActionDef, FolderFormat, KNOWN_TRIGGERS, Keywords, ModuleDef, Placeholder, RuleDef, SecretDef,
-    TenantFolder, is_runnable_trigger, is_valid_rule_name, sanitize_file_name,
+    ActionDef, FolderFormat, Keywords, ModuleDef, OTHER_TRIGGERS, Placeholder, RuleDef, SecretDef,
+    TenantFolder, is_runnable_trigger, is_valid_rule_name, known_triggers, sanitize_file_name,
 };
 pub use settings::{
     ApiSettings, ClientSettings, ConnectionSettings, CustomClaimsMode, JwtConfiguration,
