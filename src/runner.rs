@@ -99,7 +99,7 @@ impl Runner {
     pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
         pipeline::run(flow, |job| match self.executor.as_ref() {
             Executor::Threads(pool) => {
-                let job = job.clone();
+                let job = std::sync::Arc::clone(job);
                 pool.run(flow.limits.thread_stack_bytes(), move || {
                     pipeline::execute(&job)
                 })

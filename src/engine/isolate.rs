@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Instant;
 
+use rquickjs::context::intrinsic;
 use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
 
 use super::ExecEnv;
@@ -20,6 +21,23 @@ use super::guards::{CountingAllocator, Guards, Tripped};
 use super::host::{self, HostState, Shared};
 use super::runtime_js::{self, RuntimeFile};
 use crate::record::ScriptError;
+
+/// QuickJS's standard intrinsics (`JS_NewContext`'s list) except `atob`
+/// and `btoa` (with their `DOMException` class) and `performance`: the
+/// runtime defines Node's versions of those globals lazily
+/// (`js-runtime/core.js`), replacing QuickJS's before any script runs, so
+/// creating QuickJS's own was wasted work in every isolate.
+type Intrinsics = (
+    intrinsic::Date,
+    intrinsic::Eval,
+    intrinsic::RegExp,
+    intrinsic::Json,
+    intrinsic::Proxy,
+    intrinsic::MapSet,
+    intrinsic::TypedArrays,
+    intrinsic::Promise,
+    intrinsic::WeakRef,
+);
 
 /// What a finished wait produced.
 pub(crate) enum Settled<'js> {
@@ -107,7 +125,7 @@ impl Isolate {
                 track_rejection(&tracker_state, &promise, &reason, is_handled);
             },
         )));
-        let context = Context::full(&runtime).map_err(|e| {
+        let context = Context::custom::<Intrinsics>(&runtime).map_err(|e| {
             IsolateError(format!(
                 "cannot create a QuickJS context (memory limit too low?): {e}"
             ))

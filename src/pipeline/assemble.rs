@@ -144,7 +144,7 @@ pub(crate) fn assemble(
     let redirect = transaction
         .redirect
         .clone()
-        .map(|r| with_state(r, &job.authorize_event));
+        .map(|r| with_state(r, job.authorize_event()));
     let user = match (trigger, &result) {
         (Trigger::PreUserRegistration, Value::Object(r)) => r
             .get("created_user")

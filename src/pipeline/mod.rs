@@ -21,6 +21,7 @@ pub(crate) mod tokens;
 pub(crate) mod transaction;
 pub(crate) mod triggers;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::Error;
@@ -36,10 +37,11 @@ pub(crate) use scripts::{FlowReport, execute, execute_with};
 /// prepared job wherever the runner keeps its isolates.
 pub(crate) fn run(
     flow: &Flow,
-    execute: impl FnOnce(&FlowJob) -> Result<FlowReport, String>,
+    execute: impl FnOnce(&Arc<FlowJob>) -> Result<FlowReport, String>,
 ) -> Result<Outcome, Error> {
     let started = Instant::now();
-    let job = prepare::prepare(flow)?;
+    // Shared, not copied, with the executor thread that runs the scripts.
+    let job = Arc::new(prepare::prepare(flow)?);
     prefetch_packages(&job)?;
     let mut keys = Keys::from_settings(&flow.settings)?;
     let redactor = prepare::redactor(flow, &job.event);

@@ -29,9 +29,9 @@ pub(crate) struct FlowJob {
     pub actions: Vec<Script>,
     /// The complete event (defaults merged), as the scripts see it.
     pub event: Value,
-    /// The event of the original request, which tokens answer (differs
-    /// from `event` when resuming at `/continue`).
-    pub authorize_event: Value,
+    /// The event of the original request when resuming at `/continue`
+    /// (tokens answer it); `None` when it is `event` itself.
+    pub resumed_from: Option<Value>,
     /// Why the `/continue` request is refused (a missing or wrong state).
     pub state_problem: Option<String>,
     /// `event.secrets` of each Action (the event's, then the settings').
@@ -43,6 +43,13 @@ pub(crate) struct FlowJob {
     pub resume: Option<ResumeJob>,
     /// Modules, network policy and mocks.
     pub node: NodeConfig,
+}
+
+impl FlowJob {
+    /// The event of the original authorization request, which tokens answer.
+    pub(crate) fn authorize_event(&self) -> &Value {
+        self.resumed_from.as_ref().unwrap_or(&self.event)
+    }
 }
 
 /// Resuming a login at `/continue`.
@@ -109,8 +116,9 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     }
     let mut event = event::build(flow.trigger, flow.event.as_ref());
     // Tokens answer the original authorization request (its nonce, scope,
-    // audience), even when the scripts resume at /continue.
-    let authorize_event = event.clone();
+    // audience), even when the scripts resume at /continue: kept apart
+    // only then.
+    let authorize_event = flow.resume.is_some().then(|| event.clone());
     let mut state_problem = None;
     let fixed_now_ms = flow.settings.now_ms()?;
     let resume = match &flow.resume {
@@ -138,7 +146,8 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             });
             // Auth0 answers a /continue without the redirect's state with
             // invalid_request.
-            let expected = redirect_state(&resume.script, &authorize_event);
+            let expected =
+                redirect_state(&resume.script, authorize_event.as_ref().unwrap_or(&event));
             let given = resume
                 .query
                 .get("state")
@@ -191,7 +200,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         rules,
         actions,
         event,
-        authorize_event,
+        resumed_from: authorize_event,
         state_problem,
         action_secrets,
         rule_globals,

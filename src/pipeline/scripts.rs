@@ -120,15 +120,13 @@ pub(crate) fn execute_with(
             _ => Entry::Execute,
         };
         progress(&script.name);
-        let mut event = transaction.event_for_next(&job.event);
-        if let Some(secrets) = job.action_secrets.get(index).filter(|s| s.is_object()) {
-            event["secrets"] = secrets.clone();
-        }
+        let secrets = job.action_secrets.get(index).filter(|s| s.is_object());
+        let event_json = transaction.event_json_for_next(&job.event, secrets);
         let run = action::run(ActionInput {
             script,
             trigger: job.trigger,
             entry,
-            event_json: event.to_string(),
+            event_json,
             api_info_json: transaction.api_info().to_string(),
             env: &env,
         });

@@ -26,7 +26,7 @@ pub(crate) fn build(
         .iter()
         .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
     let input = TokenInput {
-        event: &job.authorize_event,
+        event: job.authorize_event(),
         user: &transaction.user,
         rules_user: transaction.rules_user.as_ref(),
         commands,

@@ -332,18 +332,18 @@ impl Transaction {
             .push(Warning::new(command.script.clone(), message));
     }
 
-    /// The event the next Action sees: the original one with this
-    /// transaction's visible effects (user metadata, transaction metadata).
-    pub fn event_for_next(&self, event: &Value) -> Value {
-        let mut next = event.clone();
-        next["user"] = self.user.clone();
-        if let Some(transaction) = next.get_mut("transaction").and_then(Value::as_object_mut) {
-            transaction.insert(
-                "metadata".into(),
-                Value::Object(self.transaction_metadata.clone()),
-            );
-        }
-        next
+    /// The event the next Action sees, as JSON: the original one with this
+    /// transaction's visible effects (user metadata, transaction metadata)
+    /// and the Action's own `secrets`. Written straight from the parts,
+    /// without copying the event first.
+    pub fn event_json_for_next(&self, event: &Value, secrets: Option<&Value>) -> String {
+        let next = NextEvent {
+            event,
+            user: &self.user,
+            transaction_metadata: &self.transaction_metadata,
+            secrets,
+        };
+        serde_json::to_string(&next).unwrap_or_else(|_| "{}".into())
     }
 
     /// What the api facade needs to know about the transaction so far.
@@ -363,6 +363,77 @@ impl Transaction {
     }
 }
 
+/// An event with some of its fields replaced, serialised in the original
+/// field order (a replaced field keeps its place; a new one comes last, as
+/// inserting it into the event would put it).
+struct NextEvent<'a> {
+    event: &'a Value,
+    user: &'a Value,
+    transaction_metadata: &'a Map<String, Value>,
+    secrets: Option<&'a Value>,
+}
+
+impl serde::Serialize for NextEvent<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Some(fields) = self.event.as_object() else {
+            return self.event.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in fields {
+            match key.as_str() {
+                "user" => map.serialize_entry(key, self.user)?,
+                "secrets" if self.secrets.is_some() => map.serialize_entry(key, &self.secrets)?,
+                "transaction" => match value.as_object() {
+                    Some(transaction) => map.serialize_entry(
+                        key,
+                        &WithField {
+                            fields: transaction,
+                            name: "metadata",
+                            value: self.transaction_metadata,
+                        },
+                    )?,
+                    None => map.serialize_entry(key, value)?,
+                },
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        if !fields.contains_key("user") {
+            map.serialize_entry("user", self.user)?;
+        }
+        if let Some(secrets) = self.secrets.filter(|_| !fields.contains_key("secrets")) {
+            map.serialize_entry("secrets", secrets)?;
+        }
+        map.end()
+    }
+}
+
+/// An object with one field set to `value` (replaced in place, or added
+/// last).
+struct WithField<'a, T: serde::Serialize> {
+    fields: &'a Map<String, Value>,
+    name: &'static str,
+    value: &'a T,
+}
+
+impl<T: serde::Serialize> serde::Serialize for WithField<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (key, value) in self.fields {
+            if key == self.name {
+                map.serialize_entry(key, self.value)?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        if !self.fields.contains_key(self.name) {
+            map.serialize_entry(self.name, self.value)?;
+        }
+        map.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +448,47 @@ mod tests {
                 transaction.user,
                 json!({ "app_metadata": {}, "user_metadata": {} })
             );
+        }
+    }
+
+    /// What the next Action's event used to be built as: a copy of the
+    /// event with the fields set.
+    fn by_copy(t: &Transaction, event: &Value, secrets: Option<&Value>) -> String {
+        let mut next = event.clone();
+        next["user"] = t.user.clone();
+        if let Some(transaction) = next.get_mut("transaction").and_then(Value::as_object_mut) {
+            transaction.insert(
+                "metadata".into(),
+                Value::Object(t.transaction_metadata.clone()),
+            );
+        }
+        if let Some(secrets) = secrets {
+            next["secrets"] = secrets.clone();
+        }
+        next.to_string()
+    }
+
+    #[test]
+    fn the_next_event_is_the_event_with_the_transaction_applied() {
+        let mut t = Transaction {
+            user: json!({"user_id": "auth0|1", "app_metadata": {"plan": "pro"}}),
+            ..Transaction::default()
+        };
+        t.transaction_metadata.insert("step".into(), json!(2));
+        let secrets = json!({"API_KEY": "k"});
+        for event in [
+            json!({"a": 1, "user": {"user_id": "old"}, "transaction": {"id": "t", "metadata": {"x": 1}, "z": 0}, "secrets": {"OLD": "o"}, "b": [1]}),
+            json!({"transaction": {"id": "t"}, "a": null}),
+            json!({"transaction": "not an object", "user": null}),
+            json!({}),
+        ] {
+            for secrets in [None, Some(&secrets)] {
+                assert_eq!(
+                    t.event_json_for_next(&event, secrets),
+                    by_copy(&t, &event, secrets),
+                    "{event}"
+                );
+            }
         }
     }
 }
