@@ -494,13 +494,23 @@ fn resolve_in_tree(tree: &Tree, within: &str, request: &str) -> Result<Resolved,
 pub fn literal_requires(source: &str) -> Vec<String> {
     static PATTERN: OnceLock<regex_lite::Regex> = OnceLock::new();
     let pattern = PATTERN.get_or_init(|| {
-        regex_lite::Regex::new(r#"\brequire\s*\(\s*(?:'([^'\n]+)'|"([^"\n]+)"|`([^`$\n]+)`)\s*\)"#)
+        regex_lite::Regex::new(r#"^require\s*\(\s*(?:'([^'\n]+)'|"([^"\n]+)"|`([^`$\n]+)`)\s*\)"#)
             .expect("the require pattern is valid")
     });
-    let mut names: Vec<String> = pattern
-        .captures_iter(source)
-        .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
-        .map(|m| m.as_str().to_string())
+    // Runs for every flow: the pattern is tried only where the word
+    // `require` starts (a scan of the whole source with the regex cost
+    // more than the script's execution).
+    let word_char = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut names: Vec<String> = source
+        .match_indices("require")
+        .filter(|(at, _)| !source[..*at].chars().next_back().is_some_and(word_char))
+        .filter_map(|(at, _)| pattern.captures(&source[at..]))
+        .filter_map(|c| {
+            c.get(1)
+                .or(c.get(2))
+                .or(c.get(3))
+                .map(|m| m.as_str().to_string())
+        })
         .filter(|id| is_registry_request(id))
         .collect();
     names.dedup();
@@ -621,6 +631,15 @@ mod tests {
             ("aws-sdk/clients/sts".into(), None)
         );
         assert_eq!(split_version("./a@b"), ("./a@b".into(), None));
+    }
+
+    #[test]
+    fn literal_requires_match_only_the_word_require() {
+        let filler = "x".repeat(10_000);
+        let source = format!(
+            "myrequire('a'); _require('b'); $require('c');\n{filler}\nconst r = require (\n  'd' ); requires('e'); require('f'"
+        );
+        assert_eq!(literal_requires(&source), vec!["c", "d"]);
     }
 
     #[test]
