@@ -20,6 +20,7 @@ mod packages;
 mod rules;
 mod scenarios;
 mod serve;
+mod serve_hostile;
 mod tenant;
 mod tokens;
 mod triggers;
