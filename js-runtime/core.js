@@ -274,7 +274,11 @@
         // A Rule's `name@1.2.3`, else the version the script declares.
         const version = parts[1] !== undefined ? parts[1] : host.dependencyVersion(name);
         const key = `package:${name}@${version || ''}`;
-        if (moduleCache[key] === undefined) moduleCache[key] = { exports: factory(version) };
+        if (moduleCache[key] === undefined) {
+          moduleCache[key] = { exports: factory(version) };
+          // The outcome says an emulation answered, not the real package.
+          host.packageEmulated(name, version || '');
+        }
         return moduleCache[key].exports;
       }
       // The version travels with the name: the host installs that version.
@@ -346,6 +350,22 @@
   lazyBuiltin('util/types', 'node/util', () => rt.util.types);
   lazyBuiltin('process', 'node/web', () => rt.process);
   lazyBuiltin('url', 'node/url', () => rt.urlModule);
+  lazyBuiltin('stream', 'node/stream', () => rt.stream);
+  lazyBuiltin('stream/promises', 'node/stream', () => rt.stream.promises);
+  lazyBuiltin('http', 'node/http', () => rt.http);
+  lazyBuiltin('https', 'node/http', () => rt.https);
+  lazyBuiltin('os', 'node/os', () => rt.os);
+  lazyBuiltin('tty', 'node/os', () => rt.tty);
+  lazyBuiltin('net', 'node/net', () => rt.net);
+  lazyBuiltin('tls', 'node/net', () => rt.tls);
+  lazyBuiltin('dns', 'node/net', () => rt.dns);
+  lazyBuiltin('dns/promises', 'node/net', () => rt.dns.promises);
+  // What scripts cannot do here (nor on Auth0): one message, naming it.
+  rt.socketCapabilityError = function (what) {
+    const err = new Error(`${what}: scripts cannot open network connections, listen for them or resolve names in actionbox; only HTTP(S) requests through the host (fetch, http, https) are possible, answered by --http-mock or --allow-net (docs/node.md)`);
+    err.code = 'ERR_ACTIONBOX_NO_SOCKETS';
+    return err;
+  };
   const lazyPackage = (name, file, pick) => rt.definePackage(name, (version) => {
     rt.load(file);
     return pick(version);

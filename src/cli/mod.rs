@@ -3,6 +3,7 @@
 
 mod bench;
 mod compare;
+mod deps;
 mod jwks;
 mod options;
 mod render;
@@ -54,6 +55,9 @@ enum Command {
     /// page, /oauth/token, /userinfo, /continue, logout; every login runs
     /// the tenant's Rules and Actions (docs/serve.md)
     Serve(serve::ServeArgs),
+    /// npm packages: `deps fetch (SCRIPT... | --tenant DIR)` fills the
+    /// package cache for CI and offline runs
+    Deps(deps::DepsArgs),
 }
 
 pub fn main() -> i32 {
@@ -79,6 +83,7 @@ pub fn main() -> i32 {
         Command::Tenant(args) => tenant::execute(args),
         Command::Bench(args) => bench::execute(args),
         Command::Serve(args) => serve::execute(args),
+        Command::Deps(args) => deps::execute(args),
     };
     match result {
         Ok(code) => code,

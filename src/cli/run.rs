@@ -292,6 +292,24 @@ fn pretty(outcome: &Outcome) -> String {
             }
         }
     }
+    if !outcome.packages.is_empty() {
+        heading(&mut out, "Packages");
+        for package in &outcome.packages {
+            let source = match package.source {
+                actionbox::packages::PackageSource::Registry => "downloaded from the registry",
+                actionbox::packages::PackageSource::Cache => "from the package cache",
+                actionbox::packages::PackageSource::NodeModules => "from --node-modules",
+                actionbox::packages::PackageSource::Emulated => "emulated by actionbox",
+            };
+            let _ = writeln!(
+                out,
+                "  {}@{}  {}",
+                package.name,
+                package.version,
+                paint(DIM, source)
+            );
+        }
+    }
     if !outcome.logs.is_empty() {
         heading(&mut out, "Logs");
         for log in &outcome.logs {

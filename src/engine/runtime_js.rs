@@ -21,6 +21,16 @@ pub(crate) enum RuntimeFile {
     Lazy(&'static str),
 }
 
+/// A vendored CommonJS file, named `vendor/<package>/<path>`.
+macro_rules! vendor {
+    ($path:literal) => {
+        (
+            concat!("vendor/", $path),
+            include_str!(concat!("../../js-runtime/vendor/", $path)),
+        )
+    };
+}
+
 /// The runtime files loaded on demand, by name.
 const LAZY: &[(&str, &str)] = &[
     ("inspect", include_str!("../../js-runtime/inspect.js")),
@@ -75,6 +85,30 @@ const LAZY: &[(&str, &str)] = &[
         "packages/auth0",
         include_str!("../../js-runtime/packages/auth0.js"),
     ),
+    (
+        "node/stream",
+        include_str!("../../js-runtime/node/stream.js"),
+    ),
+    ("node/http", include_str!("../../js-runtime/node/http.js")),
+    ("node/os", include_str!("../../js-runtime/node/os.js")),
+    ("node/net", include_str!("../../js-runtime/node/net.js")),
+    // Published npm code, unmodified (js-runtime/vendor/): CommonJS files,
+    // compiled inside a module wrapper (see `compile`).
+    vendor!("readable-stream/readable-browser.js"),
+    vendor!("readable-stream/errors.js"),
+    vendor!("readable-stream/lib/_stream_duplex.js"),
+    vendor!("readable-stream/lib/_stream_passthrough.js"),
+    vendor!("readable-stream/lib/_stream_readable.js"),
+    vendor!("readable-stream/lib/_stream_transform.js"),
+    vendor!("readable-stream/lib/_stream_writable.js"),
+    vendor!("readable-stream/lib/internal/streams/async_iterator.js"),
+    vendor!("readable-stream/lib/internal/streams/buffer_list.js"),
+    vendor!("readable-stream/lib/internal/streams/destroy.js"),
+    vendor!("readable-stream/lib/internal/streams/end-of-stream.js"),
+    vendor!("readable-stream/lib/internal/streams/from.js"),
+    vendor!("readable-stream/lib/internal/streams/pipeline.js"),
+    vendor!("readable-stream/lib/internal/streams/state.js"),
+    vendor!("readable-stream/lib/internal/streams/stream-browser.js"),
 ];
 
 impl RuntimeFile {
@@ -159,8 +193,19 @@ pub(crate) fn bytecode(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
 }
 
 fn compile(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
-    // Cached by name in `bytecode` above, not by content hash.
-    bytecode::compile_uncached(file.name(), file.source(), bytecode::Keep::Positions)
+    // Cached by name in `bytecode` above, not by content hash. A vendored
+    // CommonJS file becomes the function Node would wrap it in.
+    let wrapped;
+    let source = if file.name().starts_with("vendor/") {
+        wrapped = format!(
+            "(function (exports, require, module, __filename, __dirname) {{{}\n}})",
+            file.source()
+        );
+        wrapped.as_str()
+    } else {
+        file.source()
+    };
+    bytecode::compile_uncached(file.name(), source, bytecode::Keep::Positions)
         .map(Arc::from)
         .map_err(|e| {
             format!(

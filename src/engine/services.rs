@@ -39,6 +39,21 @@ impl LocalServices {
     }
 }
 
+/// The package a script's bare `require` found in a `--node-modules`
+/// folder, with the version its package.json gives.
+fn installed_package(folders: &[PathBuf], request: &str) -> Option<packages::PackageUse> {
+    let (name, _) = modules::split_package(request);
+    folders.iter().find_map(|folder| {
+        let text = std::fs::read_to_string(folder.join(name).join("package.json")).ok()?;
+        let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+        Some(packages::PackageUse {
+            name: name.to_string(),
+            version: manifest.get("version")?.as_str()?.to_string(),
+            source: packages::PackageSource::NodeModules,
+        })
+    })
+}
+
 impl Services for LocalServices {
     /// `request` may carry a version (`lodash@4.17.19`). A file of a
     /// registry package resolves within its install; anything else tries
@@ -59,7 +74,11 @@ impl Services for LocalServices {
         if version.is_none()
             && let Ok(found) = &local
         {
-            return Ok(found.clone());
+            let mut found = found.clone();
+            if !modules::is_path_request(&unversioned) && !from.starts_with('/') {
+                found.package = installed_package(&self.node_modules, &unversioned);
+            }
+            return Ok(found);
         }
         if modules::is_path_request(&unversioned) || !packages::is_registry_request(request) {
             return local.map_err(|why| {

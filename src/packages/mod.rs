@@ -544,6 +544,27 @@ pub fn prefetch(
     rule_sources: &[&str],
     action_sources: &[&str],
 ) -> Result<Vec<PackageUse>, String> {
+    let fetched = prefetch_all(options, declared, rule_sources, action_sources)?;
+    for failure in &fetched.failures {
+        tracing::warn!("{failure}");
+    }
+    Ok(fetched.used)
+}
+
+/// What [`prefetch_all`] installed, and what failed (each with its reason).
+pub struct Prefetched {
+    pub used: Vec<PackageUse>,
+    pub failures: Vec<String>,
+}
+
+/// Installs what the scripts need (see [`prefetch`]); offline misses are
+/// the error, other failures are listed.
+pub fn prefetch_all(
+    options: &PackageOptions,
+    declared: &BTreeMap<String, String>,
+    rule_sources: &[&str],
+    action_sources: &[&str],
+) -> Result<Prefetched, String> {
     let mut wanted: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for source in rule_sources {
         for request in literal_requires(source) {
@@ -573,11 +594,15 @@ pub fn prefetch(
     wanted.sort();
     wanted.dedup();
     if wanted.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Prefetched {
+            used: Vec::new(),
+            failures: Vec::new(),
+        });
     }
     let packages = Packages::for_options(options);
     let mut missing = Vec::new();
     let mut used = Vec::new();
+    let mut failures = Vec::new();
     for (label, roots) in &wanted {
         match packages.install(label, roots) {
             Ok(tree) => used.extend(tree.layout.nodes.values().map(|node| PackageUse {
@@ -590,7 +615,7 @@ pub fn prefetch(
                 },
             })),
             Err(InstallError::Offline(names)) => missing.extend(names),
-            Err(InstallError::Failed(why)) => tracing::warn!(tree = label, "{why}"),
+            Err(InstallError::Failed(why)) => failures.push(why),
         }
     }
     if !missing.is_empty() {
@@ -600,7 +625,7 @@ pub fn prefetch(
     }
     used.sort_by(|a, b| (&a.name, &a.version).cmp(&(&b.name, &b.version)));
     used.dedup();
-    Ok(used)
+    Ok(Prefetched { used, failures })
 }
 
 #[cfg(test)]

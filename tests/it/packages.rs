@@ -388,3 +388,109 @@ fn processes_fetching_the_same_packages_at_once_download_each_once() {
     // greeting 1.0.0 and shout 1.2.0, each downloaded by one process only.
     assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 2);
 }
+
+#[test]
+fn a_package_using_node_built_ins_gets_http_answered_by_mocks_and_a_clear_refusal_for_sockets() {
+    let registry = TestRegistry::serve(vec![RegistryPackage::fixture("uses-builtins", "1.0.0")]);
+    let cache = tempfile::tempdir().unwrap();
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    node.net.mocks = serde_json::from_value(serde_json::json!([{
+        "method": "GET",
+        "url": "https://status.example.com/health",
+        "response": { "status": 200, "headers": { "content-type": "text/plain" }, "body": "all good" }
+    }]))
+    .unwrap();
+    let source = r#"function (user, context, callback) {
+        const pkg = require('uses-builtins@1.0.0');
+        console.log(pkg.machine(), JSON.stringify(pkg.ipKinds('10.0.0.1', '::1', 'db')));
+        try { pkg.connect(); } catch (e) { console.log(e.code, e.message.split(';')[0]); }
+        pkg.resolve('db.internal').catch((e) => console.log('dns', e.code));
+        pkg.fetchShouting('https://status.example.com/health').then((r) => {
+            console.log(r.status, r.type, r.body);
+            return pkg.fetchShouting('http://unmocked.example.com/');
+        }).catch((e) => {
+            console.log(e.code, e.message.split(':')[0]);
+            callback(null, user, context);
+        });
+    }"#;
+    let outcome = run_with(vec![rule(source)], node).unwrap();
+    let lines = ok_logs(&outcome);
+    assert_eq!(lines[0], "linux/x64 actionbox tty=false [4,6,0]");
+    assert_eq!(
+        lines[1],
+        "ERR_ACTIONBOX_NO_SOCKETS net.createConnection: scripts cannot open network connections, listen for them or resolve names in actionbox"
+    );
+    assert!(lines.contains(&"dns ERR_ACTIONBOX_NO_SOCKETS"), "{lines:?}");
+    assert!(lines.contains(&"200 text/plain ALL GOOD"), "{lines:?}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l
+                .starts_with("ECONNREFUSED network access to unmocked.example.com is not allowed")),
+        "{lines:?}"
+    );
+    let urls: Vec<_> = outcome
+        .requests
+        .iter()
+        .map(|r| (r.url.as_str(), r.disposition))
+        .collect();
+    use actionbox::net::Disposition;
+    assert_eq!(
+        urls,
+        [
+            ("https://status.example.com/health", Disposition::Mocked),
+            ("http://unmocked.example.com/", Disposition::Refused)
+        ]
+    );
+}
+
+#[test]
+fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rule_file = dir.path().join("greet.js");
+    std::fs::write(
+        &rule_file,
+        "function (user, context, callback) { console.log(require('greeting@1.0.0')('ops')); require('uuid'); callback(null, user, context); }",
+    )
+    .unwrap();
+    let command = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_actionbox"))
+            .args(args)
+            .arg("--cache-dir")
+            .arg(cache.path())
+            .env("npm_config_registry", &registry.url)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs")
+    };
+    let rule_path = rule_file.to_str().unwrap();
+    let fetched = command(&["deps", "fetch", rule_path]);
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    let text = String::from_utf8_lossy(&fetched.stdout);
+    assert!(text.contains("greeting@1.0.0  downloaded"), "{text}");
+    assert!(text.contains("shout@1.2.0  downloaded"), "{text}");
+    let again = command(&["deps", "fetch", rule_path]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("greeting@1.0.0  already cached"));
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 2);
+
+    let offline = command(&["run", rule_path, "--offline"]);
+    let pretty = String::from_utf8_lossy(&offline.stdout);
+    assert!(offline.status.success(), "{pretty}{}", stderr(&offline));
+    assert!(
+        pretty.contains("HELLO OPS! [shout 1.2.0] (greeting 1)"),
+        "{pretty}"
+    );
+    assert!(
+        pretty.contains("greeting@1.0.0  from the package cache"),
+        "{pretty}"
+    );
+    assert!(
+        pretty.contains("uuid@emulated  emulated by actionbox"),
+        "{pretty}"
+    );
+}

@@ -48,6 +48,27 @@ pub(super) fn install<'js>(
         Ok(out.into_value())
     })?;
 
+    // packageEmulated(name, version): an emulated package was loaded.
+    let st = state.clone();
+    add(ctx, host, guards, "packageEmulated", move |ctx, args| {
+        let name = arg_string(ctx, args, 0)?;
+        let version = arg_string(ctx, args, 1)?;
+        let used = crate::packages::PackageUse {
+            name,
+            version: if version.is_empty() {
+                "emulated".into()
+            } else {
+                version
+            },
+            source: crate::packages::PackageSource::Emulated,
+        };
+        let mut state = st.borrow_mut();
+        if !state.packages.contains(&used) {
+            state.packages.push(used);
+        }
+        Ok(Value::new_undefined(ctx.clone()))
+    })?;
+
     // dependencyVersion(name) -> the declared version, or undefined
     let st = state.clone();
     add(ctx, host, guards, "dependencyVersion", move |ctx, args| {
