@@ -178,9 +178,11 @@ fn no_module_file_process_or_environment_is_reachable() {
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         outcome.logs[0].message,
-        "fs:MODULE_NOT_FOUND child_process:MODULE_NOT_FOUND net:MODULE_NOT_FOUND os:MODULE_NOT_FOUND \
+        "fs:MODULE_NOT_FOUND child_process:MODULE_NOT_FOUND \
          vm:MODULE_NOT_FOUND worker_threads:MODULE_NOT_FOUND module:MODULE_NOT_FOUND \
-         ../../etc/passwd:MODULE_NOT_FOUND /etc/passwd:MODULE_NOT_FOUND import:failed process:object env:0 eval:2 Function:2"
+         ../../etc/passwd:MODULE_NOT_FOUND /etc/passwd:MODULE_NOT_FOUND \
+         net.connect:ERR_ACTIONBOX_NO_SOCKETS os:actionbox/node \
+         import:failed process:object env:0 eval:2 Function:2"
     );
 }
 
