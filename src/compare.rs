@@ -215,8 +215,8 @@ pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) ->
     );
     aspect(
         "metadata_updates",
-        json!(rule.metadata_updates),
-        json!(action.metadata_updates),
+        effective_updates(&rule.metadata_updates, event),
+        effective_updates(&action.metadata_updates, event),
     );
     aspect("mfa", mfa_summary(&rule), mfa_summary(&action));
     aspect(
@@ -244,6 +244,26 @@ pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) ->
         rule,
         action,
     }
+}
+
+/// The metadata updates that change the stored profile: writing a key's
+/// stored value again changes nothing (a Rule's
+/// `auth0.users.updateAppMetadata(id, user.app_metadata)` writes every key,
+/// an Action's `api.user.setAppMetadata` only the keys it sets).
+fn effective_updates(updates: &crate::outcome::MetadataUpdates, event: &Value) -> Value {
+    let changed = |field: &str, map: &serde_json::Map<String, Value>| {
+        let stored = event.pointer(&format!("/user/{field}"));
+        let kept: serde_json::Map<String, Value> = map
+            .iter()
+            .filter(|(key, value)| stored.and_then(|s| s.get(key.as_str())) != Some(*value))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Value::Object(kept)
+    };
+    json!({
+        "app_metadata": changed("app_metadata", &updates.app_metadata),
+        "user_metadata": changed("user_metadata", &updates.user_metadata),
+    })
 }
 
 fn token_format(token: &Option<IssuedToken>) -> &'static str {
@@ -317,7 +337,7 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
 
 /// Where an Action finds what a Rule reads at `path` (the Rules-to-Actions
 /// mapping of docs/rules.md, read the way a migration reads it), with what changed, if anything.
-fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
+pub(crate) fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
     const GEOIP: &[(&str, &str)] = &[
         ("city_name", "cityName"),
         ("continent_code", "continentCode"),

@@ -30,6 +30,7 @@ pub mod engine;
 mod error;
 pub mod event;
 pub mod input;
+pub mod migrate;
 pub mod net;
 pub mod outcome;
 pub mod packages;

@@ -48,7 +48,7 @@ pub struct CompareArgs {
 
 /// The events to compare on: files as given, folders expanded to their
 /// `*.json` files in name order.
-fn event_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+pub(super) fn event_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_dir() {
@@ -256,7 +256,7 @@ fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width - len))
 }
 
-fn table(out: &mut String, comparison: &Comparison) {
+pub(super) fn table(out: &mut String, comparison: &Comparison) {
     for token in ["id_token", "access_token"] {
         let rows: Vec<_> = comparison
             .claims

@@ -5,6 +5,7 @@ mod bench;
 mod compare;
 mod deps;
 mod jwks;
+mod migrate;
 mod options;
 mod render;
 mod run;
@@ -40,6 +41,9 @@ enum Command {
     /// Run Rules and their Action replacement as two logins on the same
     /// event(s) and explain every difference in the tokens and decisions
     Compare(compare::CompareArgs),
+    /// Write the post-login Action for a Rule and prove it equivalent with
+    /// compare over the bundled logins and --event files
+    Migrate(migrate::MigrateArgs),
     /// Print the public JWKS of the tenant's signing key, or create a key
     Jwks(jwks::JwksArgs),
     /// Check a token's signature and print its header and payload
@@ -78,6 +82,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
+        Command::Migrate(args) => migrate::execute(args),
         Command::Jwks(args) => jwks::execute(args),
         Command::Verify(args) => verify::execute(args),
         Command::Tenant(args) => tenant::execute(args),

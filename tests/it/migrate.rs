@@ -1,0 +1,333 @@
+//! `actionbox migrate`: the Action written for each example Rule, proven by
+//! compare over the bundled logins, then checked again with `compare`.
+
+use crate::common::*;
+use serde_json::Value;
+
+fn migrate(args: &[&str]) -> (std::process::Output, Value) {
+    let mut all = vec!["migrate"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    let output = actionbox(&all);
+    let value = json(&output);
+    (output, value)
+}
+
+fn verdicts(report: &Value) -> Vec<(String, String)> {
+    report["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["event"].as_str().unwrap_or_default().to_string(),
+                e["verdict"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_example_rule_migrates_to_an_action_compare_judges_equivalent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for rule in [
+        "add-roles-claim",
+        "deny-blocked-domain",
+        "record-first-login",
+        "require-mfa-for-admin-app",
+    ] {
+        let out = dir.path().join(format!("{rule}.js"));
+        let rule_path = format!("actions/rules/{rule}.js");
+        let (output, report) = migrate(&[
+            &rule_path,
+            "-o",
+            out.to_str().unwrap(),
+            "--settings",
+            "actions/actionbox.json",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{rule}: {report:#}");
+        assert_eq!(report["todos"], serde_json::json!([]), "{rule}");
+        let code = std::fs::read_to_string(&out).expect("the Action is written");
+        assert!(code.contains("exports.onExecutePostLogin"), "{code}");
+        let rest = code.replace("event.user.", "").replace("api.user.", "");
+        for word in ["callback", "context.", "user."] {
+            assert!(!rest.contains(word), "{rule}: {word} left in\n{code}");
+        }
+        // The written Action, checked by compare itself on other events.
+        let compared = actionbox(&[
+            "compare",
+            &rule_path,
+            out.to_str().unwrap(),
+            "--event",
+            "actions/events/post-login-database.json",
+            "--event",
+            "actions/events/migration/customer-login.json",
+            "--settings",
+            "actions/actionbox.json",
+            "--now",
+            "2026-11-26T09:15:00Z",
+        ]);
+        assert_eq!(
+            compared.status.code(),
+            Some(0),
+            "{rule}:\n{code}\n{}",
+            String::from_utf8_lossy(&compared.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_comments_and_names_of_the_rule_survive() {
+    let (_, report) = migrate(&["actions/rules/add-roles-claim.js"]);
+    let code = report["action"].as_str().unwrap();
+    assert!(code.starts_with("/**\n * Puts the user's roles"), "{code}");
+    assert!(
+        code.contains("exports.onExecutePostLogin = async function addRolesClaim(event, api) {"),
+        "{code}"
+    );
+    assert!(
+        code.contains("api.idToken.setCustomClaim(namespace + 'roles', roles);"),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "const roles = (event.user.app_metadata && event.user.app_metadata.roles) || [];"
+        ),
+        "{code}"
+    );
+}
+
+#[test]
+fn the_legacy_scope_rule_becomes_a_namespaced_claim_and_compare_explains_the_rest() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("add-connection.js");
+    let (output, report) = migrate(&[
+        "actions/rules/add-connection-to-user.js",
+        "--namespace",
+        "https://app.acme.example",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = std::fs::read_to_string(&out).expect("written");
+    assert!(
+        code.contains("api.idToken.setCustomClaim('https://app.acme.example/connection', event.user.connection);"),
+        "{code}"
+    );
+    let note = report["notes"][0]["message"].as_str().unwrap();
+    assert!(note.contains("legacy scope word 'connection'"), "{note}");
+    assert_eq!(
+        verdicts(&report),
+        [
+            ("database login".into(), "equivalent".into()),
+            ("social login".into(), "equivalent".into()),
+            ("legacy scope login".into(), "expected_differences".into()),
+        ]
+    );
+    // compare names the remaining difference: clients must read the
+    // namespaced claim.
+    let compared = actionbox(&[
+        "compare",
+        "actions/rules/add-connection-to-user.js",
+        out.to_str().unwrap(),
+        "--rule-legacy-client",
+        "--event",
+        "actions/events/post-login-social-legacy-scope.json",
+    ]);
+    assert_eq!(compared.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&compared.stdout);
+    assert!(
+        text.contains("The Action puts the value in 'https://app.acme.example/connection' instead"),
+        "{text}"
+    );
+}
+
+#[test]
+fn callbacks_from_promise_handlers_make_the_action_wait() {
+    let (output, report) = migrate(&[
+        "tests/fixtures/migrate/tier-claim-after-update.js",
+        "--settings",
+        "actions/actionbox.json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    assert!(code.contains("await new Promise((done) => {"), "{code}");
+    assert!(
+        code.contains("api.user.setAppMetadata('logins', event.user.app_metadata.logins)"),
+        "{code}"
+    );
+    assert!(
+        code.contains("done(api.access.deny(err.message || String(err)));"),
+        "{code}"
+    );
+    // The tier claim is set inside the handler, after the update.
+    let database = &report["events"][0]["comparison"];
+    let tier = database["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claim"] == "https://app.acme.example/tier")
+        .expect("the tier claim");
+    assert_eq!(tier["action"], "gold");
+    assert_eq!(tier["status"], "same");
+}
+
+#[test]
+fn a_redirect_rule_gets_on_continue_post_login() {
+    let (output, report) = migrate(&["tests/fixtures/migrate/redirect-to-terms.js"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    assert!(
+        code.contains(
+            "if (!resumed) api.redirect.sendUserTo('https://terms.acme.example/accept');"
+        ),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "exports.onContinuePostLogin = async (event, api) => redirectToTerms(event, api, true);"
+        ),
+        "{code}"
+    );
+    // After the redirect, the Action records the acceptance as the Rule
+    // did on redirect-callback.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action = dir.path().join("redirect-to-terms.js");
+    std::fs::write(&action, code).unwrap();
+    let resumed = actionbox(&[
+        "run",
+        action.to_str().unwrap(),
+        "--continue",
+        "result=accepted",
+        "--format",
+        "json",
+    ]);
+    let value = json(&resumed);
+    assert_eq!(value["status"], "allowed", "{value:#}");
+    assert_eq!(
+        value["metadata_updates"]["user_metadata"]["terms_accepted"], true,
+        "{value:#}"
+    );
+}
+
+#[test]
+fn reserved_namespaces_scopes_and_versioned_requires() {
+    let registry = TestRegistry::serve(
+        [("greeting", "2.0.0"), ("shout", "2.0.0")]
+            .iter()
+            .map(|(name, version)| RegistryPackage::fixture(name, version))
+            .collect(),
+    );
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args([
+            "migrate",
+            "tests/fixtures/migrate/reserved-namespace-and-scopes.js",
+            "--namespace",
+            "https://app.acme.example/",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .current_dir(repo())
+        .env("npm_config_registry", &registry.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs");
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    assert!(
+        code.contains("// require and scopes replaced as a whole.\nconst greet = require('greeting');\n\nexports.onExecutePostLogin"),
+        "{code}"
+    );
+    assert_eq!(
+        report["dependencies"],
+        serde_json::json!([{ "name": "greeting", "version": "2.0.0" }])
+    );
+    assert!(
+        code.contains("api.idToken.setCustomClaim('https://app.acme.example/greeting',"),
+        "{code}"
+    );
+    let database = &report["events"][0];
+    assert_eq!(database["verdict"], "expected_differences", "{database:#}");
+    let claims = database["comparison"]["claims"].as_array().unwrap();
+    let greeting = claims
+        .iter()
+        .find(|c| c["claim"] == "https://app.acme.example/greeting")
+        .expect("the moved claim");
+    assert_eq!(greeting["action"], "HI JANE!!! [shout 2.0.0] (greeting 2)");
+    // The scopes are the Rule's on every login.
+    let scope = claims
+        .iter()
+        .find(|c| c["token"] == "access_token" && c["claim"] == "scope")
+        .expect("scope");
+    assert_eq!(scope["status"], "same", "{scope:#}");
+    assert_eq!(scope["action"], "openid read:orders write:orders");
+}
+
+#[test]
+fn untranslatable_code_stays_under_todo_and_an_unequal_action_is_not_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("auth-time.js");
+    let args = [
+        "tests/fixtures/migrate/auth-time-claim.js",
+        "-o",
+        out.to_str().unwrap(),
+    ];
+    let (output, report) = migrate(&args);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(!out.exists(), "a non-equivalent Action is not written");
+    assert_eq!(report["written"], Value::Null);
+    let todos = report["todos"].as_array().unwrap();
+    assert_eq!(todos.len(), 2, "{todos:#?}");
+    assert!(
+        todos[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("context.connectionOptions")
+    );
+    let code = report["action"].as_str().unwrap();
+    let line = todos[0]["action_line"].as_u64().unwrap() as usize;
+    assert!(
+        code.lines().nth(line - 1).unwrap().contains(
+            "// TODO(actionbox migrate): Actions have no counterpart of context.connectionOptions"
+        ),
+        "{code}"
+    );
+    // The pretty report lists the TODO lines and the verdicts.
+    let mut forced: Vec<&str> = vec!["migrate"];
+    forced.extend_from_slice(&args);
+    forced.push("--force");
+    let output = actionbox(&forced);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(out.exists(), "--force writes it anyway");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("2 left to do by hand"), "{text}");
+    assert!(
+        text.contains("database login      ✖ not equivalent"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_input_is_an_input_error() {
+    let output = actionbox(&["migrate", "actions/add-connection.js"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a Rule"),
+        "{}",
+        stderr(&output)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let broken = dir.path().join("broken.js");
+    std::fs::write(&broken, "function (user, context, callback) {\n  if (\n}").unwrap();
+    let output = actionbox(&["migrate", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("broken.js:3"),
+        "{}",
+        stderr(&output)
+    );
+}
