@@ -3,8 +3,8 @@
 //! latency percentiles, the cold first execution, time per phase, memory
 //! and failures. The CLI's `bench` renders what this returns.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -22,8 +22,55 @@ pub struct BenchConfig {
     pub duration: Option<Duration>,
     /// Executions run first and not measured (after the cold one).
     pub warmup: u64,
-    /// Executions in flight at once (one thread each).
+    /// Executions in flight at once (one thread each), at most
+    /// [`MAX_CONCURRENCY`]. Beyond the runner's threads or workers they
+    /// queue; the report counts the wait apart from the latency.
     pub concurrency: usize,
+    /// Set (e.g. by Ctrl-C) to stop early: the report covers what was
+    /// measured until then.
+    pub stop: Option<Arc<AtomicBool>>,
+}
+
+/// The most executions `bench` keeps in flight (one thread each).
+pub const MAX_CONCURRENCY: usize = 256;
+
+/// The longest `bench` measures for.
+pub const MAX_DURATION: Duration = Duration::from_secs(3600);
+
+impl BenchConfig {
+    /// Whether this measures anything: at least one iteration, a duration
+    /// above zero and at most [`MAX_DURATION`], a concurrency from 1 to
+    /// [`MAX_CONCURRENCY`].
+    pub fn check(&self) -> Result<(), String> {
+        if self.iterations == Some(0) {
+            return Err("0 iterations measure nothing: give at least 1".into());
+        }
+        if let Some(duration) = self.duration.filter(|_| self.iterations.is_none()) {
+            if duration.is_zero() {
+                return Err("a duration of 0 measures nothing".into());
+            }
+            if duration > MAX_DURATION {
+                return Err(format!(
+                    "a duration of {}s is more than the most bench measures, {}",
+                    duration.as_secs(),
+                    humantime::format_duration(MAX_DURATION)
+                ));
+            }
+        }
+        if self.concurrency == 0 || self.concurrency > MAX_CONCURRENCY {
+            return Err(format!(
+                "a concurrency of {} is not between 1 and {MAX_CONCURRENCY}",
+                self.concurrency
+            ));
+        }
+        Ok(())
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
 }
 
 impl Default for BenchConfig {
@@ -33,6 +80,7 @@ impl Default for BenchConfig {
             duration: Some(Duration::from_secs(5)),
             warmup: 50,
             concurrency: 1,
+            stop: None,
         }
     }
 }
@@ -97,7 +145,14 @@ pub struct BenchReport {
     pub isolation: &'static str,
     /// Measured executions (warmup and the cold one excluded).
     pub executions: u64,
+    /// Failed executions, those that ended after the flow's deadline
+    /// included.
     pub failed: u64,
+    /// Executions whose outcome was a success but that ended after the
+    /// flow's deadline: counted as failed, as Auth0 would fail them.
+    pub past_deadline: u64,
+    /// Stopped early (Ctrl-C): the figures cover what was measured.
+    pub interrupted: bool,
     /// The first failure's message.
     pub first_error: Option<String>,
     pub elapsed_ms: u64,
@@ -105,7 +160,12 @@ pub struct BenchReport {
     pub executions_per_second_per_core: f64,
     /// The first execution in this process, compiling included.
     pub cold_us: u64,
+    /// From the start of an execution to its outcome; the wait for a free
+    /// thread or worker is `queued_us`.
     pub latency_us: Latency,
+    /// How long executions waited for a free thread or worker (concurrency
+    /// beyond the runner's size queues).
+    pub queued_us: Latency,
     pub phases_us: Phases,
     /// The most memory one execution's isolate used.
     pub peak_isolate_bytes: usize,
@@ -119,6 +179,7 @@ pub struct BenchReport {
 /// What one execution left for the report.
 struct Sample {
     wall_us: u64,
+    queued_us: u64,
     phases: Phases,
     peak_bytes: usize,
 }
@@ -133,7 +194,10 @@ pub fn bench(
     config: &BenchConfig,
     progress: &(dyn Fn(u64, Option<u64>) + Sync),
 ) -> Result<BenchReport, Error> {
-    let concurrency = config.concurrency.max(1);
+    config.check().map_err(Error::Invalid)?;
+    let concurrency = config.concurrency;
+    let deadline_us = flow.limits.timeout.as_micros() as u64;
+    let past_deadline = AtomicU64::new(0);
     // The cold execution: the first in this process (or worker), compiling.
     let started = Instant::now();
     let first = runner.run(flow)?;
@@ -161,9 +225,12 @@ pub fn bench(
         let warm: Vec<_> = (0..concurrency)
             .map(|_| {
                 scope.spawn(|| {
-                    while warmup_left
-                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
-                        .is_ok()
+                    while !config.stopped()
+                        && warmup_left
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                                n.checked_sub(1)
+                            })
+                            .is_ok()
                     {
                         let _ = runner.run(flow);
                     }
@@ -177,11 +244,20 @@ pub fn bench(
         let end = deadline.map(|d| measuring_started + d);
         let threads: Vec<_> = (0..concurrency)
             .map(|_| {
-                let (measured, failures, run_errors, errors, samples) =
-                    (&measured, &failures, &run_errors, &errors, &samples);
+                let (measured, failures, run_errors, errors, samples, past_deadline) = (
+                    &measured,
+                    &failures,
+                    &run_errors,
+                    &errors,
+                    &samples,
+                    &past_deadline,
+                );
                 scope.spawn(move || {
                     let mut local = Vec::new();
                     loop {
+                        if config.stopped() {
+                            break;
+                        }
                         if let Some(limit) = config.iterations {
                             if measured.fetch_add(1, Ordering::Relaxed) >= limit {
                                 break;
@@ -191,13 +267,33 @@ pub fn bench(
                         }
                         let started = Instant::now();
                         let result = runner.run(flow);
-                        let wall_us = started.elapsed().as_micros() as u64;
+                        let total_us = started.elapsed().as_micros() as u64;
+                        // An execution the stop interrupted (Ctrl-C reaches
+                        // the worker processes too) is not a measurement.
+                        if config.stopped() {
+                            break;
+                        }
                         match result {
                             Ok(outcome) => {
-                                if let Some(error) = &outcome.error {
+                                let queued_us = outcome.timings_us.queued.min(total_us);
+                                let wall_us = total_us - queued_us;
+                                let late = outcome.error.is_none() && wall_us > deadline_us;
+                                let error = match &outcome.error {
+                                    Some(error) => Some(error.message.clone()),
+                                    None if late => {
+                                        past_deadline.fetch_add(1, Ordering::Relaxed);
+                                        Some(format!(
+                                            "an execution ended {} after it started, past the flow's deadline of {}",
+                                            humantime::format_duration(Duration::from_millis(wall_us / 1000)),
+                                            humantime::format_duration(flow.limits.timeout)
+                                        ))
+                                    }
+                                    None => None,
+                                };
+                                if let Some(error) = error {
                                     failures.fetch_add(1, Ordering::Relaxed);
                                     if let Ok(mut first) = errors.lock() {
-                                        first.get_or_insert_with(|| error.message.clone());
+                                        first.get_or_insert(error);
                                     }
                                 }
                                 let mut phases = Phases::default();
@@ -218,6 +314,7 @@ pub fn bench(
                                 phases.other = wall_us.saturating_sub(accounted);
                                 local.push(Sample {
                                     wall_us,
+                                    queued_us,
                                     phases,
                                     peak_bytes,
                                 });
@@ -265,6 +362,7 @@ pub fn bench(
     }
     let executions = samples.len() as u64 + run_errors.load(Ordering::Relaxed);
     let mut walls: Vec<u64> = samples.iter().map(|s| s.wall_us).collect();
+    let mut queued: Vec<u64> = samples.iter().map(|s| s.queued_us).collect();
     let n = samples.len().max(1) as u64;
     let mean = |f: fn(&Phases) -> u64| samples.iter().map(|s| f(&s.phases)).sum::<u64>() / n;
     let phases = Phases {
@@ -289,12 +387,15 @@ pub fn bench(
         },
         executions,
         failed: failures.load(Ordering::Relaxed),
+        past_deadline: past_deadline.load(Ordering::Relaxed),
+        interrupted: config.stopped(),
         first_error,
         elapsed_ms: elapsed.as_millis() as u64,
         executions_per_second: per_second,
         executions_per_second_per_core: per_second / concurrency.min(cores) as f64,
         cold_us,
         latency_us: latency,
+        queued_us: Latency::of(&mut queued),
         phases_us: phases,
         peak_isolate_bytes: samples.iter().map(|s| s.peak_bytes).max().unwrap_or(0),
         peak_rss_kib: memory.0,

@@ -74,6 +74,11 @@ pub struct Redirect {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timings {
     pub total: u64,
+    /// Of `total`, the time the flow waited for a free script thread or
+    /// worker process before it started (flows beyond the runner's size
+    /// queue).
+    #[serde(default)]
+    pub queued: u64,
     #[serde(default)]
     pub scripts: Vec<ScriptTiming>,
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! where the scripts execute (script threads or worker processes).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use crate::engine::Limits;
 use crate::engine::pool::Pool;
@@ -97,14 +98,24 @@ impl Runner {
     /// of the wrong trigger, a bad clock) are an `Err`; everything the
     /// scripts do — including throwing or timing out — is in the `Outcome`.
     pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
-        pipeline::run(flow, |job| match self.executor.as_ref() {
+        let mut queued = Duration::ZERO;
+        let mut outcome = pipeline::run(flow, |job| match self.executor.as_ref() {
             Executor::Threads(pool) => {
                 let job = std::sync::Arc::clone(job);
-                pool.run(flow.limits.thread_stack_bytes(), move || {
-                    pipeline::execute(&job)
-                })
+                let submitted = Instant::now();
+                let (waited, report) = pool.run(flow.limits.thread_stack_bytes(), move || {
+                    (submitted.elapsed(), pipeline::execute(&job))
+                })?;
+                queued = waited;
+                Ok(report)
             }
-            Executor::Processes(pool) => pool.run(job),
-        })
+            Executor::Processes(pool) => {
+                let (waited, report) = pool.run(job)?;
+                queued = waited;
+                Ok(report)
+            }
+        })?;
+        outcome.timings_us.queued = queued.as_micros() as u64;
+        Ok(outcome)
     }
 }

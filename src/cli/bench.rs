@@ -5,16 +5,29 @@
 use std::fmt::Write as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use actionbox::bench::{BenchConfig, BenchReport, Latency, bench};
+use actionbox::bench::{BenchConfig, BenchReport, Latency, MAX_CONCURRENCY, bench};
 use actionbox::{Flow, Runner, ScriptKind};
 
 use super::options::{ExecOptions, Format, parse_duration};
+
+/// `--duration`: above zero, at most an hour.
+fn parse_bench_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    let config = BenchConfig {
+        duration: Some(duration),
+        ..BenchConfig::default()
+    };
+    config.check().map_err(|e| format!("'{text}': {e}"))?;
+    Ok(duration)
+}
 use super::render::{self, BOLD, DIM, GREEN, YELLOW, heading, paint};
 
 #[derive(Args, Debug)]
@@ -27,21 +40,26 @@ pub struct BenchArgs {
     #[arg(long, value_name = "FILE")]
     pub event: Option<PathBuf>,
 
-    /// Measure this many executions
-    #[arg(long, value_name = "N", conflicts_with = "duration")]
+    /// Measure this many executions (at least 1)
+    #[arg(long, value_name = "N", conflicts_with = "duration",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub iterations: Option<u64>,
 
-    /// Measure for this long (default 5s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Measure for this long (default 5s, at most 1h); Ctrl-C stops early
+    /// and prints what was measured
+    #[arg(long, value_name = "DURATION", value_parser = parse_bench_duration)]
     pub duration: Option<Duration>,
 
     /// Executions run before measuring (after the cold one)
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub warmup: u64,
 
-    /// Executions in flight at once (default: the number of cores)
-    #[arg(long, value_name = "C")]
-    pub concurrency: Option<usize>,
+    /// Executions in flight at once (default: the number of cores; at most
+    /// 256). Beyond the threads or workers they queue, and the wait is
+    /// reported apart from the latency
+    #[arg(long, value_name = "C",
+          value_parser = clap::value_parser!(u16).range(1..=MAX_CONCURRENCY as i64))]
+    pub concurrency: Option<u16>,
 
     /// Leave out building and signing the tokens: measure the scripts alone
     #[arg(long)]
@@ -108,6 +126,15 @@ struct Versus {
 }
 
 pub fn execute(args: BenchArgs) -> Result<i32> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    // The first Ctrl-C stops measuring and prints what was measured; a
+    // second one ends at once.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
     let mut flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
     flow.issue_tokens = !args.no_tokens;
     let runner = args.exec.runner();
@@ -116,12 +143,16 @@ pub fn execute(args: BenchArgs) -> Result<i32> {
         iterations: args.iterations,
         duration: Some(args.duration.unwrap_or(Duration::from_secs(5))),
         warmup: args.warmup,
-        concurrency: args.concurrency.unwrap_or(cores).max(1),
+        concurrency: args
+            .concurrency
+            .map_or(cores, usize::from)
+            .clamp(1, MAX_CONCURRENCY),
+        stop: Some(stop.clone()),
     };
     let show_progress = args.format == Format::Pretty && std::io::stderr().is_terminal();
     let report = measure(&runner, &flow, &config, show_progress, "measuring")?;
 
-    let vs = if args.vs.is_empty() {
+    let vs = if args.vs.is_empty() || stop.load(Ordering::SeqCst) {
         None
     } else {
         let mut other = args.exec.flow(&args.vs, args.event.as_deref())?;
@@ -135,7 +166,7 @@ pub fn execute(args: BenchArgs) -> Result<i32> {
         })
     };
 
-    let node = if args.compare_node {
+    let node = if args.compare_node && !stop.load(Ordering::SeqCst) {
         Some(compare_with_node(&runner, &flow, &config, show_progress)?)
     } else {
         None
@@ -153,7 +184,13 @@ pub fn execute(args: BenchArgs) -> Result<i32> {
         Format::Pretty => pretty(&output),
     };
     render::emit(&text)?;
-    Ok(if output.report.failed == 0 { 0 } else { 1 })
+    Ok(if stop.load(Ordering::SeqCst) {
+        130
+    } else if output.report.failed == 0 {
+        0
+    } else {
+        1
+    })
 }
 
 fn measure(
@@ -318,6 +355,16 @@ fn rate(per_second: f64) -> String {
 }
 
 fn summary(out: &mut String, report: &BenchReport) {
+    if report.interrupted {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                YELLOW,
+                "interrupted (Ctrl-C): the figures cover the executions measured until then"
+            )
+        );
+    }
     let _ = writeln!(
         out,
         "  executions  {} in {:.2} s   {}/s   {}/s per core",
@@ -336,6 +383,20 @@ fn summary(out: &mut String, report: &BenchReport) {
         micros(l.max),
         micros(l.mean)
     );
+    let q = &report.queued_us;
+    if q.max > 0 {
+        let _ = writeln!(
+            out,
+            "  queued      p50 {}   p99 {}   max {}   {}",
+            micros(q.p50),
+            micros(q.p99),
+            micros(q.max),
+            paint(
+                DIM,
+                "(waiting for a free thread or worker; not in the latency)"
+            )
+        );
+    }
     let _ = writeln!(
         out,
         "  cold        {} {}",
@@ -367,10 +428,15 @@ fn summary(out: &mut String, report: &BenchReport) {
     let failed = if report.failed == 0 {
         paint(GREEN, "0")
     } else {
+        let late = if report.past_deadline > 0 {
+            format!(", {} past the deadline", report.past_deadline)
+        } else {
+            String::new()
+        };
         paint(
             YELLOW,
             format!(
-                "{} (first: {})",
+                "{}{late} (first: {})",
                 report.failed,
                 report.first_error.as_deref().unwrap_or("?")
             ),

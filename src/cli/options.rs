@@ -78,11 +78,12 @@ pub struct ExecOptions {
     #[arg(long)]
     pub legacy_client: bool,
 
-    /// The whole flow's deadline, e.g. 5s or 500ms (Auth0 allows 20s)
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// The whole flow's deadline, e.g. 5s or 500ms (Auth0 allows 20s; at
+    /// most 5m)
+    #[arg(long, value_name = "DURATION", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
 
-    /// Memory per execution, e.g. 64MiB
+    /// Memory per execution, e.g. 64MiB (1MiB to 1GiB)
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory: Option<usize>,
 
@@ -140,18 +141,30 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
         .map_err(|e| format!("'{text}' is not a duration like 5s or 500ms ({e})"))
 }
 
+/// A flow's deadline: above zero and at most [`actionbox::engine::MAX_TIMEOUT`].
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let timeout = parse_duration(text)?;
+    let limits = Limits {
+        timeout,
+        ..Limits::default()
+    };
+    limits.check().map_err(|e| format!("'{text}': {e}"))?;
+    Ok(timeout)
+}
+
 fn parse_size(text: &str) -> Result<usize, String> {
     let size: bytesize::ByteSize = text
         .trim()
         .parse()
         .map_err(|e| format!("'{text}' is not a size like 64MiB ({e})"))?;
-    let bytes = usize::try_from(size.as_u64()).map_err(|_| format!("'{text}' is too large"))?;
-    if bytes < 1 << 20 {
-        return Err(format!(
-            "'{text}' is too small: an isolate needs at least 1MiB"
-        ));
-    }
-    Ok(bytes)
+    let memory_bytes = usize::try_from(size.as_u64())
+        .map_err(|_| format!("'{text}' is more than actionbox can honour, 1GiB per execution"))?;
+    let limits = Limits {
+        memory_bytes,
+        ..Limits::default()
+    };
+    limits.check().map_err(|e| format!("'{text}': {e}"))?;
+    Ok(memory_bytes)
 }
 
 impl ExecOptions {

@@ -15,7 +15,7 @@ mod script_error;
 pub(crate) mod services;
 
 pub use crate::runtime::{NodeConfig, NodeRuntime};
-pub use limits::Limits;
+pub use limits::{Limits, MAX_MEMORY_BYTES, MAX_TIMEOUT, MIN_MEMORY_BYTES};
 
 use std::sync::Arc;
 use std::time::Instant;

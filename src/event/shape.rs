@@ -208,6 +208,13 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
             json_type(fixture)
         )));
     };
+    let size = json_size(fixture);
+    if size > crate::input::MAX_EVENT_BYTES {
+        return Err(Error::invalid(format!(
+            "the event is {size} bytes as JSON, more than the {} actionbox accepts (docs/inputs.md)",
+            crate::input::human_size(crate::input::MAX_EVENT_BYTES)
+        )));
+    }
     let mut wrong = Vec::new();
     for (path, kind) in FIELDS {
         let keys: Vec<&str> = path.split('.').collect();
@@ -272,6 +279,23 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
         }
     }
     Ok(warnings)
+}
+
+/// The length of `value` as compact JSON, counted without building it.
+fn json_size(value: &Value) -> u64 {
+    struct Count(u64);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len() as u64;
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 /// A short quote of a wrong value, so the error shows what was given.

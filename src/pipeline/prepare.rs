@@ -79,6 +79,7 @@ impl ResumeJob {
 /// Checks the scripts and builds the job: Rules first, each script parsed
 /// once (so a syntax error is an input error, reported before anything runs).
 pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
+    flow.limits.check().map_err(Error::Invalid)?;
     let mut rules = Vec::new();
     let mut actions = Vec::new();
     for script in &flow.scripts {

@@ -212,9 +212,16 @@ impl WorkerPool {
     /// Runs a flow in a worker. A worker that outlives the deadline (plus
     /// grace) is killed and the flow fails with a timeout; one that dies
     /// fails it with the reason.
-    pub(crate) fn run(&self, job: &FlowJob) -> Result<FlowReport, String> {
+    /// Also returns how long the flow waited for a worker.
+    pub(crate) fn run(&self, job: &FlowJob) -> Result<(Duration, FlowReport), String> {
+        let submitted = Instant::now();
+        let worker = self.checkout()?;
+        let waited = submitted.elapsed();
+        self.execute(job, worker).map(|report| (waited, report))
+    }
+
+    fn execute(&self, job: &FlowJob, mut worker: Worker) -> Result<FlowReport, String> {
         let services = LocalServices::for_config(&job.node);
-        let mut worker = self.checkout()?;
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
         let message = serde_json::to_vec(&ToWorker::Job {

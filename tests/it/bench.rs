@@ -80,6 +80,7 @@ fn bench_counts_failures_with_the_first_error() {
             duration: None,
             warmup: 0,
             concurrency: 1,
+            stop: None,
         },
         &|_, _| {},
     )

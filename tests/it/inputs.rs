@@ -232,3 +232,161 @@ fn the_event_can_come_from_standard_input() {
     assert_eq!(outcome["status"], "allowed");
     assert_eq!(outcome["commands"][0]["call"], "idToken.setCustomClaim");
 }
+
+#[test]
+fn durations_and_sizes_out_of_bounds_are_usage_errors() {
+    let script = "actions/add-connection.js";
+    for command in [
+        vec!["run", script],
+        vec![
+            "compare",
+            "actions/rules/add-roles-claim.js",
+            "actions/add-roles-claim.js",
+        ],
+        vec!["bench", script, "--iterations", "1"],
+    ] {
+        let with = |extra: &[&'static str]| -> Vec<&'static str> {
+            command.iter().chain(extra).copied().collect()
+        };
+        refused(
+            &with(&["--timeout", "10000000000000000000s"]),
+            "is more than the most actionbox allows, 5m",
+        );
+        refused(
+            &with(&["--timeout", "0s"]),
+            "the timeout must be above zero",
+        );
+        refused(
+            &with(&["--memory", "3GiB"]),
+            "more than actionbox can honour, 1GiB per execution",
+        );
+    }
+    refused(
+        &["bench", script, "--iterations", "0"],
+        "'0' for '--iterations <N>'",
+    );
+    refused(
+        &["bench", script, "--duration", "0s"],
+        "a duration of 0 measures nothing",
+    );
+    refused(
+        &["bench", script, "--concurrency", "10000"],
+        "10000 is not in 1..=256",
+    );
+}
+
+#[test]
+fn the_library_refuses_limits_it_cannot_honour() {
+    let program = env!("CARGO_BIN_EXE_actionbox");
+    let action = Script::from_file(example("add-connection.js")).expect("script");
+    for runner in [Runner::with_threads(1), Runner::with_workers(program, 1)] {
+        for (limits, expected) in [
+            (
+                actionbox::Limits {
+                    timeout: std::time::Duration::MAX,
+                    ..test_limits()
+                },
+                "more than the most actionbox allows",
+            ),
+            (
+                actionbox::Limits {
+                    timeout: std::time::Duration::ZERO,
+                    ..test_limits()
+                },
+                "above zero",
+            ),
+            (
+                actionbox::Limits {
+                    memory_bytes: 3 << 30,
+                    ..test_limits()
+                },
+                "more than actionbox can honour",
+            ),
+        ] {
+            let flow = Flow::post_login(vec![action.clone()]).with_limits(limits);
+            let error = runner.run(&flow).expect_err("refused");
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+}
+
+#[test]
+fn bench_counts_the_wait_for_a_worker_apart_from_the_latency() {
+    use actionbox::bench::{BenchConfig, bench};
+    let action = Script::from_file(example("add-connection.js")).expect("script");
+    let flow = Flow::post_login(vec![action]).with_limits(test_limits());
+    let runner = Runner::with_threads(1);
+    for concurrency in [0, 257] {
+        let config = BenchConfig {
+            concurrency,
+            ..BenchConfig::default()
+        };
+        let error = bench(&runner, &flow, &config, &|_, _| {}).expect_err("refused");
+        assert!(
+            error.to_string().contains("not between 1 and 256"),
+            "{error}"
+        );
+    }
+    // Eight executions in flight on one thread: seven wait for it each
+    // time, and that wait is not execution latency.
+    let config = BenchConfig {
+        iterations: Some(24),
+        warmup: 0,
+        concurrency: 8,
+        ..BenchConfig::default()
+    };
+    let report = bench(&runner, &flow, &config, &|_, _| {}).expect("bench");
+    assert_eq!(report.executions, 24);
+    assert_eq!(report.failed, 0, "{:?}", report.first_error);
+    assert!(report.queued_us.max > 0, "{report:?}");
+    assert!(!report.interrupted);
+}
+
+#[test]
+fn ctrl_c_stops_bench_and_prints_what_was_measured() {
+    let child = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args([
+            "bench",
+            "--duration",
+            "50m",
+            "--warmup",
+            "0",
+            "--format",
+            "json",
+        ])
+        .arg(example("add-connection.js"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Its worker processes exist once it is measuring (the handler is
+    // installed before anything runs).
+    let pid = child.id();
+    while actionbox::bench::children(pid).is_empty() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: kill only sends a signal to the child this test started.
+    let sent = unsafe { libc::kill(pid as i32, libc::SIGINT) };
+    assert_eq!(sent, 0);
+    let output = child.wait_with_output().expect("wait");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let report = crate::common::json(&output);
+    assert_eq!(report["report"]["interrupted"], true);
+    assert!(report["report"]["executions"].is_u64(), "{report}");
+}
+
+#[test]
+fn the_library_refuses_an_event_over_the_size_limit_as_an_input_error() {
+    let action = Script::from_file(example("add-connection.js")).expect("script");
+    let blob = "x".repeat(2 << 20);
+    let flow = Flow::post_login(vec![action])
+        .with_limits(test_limits())
+        .with_event(json!({ "user": { "app_metadata": { "blob": blob } } }));
+    let error = Runner::with_threads(1).run(&flow).expect_err("refused");
+    let message = error.to_string();
+    assert!(
+        message.contains("more than the 1 MiB actionbox accepts"),
+        "{message}"
+    );
+    assert!(!message.contains("add-connection.js"), "{message}");
+}
