@@ -17,7 +17,7 @@ use crate::token::builder::Tenant;
 use crate::token::management::management_token;
 
 use super::flow::Flow;
-use super::scripts::secrets_for;
+use super::scripts::per_action;
 
 /// Everything a flow needs, as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -36,6 +36,10 @@ pub(crate) struct FlowJob {
     pub state_problem: Option<String>,
     /// `event.secrets` of each Action (the event's, then the settings').
     pub action_secrets: Vec<Value>,
+    /// `event.configuration` of each Action (the event's, then the
+    /// settings' `action_configuration`).
+    #[serde(default)]
+    pub action_configuration: Vec<Value>,
     /// What the Rules' globals need: `configuration`, the tenant domain.
     pub rule_globals: Value,
     pub limits: Limits,
@@ -178,16 +182,34 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             }
         }
     };
+    // Settings name an Action by its name or its script's file name.
+    let for_action = |map: &'_ std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<String, String>,
+    >,
+                      script: &Script| {
+        map.get(&script.name)
+            .or_else(|| map.get(script.name.trim_end_matches(".js")))
+            .cloned()
+    };
     let action_secrets = actions
         .iter()
         .map(|s| {
-            let stem = s.name.trim_end_matches(".js");
-            let configured = flow
-                .settings
-                .secrets
-                .get(&s.name)
-                .or_else(|| flow.settings.secrets.get(stem));
-            secrets_for(&event, configured)
+            per_action(
+                &event,
+                "secrets",
+                for_action(&flow.settings.secrets, s).as_ref(),
+            )
+        })
+        .collect();
+    let action_configuration = actions
+        .iter()
+        .map(|s| {
+            per_action(
+                &event,
+                "configuration",
+                for_action(&flow.settings.action_configuration, s).as_ref(),
+            )
         })
         .collect();
     let domain = Tenant::domain(&event, &flow.settings);
@@ -204,6 +226,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         resumed_from: authorize_event,
         state_problem,
         action_secrets,
+        action_configuration,
         rule_globals,
         limits: flow.limits.clone(),
         fixed_now_ms,

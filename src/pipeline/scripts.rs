@@ -121,7 +121,11 @@ pub(crate) fn execute_with(
         };
         progress(&script.name);
         let secrets = job.action_secrets.get(index).filter(|s| s.is_object());
-        let event_json = transaction.event_json_for_next(&job.event, secrets);
+        let configuration = job
+            .action_configuration
+            .get(index)
+            .filter(|c| c.is_object());
+        let event_json = transaction.event_json_for_next(&job.event, secrets, configuration);
         let run = action::run(ActionInput {
             script,
             trigger: job.trigger,
@@ -173,20 +177,22 @@ fn rule_globals(job: &FlowJob, transaction: &Transaction) -> Value {
     globals
 }
 
-/// `event.secrets` for one Action: the event's own, then the settings'.
-pub(crate) fn secrets_for(
+/// `event.secrets` or `event.configuration` (`field`) for one Action: the
+/// event's own, then the settings' for that Action.
+pub(crate) fn per_action(
     event: &Value,
-    settings_secrets: Option<&std::collections::BTreeMap<String, String>>,
+    field: &str,
+    from_settings: Option<&std::collections::BTreeMap<String, String>>,
 ) -> Value {
-    let mut secrets = event
-        .get("secrets")
+    let mut values = event
+        .get(field)
         .cloned()
         .filter(Value::is_object)
         .unwrap_or_else(|| json!({}));
-    if let Some(extra) = settings_secrets {
+    if let Some(extra) = from_settings {
         for (key, value) in extra {
-            secrets[key] = json!(value);
+            values[key] = json!(value);
         }
     }
-    secrets
+    values
 }

@@ -54,6 +54,40 @@ pub struct Transaction {
     pub actor: Option<Value>,
     /// password-reset-post-challenge: where the user goes after the reset.
     pub result_url: Option<String>,
+    /// Why this login cannot send the user anywhere (prompt=none, a grant
+    /// with no browser), when it cannot.
+    #[serde(default)]
+    pub redirect_impossible: Option<String>,
+}
+
+/// Protocols of grants with no browser to redirect: the password grant
+/// (`/oauth/token` and the legacy `/oauth/ro`), refresh tokens, WebAuthn.
+/// The same list as `api.redirect.canRedirect()` in
+/// js-runtime/post-login-api.js, so the two always agree.
+pub const NO_REDIRECT_PROTOCOLS: [&str; 4] = [
+    "oauth2-resource-owner",
+    "oauth2-refresh-token",
+    "oauth2-password",
+    "oauth2-webauthn",
+];
+
+/// Why a post-login with this event cannot redirect (docs/behaviour.md,
+/// "Redirects that cannot happen"), or `None` when it can.
+pub fn redirect_impossible(event: &Value) -> Option<String> {
+    if event
+        .pointer("/request/query/prompt")
+        .and_then(Value::as_str)
+        == Some("none")
+    {
+        return Some("the login was requested with prompt=none".into());
+    }
+    let protocol = event
+        .pointer("/transaction/protocol")
+        .and_then(Value::as_str)
+        .unwrap_or("unknown-protocol");
+    NO_REDIRECT_PROTOCOLS
+        .contains(&protocol)
+        .then(|| format!("the {protocol} grant has no browser to redirect"))
 }
 
 impl Transaction {
@@ -93,12 +127,18 @@ impl Transaction {
             .clone()
             .or_else(|| strings("/accessToken/scope"))
             .unwrap_or_default();
+        let redirect_impossible = if trigger == Trigger::PostLogin {
+            redirect_impossible(event)
+        } else {
+            None
+        };
         Transaction {
             trigger,
             user,
             transaction_metadata,
             target_scopes,
             initial_target_scopes,
+            redirect_impossible,
             ..Transaction::default()
         }
     }
@@ -185,6 +225,22 @@ impl Transaction {
             }
             "user.setAppMetadata" => self.set_metadata("app_metadata", command),
             "user.setUserMetadata" => self.set_metadata("user_metadata", command),
+            "redirect.sendUserTo" if self.redirect_impossible.is_some() => {
+                // Auth0 fails the login with interaction_required rather
+                // than redirecting (docs/behaviour.md).
+                let why = self.redirect_impossible.clone().unwrap_or_default();
+                let via = command
+                    .origin
+                    .clone()
+                    .unwrap_or_else(|| "api.redirect.sendUserTo".into());
+                let script = &command.script;
+                self.deny(
+                    command,
+                    "interaction_required",
+                    format!("{script} redirects the user ({via}), but {why}"),
+                    &via,
+                );
+            }
             "redirect.sendUserTo" => {
                 if let Some(url) = command.str_arg(0) {
                     if self.redirect.is_some() {
@@ -334,14 +390,20 @@ impl Transaction {
 
     /// The event the next Action sees, as JSON: the original one with this
     /// transaction's visible effects (user metadata, transaction metadata)
-    /// and the Action's own `secrets`. Written straight from the parts,
-    /// without copying the event first.
-    pub fn event_json_for_next(&self, event: &Value, secrets: Option<&Value>) -> String {
+    /// and the Action's own `secrets` and `configuration`. Written straight
+    /// from the parts, without copying the event first.
+    pub fn event_json_for_next(
+        &self,
+        event: &Value,
+        secrets: Option<&Value>,
+        configuration: Option<&Value>,
+    ) -> String {
         let next = NextEvent {
             event,
             user: &self.user,
             transaction_metadata: &self.transaction_metadata,
             secrets,
+            configuration,
         };
         serde_json::to_string(&next).unwrap_or_else(|_| "{}".into())
     }
@@ -371,6 +433,7 @@ struct NextEvent<'a> {
     user: &'a Value,
     transaction_metadata: &'a Map<String, Value>,
     secrets: Option<&'a Value>,
+    configuration: Option<&'a Value>,
 }
 
 impl serde::Serialize for NextEvent<'_> {
@@ -384,6 +447,9 @@ impl serde::Serialize for NextEvent<'_> {
             match key.as_str() {
                 "user" => map.serialize_entry(key, self.user)?,
                 "secrets" if self.secrets.is_some() => map.serialize_entry(key, &self.secrets)?,
+                "configuration" if self.configuration.is_some() => {
+                    map.serialize_entry(key, &self.configuration)?
+                }
                 "transaction" => match value.as_object() {
                     Some(transaction) => map.serialize_entry(
                         key,
@@ -403,6 +469,12 @@ impl serde::Serialize for NextEvent<'_> {
         }
         if let Some(secrets) = self.secrets.filter(|_| !fields.contains_key("secrets")) {
             map.serialize_entry("secrets", secrets)?;
+        }
+        if let Some(configuration) = self
+            .configuration
+            .filter(|_| !fields.contains_key("configuration"))
+        {
+            map.serialize_entry("configuration", configuration)?;
         }
         map.end()
     }
@@ -453,7 +525,12 @@ mod tests {
 
     /// What the next Action's event used to be built as: a copy of the
     /// event with the fields set.
-    fn by_copy(t: &Transaction, event: &Value, secrets: Option<&Value>) -> String {
+    fn by_copy(
+        t: &Transaction,
+        event: &Value,
+        secrets: Option<&Value>,
+        configuration: Option<&Value>,
+    ) -> String {
         let mut next = event.clone();
         next["user"] = t.user.clone();
         if let Some(transaction) = next.get_mut("transaction").and_then(Value::as_object_mut) {
@@ -464,6 +541,9 @@ mod tests {
         }
         if let Some(secrets) = secrets {
             next["secrets"] = secrets.clone();
+        }
+        if let Some(configuration) = configuration {
+            next["configuration"] = configuration.clone();
         }
         next.to_string()
     }
@@ -476,16 +556,21 @@ mod tests {
         };
         t.transaction_metadata.insert("step".into(), json!(2));
         let secrets = json!({"API_KEY": "k"});
+        let configuration = json!({"REGION": "eu"});
         for event in [
-            json!({"a": 1, "user": {"user_id": "old"}, "transaction": {"id": "t", "metadata": {"x": 1}, "z": 0}, "secrets": {"OLD": "o"}, "b": [1]}),
+            json!({"a": 1, "user": {"user_id": "old"}, "transaction": {"id": "t", "metadata": {"x": 1}, "z": 0}, "secrets": {"OLD": "o"}, "configuration": {}, "b": [1]}),
             json!({"transaction": {"id": "t"}, "a": null}),
             json!({"transaction": "not an object", "user": null}),
             json!({}),
         ] {
-            for secrets in [None, Some(&secrets)] {
+            for (secrets, configuration) in [
+                (None, None),
+                (Some(&secrets), None),
+                (Some(&secrets), Some(&configuration)),
+            ] {
                 assert_eq!(
-                    t.event_json_for_next(&event, secrets),
-                    by_copy(&t, &event, secrets),
+                    t.event_json_for_next(&event, secrets, configuration),
+                    by_copy(&t, &event, secrets, configuration),
                     "{event}"
                 );
             }

@@ -248,6 +248,11 @@ pub struct Settings {
     /// Action secrets by Action name (or script file name); masked in logs.
     #[serde(default)]
     pub secrets: BTreeMap<String, BTreeMap<String, String>>,
+    /// `event.configuration` by Action name (or script file name): the
+    /// non-secret settings Marketplace integration Actions declare next to
+    /// their secrets. Not masked.
+    #[serde(default)]
+    pub action_configuration: BTreeMap<String, BTreeMap<String, String>>,
     /// "Organization Names in Authentication API": tokens of organization
     /// logins carry `org_name` next to `org_id`.
     #[serde(default)]

@@ -722,7 +722,10 @@ fn signed_access_token(
     if !rfc9068 && let Some(gty) = claims.gty {
         payload.insert("gty".into(), json!(gty));
     }
-    payload.insert("scope".into(), json!(claims.scope));
+    // Auth0 leaves `scope` out when nothing was granted, rather than "".
+    if !claims.scope.is_empty() {
+        payload.insert("scope".into(), json!(claims.scope));
+    }
     let client_claim = if rfc9068 { "client_id" } else { "azp" };
     payload.insert(client_claim.into(), json!(claims.client_id));
     organization_claims(&mut payload, input.event, input.settings);

@@ -315,6 +315,109 @@ fn can_redirect_is_false_for_prompt_none_and_password_grants() {
     );
 }
 
+/// Auth0: "if prompt=none was passed, then the authorization fails with
+/// error=interaction_required", and redirects do not work in flows with no
+/// browser. An Action's `sendUserTo` and a Rule's `context.redirect` deny
+/// the login exactly when `api.redirect.canRedirect()` says false.
+#[test]
+fn a_redirect_that_cannot_happen_fails_with_interaction_required() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action_path = dir.path().join("send-away.js");
+    std::fs::write(
+        &action_path,
+        "exports.onExecutePostLogin = async (event, api) => {
+           console.log(String(api.redirect.canRedirect()));
+           api.redirect.sendUserTo('https://terms.acme.example/accept');
+         };",
+    )
+    .expect("write");
+    let rule_path = dir.path().join("send-away-rule.js");
+    std::fs::write(
+        &rule_path,
+        "function (user, context, callback) {
+           context.redirect = { url: 'https://terms.acme.example/accept' };
+           callback(null, user, context);
+         }",
+    )
+    .expect("write");
+    let cases = [
+        (
+            json!({ "request": { "query": { "prompt": "none" } } }),
+            false,
+        ),
+        (
+            json!({ "transaction": { "protocol": "oauth2-password" } }),
+            false,
+        ),
+        (
+            json!({ "transaction": { "protocol": "oauth2-resource-owner" } }),
+            false,
+        ),
+        (
+            json!({ "transaction": { "protocol": "oauth2-refresh-token" } }),
+            false,
+        ),
+        (
+            json!({ "transaction": { "protocol": "oidc-basic-profile" } }),
+            true,
+        ),
+    ];
+    for (patch, can_redirect) in cases {
+        let mut ev = event("post-login-database.json");
+        json_patch(&mut ev, &patch);
+        let event_path = dir.path().join("event.json");
+        std::fs::write(&event_path, ev.to_string()).expect("write");
+        for script in [&action_path, &rule_path] {
+            let output = actionbox(&[
+                "run",
+                script.to_str().expect("path"),
+                "--event",
+                event_path.to_str().expect("path"),
+                "--format",
+                "json",
+            ]);
+            assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+            let outcome = json(&output);
+            let context = format!("{patch} {}: {outcome}", script.display());
+            if script == &action_path {
+                assert_eq!(
+                    outcome["logs"][0]["message"],
+                    can_redirect.to_string(),
+                    "{context}"
+                );
+            }
+            if can_redirect {
+                assert_eq!(outcome["status"], "redirected", "{context}");
+                continue;
+            }
+            assert_eq!(outcome["status"], "denied", "{context}");
+            assert_eq!(outcome["redirect"], serde_json::Value::Null, "{context}");
+            assert_eq!(
+                outcome["oauth_error"]["error"], "interaction_required",
+                "{context}"
+            );
+            assert_eq!(outcome["id_token"], serde_json::Value::Null, "{context}");
+            let via = if script == &action_path {
+                "api.redirect.sendUserTo"
+            } else {
+                "context.redirect"
+            };
+            assert_eq!(outcome["denial"]["via"], via, "{context}");
+        }
+    }
+}
+
+fn json_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                json_patch(t.entry(k.clone()).or_insert(serde_json::Value::Null), v);
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
 #[test]
 fn redirect_and_render_in_one_action_aborts_it() {
     let outcome = run_action(

@@ -75,3 +75,54 @@ fn password_reset_redirects_and_resumes() {
         "identity not verified"
     );
 }
+
+/// `event.configuration` exists for every trigger (Marketplace integration
+/// Actions read it and crash without it): `{}` by default, the settings'
+/// `action_configuration` for that Action otherwise.
+#[test]
+fn every_trigger_gives_actions_their_configuration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = dir.path().join("actionbox.json");
+    std::fs::write(
+        &settings,
+        json!({ "action_configuration": { "show-configuration": { "REGION": "eu", "PLAN": "pro" } } })
+            .to_string(),
+    )
+    .expect("write");
+    for trigger in Trigger::ALL {
+        let script = dir.path().join("show-configuration.js");
+        std::fs::write(
+            &script,
+            format!(
+                "exports.{} = async (event) => {{ console.log(JSON.stringify(event.configuration)); }};",
+                trigger.handler()
+            ),
+        )
+        .expect("write");
+        let script = script.to_str().expect("path");
+        let trigger_name = trigger.to_string();
+        let bare = json(&actionbox(&[
+            "run",
+            script,
+            "--trigger",
+            &trigger_name,
+            "--format",
+            "json",
+        ]));
+        assert_eq!(bare["logs"][0]["message"], "{}", "{trigger}: {bare}");
+        let configured = json(&actionbox(&[
+            "run",
+            script,
+            "--trigger",
+            &trigger_name,
+            "--settings",
+            settings.to_str().expect("path"),
+            "--format",
+            "json",
+        ]));
+        assert_eq!(
+            configured["logs"][0]["message"], r#"{"PLAN":"pro","REGION":"eu"}"#,
+            "{trigger}: {configured}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+exports.onExecutePostLogin = async (event, api) => {
+  api.accessToken.setCustomClaim('https://api.acme.example/tier', 'gold');
+};
