@@ -9,7 +9,7 @@ use clap::Args;
 
 use actionbox::Script;
 use actionbox::serve::tenant::{self as local, DEFAULT_DATABASE};
-use actionbox::serve::{LocalTenant, MemoryStore, Server, Store};
+use actionbox::serve::{LocalTenant, Server, Store};
 use actionbox::tenant::Keywords;
 
 use super::options::ExecOptions;
@@ -34,6 +34,11 @@ pub struct ServeArgs {
     /// (default http://ADDR/, with the port actually bound)
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
+
+    /// Where users, sessions, codes and tokens live: memory (this process)
+    /// or redis://HOST:PORT (shared by every serve using it)
+    #[arg(long, value_name = "STORE", default_value = "memory")]
+    pub store: String,
 }
 
 pub fn execute(mut args: ServeArgs) -> Result<i32> {
@@ -101,6 +106,13 @@ pub fn execute(mut args: ServeArgs) -> Result<i32> {
             args.listen
         );
     }
+    let generated_key = tenant.settings.signing.private_key_pem.is_none();
+    if args.store != "memory" && generated_key {
+        eprintln!(
+            "actionbox: warning: no signing key is configured, so each serve process signs with its own: servers sharing {} will not verify each other's tokens (set \"signing\" in the settings)",
+            args.store
+        );
+    }
     if let Some(issuer) = &args.issuer {
         url::Url::parse(issuer).with_context(|| format!("--issuer {issuer}: not a URL"))?;
     }
@@ -118,7 +130,7 @@ pub fn execute(mut args: ServeArgs) -> Result<i32> {
             .issuer
             .clone()
             .unwrap_or_else(|| format!("http://{bound}/"));
-        let store: Arc<dyn Store> = Arc::new(MemoryStore::new());
+        let store: Arc<dyn Store> = actionbox::serve::store::open(&args.store).await?;
         let server = Server::new(tenant, runner, store, &issuer);
         let seeded = server.seed_users().await?;
         banner(&server, seeded);

@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use crate::runner::Runner;
-pub use store::{Kind, MemoryStore, Store, StoreError};
+pub use store::{Kind, MemoryStore, RedisStore, Store, StoreError};
 pub use tenant::LocalTenant;
 
 /// The largest request body any endpoint reads (a token request, a login

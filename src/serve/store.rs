@@ -147,6 +147,140 @@ impl Store for MemoryStore {
     }
 }
 
+/// Redis (`--store redis://HOST:PORT`): several `serve` processes sharing
+/// one Redis are one tenant. Each value is a JSON string under
+/// `actionbox:<kind>:<key>`, with Redis expiring what has a lifetime.
+pub struct RedisStore {
+    url: String,
+    connection: redis::aio::ConnectionManager,
+}
+
+impl RedisStore {
+    /// Connects (and reconnects when the connection drops) to `url`.
+    pub async fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url)
+            .map_err(|e| StoreError(format!("{url}: not a Redis URL ({e})")))?;
+        let connection = client
+            .get_connection_manager()
+            .await
+            .map_err(|e| StoreError(format!("cannot connect to Redis at {url}: {e}")))?;
+        Ok(RedisStore {
+            url: url.to_string(),
+            connection,
+        })
+    }
+
+    fn key(kind: Kind, key: &str) -> String {
+        format!("actionbox:{}:{key}", kind.prefix())
+    }
+
+    async fn query<T: redis::FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, StoreError> {
+        let mut connection = self.connection.clone();
+        command
+            .query_async(&mut connection)
+            .await
+            .map_err(|e| StoreError(format!("Redis at {}: {e}", self.url)))
+    }
+
+    fn parse(text: Option<String>) -> Result<Option<Value>, StoreError> {
+        text.map(|t| {
+            serde_json::from_str(&t)
+                .map_err(|e| StoreError(format!("a stored value is not JSON: {e}")))
+        })
+        .transpose()
+    }
+}
+
+#[async_trait]
+impl Store for RedisStore {
+    async fn put(
+        &self,
+        kind: Kind,
+        key: &str,
+        value: &Value,
+        ttl: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let mut command = redis::cmd("SET");
+        command.arg(Self::key(kind, key)).arg(value.to_string());
+        if let Some(ttl) = ttl {
+            command.arg("PX").arg(ttl.as_millis().max(1) as u64);
+        }
+        self.query::<()>(&command).await
+    }
+
+    async fn get(&self, kind: Kind, key: &str) -> Result<Option<Value>, StoreError> {
+        let text: Option<String> = self
+            .query(redis::cmd("GET").arg(Self::key(kind, key)))
+            .await?;
+        Self::parse(text)
+    }
+
+    async fn take(&self, kind: Kind, key: &str) -> Result<Option<Value>, StoreError> {
+        // GETDEL is atomic: of two servers taking one code, one gets it.
+        let text: Option<String> = self
+            .query(redis::cmd("GETDEL").arg(Self::key(kind, key)))
+            .await?;
+        Self::parse(text)
+    }
+
+    async fn delete(&self, kind: Kind, key: &str) -> Result<(), StoreError> {
+        self.query::<()>(redis::cmd("DEL").arg(Self::key(kind, key)))
+            .await
+    }
+
+    async fn list(&self, kind: Kind) -> Result<Vec<Value>, StoreError> {
+        let pattern = format!("actionbox:{}:*", kind.prefix());
+        let mut keys: Vec<String> = Vec::new();
+        let mut cursor: u64 = 0;
+        loop {
+            let (next, batch): (u64, Vec<String>) = self
+                .query(
+                    redis::cmd("SCAN")
+                        .arg(cursor)
+                        .arg("MATCH")
+                        .arg(&pattern)
+                        .arg("COUNT")
+                        .arg(500),
+                )
+                .await?;
+            keys.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
+        keys.sort();
+        keys.dedup();
+        let mut values = Vec::new();
+        for chunk in keys.chunks(500) {
+            let texts: Vec<Option<String>> = self.query(redis::cmd("MGET").arg(chunk)).await?;
+            for text in texts {
+                if let Some(value) = Self::parse(text)? {
+                    values.push(value);
+                }
+            }
+        }
+        Ok(values)
+    }
+
+    fn describe(&self) -> String {
+        format!("Redis at {}", self.url)
+    }
+}
+
+/// The store `--store` names: `memory` or `redis://HOST:PORT`.
+pub async fn open(spec: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    if spec == "memory" {
+        return Ok(std::sync::Arc::new(MemoryStore::new()));
+    }
+    if spec.starts_with("redis://") || spec.starts_with("rediss://") {
+        return Ok(std::sync::Arc::new(RedisStore::connect(spec).await?));
+    }
+    Err(StoreError(format!(
+        "--store {spec}: expected memory or redis://HOST:PORT"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

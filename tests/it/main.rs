@@ -22,6 +22,7 @@ mod rules;
 mod scenarios;
 mod serve;
 mod serve_hostile;
+mod serve_redis;
 mod tenant;
 mod tokens;
 mod triggers;

@@ -71,6 +71,18 @@ pub fn test_tenant() -> LocalTenant {
 }
 
 pub fn start(tenant: LocalTenant, store: Arc<dyn actionbox::serve::Store>) -> TestServer {
+    start_with(tenant, Some(store), "memory", None)
+}
+
+/// A server whose store is `store`, or else the one `spec` names (opened on
+/// the server's own runtime, as a separate process would), reached at
+/// `issuer` (default: its own address).
+pub fn start_with(
+    tenant: LocalTenant,
+    store: Option<Arc<dyn actionbox::serve::Store>>,
+    spec: &str,
+    issuer: Option<&str>,
+) -> TestServer {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -81,7 +93,18 @@ pub fn start(tenant: LocalTenant, store: Arc<dyn actionbox::serve::Store>) -> Te
         .expect("bind");
     let address = listener.local_addr().expect("address");
     let base = format!("http://{address}/");
-    let server = Server::new(tenant, Runner::with_threads(2), store, &base);
+    let store = match store {
+        Some(store) => store,
+        None => runtime
+            .block_on(actionbox::serve::store::open(spec))
+            .unwrap_or_else(|e| panic!("{e}")),
+    };
+    let server = Server::new(
+        tenant,
+        Runner::with_threads(2),
+        store,
+        issuer.unwrap_or(&base),
+    );
     runtime.block_on(server.seed_users()).expect("seed users");
     runtime.spawn(async move { server.run(listener).await });
     TestServer {
@@ -601,4 +624,83 @@ fn password_grants_run_the_login_flow_and_refuse_a_wrong_password() {
         assert_eq!(body["error"], "invalid_grant");
         assert_eq!(body["error_description"], "Wrong email or password.");
     }
+}
+
+/// A bounded load test: a few hundred code-flow logins at once, each as
+/// its own user in its own browser. No login may fail or come back with
+/// another user's identity, nonce or state. Logins per second and p99 are
+/// printed (README, "Local tenant"), never asserted: the suite does not
+/// depend on the machine's speed.
+#[test]
+fn hundreds_of_concurrent_code_flow_logins_never_cross_sessions() {
+    const LOGINS: usize = 300;
+    const BROWSERS: usize = 32;
+    let now = 0;
+    let mut tenant = test_tenant();
+    for i in 0..LOGINS {
+        let user = serde_json::json!({ "email": format!("user{i}@load.test"), "password": format!("pw-{i}") });
+        tenant.users.push(
+            actionbox::serve::tenant::user_record(&user, "Username-Password-Authentication", now)
+                .expect("user"),
+        );
+    }
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let started = std::time::Instant::now();
+    let durations: Vec<std::time::Duration> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..BROWSERS)
+            .map(|worker| {
+                let server = &server;
+                scope.spawn(move || {
+                    let mut durations = Vec::new();
+                    for i in (worker..LOGINS).step_by(BROWSERS) {
+                        let begun = std::time::Instant::now();
+                        let mut browser = Browser::new();
+                        let url = format!(
+                            "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&scope=openid%20email&state=state-{i}&nonce=nonce-{i}",
+                            server.base,
+                            url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+                        );
+                        let email = format!("user{i}@load.test");
+                        let answer = log_in(&mut browser, &url, &email, &format!("pw-{i}"));
+                        let callback = location(&answer);
+                        assert_eq!(url_param(&callback, "state"), Some(format!("state-{i}")));
+                        let code = url_param(&callback, "code").expect("code");
+                        let (status, tokens) = token_request(
+                            server,
+                            &[
+                                ("grant_type", "authorization_code"),
+                                ("client_id", WEB),
+                                ("client_secret", WEB_SECRET),
+                                ("code", &code),
+                                ("redirect_uri", WEB_CALLBACK),
+                            ],
+                        );
+                        assert_eq!(status, 200, "{tokens}");
+                        let id = payload(tokens["id_token"].as_str().expect("ID token"));
+                        assert_eq!(id["email"], email.as_str());
+                        assert_eq!(id["nonce"], format!("nonce-{i}"));
+                        assert_eq!(id["https://acme.example/logins_seen"], 1);
+                        durations.push(begun.elapsed());
+                    }
+                    durations
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a browser thread panicked"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(durations.len(), LOGINS);
+    let mut sorted = durations.clone();
+    sorted.sort();
+    let p99 = sorted[(sorted.len() * 99 / 100).min(sorted.len() - 1)];
+    eprintln!(
+        "serve load: {LOGINS} code-flow logins from {BROWSERS} browsers in {:.2} s: {:.0} logins/s, p50 {:.0} ms, p99 {:.0} ms",
+        elapsed.as_secs_f64(),
+        LOGINS as f64 / elapsed.as_secs_f64(),
+        sorted[sorted.len() / 2].as_secs_f64() * 1000.0,
+        p99.as_secs_f64() * 1000.0
+    );
 }

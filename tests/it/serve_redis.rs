@@ -1,0 +1,192 @@
+//! `serve` with its state in a real Redis (the Debian `redis-server`,
+//! started by the test): the store's semantics, and two servers sharing
+//! one Redis behaving as one tenant.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use actionbox::serve::{Kind, RedisStore, Store};
+use serde_json::json;
+
+use crate::serve::*;
+
+/// A redis-server of its own on a free loopback port, stopped when dropped.
+struct RedisServer {
+    child: Child,
+    url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn redis_server() -> RedisServer {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let child = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .arg("--dir")
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot start redis-server ({e}): install the Debian package redis-server (.ci/run does)")
+        });
+    let server = RedisServer {
+        child,
+        url: format!("redis://127.0.0.1:{port}/"),
+        _dir: dir,
+    };
+    // Waits for it to accept connections; the bound only stops a broken
+    // install from hanging the suite.
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "redis-server did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server
+}
+
+#[test]
+fn the_redis_store_takes_once_expires_and_lists() {
+    let redis = redis_server();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let store = RedisStore::connect(&redis.url).await.expect("connect");
+        let other = RedisStore::connect(&redis.url).await.expect("connect");
+        store
+            .put(
+                Kind::Code,
+                "c",
+                &json!({"n": 1}),
+                Some(Duration::from_secs(60)),
+            )
+            .await
+            .expect("put");
+        // Two connections race for one code: one wins.
+        let (a, b) = tokio::join!(store.take(Kind::Code, "c"), other.take(Kind::Code, "c"));
+        let won = [a.expect("take"), b.expect("take")];
+        assert_eq!(won.iter().filter(|v| v.is_some()).count(), 1, "{won:?}");
+        store
+            .put(
+                Kind::Session,
+                "s",
+                &json!(1),
+                Some(Duration::from_millis(1)),
+            )
+            .await
+            .expect("put");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(store.get(Kind::Session, "s").await.expect("get"), None);
+        for id in ["u1", "u2"] {
+            store
+                .put(Kind::User, id, &json!({"id": id}), None)
+                .await
+                .expect("put");
+        }
+        assert_eq!(
+            other.list(Kind::User).await.expect("list"),
+            vec![json!({"id": "u1"}), json!({"id": "u2"})]
+        );
+        assert_eq!(
+            other.list(Kind::Code).await.expect("list"),
+            Vec::<serde_json::Value>::new()
+        );
+    });
+}
+
+#[test]
+fn two_servers_sharing_one_redis_are_one_tenant() {
+    let redis = redis_server();
+    let first = start_with(test_tenant(), None, &redis.url, None);
+    // Behind one load balancer both answer for the same issuer.
+    let second = start_with(test_tenant(), None, &redis.url, Some(&first.base));
+
+    // Log in on the first server...
+    let mut browser = Browser::new();
+    let url = format!(
+        "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&scope=openid%20email%20offline_access&state=s",
+        first.base,
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+    );
+    let answer = log_in(
+        &mut browser,
+        &url,
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let code = url_param(&location(&answer), "code").expect("code");
+    // ...redeem the code on the second...
+    let (status, tokens) = token_request(
+        &second,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let refresh_token = tokens["refresh_token"].as_str().expect("refresh token");
+    // ...and refresh it on the second: the Action sees the metadata the
+    // first server's login wrote.
+    let (status, refreshed) = token_request(
+        &second,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("refresh_token", refresh_token),
+        ],
+    );
+    assert_eq!(status, 200, "{refreshed}");
+    let id = payload(refreshed["id_token"].as_str().expect("ID token"));
+    assert_eq!(id["https://acme.example/logins_seen"], 2);
+    assert_eq!(id["iss"], first.base.as_str());
+    // The rotated token is spent on every server.
+    let (status, _) = token_request(
+        &first,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("refresh_token", refresh_token),
+        ],
+    );
+    assert_eq!(status, 403);
+    // The access token works at the first server's /userinfo.
+    let access = refreshed["access_token"].as_str().expect("access token");
+    let userinfo = reqwest::blocking::Client::new()
+        .get(format!("{}userinfo", first.base))
+        .bearer_auth(access)
+        .send()
+        .expect("userinfo");
+    assert_eq!(userinfo.status(), 200);
+    // The SSO session made on the first server makes the second silent.
+    let silent = browser.get(
+        &url.replace(&first.base, &second.base)
+            .replace("state=s", "state=s&prompt=none"),
+    );
+    assert!(
+        url_param(&location(&silent), "code").is_some(),
+        "{}",
+        location(&silent)
+    );
+}
