@@ -87,6 +87,31 @@ pub(crate) fn compile(file_name: &str, source: &str) -> Result<Arc<[u8]>, Compil
         key
     };
     let bytes: Arc<[u8]> = compile_uncached(file_name, source, Keep::Source)?.into();
+    insert_keyed(key, file_name, source, bytes.clone());
+    Ok(bytes)
+}
+
+/// Compiles as [`compile`] does, without the process cache: for bytecode
+/// made elsewhere (a worker's parent) and handed over with [`insert`].
+pub(crate) fn compile_fresh(file_name: &str, source: &str) -> Result<Vec<u8>, CompileError> {
+    compile_uncached(file_name, source, Keep::Source)
+}
+
+/// The process cache's bytecode for `source`, if it holds it.
+pub(crate) fn cached(file_name: &str, source: &str) -> Option<Arc<[u8]>> {
+    let cache = lock(cache());
+    let key = cache.key(file_name, source);
+    cache.get(key, file_name, source)
+}
+
+/// Puts bytecode compiled from `source` (by [`compile_fresh`], in this
+/// process or its parent) in the process cache, so compiling it is a hit.
+pub(crate) fn insert(file_name: &str, source: &str, bytes: Arc<[u8]>) {
+    let key = lock(cache()).key(file_name, source);
+    insert_keyed(key, file_name, source, bytes);
+}
+
+fn insert_keyed(key: u64, file_name: &str, source: &str, bytes: Arc<[u8]>) {
     let mut cache = lock(cache());
     let size = bytes.len() + source.len() + file_name.len();
     if cache.bytes + size > CACHE_LIMIT_BYTES {
@@ -98,10 +123,9 @@ pub(crate) fn compile(file_name: &str, source: &str) -> Result<Arc<[u8]>, Compil
         cache.entries.entry(key).or_default().push(Entry {
             name: file_name.into(),
             source: source.into(),
-            bytes: bytes.clone(),
+            bytes,
         });
     }
-    Ok(bytes)
 }
 
 /// What compiled bytecode keeps besides the code itself. Positions (file
@@ -224,8 +248,10 @@ fn syntax_error(ctx: &Ctx<'_>, file_name: &str) -> CompileError {
 /// value. The caller must hold the context's lock (be inside `with`).
 pub(crate) fn run<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Value<'js>> {
     let raw = ctx.as_raw().as_ptr();
-    // SAFETY: the bytes were produced by `JS_WriteObject` in this process
-    // (never read from outside), and `raw` is the live context.
+    // SAFETY: the bytes were produced by `JS_WriteObject` of this build,
+    // in this process, its parent, or read back from the package cache
+    // only after their HMAC checked (packages/bytecode.rs); `raw` is the
+    // live context.
     unsafe {
         let function = qjs::JS_ReadObject(
             raw,

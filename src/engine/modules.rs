@@ -16,6 +16,50 @@ pub struct Resolved {
     /// The package this file belongs to, when it is a package's entry.
     #[serde(default)]
     pub package: Option<crate::packages::PackageUse>,
+    /// The file's bytecode (wrapped as [`PACKAGE_PARAMS`]), when the host
+    /// had it compiled or cached: the isolate then compiles nothing.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "base64_bytes"
+    )]
+    pub bytecode: Option<std::sync::Arc<[u8]>>,
+}
+
+/// Bytecode crosses the worker pipe as base64, not a JSON array of numbers.
+mod base64_bytes {
+    use base64::Engine as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(bytes: &Option<Arc<[u8]>>, s: S) -> Result<S::Ok, S::Error> {
+        match bytes {
+            Some(bytes) => {
+                s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+            }
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<[u8]>>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| {
+            base64::engine::general_purpose::STANDARD
+                .decode(t)
+                .map(Arc::from)
+                .map_err(serde::de::Error::custom)
+        })
+        .transpose()
+    }
+}
+
+/// The parameters of the function a package file runs in (js-runtime/core.js
+/// passes the same list to `compileModule`).
+pub(crate) const PACKAGE_PARAMS: &str = "exports, require, module, __filename, __dirname";
+
+/// A CommonJS file's source as the function it is compiled to.
+pub(crate) fn wrap_module(params: &str, source: &str) -> String {
+    format!("(function ({params}) {{{source}\n}})")
 }
 
 /// Whether `require(request)` names a file rather than a package.
@@ -179,6 +223,7 @@ fn read(roots: &[PathBuf], path: &Path) -> Option<Resolved> {
         path,
         source,
         package: None,
+        bytecode: None,
     })
 }
 

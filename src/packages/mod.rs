@@ -9,6 +9,7 @@
 //! Rule's `name@version`, or an Action's declared dependencies), so two
 //! versions of one package can live side by side in one login.
 
+pub mod bytecode;
 pub mod config;
 mod defaults;
 pub mod registry;
@@ -154,6 +155,8 @@ pub struct Packages {
     trees: Mutex<HashMap<String, Result<Arc<Tree>, InstallError>>>,
     /// Store keys this process downloaded (their source is the registry).
     downloaded: Mutex<std::collections::HashSet<String>>,
+    /// Opened on first use: a run that loads no package file writes nothing.
+    bytecode: OnceLock<Option<bytecode::BytecodeCache>>,
 }
 
 impl Packages {
@@ -170,9 +173,10 @@ impl Packages {
                     registry: Registry::new(options.registry_url(), &npm_root, options.offline),
                     store: Store::new(&npm_root),
                     offline: options.offline,
-                    cache,
                     trees: Mutex::default(),
                     downloaded: Mutex::default(),
+                    bytecode: OnceLock::new(),
+                    cache,
                 })
             })
             .clone()
@@ -337,12 +341,14 @@ impl Packages {
             .install(&label, &roots)
             .map_err(|e| e.message(&self.cache))?;
         let location = format!("node_modules/{name}");
-        resolve_in_package(&tree, &location, subpath).ok_or_else(|| {
-            format!(
-                "{name} has no entry '{}'",
-                if subpath.is_empty() { "." } else { subpath }
-            )
-        })
+        resolve_in_package(&tree, &location, subpath)
+            .map(|found| self.with_bytecode(found))
+            .ok_or_else(|| {
+                format!(
+                    "{name} has no entry '{}'",
+                    if subpath.is_empty() { "." } else { subpath }
+                )
+            })
     }
 
     /// Resolves `request` made by a package file (a virtual path).
@@ -362,7 +368,25 @@ impl Packages {
             Some(Ok(tree)) => tree.clone(),
             _ => return Some(Err(format!("the package tree '{label}' is not installed"))),
         };
-        Some(resolve_in_tree(&tree, within, request))
+        Some(resolve_in_tree(&tree, within, request).map(|found| self.with_bytecode(found)))
+    }
+
+    /// Adds the bytecode of a JavaScript file from the bytecode cache.
+    fn with_bytecode(&self, mut found: Resolved) -> Resolved {
+        let is_script = found
+            .path
+            .extension()
+            .is_some_and(|e| e == "js" || e == "cjs");
+        let cache = || {
+            self.bytecode
+                .get_or_init(|| bytecode::BytecodeCache::open(&self.cache))
+                .as_ref()
+        };
+        if is_script && let Some(cache) = cache() {
+            let wrapped = modules::wrap_module(modules::PACKAGE_PARAMS, &found.source);
+            found.bytecode = cache.get_or_compile(&found.path.display().to_string(), &wrapped);
+        }
+        found
     }
 }
 
@@ -434,6 +458,7 @@ fn with_package(tree: &Tree, location: &str, resolved: Resolved, dir: &Path) -> 
                 PackageSource::Cache
             },
         }),
+        bytecode: None,
     })
 }
 

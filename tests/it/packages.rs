@@ -494,3 +494,111 @@ fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
         "{pretty}"
     );
 }
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut all: Vec<_> = tree(dir)
+        .into_iter()
+        .map(|p| dir.join(p))
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            (p, bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn package_bytecode_is_cached_on_disk_and_a_tampered_entry_is_never_run() {
+    let registry = TestRegistry::serve(fixtures());
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rule_file = dir.path().join("greet.js");
+    std::fs::write(
+        &rule_file,
+        "function (user, context, callback) { console.log(require('greeting@1.0.0')('eve')); callback(null, user, context); }",
+    )
+    .unwrap();
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_actionbox"))
+            .args([
+                "run",
+                rule_file.to_str().unwrap(),
+                "--format",
+                "json",
+                "--cache-dir",
+            ])
+            .arg(cache.path())
+            .env("npm_config_registry", &registry.url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("runs")
+    };
+    let first = run();
+    assert_eq!(
+        json(&first)["logs"][0]["message"],
+        "HELLO EVE! [shout 1.2.0] (greeting 1)"
+    );
+    let bytecode_dir = cache.path().join("bytecode");
+    let entries: Vec<_> = files(&bytecode_dir)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with("hmac.key"))
+        .collect();
+    // greeting's lib/greet.js and shout's index.js.
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(bytecode_dir.join("hmac.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key is readable by others: {mode:o}");
+    }
+
+    // A warm run reads the entries as they are.
+    let warm = run();
+    assert_eq!(
+        json(&warm)["logs"][0]["message"],
+        "HELLO EVE! [shout 1.2.0] (greeting 1)"
+    );
+    assert!(
+        !stderr(&warm).contains("failed its authentication"),
+        "{}",
+        stderr(&warm)
+    );
+    assert_eq!(
+        files(&bytecode_dir)
+            .into_iter()
+            .filter(|(p, _)| !p.ends_with("hmac.key"))
+            .collect::<Vec<_>>(),
+        entries
+    );
+
+    // Swap the two entries: each is genuine bytecode with a genuine tag,
+    // but for the other file. Neither runs; both are compiled again.
+    std::fs::write(&entries[0].0, &entries[1].1).unwrap();
+    std::fs::write(&entries[1].0, &entries[0].1).unwrap();
+    let tampered = run();
+    assert_eq!(
+        json(&tampered)["logs"][0]["message"],
+        "HELLO EVE! [shout 1.2.0] (greeting 1)"
+    );
+    assert_eq!(
+        stderr(&tampered)
+            .matches("failed its authentication")
+            .count(),
+        2,
+        "{}",
+        stderr(&tampered)
+    );
+    assert_eq!(
+        files(&bytecode_dir)
+            .into_iter()
+            .filter(|(p, _)| !p.ends_with("hmac.key"))
+            .collect::<Vec<_>>(),
+        entries
+    );
+}

@@ -40,7 +40,15 @@ pub(super) fn install<'js>(
                         state.packages.push(used);
                     }
                 }
-                out.set(0, resolved.path.display().to_string())?;
+                let path = resolved.path.display().to_string();
+                if let Some(bytes) = resolved.bytecode {
+                    let wrapped = crate::engine::modules::wrap_module(
+                        crate::engine::modules::PACKAGE_PARAMS,
+                        &resolved.source,
+                    );
+                    bytecode::insert(&path, &wrapped, bytes);
+                }
+                out.set(0, path)?;
                 out.set(1, resolved.source)?;
             }
             Err(why) => out.set(2, why)?,
@@ -107,7 +115,7 @@ pub(super) fn install<'js>(
         let file = arg_string(ctx, args, 0)?;
         let source = arg_string(ctx, args, 1)?;
         let params = arg_string(ctx, args, 2)?;
-        let wrapped = format!("(function ({params}) {{{source}\n}})");
+        let wrapped = crate::engine::modules::wrap_module(&params, &source);
         let bytes = bytecode::compile(&file, &wrapped).map_err(|e| {
             let hint = if source.contains("export ") || source.contains("import ") {
                 " (it looks like an ES module; actionbox loads CommonJS packages only)"
