@@ -134,7 +134,23 @@ pub struct Outcome {
     pub scripts: Vec<String>,
     /// The public key set that verifies the RS256/PS256 tokens of this run.
     pub jwks: Option<Value>,
+    /// The RSA key the tokens were signed with, and where it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signing_key: Option<SigningKeyUse>,
     pub timings_us: Timings,
+}
+
+/// The RSA key a run signed with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningKeyUse {
+    pub kid: String,
+    /// `configured` (the settings' `signing.private_key_pem`),
+    /// `development` (no key configured: the user's development key, kept
+    /// in `path`) or `generated` (no key configured and none could be kept:
+    /// a key of this process only).
+    pub origin: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -47,9 +47,13 @@ pub fn execute(args: JwksArgs) -> Result<i32> {
             match keys.loaded_rsa() {
                 Some(key) => key.jwks(),
                 None => bail!(
-                    "the settings configure no signing key (signing.private_key_pem); without one, each run signs with a \
-                     key generated for it and prints that key's JWKS in its output (\"jwks\"). Create a key with \
-                     `actionbox jwks --new-key FILE`"
+                    "the settings configure no signing key (signing.private_key_pem); without one, runs sign with your \
+                     development key ({}) and print its JWKS in their output (\"jwks\"). Create a key with \
+                     `actionbox jwks --new-key FILE`",
+                    actionbox::token::sign::development_key_file().map_or_else(
+                        || "in the cache directory".to_string(),
+                        |p| p.display().to_string()
+                    )
                 ),
             }
         }

@@ -183,6 +183,22 @@ fn pretty(outcome: &Outcome) -> String {
             "accessToken.setCustomClaim",
         );
     }
+    if let Some(key) = &outcome.signing_key {
+        let note = match (key.origin.as_str(), &key.path) {
+            ("development", Some(path)) => Some(format!(
+                "signed with your development key {path} (kid {}), not a tenant's key: set signing.private_key_pem in the settings to use one",
+                key.kid
+            )),
+            ("generated", _) => Some(format!(
+                "signed with a key generated for this run (kid {}), not a tenant's key: set signing.private_key_pem in the settings to use one",
+                key.kid
+            )),
+            _ => None,
+        };
+        if let Some(note) = note {
+            let _ = writeln!(out, "{}", paint(DIM, note));
+        }
+    }
     if !outcome.dropped_claims.is_empty() {
         heading(&mut out, "Dropped claims");
         for dropped in &outcome.dropped_claims {

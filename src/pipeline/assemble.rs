@@ -136,11 +136,21 @@ pub(crate) fn assemble(
         .iter()
         .filter_map(|t| t.as_ref())
         .any(|t| t.header.get("kid").is_some());
-    let jwks = if signed_with_rsa {
-        keys.loaded_rsa().map(|k| k.jwks())
-    } else {
-        None
-    };
+    let rsa_key = keys.loaded_rsa().filter(|_| signed_with_rsa);
+    let jwks = rsa_key.map(|k| k.jwks());
+    let signing_key = rsa_key.map(|k| {
+        use crate::token::sign::KeyOrigin;
+        let (origin, path) = match &k.origin {
+            KeyOrigin::Configured => ("configured", None),
+            KeyOrigin::Development(path) => ("development", Some(path.display().to_string())),
+            KeyOrigin::Generated => ("generated", None),
+        };
+        crate::outcome::SigningKeyUse {
+            kid: k.kid.clone(),
+            origin: origin.into(),
+            path,
+        }
+    });
     let redirect = transaction
         .redirect
         .clone()
@@ -174,6 +184,7 @@ pub(crate) fn assemble(
         result,
         scripts,
         jwks,
+        signing_key,
         timings_us: timings,
     })
 }

@@ -1,8 +1,10 @@
 //! Signing keys, signing, the public JWKS, and verification.
 //!
 //! RS256 and PS256 use the tenant's RSA key: the one configured in the
-//! settings (`signing.private_key_pem`), or one generated once per process
-//! and algorithm when none is configured. HS256 uses the client secret (ID tokens) or the
+//! settings (`signing.private_key_pem`), or, when none is configured, the
+//! user's development key, generated once and kept in actionbox's cache
+//! directory (a key generated for the process when that directory cannot
+//! be written). HS256 uses the client secret (ID tokens) or the
 //! API's signing secret (access tokens). Key ids are RFC 7638 thumbprints
 //! unless the settings name one.
 
@@ -27,15 +29,29 @@ pub struct RsaKey {
     /// The public half, as a JWK with `kid`, `use` and `alg`.
     pub jwk: Jwk,
     pub kid: String,
-    /// Whether actionbox generated the key (no key was configured).
-    pub generated: bool,
+    /// Where the key comes from.
+    pub origin: KeyOrigin,
+}
+
+/// Where an RSA signing key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// The settings' `signing.private_key_pem`.
+    Configured,
+    /// No key is configured: actionbox's per-user development key, kept in
+    /// this file so every run (and `serve` across restarts) signs with the
+    /// same key.
+    Development(PathBuf),
+    /// No key is configured and the development key could not be kept: a
+    /// key generated for this process only.
+    Generated,
 }
 
 impl std::fmt::Debug for RsaKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RsaKey")
             .field("kid", &self.kid)
-            .field("generated", &self.generated)
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -44,14 +60,14 @@ impl RsaKey {
     pub fn from_pem(pem: &[u8], kid: Option<&str>, alg: SigningAlg) -> Result<RsaKey, String> {
         let encoding = EncodingKey::from_rsa_pem(pem)
             .map_err(|e| format!("not an RSA private key in PEM form ({e})"))?;
-        RsaKey::from_encoding(encoding, kid, alg, false)
+        RsaKey::from_encoding(encoding, kid, alg, KeyOrigin::Configured)
     }
 
     fn from_encoding(
         encoding: EncodingKey,
         kid: Option<&str>,
         alg: SigningAlg,
-        generated: bool,
+        origin: KeyOrigin,
     ) -> Result<RsaKey, String> {
         let mut jwk =
             Jwk::from_encoding_key(&encoding, algorithm(alg)).map_err(|e| e.to_string())?;
@@ -69,14 +85,19 @@ impl RsaKey {
             encoding,
             jwk,
             kid,
-            generated,
+            origin,
         })
     }
 
     /// A fresh 2048-bit key; its JWK names `alg`.
     pub fn generate(alg: SigningAlg) -> Result<RsaKey, String> {
         let der = generate_der()?;
-        RsaKey::from_encoding(EncodingKey::from_rsa_der(&der), None, alg, true)
+        RsaKey::from_encoding(
+            EncodingKey::from_rsa_der(&der),
+            None,
+            alg,
+            KeyOrigin::Generated,
+        )
     }
 
     pub fn jwks(&self) -> Value {
@@ -131,9 +152,9 @@ fn algorithm(alg: SigningAlg) -> Algorithm {
     }
 }
 
-/// The key generated for this process when no key is configured: every run
-/// in one process signs with the same key (one per algorithm, so the JWK
-/// names the algorithm the tokens use), so its JWKS stays valid.
+/// The key used when none is configured, loaded once per process (one
+/// per algorithm, so the JWK names the algorithm the tokens use): the
+/// development key, else a key generated for this process.
 fn process_key(alg: SigningAlg) -> Result<Arc<RsaKey>, String> {
     static RS256: OnceLock<Result<Arc<RsaKey>, String>> = OnceLock::new();
     static PS256: OnceLock<Result<Arc<RsaKey>, String>> = OnceLock::new();
@@ -141,8 +162,52 @@ fn process_key(alg: SigningAlg) -> Result<Arc<RsaKey>, String> {
         SigningAlg::PS256 => (&PS256, SigningAlg::PS256),
         SigningAlg::RS256 | SigningAlg::HS256 => (&RS256, SigningAlg::RS256),
     };
-    cell.get_or_init(|| RsaKey::generate(alg).map(Arc::new))
-        .clone()
+    cell.get_or_init(|| {
+        match development_key_file() {
+            Some(path) => development_key(&path, alg),
+            None => Err("no cache directory".to_string()),
+        }
+        .or_else(|_| RsaKey::generate(alg))
+        .map(Arc::new)
+    })
+    .clone()
+}
+
+/// Where the development key is kept: `dev-signing-key.pem` in actionbox's
+/// cache directory (`ACTIONBOX_CACHE_DIR`, else the user's cache directory).
+pub fn development_key_file() -> Option<PathBuf> {
+    std::env::var_os("ACTIONBOX_CACHE_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| dirs::cache_dir().map(|dir| dir.join("actionbox")))
+        .map(|dir| dir.join("dev-signing-key.pem"))
+}
+
+/// The development key from `path`, created there first if it does not
+/// exist. Generating a 2048-bit key takes tens of milliseconds: a one-off
+/// `actionbox run` without a configured key would spend most of its time
+/// on it. The file is written whole (a temporary file renamed into place,
+/// readable by the user only), so concurrent first runs never see half a
+/// key; the one that loses the race reads the winner's.
+fn development_key(path: &Path, alg: SigningAlg) -> Result<RsaKey, String> {
+    let origin = KeyOrigin::Development(path.to_path_buf());
+    if let Ok(pem) = std::fs::read(path) {
+        return RsaKey::from_pem(&pem, None, alg).map(|key| RsaKey { origin, ..key });
+    }
+    use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
+    let der = generate_der()?;
+    let pem = rsa::RsaPrivateKey::from_pkcs1_der(&der)
+        .and_then(|key| key.to_pkcs1_pem(rsa::pkcs1::LineEnding::LF))
+        .map_err(|e| format!("cannot encode the RSA key: {e}"))?;
+    let dir = path.parent().ok_or("the key file has no directory")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| e.to_string())?;
+    std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(|e| e.to_string())?;
+    let pem = match file.persist_noclobber(path) {
+        Ok(_) => pem.as_bytes().to_vec(),
+        Err(_) => std::fs::read(path).map_err(|e| e.to_string())?,
+    };
+    RsaKey::from_pem(&pem, None, alg).map(|key| RsaKey { origin, ..key })
 }
 
 /// A configured key, parsed once per process (and again when its file

@@ -2,6 +2,8 @@
 
 use crate::common::*;
 use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn the_readme_example_records_the_connection_claim() {
@@ -518,4 +520,61 @@ fn an_event_that_is_not_an_object_is_an_input_error() {
         "{}",
         stderr(&output)
     );
+}
+
+fn run_with_cache_dir(cache: &Path, format: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args(["run", "actions/add-connection.js", "--format", format])
+        .current_dir(repo())
+        .env("ACTIONBOX_CACHE_DIR", cache)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn runs_without_a_key_share_the_users_development_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = dir.path().join("cache");
+    let first = json(&run_with_cache_dir(&cache, "json"));
+    let second = json(&run_with_cache_dir(&cache, "json"));
+    let key_file = cache.join("dev-signing-key.pem");
+    assert_eq!(first["signing_key"]["origin"], "development");
+    assert_eq!(
+        first["signing_key"]["path"],
+        key_file.to_str().expect("utf-8 path")
+    );
+    assert_eq!(first["signing_key"], second["signing_key"]);
+    assert_eq!(first["jwks"], second["jwks"]);
+    let kid = &first["id_token"]["header"]["kid"];
+    assert_eq!(kid, &first["signing_key"]["kid"]);
+    assert_eq!(kid, &second["id_token"]["header"]["kid"]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file)
+            .expect("key file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the key is readable by others: {mode:o}");
+    }
+    let pretty = run_with_cache_dir(&cache, "pretty");
+    let text = String::from_utf8_lossy(&pretty.stdout);
+    assert!(
+        text.contains("signed with your development key") && text.contains("dev-signing-key.pem"),
+        "{text}"
+    );
+}
+
+#[test]
+fn without_a_usable_cache_directory_a_run_signs_with_a_key_of_its_own() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // A file where the cache directory should be: nothing can be kept.
+    let cache = dir.path().join("not-a-directory");
+    std::fs::write(&cache, "x").expect("write");
+    let first = json(&run_with_cache_dir(&cache, "json"));
+    let second = json(&run_with_cache_dir(&cache, "json"));
+    assert_eq!(first["signing_key"]["origin"], "generated");
+    assert_ne!(first["signing_key"]["kid"], second["signing_key"]["kid"]);
+    assert_eq!(first["status"], "allowed");
 }
