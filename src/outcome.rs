@@ -134,7 +134,8 @@ pub struct Outcome {
     pub scripts: Vec<String>,
     /// The public key set that verifies the RS256/PS256 tokens of this run.
     pub jwks: Option<Value>,
-    /// The RSA key the tokens were signed with, and where it comes from.
+    /// The RSA key the tokens were signed with when it is not the tenant's
+    /// configured key (a development or per-process key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key: Option<SigningKeyUse>,
     pub timings_us: Timings,
@@ -144,7 +145,6 @@ pub struct Outcome {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SigningKeyUse {
     pub kid: String,
-    /// `configured` (the settings' `signing.private_key_pem`),
     /// `development` (no key configured: the user's development key, kept
     /// in `path`) or `generated` (no key configured and none could be kept:
     /// a key of this process only).

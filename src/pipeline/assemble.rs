@@ -138,18 +138,20 @@ pub(crate) fn assemble(
         .any(|t| t.header.get("kid").is_some());
     let rsa_key = keys.loaded_rsa().filter(|_| signed_with_rsa);
     let jwks = rsa_key.map(|k| k.jwks());
-    let signing_key = rsa_key.map(|k| {
+    // Named only when it is not the tenant's configured key: tokens signed
+    // with a development key must not be mistaken for a tenant's.
+    let signing_key = rsa_key.and_then(|k| {
         use crate::token::sign::KeyOrigin;
         let (origin, path) = match &k.origin {
-            KeyOrigin::Configured => ("configured", None),
+            KeyOrigin::Configured => return None,
             KeyOrigin::Development(path) => ("development", Some(path.display().to_string())),
             KeyOrigin::Generated => ("generated", None),
         };
-        crate::outcome::SigningKeyUse {
+        Some(crate::outcome::SigningKeyUse {
             kid: k.kid.clone(),
             origin: origin.into(),
             path,
-        }
+        })
     });
     let redirect = transaction
         .redirect
