@@ -70,12 +70,22 @@ pub(super) fn event_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 }
 
 pub fn execute(args: CompareArgs) -> Result<i32> {
-    let mut paths = args.scripts.clone();
-    paths.extend(args.actions.iter().cloned());
-    let (_, scripts) = args.exec.scripts(&paths)?;
-    let (rules, actions): (Vec<Script>, Vec<Script>) = scripts
-        .into_iter()
-        .partition(|s| s.kind == ScriptKind::Rule);
+    // `compare --tenant DIR` alone: the tenant's login with its Rules
+    // against its login with only its Actions.
+    let whole_tenant = args.scripts.is_empty() && args.actions.is_empty();
+    let (rules, actions, tenant_settings, tenant_node) =
+        if whole_tenant && args.exec.tenant.is_some() {
+            let (before, after, settings, node) = super::migrate_tenant::compare_sides(&args.exec)?;
+            (before, after, Some(settings), Some(node))
+        } else {
+            let mut paths = args.scripts.clone();
+            paths.extend(args.actions.iter().cloned());
+            let (_, scripts) = args.exec.scripts(&paths)?;
+            let (rules, actions): (Vec<Script>, Vec<Script>) = scripts
+                .into_iter()
+                .partition(|s| s.kind == ScriptKind::Rule);
+            (rules, actions, None, None)
+        };
     if let Some(other) = actions
         .iter()
         .find(|s| s.kind != ScriptKind::Action(actionbox::Trigger::PostLogin))
@@ -85,9 +95,15 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
             other.location()
         );
     }
-    let settings = args.exec.settings()?;
+    let settings = match tenant_settings {
+        Some(settings) => settings,
+        None => args.exec.settings()?,
+    };
     let limits = args.exec.limits();
-    let node = args.exec.node()?;
+    let node = match tenant_node {
+        Some(node) => node,
+        None => args.exec.node()?,
+    };
     let runner = args.exec.runner();
     let files = event_files(&args.events)?;
     let events: Vec<(Option<PathBuf>, Option<Value>)> = if files.is_empty() {

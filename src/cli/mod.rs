@@ -6,6 +6,7 @@ mod compare;
 mod deps;
 mod jwks;
 mod migrate;
+mod migrate_tenant;
 mod options;
 mod render;
 mod run;
@@ -41,8 +42,9 @@ enum Command {
     /// Run Rules and their Action replacement as two logins on the same
     /// event(s) and explain every difference in the tokens and decisions
     Compare(compare::CompareArgs),
-    /// Write the post-login Action for a Rule and prove it equivalent with
-    /// compare over the bundled logins and --event files
+    /// Write the post-login Action for a Rule (or every enabled Rule of a
+    /// tenant folder, --tenant DIR) and prove it equivalent with compare
+    /// over the bundled logins and --event files
     Migrate(migrate::MigrateArgs),
     /// Print the public JWKS of the tenant's signing key, or create a key
     Jwks(jwks::JwksArgs),

@@ -5,6 +5,7 @@
 mod edits;
 mod prove;
 mod rewrite;
+pub mod tenant;
 
 use serde::Serialize;
 

@@ -65,6 +65,7 @@ const EXTRA_FIELDS: &[(&str, &str)] = &[
         "event.authentication.riskAssessment",
     ),
     ("context.authentication", "event.authentication"),
+    ("context.authorization", "event.authorization"),
     ("context.organization", "event.organization"),
     ("context.request", "event.request"),
 ];

@@ -331,3 +331,126 @@ fn bad_input_is_an_input_error() {
         stderr(&output)
     );
 }
+
+#[test]
+fn a_whole_tenant_migrates_to_an_importable_folder_that_compare_tenant_judges_equivalent() {
+    // Before: the Rules do something the bound Actions do not.
+    let before = actionbox(&["compare", "--tenant", "actions/tenant-example"]);
+    assert_eq!(before.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&before.stdout).contains("− https://app.acme.example/roles"),
+        "{}",
+        String::from_utf8_lossy(&before.stdout)
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("tenant");
+    let output = actionbox(&[
+        "migrate",
+        "--tenant",
+        "actions/tenant-example",
+        "-o",
+        out.to_str().unwrap(),
+        "--event",
+        "actions/events/migration/customer-login.json",
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    let table: Vec<&str> = text.lines().skip(2).take(3).map(str::trim_end).collect();
+    assert_eq!(
+        table,
+        [
+            "  Rule                       Action                     Equivalent   TODOs",
+            "  Add roles to tokens        add-roles-to-tokens        4/4 events   0",
+            "  Deny blocked email domain  deny-blocked-email-domain  4/4 events   0",
+        ],
+        "{text}"
+    );
+
+    // Deploy CLI layout: code, definition with secrets from rules-configs
+    // (placeholders kept for the import), bindings after the Actions
+    // already bound, in Rule order. The Rules are untouched.
+    let code = std::fs::read_to_string(out.join("actions/deny-blocked-email-domain/code.js"))
+        .expect("code.js");
+    assert!(code.contains("event.secrets.BLOCKED_DOMAIN"), "{code}");
+    let definition: Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("actions/deny-blocked-email-domain.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        definition["secrets"],
+        serde_json::json!([
+            { "name": "BLOCKED_DOMAIN", "value": "##BLOCKED_DOMAIN##" },
+            { "name": "SUPPORT_URL", "value": "https://support.acme.example" }
+        ])
+    );
+    assert_eq!(
+        definition["code"],
+        "./actions/deny-blocked-email-domain/code.js"
+    );
+    assert_eq!(definition["supported_triggers"][0]["id"], "post-login");
+    let triggers: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("triggers/triggers.json")).unwrap())
+            .unwrap();
+    let bound: Vec<&str> = triggers["post-login"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["action_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bound,
+        [
+            "add-login-source",
+            "partner-session-token",
+            "add-roles-to-tokens",
+            "deny-blocked-email-domain"
+        ]
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("rules/Add roles to tokens.js")).unwrap(),
+        std::fs::read_to_string(repo().join("actions/tenant-example/rules/Add roles to tokens.js"))
+            .unwrap()
+    );
+    // actionbox itself loads the folder it wrote.
+    let preflight = actionbox(&["tenant", out.to_str().unwrap()]);
+    assert_eq!(
+        preflight.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&preflight.stdout)
+    );
+
+    // After: compare --tenant says equivalent.
+    let after = actionbox(&[
+        "compare",
+        "--tenant",
+        out.to_str().unwrap(),
+        "--event",
+        "actions/events/post-login-database.json",
+        "--event",
+        "actions/events/migration/customer-login.json",
+        "--event",
+        "actions/events/migration/admin-login.json",
+    ]);
+    assert_eq!(
+        after.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&after.stdout)
+    );
+    // On a blocked login the only difference left is the error code.
+    let blocked = actionbox(&[
+        "compare",
+        "--tenant",
+        out.to_str().unwrap(),
+        "--event",
+        "actions/events/migration/blocked-domain-login.json",
+        "--format",
+        "json",
+    ]);
+    let value = json(&blocked);
+    assert_eq!(value["equivalent"], false);
+    assert_eq!(value["differences"][0]["aspect"], "denial", "{value:#}");
+    assert_eq!(value["differences"].as_array().unwrap().len(), 1);
+}

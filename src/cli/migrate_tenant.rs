@@ -1,0 +1,343 @@
+//! `actionbox migrate --tenant DIR [-o OUT_DIR]` and the tenant side of
+//! `compare --tenant DIR`: every enabled Rule of a Deploy CLI export
+//! migrated and proven, the export written back with the Actions bound.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use actionbox::migrate::tenant::{MigratedRule, action_name_for, before_and_after, write_export};
+use actionbox::migrate::{self, EventProof, Migration, RewriteOptions, Verdict};
+use actionbox::tenant::TenantFlow;
+use actionbox::tenant::TenantFolder;
+use actionbox::{NodeConfig, Script, ScriptKind, Settings, Trigger};
+
+use super::migrate::{MigrateArgs, migration_details, proof_events, proof_table, verdict_text};
+use super::options::{ExecOptions, Format};
+use super::render::{self, BOLD, DIM, GREEN, RED, paint};
+
+/// A tenant folder's post-login flow: its scripts, settings and modules,
+/// with what the command line gives winning over the export.
+pub struct TenantSides {
+    pub folder: TenantFolder,
+    pub scripts: Vec<Script>,
+    pub settings: Settings,
+    pub node: NodeConfig,
+}
+
+pub fn load_tenant(exec: &ExecOptions) -> Result<TenantSides> {
+    let folder = exec
+        .tenant_folder()?
+        .context("--tenant DIR: the Deploy CLI export to read")?;
+    let built = TenantFlow::build(&folder, Trigger::PostLogin, exec.settings()?)?;
+    for warning in &built.warnings {
+        eprintln!("actionbox: warning: {warning}");
+    }
+    let mut node = exec.node()?;
+    for (name, source) in built.node.action_modules {
+        node.action_modules.entry(name).or_insert(source);
+    }
+    for (name, version) in built.node.dependencies {
+        node.dependencies.entry(name).or_insert(version);
+    }
+    if exec.node_runtime.is_none() {
+        node.runtime = built.node.runtime;
+    }
+    Ok(TenantSides {
+        folder,
+        scripts: built.scripts,
+        settings: built.settings,
+        node,
+    })
+}
+
+/// `compare --tenant`: the login as it runs today (enabled Rules, then the
+/// bound Actions that do not replace them) and as it runs with the Rules
+/// off (the bound Actions).
+pub fn compare_sides(
+    exec: &ExecOptions,
+) -> Result<(Vec<Script>, Vec<Script>, Settings, NodeConfig)> {
+    let tenant = load_tenant(exec)?;
+    if tenant.folder.enabled_rules().is_empty() {
+        bail!("the tenant has no enabled Rule: nothing to compare its Actions with");
+    }
+    let (before, after) = before_and_after(&tenant.folder, &tenant.scripts);
+    Ok((before, after, tenant.settings, tenant.node))
+}
+
+struct RuleReport {
+    rule: String,
+    action: String,
+    migration: Migration,
+    proofs: Vec<EventProof>,
+}
+
+pub fn execute(args: MigrateArgs) -> Result<i32> {
+    let tenant = load_tenant(&args.exec)?;
+    let dir = args
+        .exec
+        .tenant_dir()
+        .context("--tenant DIR: the Deploy CLI export to read")?;
+    let rules = tenant.folder.enabled_rules();
+    if rules.is_empty() {
+        bail!("{}: no enabled Rule to migrate", dir.display());
+    }
+    let events = proof_events(&args.events, args.rule_legacy_client)?;
+    let runner = args.exec.runner();
+    let limits = args.exec.limits();
+    let options = RewriteOptions {
+        namespace: args.namespace.clone(),
+    };
+    let mut reports = Vec::new();
+    for rule in &rules {
+        let action = action_name_for(&rule.name);
+        let migration =
+            migrate::migrate_rule(&rule.file.display().to_string(), &rule.source, &options)?;
+        let action_script = Script::with_kind(
+            action.clone(),
+            migration.code.clone(),
+            ScriptKind::Action(Trigger::PostLogin),
+        );
+        let settings = migrate::with_action_secrets(&tenant.settings, &action, &migration);
+        let proofs = migrate::prove(
+            &runner,
+            &[rule.script()],
+            &[action_script],
+            &migration.expected,
+            &events,
+            &settings,
+            &limits,
+            &migrate::with_action_dependencies(&tenant.node, &migration),
+        )?;
+        reports.push(RuleReport {
+            rule: rule.name.clone(),
+            action,
+            migration,
+            proofs,
+        });
+    }
+    let all_accepted = reports
+        .iter()
+        .all(|r| r.proofs.iter().all(|p| p.verdict.accepted()));
+    let no_todos = reports.iter().all(|r| r.migration.todos.is_empty());
+
+    // The export, then the whole tenant checked on what was written.
+    let mut written = None;
+    let mut whole = Vec::new();
+    if let Some(out) = &args.output
+        && (all_accepted || args.force)
+    {
+        let migrated: Vec<MigratedRule<'_>> = rules
+            .iter()
+            .zip(&reports)
+            .map(|(rule, report)| MigratedRule {
+                rule,
+                action: report.action.clone(),
+                migration: report.migration.clone(),
+            })
+            .collect();
+        write_export(&dir, out, &migrated)?;
+        written = Some(out.clone());
+        whole = check_written(&args, out, &reports, &events)?;
+    }
+    let whole_accepted = whole.iter().all(|p| p.verdict.accepted());
+    let code = if all_accepted
+        && no_todos
+        && whole_accepted
+        && (written.is_some() || args.output.is_none())
+    {
+        0
+    } else {
+        1
+    };
+    let text = match args.format {
+        Format::Json => {
+            let rules: Vec<_> = reports
+                .iter()
+                .map(|r| {
+                    json!({
+                        "rule": r.rule,
+                        "action": r.action,
+                        "code": r.migration.code,
+                        "secrets": r.migration.secrets,
+                        "dependencies": r.migration.dependencies,
+                        "todos": r.migration.todos,
+                        "notes": r.migration.notes,
+                        "equivalent_events": r.proofs.iter().filter(|p| p.verdict.accepted()).count(),
+                        "events": r.proofs,
+                    })
+                })
+                .collect();
+            let value = json!({
+                "tenant": dir.display().to_string(),
+                "written": written.as_ref().map(|p| p.display().to_string()),
+                "equivalent": all_accepted && whole_accepted,
+                "rules": rules,
+                "tenant_check": whole,
+            });
+            format!("{}\n", serde_json::to_string_pretty(&value)?)
+        }
+        Format::Pretty => pretty(
+            &dir,
+            &reports,
+            &events.len(),
+            written.as_deref(),
+            args.output.as_deref(),
+            &whole,
+        ),
+    };
+    render::emit(&text)?;
+    Ok(code)
+}
+
+/// `compare --tenant` on the export just written: the login with the Rules
+/// against the login with only the Actions.
+fn check_written(
+    args: &MigrateArgs,
+    out: &Path,
+    reports: &[RuleReport],
+    events: &[migrate::ProofEvent],
+) -> Result<Vec<EventProof>> {
+    let mut exec = args.exec.clone();
+    exec.tenant = Some(out.to_path_buf());
+    exec.keywords = exec.keywords.clone().or_else(|| {
+        args.exec
+            .tenant_dir()
+            .map(|d| d.join("keywords.json"))
+            .filter(|p| p.is_file())
+    });
+    let (before, after, settings, node) = compare_sides(&exec)?;
+    let expected: Vec<_> = reports
+        .iter()
+        .flat_map(|r| r.migration.expected.iter().cloned())
+        .collect();
+    Ok(migrate::prove(
+        &exec.runner(),
+        &before,
+        &after,
+        &expected,
+        events,
+        &settings,
+        &exec.limits(),
+        &node,
+    )?)
+}
+
+fn pretty(
+    dir: &Path,
+    reports: &[RuleReport],
+    event_count: &usize,
+    written: Option<&Path>,
+    output: Option<&Path>,
+    whole: &[EventProof],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} {}",
+        paint(BOLD, "Migrating the Rules of"),
+        dir.display()
+    );
+    let rule_width = reports
+        .iter()
+        .map(|r| r.rule.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let action_width = reports
+        .iter()
+        .map(|r| r.action.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let _ = writeln!(
+        out,
+        "\n  {}  {}  {}  {}",
+        paint(BOLD, format!("{:<rule_width$}", "Rule")),
+        paint(BOLD, format!("{:<action_width$}", "Action")),
+        paint(BOLD, format!("{:<11}", "Equivalent")),
+        paint(BOLD, "TODOs")
+    );
+    for report in reports {
+        let accepted = report
+            .proofs
+            .iter()
+            .filter(|p| p.verdict.accepted())
+            .count();
+        let equivalent = format!("{accepted}/{event_count} events");
+        let equivalent = if accepted == *event_count {
+            paint(GREEN, format!("{equivalent:<11}"))
+        } else {
+            paint(RED, format!("{equivalent:<11}"))
+        };
+        let todos = report.migration.todos.len();
+        let todos = if todos == 0 {
+            paint(DIM, "0")
+        } else {
+            paint(RED, todos.to_string())
+        };
+        let _ = writeln!(
+            out,
+            "  {:<rule_width$}  {:<action_width$}  {equivalent}  {todos}",
+            report.rule, report.action
+        );
+    }
+    for report in reports {
+        let interesting = !report.migration.notes.is_empty()
+            || !report.migration.todos.is_empty()
+            || !report.migration.secrets.is_empty()
+            || !report.migration.dependencies.is_empty()
+            || report
+                .proofs
+                .iter()
+                .any(|p| p.verdict != Verdict::Equivalent);
+        if !interesting {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(BOLD, format!("── {} → {}", report.rule, report.action))
+        );
+        migration_details(&mut out, &report.migration);
+        proof_table(&mut out, &report.proofs);
+    }
+    match (written, output) {
+        (Some(path), _) => {
+            let _ = writeln!(
+                out,
+                "\n{} {}: actions/<name>/code.js, actions/<name>.json and the post-login bindings in triggers/triggers.json, after the Actions already bound. The Rules are unchanged: disable them once the Actions are live.",
+                paint(GREEN, "Written to"),
+                path.display()
+            );
+            let _ = writeln!(
+                out,
+                "\n{}",
+                paint(
+                    BOLD,
+                    "The tenant with its Rules vs with only its Actions (compare --tenant):"
+                )
+            );
+            for proof in whole {
+                let _ = writeln!(
+                    out,
+                    "  {:<20}  {}",
+                    proof.event,
+                    verdict_text(proof.verdict)
+                );
+            }
+        }
+        (None, Some(path)) => {
+            let _ = writeln!(
+                out,
+                "\n{} {}: not every Rule's Action is equivalent (--force writes anyway)",
+                paint(RED, "Not written:"),
+                path.display()
+            );
+        }
+        (None, None) => {}
+    }
+    out
+}
