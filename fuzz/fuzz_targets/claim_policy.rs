@@ -3,9 +3,9 @@
 //! in its token or listed as dropped.
 #![no_main]
 
-use actionbox::record::Command;
 use actionbox::tenant::{ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, TokenProfile};
-use actionbox::token::{Keys, TokenInput, issue};
+use actionbox::token::policy::{ClaimWrite, TokenKind};
+use actionbox::token::{Keys, ScopeEdit, TokenInput, TokenRequests, issue};
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
@@ -86,26 +86,20 @@ fuzz_target!(|case: Case| {
         "resource_server": case.audience.as_ref().map(|a| json!({ "identifier": a })),
         "user": user,
     });
-    let mut commands: Vec<Command> = case
-        .claims
-        .iter()
-        .map(|c| {
-            let call = if c.access_token { "accessToken.setCustomClaim" } else { "idToken.setCustomClaim" };
-            let mut args = vec![json!(c.key)];
-            if let Some(value) = &c.value {
-                args.push(value.value(0));
-            }
-            Command::new("fuzz.js", call, args)
-        })
-        .collect();
-    commands.extend(case.added_scopes.iter().map(|s| Command::new("fuzz.js", "accessToken.addScope", vec![json!(s)])));
+    let mut requests = TokenRequests::default();
+    for c in &case.claims {
+        let token = if c.access_token { TokenKind::Access } else { TokenKind::Id };
+        let value = c.value.as_ref().map(|v| v.value(0));
+        requests.set_claim(token, ClaimWrite { key: c.key.clone(), value, script: "fuzz.js".into() });
+    }
+    requests.scope_edits.extend(case.added_scopes.iter().map(|s| ScopeEdit::Add(s.clone())));
     let mut keys = Keys::from_settings(&settings).expect("no key file");
     let issued = issue(
         &TokenInput {
             event: &event,
             user: &event["user"],
             rules_user: None,
-            commands: &commands,
+            requests: &requests,
             settings: &settings,
             now: 1_795_684_500,
             primary_user: None,

@@ -78,7 +78,7 @@ pub(crate) fn assemble(
         && transaction.redirect.is_none()
     {
         let started = Instant::now();
-        tokens = tokens::build(job, &transaction, &commands, settings, keys)?;
+        tokens = tokens::build(job, &transaction, settings, keys)?;
         token_us = started.elapsed().as_micros() as u64;
         if let Some(failure) = tokens.failure.take() {
             error = Some(ScriptError::new(

@@ -1,9 +1,8 @@
-//! Step 4, build the tokens: the token builder reads the transaction and
-//! the commands and issues the ID and access tokens Auth0 would, with the
+//! Step 4, build the tokens: the token builder reads the transaction (the
+//! user, the claims and scope edits it folded from the commands) and issues the ID and access tokens Auth0 would, with the
 //! claims it would drop.
 
 use crate::error::Error;
-use crate::record::Command;
 use crate::script::Trigger;
 use crate::tenant::Settings;
 use crate::token::{self, Issued, Keys, TokenInput};
@@ -17,7 +16,6 @@ use super::transaction::Transaction;
 pub(crate) fn build(
     job: &FlowJob,
     transaction: &Transaction,
-    commands: &[Command],
     settings: &Settings,
     keys: &mut Keys,
 ) -> Result<Issued, Error> {
@@ -29,7 +27,7 @@ pub(crate) fn build(
         event: job.authorize_event(),
         user: &transaction.user,
         rules_user: transaction.rules_user.as_ref(),
-        commands,
+        requests: &transaction.token_requests,
         settings,
         now: super::now_secs(job.fixed_now_ms),
         primary_user: transaction.primary_user.as_deref(),

@@ -1,8 +1,9 @@
 //! The login transaction as Auth0's server sees it: the commands scripts
-//! recorded, applied in order. Metadata updates reach the user (and so the
-//! next Action's `event.user`), a deny or redirect stops the flow, the cache
-//! and transaction metadata carry over between Actions. Claims and scopes
-//! are read from the same commands by the token builder.
+//! recorded, applied in order. It is the one reader of the command log.
+//! Metadata updates reach the user (and so the next Action's `event.user`),
+//! a deny or redirect stops the flow, the cache and transaction metadata
+//! carry over between Actions, and claims and scope edits are kept, in
+//! order, for the token builder.
 
 use std::collections::BTreeMap;
 
@@ -12,6 +13,8 @@ use serde_json::{Map, Value, json};
 use crate::outcome::{Denial, MetadataUpdates, Redirect};
 use crate::record::{Command, Warning};
 use crate::script::Trigger;
+use crate::token::policy::{ClaimWrite, TokenKind};
+use crate::token::{ScopeEdit, TokenRequests};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CacheRecord {
@@ -58,6 +61,8 @@ pub struct Transaction {
     /// with no browser), when it cannot.
     #[serde(default)]
     pub redirect_impossible: Option<String>,
+    /// Claims and scope edits, for the token builder.
+    pub token_requests: TokenRequests,
 }
 
 /// Protocols of grants with no browser to redirect: the password grant
@@ -186,6 +191,48 @@ impl Transaction {
                     "api.access.rejectInvalidSubjectToken",
                 );
             }
+            "idToken.setCustomClaim" => self.set_claim(TokenKind::Id, command),
+            "accessToken.setCustomClaim" => self.set_claim(TokenKind::Access, command),
+            "accessToken.setScopes" => {
+                let scopes = match command.args.first() {
+                    Some(Value::Array(list)) => Some(
+                        list.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect(),
+                    ),
+                    Some(Value::String(s)) => {
+                        Some(s.split_whitespace().map(str::to_string).collect())
+                    }
+                    _ => None,
+                };
+                if let Some(scopes) = scopes {
+                    self.token_requests
+                        .scope_edits
+                        .push(ScopeEdit::Replace(scopes));
+                }
+            }
+            "accessToken.addScope" => {
+                if let Some(scope) = command.str_arg(0) {
+                    self.token_requests
+                        .scope_edits
+                        .push(ScopeEdit::Add(scope.to_string()));
+                }
+            }
+            "accessToken.removeScope" => {
+                if let Some(scope) = command.str_arg(0) {
+                    self.token_requests
+                        .scope_edits
+                        .push(ScopeEdit::Remove(scope.to_string()));
+                }
+            }
+            "user.set" => {
+                if let Some(attribute) = command.str_arg(0) {
+                    self.token_requests
+                        .attribute_scripts
+                        .insert(attribute.to_string(), command.script.clone());
+                }
+            }
             "user.setUserId" => self.new_user_id = command.str_arg(0).map(str::to_string),
             "authentication.setUserById" | "authentication.setUserByConnection" => {
                 self.user_selections.push(command.clone())
@@ -295,6 +342,25 @@ impl Transaction {
             }
             _ => {}
         }
+    }
+
+    /// A claim's name is its first argument (as text, whatever its type);
+    /// a call without one sets nothing.
+    fn set_claim(&mut self, token: TokenKind, command: &Command) {
+        let Some(key) = command.args.first().map(|k| match k {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }) else {
+            return;
+        };
+        self.token_requests.set_claim(
+            token,
+            ClaimWrite {
+                key,
+                value: command.args.get(1).cloned(),
+                script: command.script.clone(),
+            },
+        );
     }
 
     fn change_target_scopes(&mut self, command: &Command) {
@@ -575,5 +641,214 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod command_log_tests {
+    use super::*;
+    use crate::event;
+
+    fn command(script: &str, call: &str, args: Value) -> Command {
+        let args = args.as_array().cloned().unwrap_or_default();
+        Command::new(script, call, args)
+    }
+
+    fn folded(trigger: Trigger, commands: &[Command]) -> Transaction {
+        let mut transaction = Transaction::new(&event::build(trigger, None), trigger);
+        for command in commands {
+            transaction.apply(command);
+        }
+        transaction
+    }
+
+    #[test]
+    fn the_last_write_of_a_claim_wins_where_the_name_was_first_set() {
+        let t = folded(
+            Trigger::PostLogin,
+            &[
+                command(
+                    "rule.js",
+                    "idToken.setCustomClaim",
+                    json!(["https://a/x", 1]),
+                ),
+                command("a.js", "idToken.setCustomClaim", json!(["https://a/y", 2])),
+                command("b.js", "idToken.setCustomClaim", json!(["https://a/x", 3])),
+                command(
+                    "b.js",
+                    "accessToken.setCustomClaim",
+                    json!(["https://a/x", 4]),
+                ),
+                command(
+                    "b.js",
+                    "idToken.setCustomClaim",
+                    json!(["https://a/undefined"]),
+                ),
+                command("b.js", "idToken.setCustomClaim", json!([])),
+            ],
+        );
+        let id: Vec<_> = t
+            .token_requests
+            .id_token_claims
+            .iter()
+            .map(|w| (w.key.as_str(), w.value.clone(), w.script.as_str()))
+            .collect();
+        assert_eq!(
+            id,
+            vec![
+                ("https://a/x", Some(json!(3)), "b.js"),
+                ("https://a/y", Some(json!(2)), "a.js"),
+                ("https://a/undefined", None, "b.js"),
+            ]
+        );
+        assert_eq!(t.token_requests.access_token_claims.len(), 1);
+        assert_eq!(
+            t.token_requests.access_token_claims[0].value,
+            Some(json!(4))
+        );
+    }
+
+    #[test]
+    fn scope_edits_keep_their_order() {
+        let t = folded(
+            Trigger::PostLogin,
+            &[
+                command(
+                    "rule.js",
+                    "accessToken.setScopes",
+                    json!(["read:a write:a"]),
+                ),
+                command("a.js", "accessToken.addScope", json!(["read:b"])),
+                command("a.js", "accessToken.removeScope", json!(["write:a"])),
+                command("a.js", "accessToken.setScopes", json!([42])),
+            ],
+        );
+        assert_eq!(
+            t.token_requests.scope_edits,
+            vec![
+                ScopeEdit::Replace(vec!["read:a".into(), "write:a".into()]),
+                ScopeEdit::Add("read:b".into()),
+                ScopeEdit::Remove("write:a".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_deny_reads_its_arguments_as_the_trigger_defines_them() {
+        let deny = |trigger, args| {
+            folded(trigger, &[command("a.js", "access.deny", args)])
+                .denial
+                .expect("denied")
+        };
+        let login = deny(Trigger::PostLogin, json!(["no access"]));
+        assert_eq!(
+            (login.code.as_str(), login.reason.as_str()),
+            ("access_denied", "no access")
+        );
+        let exchange = deny(
+            Trigger::CredentialsExchange,
+            json!(["invalid_scope", "nope"]),
+        );
+        assert_eq!(
+            (exchange.code.as_str(), exchange.reason.as_str()),
+            ("invalid_scope", "nope")
+        );
+        let signup = deny(
+            Trigger::PreUserRegistration,
+            json!(["blocked domain", "Sorry"]),
+        );
+        assert_eq!(signup.code, "extensibility_error");
+        assert_eq!(signup.user_message.as_deref(), Some("Sorry"));
+    }
+
+    #[test]
+    fn metadata_updates_reach_the_next_actions_user_and_null_removes() {
+        let t = folded(
+            Trigger::PostLogin,
+            &[
+                command("a.js", "user.setAppMetadata", json!(["plan", "gold"])),
+                command("a.js", "user.setUserMetadata", json!(["theme", "dark"])),
+                command("b.js", "user.setUserMetadata", json!(["theme", null])),
+            ],
+        );
+        let next: Value = serde_json::from_str(&t.event_json_for_next(
+            &event::build(Trigger::PostLogin, None),
+            None,
+            None,
+        ))
+        .expect("JSON");
+        assert_eq!(next["user"]["app_metadata"]["plan"], "gold");
+        assert!(next["user"]["user_metadata"].get("theme").is_none());
+        assert_eq!(t.metadata_updates.user_metadata["theme"], Value::Null);
+    }
+
+    #[test]
+    fn a_second_redirect_replaces_the_first_with_a_warning_and_stops_the_flow() {
+        let t = folded(
+            Trigger::PostLogin,
+            &[
+                command(
+                    "a.js",
+                    "redirect.sendUserTo",
+                    json!(["https://one.example/"]),
+                ),
+                command(
+                    "b.js",
+                    "redirect.sendUserTo",
+                    json!(["https://two.example/"]),
+                ),
+            ],
+        );
+        let redirect = t.redirect.as_ref().expect("redirected");
+        assert_eq!(
+            (redirect.script.as_str(), redirect.url.as_str()),
+            ("b.js", "https://two.example/")
+        );
+        assert_eq!(t.warnings.len(), 1);
+        assert!(t.stops_flow());
+    }
+
+    #[test]
+    fn target_scopes_start_from_the_grant_and_change_in_order() {
+        let t = folded(
+            Trigger::CredentialsExchange,
+            &[
+                command("a.js", "transaction.addTargetScope", json!(["extra"])),
+                command("a.js", "transaction.removeTargetScope", json!(["extra"])),
+                command(
+                    "a.js",
+                    "transaction.setTargetScopes",
+                    json!([["one", "two"]]),
+                ),
+                command("a.js", "transaction.addTargetScope", json!(["one"])),
+            ],
+        );
+        assert_eq!(
+            t.target_scopes,
+            Some(vec!["one".to_string(), "two".to_string()])
+        );
+        let cleared = folded(
+            Trigger::CredentialsExchange,
+            &[command("a.js", "transaction.clearTargetScopes", json!([]))],
+        );
+        assert_eq!(cleared.target_scopes, Some(vec![]));
+        assert_eq!(
+            folded(Trigger::CredentialsExchange, &[]).target_scopes,
+            None
+        );
+    }
+
+    #[test]
+    fn the_cache_carries_values_and_forgets_deleted_ones() {
+        let t = folded(
+            Trigger::PostLogin,
+            &[
+                command("a.js", "cache.set", json!(["k", "v", 1.0e13])),
+                command("a.js", "cache.set", json!(["gone", "x", 1.0e13])),
+                command("b.js", "cache.delete", json!(["gone"])),
+            ],
+        );
+        assert_eq!(t.cache.keys().collect::<Vec<_>>(), vec!["k"]);
+        assert_eq!(t.cache["k"].value, "v");
     }
 }

@@ -1,11 +1,13 @@
 //! Assembling the ID and access tokens Auth0 would issue at the end of a
 //! login (docs/claims.md, "What the tokens contain"), from the event, the tenant settings, the user as
-//! the flow left it, and the claim and scope commands scripts recorded.
+//! the flow left it, and what the scripts asked of the tokens (claims and
+//! scope edits, folded from the command log by the transaction).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -13,7 +15,6 @@ use super::policy::{self, Audience, ClaimWrite, PolicyContext, Reason, TokenKind
 use super::sign::Keys;
 use super::{DroppedClaim, IssuedToken};
 use crate::error::Error;
-use crate::record::Command;
 use crate::tenant::{
     ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, TokenProfile,
 };
@@ -36,7 +37,9 @@ pub struct TokenInput<'a> {
     /// The user as the Rules left it, when Rules ran: profile claims and
     /// the legacy pipeline read it (Rules' changes to `user` reach tokens).
     pub rules_user: Option<&'a Value>,
-    pub commands: &'a [Command],
+    /// What the scripts asked of the tokens (claims, scope edits), as the
+    /// transaction folded it from the command log.
+    pub requests: &'a TokenRequests,
     pub settings: &'a Settings,
     /// Seconds since the epoch.
     pub now: u64,
@@ -186,28 +189,82 @@ fn classify_audience(aud: &str, domain: &str) -> Audience {
     }
 }
 
-/// The claims scripts set on one token: the last write of each name, in
-/// the order names were first set.
-fn claim_writes(commands: &[Command], call: &str) -> Vec<ClaimWrite> {
-    let mut writes: Vec<ClaimWrite> = Vec::new();
-    for command in commands.iter().filter(|c| c.call == call) {
-        let Some(key) = command.args.first().map(|k| match k {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }) else {
-            continue;
+/// What the scripts asked of the tokens, folded in order from the command
+/// log by the transaction (its only reader): the claims of each token, the
+/// edits of the access token's scopes, and which script last set each user
+/// attribute (a Rule's `user.x = v`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TokenRequests {
+    /// The last write of each name, in the order names were first set.
+    pub id_token_claims: Vec<ClaimWrite>,
+    pub access_token_claims: Vec<ClaimWrite>,
+    pub scope_edits: Vec<ScopeEdit>,
+    pub attribute_scripts: BTreeMap<String, String>,
+}
+
+/// One change to the access token's scopes, in the order scripts made them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ScopeEdit {
+    /// A Rule's `context.accessToken.scope`: replaces the granted scopes.
+    Replace(Vec<String>),
+    Add(String),
+    Remove(String),
+}
+
+impl TokenRequests {
+    /// A claim set on `token`: a later write of the same name replaces the
+    /// earlier one in place.
+    pub fn set_claim(&mut self, token: TokenKind, write: ClaimWrite) {
+        let writes = match token {
+            TokenKind::Id => &mut self.id_token_claims,
+            TokenKind::Access => &mut self.access_token_claims,
         };
-        let write = ClaimWrite {
-            key: key.clone(),
-            value: command.args.get(1).cloned(),
-            script: command.script.clone(),
-        };
-        match writes.iter_mut().find(|w| w.key == key) {
+        match writes.iter_mut().find(|w| w.key == write.key) {
             Some(existing) => *existing = write,
             None => writes.push(write),
         }
     }
-    writes
+
+    pub fn claims(&self, token: TokenKind) -> &[ClaimWrite] {
+        match token {
+            TokenKind::Id => &self.id_token_claims,
+            TokenKind::Access => &self.access_token_claims,
+        }
+    }
+}
+
+/// The claims of one token that pass the policy, in order; the others go
+/// to `dropped` with their reason. `Err` is why the `what` (login,
+/// exchange) fails instead: the claims left take more than Auth0's 100 KB.
+fn judge_claims(
+    token: TokenKind,
+    writes: &[ClaimWrite],
+    ctx: &PolicyContext<'_>,
+    dropped: &mut Vec<DroppedClaim>,
+    what: &str,
+) -> Result<Vec<ClaimWrite>, String> {
+    let mut kept = Vec::new();
+    for write in writes {
+        match policy::judge(token, write, ctx) {
+            Verdict::Keep => kept.push(write.clone()),
+            Verdict::Drop(reason, detail) => drop_claim(dropped, token, write, reason, detail),
+        }
+    }
+    let size: usize = kept
+        .iter()
+        .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
+        .sum();
+    if size > policy::CLAIMS_SIZE_LIMIT {
+        let token_name = match token {
+            TokenKind::Id => "ID token",
+            TokenKind::Access => "access token",
+        };
+        return Err(format!(
+            "The custom claims of the {token_name} take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the {what} fails.",
+            policy::CLAIMS_SIZE_LIMIT
+        ));
+    }
+    Ok(kept)
 }
 
 fn drop_claim(
@@ -229,7 +286,7 @@ fn drop_claim(
 /// The scope string of the access token: requested scopes as Auth0 grants
 /// them (the API's defined scopes, RBAC), then a Rule's override, then the
 /// Actions' additions and removals, in order.
-pub fn granted_scopes(tenant: &Tenant, commands: &[Command]) -> Vec<String> {
+pub fn granted_scopes(tenant: &Tenant, edits: &[ScopeEdit]) -> Vec<String> {
     let api = tenant.api.as_ref();
     let mut granted: Vec<String> = tenant
         .scopes
@@ -248,32 +305,15 @@ pub fn granted_scopes(tenant: &Tenant, commands: &[Command]) -> Vec<String> {
         })
         .cloned()
         .collect();
-    for command in commands {
-        match command.call.as_str() {
-            "accessToken.setScopes" => {
-                granted = match command.args.first() {
-                    Some(Value::Array(list)) => list
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect(),
-                    Some(Value::String(s)) => s.split_whitespace().map(str::to_string).collect(),
-                    _ => granted,
-                };
-            }
-            "accessToken.addScope" => {
-                if let Some(scope) = command.str_arg(0)
-                    && !granted.iter().any(|g| g == scope)
-                {
-                    granted.push(scope.to_string());
+    for edit in edits {
+        match edit {
+            ScopeEdit::Replace(scopes) => granted = scopes.clone(),
+            ScopeEdit::Add(scope) => {
+                if !granted.contains(scope) {
+                    granted.push(scope.clone());
                 }
             }
-            "accessToken.removeScope" => {
-                if let Some(scope) = command.str_arg(0) {
-                    granted.retain(|g| g != scope);
-                }
-            }
-            _ => {}
+            ScopeEdit::Remove(scope) => granted.retain(|g| g != scope),
         }
     }
     granted
@@ -383,40 +423,23 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
     };
 
     // Custom claims through the policy, per token.
-    let mut kept_id: Vec<ClaimWrite> = Vec::new();
-    let mut kept_access: Vec<ClaimWrite> = Vec::new();
-    for (token, call, kept) in [
-        (TokenKind::Id, "idToken.setCustomClaim", &mut kept_id),
-        (
-            TokenKind::Access,
-            "accessToken.setCustomClaim",
-            &mut kept_access,
-        ),
-    ] {
-        for write in claim_writes(input.commands, call) {
-            match policy::judge(token, &write, &ctx) {
-                Verdict::Keep => kept.push(write),
-                Verdict::Drop(reason, detail) => {
-                    drop_claim(&mut issued.dropped, token, &write, reason, detail)
-                }
-            }
-        }
-        let size: usize = kept
-            .iter()
-            .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
-            .sum();
-        if size > policy::CLAIMS_SIZE_LIMIT {
-            issued.failure = Some(format!(
-                "The custom claims of the {} take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the login fails.",
-                match token {
-                    TokenKind::Id => "ID token",
-                    TokenKind::Access => "access token",
-                },
-                policy::CLAIMS_SIZE_LIMIT
-            ));
+    let mut judged = |token| {
+        judge_claims(
+            token,
+            input.requests.claims(token),
+            &ctx,
+            &mut issued.dropped,
+            "login",
+        )
+    };
+    let kept = judged(TokenKind::Id).and_then(|id| Ok((id, judged(TokenKind::Access)?)));
+    let (kept_id, kept_access) = match kept {
+        Ok(kept) => kept,
+        Err(failure) => {
+            issued.failure = Some(failure);
             return Ok(issued);
         }
-    }
+    };
 
     let sub = input
         .primary_user
@@ -435,11 +458,10 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
             }
             if profile.get(word).is_some() {
                 let script = input
-                    .commands
-                    .iter()
-                    .rev()
-                    .find(|c| c.call == "user.set" && c.str_arg(0) == Some(word.as_str()))
-                    .map(|c| c.script.clone())
+                    .requests
+                    .attribute_scripts
+                    .get(word)
+                    .cloned()
                     .unwrap_or_else(|| "user profile".into());
                 issued.dropped.push(DroppedClaim {
                     token: TokenKind::Id.name().into(),
@@ -657,7 +679,7 @@ fn access_token(
     let Some(api) = tenant.api.as_ref() else {
         return Ok(None);
     };
-    let scopes = granted_scopes(tenant, input.commands);
+    let scopes = granted_scopes(tenant, &input.requests.scope_edits);
     let audience = if tenant.scope_set.contains("openid") {
         json!([aud, format!("https://{}/userinfo", tenant.domain)])
     } else {
@@ -800,30 +822,19 @@ pub fn issue_client_credentials(
         no_id_token_because: "a client-credentials exchange issues no ID token",
         app_domain: None,
     };
-    let mut kept = Vec::new();
-    for write in claim_writes(input.commands, "accessToken.setCustomClaim") {
-        match policy::judge(TokenKind::Access, &write, &ctx) {
-            Verdict::Keep => kept.push(write),
-            Verdict::Drop(reason, detail) => drop_claim(
-                &mut issued.dropped,
-                TokenKind::Access,
-                &write,
-                reason,
-                detail,
-            ),
+    let kept = match judge_claims(
+        TokenKind::Access,
+        input.requests.claims(TokenKind::Access),
+        &ctx,
+        &mut issued.dropped,
+        "exchange",
+    ) {
+        Ok(kept) => kept,
+        Err(failure) => {
+            issued.failure = Some(failure);
+            return Ok(issued);
         }
-    }
-    let size: usize = kept
-        .iter()
-        .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
-        .sum();
-    if size > policy::CLAIMS_SIZE_LIMIT {
-        issued.failure = Some(format!(
-            "The custom claims of the access token take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the exchange fails.",
-            policy::CLAIMS_SIZE_LIMIT
-        ));
-        return Ok(issued);
-    }
+    };
     let Some(api) = tenant.api.as_ref() else {
         return Err(Error::invalid(
             "a credentials-exchange event needs resource_server.identifier (the API the token is for)",
@@ -845,4 +856,117 @@ pub fn issue_client_credentials(
         input, &tenant, api, &kept, claims, keys,
     )?);
     Ok(issued)
+}
+
+#[cfg(test)]
+mod requests_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::script::Trigger;
+
+    fn write(key: &str, value: Value) -> ClaimWrite {
+        ClaimWrite {
+            key: key.into(),
+            value: Some(value),
+            script: "a.js".into(),
+        }
+    }
+
+    fn login_event(extra: Value) -> Value {
+        crate::event::build(Trigger::PostLogin, Some(&extra))
+    }
+
+    fn issue_with(event: &Value, requests: &TokenRequests) -> Issued {
+        let settings = Settings::default();
+        let mut keys = Keys::from_settings(&settings).expect("keys");
+        let input = TokenInput {
+            event,
+            user: &event["user"],
+            rules_user: None,
+            requests,
+            settings: &settings,
+            now: 1_795_684_500,
+            primary_user: None,
+            mfa_required: false,
+        };
+        issue(&input, &mut keys).expect("issued")
+    }
+
+    #[test]
+    fn kept_claims_reach_the_token_and_dropped_ones_say_why() {
+        let mut requests = TokenRequests::default();
+        requests.set_claim(
+            TokenKind::Id,
+            write("https://app.example/plan", json!("gold")),
+        );
+        requests.set_claim(TokenKind::Id, write("sub", json!("someone-else")));
+        let issued = issue_with(&login_event(json!({})), &requests);
+        let payload = &issued.id_token.expect("an ID token").payload;
+        assert_eq!(payload["https://app.example/plan"], "gold");
+        assert_ne!(payload["sub"], "someone-else");
+        assert_eq!(issued.dropped.len(), 1);
+        assert_eq!(issued.dropped[0].claim, "sub");
+        assert_eq!(issued.dropped[0].reason, "restricted_claim");
+        assert_eq!(issued.dropped[0].script, "a.js");
+    }
+
+    #[test]
+    fn scope_edits_apply_in_order_to_the_access_token() {
+        let event = login_event(json!({
+            "resource_server": { "identifier": "https://api.example.com/" },
+            "transaction": { "requested_scopes": ["openid", "read:a"] }
+        }));
+        let requests = TokenRequests {
+            scope_edits: vec![
+                ScopeEdit::Replace(vec!["openid".into(), "read:b".into(), "write:b".into()]),
+                ScopeEdit::Add("admin".into()),
+                ScopeEdit::Add("admin".into()),
+                ScopeEdit::Remove("write:b".into()),
+            ],
+            ..TokenRequests::default()
+        };
+        let issued = issue_with(&event, &requests);
+        let access = issued.access_token.expect("an access token");
+        assert_eq!(access.payload["scope"], "openid read:b admin");
+    }
+
+    #[test]
+    fn claims_over_100_kb_fail_the_login_and_the_exchange_alike() {
+        let big = "x".repeat(60 * 1024);
+        let mut requests = TokenRequests::default();
+        requests.set_claim(TokenKind::Access, write("https://a/1", json!(big)));
+        requests.set_claim(TokenKind::Access, write("https://a/2", json!(big)));
+        let login = issue_with(
+            &login_event(
+                json!({ "resource_server": { "identifier": "https://api.example.com/" } }),
+            ),
+            &requests,
+        );
+        let failure = login.failure.expect("the login fails");
+        assert!(
+            failure.contains("custom claims of the access token"),
+            "{failure}"
+        );
+        assert!(failure.ends_with("so the login fails."), "{failure}");
+        assert!(login.access_token.is_none() && login.id_token.is_none());
+
+        let event = crate::event::build(Trigger::CredentialsExchange, None);
+        let settings = Settings::default();
+        let mut keys = Keys::from_settings(&settings).expect("keys");
+        let input = TokenInput {
+            event: &event,
+            user: &Value::Null,
+            rules_user: None,
+            requests: &requests,
+            settings: &settings,
+            now: 1_795_684_500,
+            primary_user: None,
+            mfa_required: false,
+        };
+        let exchange = issue_client_credentials(&input, None, &mut keys).expect("judged");
+        let failure = exchange.failure.expect("the exchange fails");
+        assert!(failure.ends_with("so the exchange fails."), "{failure}");
+        assert!(exchange.access_token.is_none());
+    }
 }

@@ -10,7 +10,7 @@ pub mod sign;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use builder::{Issued, TokenInput, issue, issue_client_credentials};
+pub use builder::{Issued, ScopeEdit, TokenInput, TokenRequests, issue, issue_client_credentials};
 pub use policy::Reason;
 pub use sign::Keys;
 

@@ -199,7 +199,7 @@ pub struct PolicyContext<'a> {
 }
 
 /// A claim as the last script to set it left it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimWrite {
     pub key: String,
     /// `None` when the value had no JSON form.
