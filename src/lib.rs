@@ -35,6 +35,7 @@ pub mod net;
 pub mod outcome;
 pub mod packages;
 mod pipeline;
+pub mod preflight;
 pub mod record;
 pub mod redact;
 mod runner;

@@ -9,8 +9,9 @@ use crate::engine::Limits;
 use crate::engine::pool::Pool;
 use crate::error::Error;
 use crate::outcome::Outcome;
-use crate::pipeline::{self, Flow};
+use crate::pipeline::{self, Flow, Resume};
 use crate::worker::pool::{PoolStats, WorkerPool};
+use serde_json::{Map, Value};
 
 /// Where flows run.
 enum Executor {
@@ -116,6 +117,38 @@ impl Runner {
             }
         })?;
         outcome.timings_us.queued = queued.as_micros() as u64;
+        Ok(outcome)
+    }
+
+    /// Resumes a redirected login at `/continue`, as the browser does after
+    /// the site sends the user back: `first` is the outcome that redirected,
+    /// `query` and `body` the `/continue` request's (the redirect's `state`
+    /// is added to the query when neither carries one). The outcome says
+    /// which redirect it resumed.
+    pub fn resume(
+        &self,
+        flow: &Flow,
+        first: Outcome,
+        mut query: Map<String, Value>,
+        body: Map<String, Value>,
+    ) -> Result<Outcome, Error> {
+        let Some(redirect) = first.redirect else {
+            return Err(Error::invalid(format!(
+                "the login did not redirect (it ended {}), so there is no /continue to resume",
+                first.status.as_str()
+            )));
+        };
+        if !query.contains_key("state") && !body.contains_key("state") {
+            query.insert("state".into(), Value::String(redirect.state.clone()));
+        }
+        let resumed = flow.clone().resuming(Resume {
+            script: redirect.script.clone(),
+            prior_commands: first.commands,
+            query,
+            body,
+        });
+        let mut outcome = self.run(&resumed)?;
+        outcome.resumed_from = Some(redirect);
         Ok(outcome)
     }
 }

@@ -62,8 +62,8 @@ pub fn execute(args: RunArgs) -> Result<i32> {
     Ok(outcome.exit_code())
 }
 
-/// Resumes a redirected login at `/continue`, as the browser would after
-/// the site sent the user back.
+/// Resumes a redirected login at `/continue` with the query and form body
+/// given as `a=1&b=2` text.
 fn resume(
     runner: &actionbox::Runner,
     flow: actionbox::Flow,
@@ -71,37 +71,15 @@ fn resume(
     query: &str,
     body: Option<&str>,
 ) -> Result<Outcome> {
-    let Some(redirect) = first.redirect.clone() else {
-        let status = serde_json::to_value(first.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        anyhow::bail!(
-            "--continue: the login did not redirect (it ended {status}), so there is no /continue to resume"
-        );
-    };
     let form = |text: &str| -> serde_json::Map<String, serde_json::Value> {
         url::form_urlencoded::parse(text.trim_start_matches('?').as_bytes())
             .map(|(k, v)| (k.into_owned(), serde_json::Value::String(v.into_owned())))
             .collect()
     };
-    let mut query = form(query);
     let body = body.map(form).unwrap_or_default();
-    if !query.contains_key("state") && !body.contains_key("state") {
-        query.insert(
-            "state".into(),
-            serde_json::Value::String(redirect.state.clone()),
-        );
-    }
-    let resumed = flow.resuming(actionbox::Resume {
-        script: redirect.script.clone(),
-        prior_commands: first.commands,
-        query,
-        body,
-    });
-    let mut outcome = runner.run(&resumed)?;
-    outcome.resumed_from = Some(redirect);
-    Ok(outcome)
+    runner
+        .resume(&flow, first, form(query), body)
+        .map_err(|e| anyhow::anyhow!("--continue: {e}"))
 }
 
 fn pretty(outcome: &Outcome) -> String {

@@ -1,16 +1,15 @@
-//! `actionbox tenant DIR`: the preflight a team runs in CI before trusting a
-//! tenant folder — what was loaded, in which order, and what is missing.
+//! `actionbox tenant DIR`: prints the library's preflight of a tenant folder
+//! (`actionbox::preflight`) — what was loaded, in which order, and what is
+//! missing.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use serde::Serialize;
 
-use actionbox::tenant::{Provided, TenantFolder, dependency_status};
-use actionbox::{Script, ScriptKind, Trigger, check_script};
+use actionbox::preflight::{Preflight, preflight};
+use actionbox::tenant::Provided;
 
 use super::options::{ExecOptions, Format};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, heading, paint};
@@ -29,49 +28,6 @@ pub struct TenantArgs {
     pub format: Format,
 }
 
-#[derive(Serialize)]
-struct Report {
-    root: PathBuf,
-    format: String,
-    rules: Vec<RuleLine>,
-    triggers: BTreeMap<String, Vec<String>>,
-    actions: Vec<ActionLine>,
-    action_modules: Vec<String>,
-    /// Names only: the values are secret.
-    rules_configuration: Vec<String>,
-    dependencies: BTreeMap<String, DependencyLine>,
-    missing_secrets: Vec<String>,
-    unresolved_placeholders: Vec<String>,
-    syntax_errors: Vec<String>,
-    /// Trigger bindings to Actions the export does not have.
-    missing_actions: Vec<String>,
-    warnings: Vec<String>,
-    /// Everything that would make a run differ from the tenant's.
-    problems: usize,
-}
-
-#[derive(Serialize)]
-struct RuleLine {
-    name: String,
-    order: Option<i64>,
-    enabled: bool,
-}
-
-#[derive(Serialize)]
-struct ActionLine {
-    name: String,
-    runtime: Option<String>,
-    triggers: Vec<String>,
-    secrets: BTreeMap<String, String>,
-    modules: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct DependencyLine {
-    version: String,
-    provided: Provided,
-}
-
 pub fn execute(mut args: TenantArgs) -> Result<i32> {
     if let Some(dir) = args.dir.take() {
         args.exec.tenant = Some(dir);
@@ -80,7 +36,7 @@ pub fn execute(mut args: TenantArgs) -> Result<i32> {
         anyhow::bail!("give the tenant folder with --tenant DIR");
     };
     let settings = args.exec.settings()?;
-    let report = report(&folder, &settings, &args.exec.node_modules);
+    let report = preflight(&folder, &settings, &args.exec.node_modules);
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         Format::Pretty => pretty(&report),
@@ -89,134 +45,7 @@ pub fn execute(mut args: TenantArgs) -> Result<i32> {
     Ok(if report.problems == 0 { 0 } else { 1 })
 }
 
-fn report(
-    folder: &TenantFolder,
-    settings: &actionbox::Settings,
-    node_modules: &[PathBuf],
-) -> Report {
-    let mut syntax_errors = Vec::new();
-    let mut check = |script: Script| {
-        if let Err(e) = check_script(&script) {
-            syntax_errors.push(e.to_string());
-        }
-    };
-    for rule in &folder.rules {
-        check(rule.script());
-    }
-    let mut missing_secrets = Vec::new();
-    let mut dependencies = BTreeMap::new();
-    let mut actions = Vec::new();
-    for action in folder.actions.values() {
-        let triggers: Vec<String> = folder
-            .triggers
-            .iter()
-            .filter(|(_, bound)| bound.contains(&action.name))
-            .map(|(id, _)| id.clone())
-            .collect();
-        // Checked as an Action of the trigger it is bound to (or declares).
-        let trigger = triggers
-            .iter()
-            .chain(action.supported_triggers.iter().map(|(id, _)| id))
-            .find_map(|id| id.parse::<Trigger>().ok());
-        if let Some(trigger) = trigger {
-            check(action.script(trigger));
-        }
-        let configured = settings.secrets.get(&action.name);
-        let mut secrets = BTreeMap::new();
-        for secret in &action.secrets {
-            let source = if configured.is_some_and(|c| c.contains_key(&secret.name)) {
-                "from the settings"
-            } else if secret.value.is_some() {
-                "from the export"
-            } else {
-                missing_secrets.push(format!("{}: {}", action.name, secret.name));
-                "missing"
-            };
-            secrets.insert(secret.name.clone(), source.to_string());
-        }
-        for (name, version) in &action.dependencies {
-            dependencies
-                .entry(name.clone())
-                .or_insert_with(|| version.clone());
-        }
-        actions.push(ActionLine {
-            name: action.name.clone(),
-            runtime: action.runtime.clone(),
-            triggers,
-            secrets,
-            modules: action
-                .modules
-                .iter()
-                .map(|(name, _)| name.clone())
-                .collect(),
-        });
-    }
-    for module in folder.action_modules.values() {
-        let mut script = Script::with_kind(
-            module.name.clone(),
-            module.source.clone(),
-            ScriptKind::Action(Trigger::PostLogin),
-        );
-        script.path = Some(module.file.clone());
-        // A module exports no handler; only its syntax is checked.
-        check(script);
-    }
-    let status = dependency_status(&dependencies, node_modules);
-    let dependencies: BTreeMap<String, DependencyLine> = dependencies
-        .into_iter()
-        .map(|(name, version)| {
-            let provided = status.get(&name).cloned().unwrap_or(Provided::Missing);
-            (name, DependencyLine { version, provided })
-        })
-        .collect();
-    let unresolved_placeholders: Vec<String> = folder
-        .unresolved
-        .iter()
-        .map(|p| format!("{}:{}: {}", p.file.display(), p.line, p.key))
-        .collect();
-    let missing_dependencies = dependencies
-        .values()
-        .filter(|d| d.provided == Provided::Missing)
-        .count();
-    let missing_actions: Vec<String> = folder
-        .triggers
-        .iter()
-        .flat_map(|(trigger, bound)| bound.iter().map(move |name| (trigger, name)))
-        .filter(|(_, name)| !folder.actions.contains_key(*name))
-        .map(|(trigger, name)| format!("{trigger}: {name}"))
-        .collect();
-    let problems = missing_secrets.len()
-        + unresolved_placeholders.len()
-        + syntax_errors.len()
-        + missing_dependencies
-        + missing_actions.len();
-    Report {
-        root: folder.root.clone(),
-        format: format!("{:?}", folder.format).to_lowercase(),
-        rules: folder
-            .rules
-            .iter()
-            .map(|r| RuleLine {
-                name: r.name.clone(),
-                order: r.order,
-                enabled: r.enabled,
-            })
-            .collect(),
-        triggers: folder.triggers.clone(),
-        actions,
-        action_modules: folder.action_modules.keys().cloned().collect(),
-        rules_configuration: folder.rules_configs.keys().cloned().collect(),
-        dependencies,
-        missing_secrets,
-        unresolved_placeholders,
-        syntax_errors,
-        missing_actions,
-        warnings: folder.warnings.clone(),
-        problems,
-    }
-}
-
-fn pretty(report: &Report) -> String {
+fn pretty(report: &Preflight) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
