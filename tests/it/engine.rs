@@ -443,3 +443,76 @@ fn no_host_authority_reaches_the_script() {
         ]
     );
 }
+
+/// A script that changes everything it can reach in its realm: builtins
+/// and their prototypes, globals (plain, lazily defined, replaced), the
+/// symbol registry, Node modules' objects, error hooks, timers, pending
+/// promises and finalizers.
+const WRITER: &str = "
+Object.prototype.polluted = 'yes';
+Array.prototype.map = function () { return ['poisoned']; };
+String.prototype.trim = function () { return 'poisoned'; };
+JSON.parse = () => 'poisoned';
+Math.random = () => 4;
+Date.prototype.getTime = () => 0;
+Promise.prototype.then = function () { throw new Error('poisoned'); };
+globalThis.leak = 1;
+var leakedVar = 1;
+Buffer = 'poisoned';
+console.log = () => {};
+Error.prepareStackTrace = () => 'poisoned';
+globalThis[Symbol.for('actionbox.test')] = true;
+require('crypto').leaked = true;
+require('util').inspect = () => 'poisoned';
+setTimeout(() => { globalThis.late = 1; }, 5);
+new FinalizationRegistry(() => { globalThis.finalized = 1; }).register({}, 1);
+globalThis.kept = new WeakRef({});
+new Promise(() => {});
+exports.onExecutePostLogin = async (event, api) => {
+  api.cache.set('written', 'by the writer');
+  api.idToken.setCustomClaim('https://a.example/writer', true);
+};";
+
+/// Reports every trace of a writer it finds.
+const ISOLATION_PROBE: &str = "
+const found = [];
+const check = (what, clean) => { if (!clean) found.push(what); };
+check('Object.prototype', ({}).polluted === undefined);
+check('Array.prototype.map', [1].map((x) => x + 1)[0] === 2);
+check('String.prototype.trim', ' a '.trim() === 'a');
+check('JSON.parse', JSON.parse('1') === 1);
+check('Math.random', Math.random() < 1);
+check('Date.prototype.getTime', new Date(5).getTime() === 5);
+check('Promise.prototype.then', typeof Promise.resolve(1).then(() => {}) === 'object');
+check('globalThis.leak', typeof globalThis.leak === 'undefined');
+check('var', typeof leakedVar === 'undefined');
+check('Buffer', typeof Buffer === 'function' && Buffer.from('a').length === 1);
+check('console.log', console.log.toString().indexOf('=>') === -1);
+check('Error.prepareStackTrace', Error.prepareStackTrace === undefined);
+check('Symbol registry', globalThis[Symbol.for('actionbox.test')] === undefined);
+check('crypto module', require('crypto').leaked === undefined);
+check('util module', require('util').inspect({ a: 1 }) === '{ a: 1 }');
+check('timers', typeof globalThis.late === 'undefined');
+check('finalizers', typeof globalThis.finalized === 'undefined' && typeof globalThis.kept === 'undefined');
+exports.onExecutePostLogin = async (event, api) => {
+  check('api.cache', api.cache.get('written') === undefined);
+  api.idToken.setCustomClaim('https://a.example/found', found);
+};";
+
+#[test]
+fn alternating_writers_and_probes_find_nothing_of_each_other() {
+    // One executor thread: every execution runs where the previous one
+    // ran (and where its isolate was freed).
+    let runner = shared_runner();
+    for round in 0..100 {
+        let written = run_on(&runner, WRITER, test_limits());
+        assert_eq!(written.status, Status::Allowed, "{:?}", written.error);
+        let probed = run_on(&runner, ISOLATION_PROBE, test_limits());
+        assert_eq!(probed.status, Status::Allowed, "{:?}", probed.error);
+        assert_eq!(
+            calls(&probed),
+            [r#"idToken.setCustomClaim("https://a.example/found",[])"#],
+            "round {round}"
+        );
+    }
+}
