@@ -21,6 +21,7 @@ mod packages;
 mod rules;
 mod scenarios;
 mod serve;
+mod serve_browser;
 mod serve_hostile;
 mod serve_redis;
 mod tenant;
