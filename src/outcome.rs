@@ -102,6 +102,10 @@ pub struct Outcome {
     pub status: Status,
     pub id_token: Option<IssuedToken>,
     pub access_token: Option<IssuedToken>,
+    /// The code a hybrid flow (`code id_token`) returns next to the ID
+    /// token, whose `c_hash` it verifies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_code: Option<String>,
     pub dropped_claims: Vec<DroppedClaim>,
     pub commands: Vec<Command>,
     pub logs: Vec<LogEntry>,

@@ -80,6 +80,7 @@ pub(crate) fn assemble(
         let started = Instant::now();
         tokens = tokens::build(job, &transaction, settings, keys)?;
         token_us = started.elapsed().as_micros() as u64;
+        warnings.append(&mut tokens.warnings);
         if let Some(failure) = tokens.failure.take() {
             error = Some(ScriptError::new(
                 ErrorKind::LoginFailed,
@@ -169,6 +170,7 @@ pub(crate) fn assemble(
         status,
         id_token: tokens.id_token,
         access_token: tokens.access_token,
+        authorization_code: tokens.authorization_code,
         dropped_claims: tokens.dropped,
         mfa: transaction.mfa.clone(),
         commands,

@@ -186,6 +186,11 @@ pub struct ApiSettings {
     pub name: Option<String>,
     #[serde(default = "default_token_lifetime")]
     pub token_lifetime: u64,
+    /// "Implicit / Hybrid Flow Access Token Lifetime" (Management API name
+    /// `token_lifetime_for_web`): access tokens the authorization endpoint
+    /// returns. Auth0's default is 7200 s (docs/claims.md).
+    #[serde(default = "default_token_lifetime_for_web")]
+    pub token_lifetime_for_web: u64,
     /// Role-based access control: the scopes granted are the requested ones
     /// the user has a permission for.
     #[serde(default)]
@@ -218,6 +223,9 @@ fn default_id_token_lifetime() -> u64 {
 }
 fn default_token_lifetime() -> u64 {
     86_400
+}
+fn default_token_lifetime_for_web() -> u64 {
+    7_200
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -15,6 +15,7 @@ use super::policy::{self, Audience, ClaimWrite, PolicyContext, Reason, TokenKind
 use super::sign::Keys;
 use super::{DroppedClaim, IssuedToken};
 use crate::error::Error;
+use crate::record::Warning;
 use crate::tenant::{
     ApiSettings, ClientSettings, CustomClaimsMode, Settings, SigningAlg, TokenProfile,
 };
@@ -57,6 +58,12 @@ pub struct Issued {
     pub dropped: Vec<DroppedClaim>,
     /// The login fails (e.g. custom claims over 100 KB): no tokens.
     pub failure: Option<String>,
+    /// Custom claims set for a token this login does not issue
+    /// (`claim_for_unissued_token`): there is no token to drop them from.
+    pub warnings: Vec<Warning>,
+    /// The authorization code of a hybrid flow, whose hash the ID token
+    /// carries as `c_hash`.
+    pub authorization_code: Option<String>,
 }
 
 /// The tenant facts of this login, resolved from settings and event.
@@ -115,6 +122,7 @@ impl Tenant {
                 identifier: aud.clone(),
                 name: None,
                 token_lifetime: 86_400,
+                token_lifetime_for_web: 7_200,
                 rbac: false,
                 permissions_in_token: false,
                 profile: TokenProfile::Auth0,
@@ -406,24 +414,53 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
     let mut issued = Issued::default();
 
     let openid = tenant.scope_set.contains("openid");
-    let id_token_issued = openid && !tenant.client.third_party;
-    let no_id_token_because = if tenant.client.third_party {
-        "third-party applications get no ID token"
+    let flow = ResponseFlow::of(event);
+    let no_id_token_because = if !flow.id_token() {
+        Some(format!(
+            "response_type '{}' returns no ID token",
+            flow.types.join(" ")
+        ))
+    } else if tenant.client.third_party {
+        Some("third-party applications get no ID token".to_string())
+    } else if !openid {
+        Some("the 'openid' scope was not requested".to_string())
     } else {
-        "the 'openid' scope was not requested"
+        None
     };
+    let id_token_issued = no_id_token_because.is_none();
+    let no_access_token_because = (!flow.access_token()).then(|| {
+        format!(
+            "response_type '{}' returns no access token",
+            flow.types.join(" ")
+        )
+    });
     let app_domain = app_domain(event);
     let ctx = PolicyContext {
         mode: tenant.mode,
         requested_scopes: &tenant.scope_set,
         audience: &tenant.audience,
-        id_token_issued,
-        no_id_token_because,
         app_domain: app_domain.as_deref(),
     };
 
     // Custom claims through the policy, per token.
-    let mut judged = |token| {
+    let mut judged = |token, not_issued_because: &Option<String>| {
+        if let Some(because) = not_issued_because {
+            let label = match token {
+                TokenKind::Id => "ID token",
+                TokenKind::Access => "access token",
+            };
+            for write in input.requests.claims(token) {
+                issued.warnings.push(Warning::coded(
+                    write.script.clone(),
+                    "claim_for_unissued_token",
+                    format!(
+                        "the claim '{}' is set on the {label}, but this login issues no {label} ({because})",
+                        write.key,
+                    ),
+                ));
+            }
+            return Ok(Vec::new());
+        }
         judge_claims(
             token,
             input.requests.claims(token),
@@ -432,7 +469,8 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
             "login",
         )
     };
-    let kept = judged(TokenKind::Id).and_then(|id| Ok((id, judged(TokenKind::Access)?)));
+    let kept = judged(TokenKind::Id, &no_id_token_because)
+        .and_then(|id| Ok((id, judged(TokenKind::Access, &no_access_token_because)?)));
     let (kept_id, kept_access) = match kept {
         Ok(kept) => kept,
         Err(failure) => {
@@ -478,7 +516,17 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
     }
 
     let now = input.now;
-    let access = access_token(input, &tenant, &kept_access, &sub, now, keys)?;
+    let access = if flow.access_token() {
+        access_token(input, &tenant, &kept_access, &sub, now, &flow, keys)?
+    } else {
+        None
+    };
+    if flow.hybrid_id_token() && id_token_issued {
+        issued.authorization_code = Some(opaque_token(&format!(
+            "code|{}|{}|{sub}|{now}",
+            tenant.domain, tenant.client.client_id
+        )));
+    }
     let access_string = access
         .as_ref()
         .and_then(|t| t.jwt.clone().or_else(|| t.opaque.clone()))
@@ -493,6 +541,7 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
             &sub,
             now,
             &access_string,
+            issued.authorization_code.as_deref(),
             keys,
         )?);
     }
@@ -519,6 +568,7 @@ fn id_token(
     sub: &str,
     now: u64,
     access_token: &str,
+    authorization_code: Option<&str>,
     keys: &mut Keys,
 ) -> Result<IssuedToken, Error> {
     let event = input.event;
@@ -584,12 +634,12 @@ fn id_token(
     if let Some(nonce) = str_at(event, "/request/query/nonce") {
         payload.insert("nonce".into(), json!(nonce));
     }
-    if returns_token_with_id_token(event) && !access_token.is_empty() {
-        let digest = Sha256::digest(access_token.as_bytes());
-        payload.insert(
-            "at_hash".into(),
-            json!(URL_SAFE_NO_PAD.encode(&digest[..16])),
-        );
+    if ResponseFlow::of(event).access_token_with_id_token() && !access_token.is_empty() {
+        payload.insert("at_hash".into(), json!(left_half_hash(access_token)));
+    }
+    // OIDC Core 3.3.2.11: an ID token returned with a code carries c_hash.
+    if let Some(code) = authorization_code {
+        payload.insert("c_hash".into(), json!(left_half_hash(code)));
     }
 
     let payload = Value::Object(payload);
@@ -623,22 +673,69 @@ fn organization_claims(payload: &mut Map<String, Value>, event: &Value, settings
     }
 }
 
-/// Implicit and hybrid flows return the access token next to the ID token.
-fn returns_token_with_id_token(event: &Value) -> bool {
-    let types: Vec<String> = match event.pointer("/transaction/response_type") {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .flat_map(|s| s.split_whitespace())
-            .map(str::to_string)
-            .collect(),
-        _ => str_at(event, "/request/query/response_type")
-            .unwrap_or("")
-            .split_whitespace()
-            .map(str::to_string)
-            .collect(),
-    };
-    types.iter().any(|t| t == "token") && types.iter().any(|t| t == "id_token")
+/// The left half of a SHA-256 digest, base64url: `at_hash` and `c_hash`
+/// (OIDC Core 3.1.3.6, 3.3.2.11; RS256/PS256/HS256 all hash with SHA-256).
+fn left_half_hash(value: &str) -> String {
+    let digest = Sha256::digest(value.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+/// What `response_type` asks the authorization endpoint for. `code` (or no
+/// response type: a grant at the token endpoint) issues every token at the
+/// exchange; `token`, `id_token` and `id_token token` (implicit) return
+/// only those; hybrid flows (`code id_token`, `code token`, `code id_token
+/// token`) return the named tokens next to the code.
+pub(crate) struct ResponseFlow {
+    pub types: Vec<String>,
+}
+
+impl ResponseFlow {
+    pub(crate) fn of(event: &Value) -> ResponseFlow {
+        let words =
+            |text: &str| -> Vec<String> { text.split_whitespace().map(str::to_string).collect() };
+        let types = match event.pointer("/transaction/response_type") {
+            Some(Value::Array(list)) => list
+                .iter()
+                .filter_map(Value::as_str)
+                .flat_map(words)
+                .collect(),
+            _ => words(str_at(event, "/request/query/response_type").unwrap_or("")),
+        };
+        ResponseFlow { types }
+    }
+
+    fn has(&self, word: &str) -> bool {
+        self.types.iter().any(|t| t == word)
+    }
+
+    fn code_exchange(&self) -> bool {
+        self.types.is_empty() || self.has("code")
+    }
+
+    pub(crate) fn id_token(&self) -> bool {
+        self.code_exchange() || self.has("id_token")
+    }
+
+    pub(crate) fn access_token(&self) -> bool {
+        self.code_exchange() || self.has("token")
+    }
+
+    /// The authorization endpoint returns the access token (implicit or
+    /// hybrid): its lifetime is the API's `token_lifetime_for_web`.
+    pub(crate) fn access_token_from_authorize(&self) -> bool {
+        self.has("token")
+    }
+
+    /// Implicit and hybrid flows return the access token next to the ID
+    /// token (`at_hash`).
+    fn access_token_with_id_token(&self) -> bool {
+        self.has("token") && self.has("id_token")
+    }
+
+    /// A hybrid flow returning an ID token with the code (`c_hash`).
+    fn hybrid_id_token(&self) -> bool {
+        self.has("code") && self.has("id_token")
+    }
 }
 
 /// The grant type Auth0 records in `gty`, for the grants that have one.
@@ -656,6 +753,7 @@ fn access_token(
     kept: &[ClaimWrite],
     sub: &str,
     now: u64,
+    flow: &ResponseFlow,
     keys: &mut Keys,
 ) -> Result<Option<IssuedToken>, Error> {
     let event = input.event;
@@ -688,6 +786,9 @@ fn access_token(
     let lifetime = if matches!(tenant.audience, Audience::OtherAuth0Api(ref a) if a.contains("/mfa"))
     {
         600
+    } else if flow.access_token_from_authorize() {
+        // The API's "Implicit / Hybrid Flow Access Token Lifetime".
+        api.token_lifetime_for_web
     } else {
         api.token_lifetime
     };
@@ -818,8 +919,6 @@ pub fn issue_client_credentials(
         mode: tenant.mode,
         requested_scopes: &scope_set,
         audience: &tenant.audience,
-        id_token_issued: false,
-        no_id_token_because: "a client-credentials exchange issues no ID token",
         app_domain: None,
     };
     let kept = match judge_claims(

@@ -132,8 +132,6 @@ pub enum Reason {
     ScopeNotRequested,
     /// The value has no JSON form (`undefined`, a function, a symbol).
     InvalidValue,
-    /// No ID token is issued (`openid` not requested, or a third-party app).
-    NoIdToken,
     /// A legacy scope word that named a user attribute; OIDC-conformant
     /// clients ignore it.
     LegacyScopeIgnored,
@@ -149,7 +147,6 @@ impl Reason {
             Reason::OpaqueAccessToken => "opaque_access_token",
             Reason::ScopeNotRequested => "scope_not_requested",
             Reason::InvalidValue => "invalid_value",
-            Reason::NoIdToken => "no_id_token",
             Reason::LegacyScopeIgnored => "legacy_scope_ignored",
         }
     }
@@ -190,9 +187,6 @@ pub struct PolicyContext<'a> {
     pub mode: CustomClaimsMode,
     pub requested_scopes: &'a BTreeSet<String>,
     pub audience: &'a Audience,
-    pub id_token_issued: bool,
-    /// Why no ID token is issued, when none is.
-    pub no_id_token_because: &'a str,
     /// The application's own domain (from its redirect URI), for
     /// suggesting a namespace; `None` when unknown.
     pub app_domain: Option<&'a str>,
@@ -280,15 +274,6 @@ pub fn judge(token: TokenKind, claim: &ClaimWrite, ctx: &PolicyContext<'_>) -> V
         TokenKind::Id => "ID token",
         TokenKind::Access => "access token",
     };
-    if token == TokenKind::Id && !ctx.id_token_issued {
-        return Verdict::Drop(
-            Reason::NoIdToken,
-            format!(
-                "No ID token is issued for this login ({}), so its claims go nowhere.",
-                ctx.no_id_token_because
-            ),
-        );
-    }
     if token == TokenKind::Access && *ctx.audience == Audience::Opaque {
         return Verdict::Drop(
             Reason::OpaqueAccessToken,

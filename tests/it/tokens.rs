@@ -164,3 +164,37 @@ fn ps256_is_supported() {
     );
     verify_with_the_runs_jwks(&outcome, id_jwt(&outcome), jsonwebtoken::Algorithm::PS256);
 }
+
+/// A hybrid flow's ID token carries `c_hash`, the left half of the SHA-256
+/// of the code it comes with (OIDC Core 3.3.2.11), and `at_hash` of its
+/// access token; that access token lives the API's `token_lifetime_for_web`.
+#[test]
+fn a_hybrid_flow_hashes_its_code_and_access_token_into_the_id_token() {
+    use base64::Engine as _;
+    let dir = "tests/scenarios/tokens/hybrid-code-id-token-token";
+    let outcome = json(&actionbox(&[
+        "run",
+        &format!("{dir}/claims.js"),
+        "--event",
+        &format!("{dir}/event.json"),
+        "--settings",
+        &format!("{dir}/actionbox.json"),
+        "--format",
+        "json",
+    ]));
+    let half_hash = |text: &str| {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(text.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+    };
+    let code = outcome["authorization_code"].as_str().expect("a code");
+    let id = &outcome["id_token"]["payload"];
+    assert_eq!(id["c_hash"], half_hash(code));
+    let access_jwt = outcome["access_token"]["jwt"].as_str().expect("access JWT");
+    assert_eq!(id["at_hash"], half_hash(access_jwt));
+    let access = &outcome["access_token"]["payload"];
+    assert_eq!(
+        access["exp"].as_u64().expect("exp") - access["iat"].as_u64().expect("iat"),
+        7200
+    );
+}
