@@ -4,6 +4,7 @@
 //! claim policy's reasons, the Rule's changes to `user`, the Rules-to-Actions
 //! field mapping, the decisions each side took).
 
+use crate::event::shape::{RULES_NAMES, is_action_user_field};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -409,9 +410,27 @@ pub(crate) fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
         ));
     }
     if let Some(rest) = path.strip_prefix("user.") {
+        let name = rest.split(['.', '[']).next().unwrap_or(rest);
+        if let Some((_, Some(field))) = RULES_NAMES.iter().find(|(n, _)| *n == name) {
+            return Some((format!("{field}{}", &rest[name.len()..]), ""));
+        }
         return Some((format!("event.user.{rest}"), ""));
     }
     None
+}
+
+/// A Rules field an Action's event has nothing like (`user.last_ip`,
+/// `user.persistent`, `context.sso`, ...).
+fn without_equivalent(path: &str) -> bool {
+    let name = path
+        .strip_prefix("user.")
+        .or_else(|| path.strip_prefix("context."))
+        .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest));
+    name.is_some_and(|name| {
+        RULES_NAMES
+            .iter()
+            .any(|(n, field)| *n == name && field.is_none())
+    })
 }
 
 fn lookup<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
@@ -431,6 +450,16 @@ fn lookup<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
         }
     }
     Some(cursor)
+}
+
+fn no_equivalent(path: &str, rule_value: &Value) -> Explanation {
+    Explanation {
+        subject: String::new(),
+        cause: format!(
+            "The Rule's value comes from {path} ({rule_value}); an Action's event has no equivalent of it."
+        ),
+        fix: "There is no field to read in the Action: keep the value in app_metadata (event.user.app_metadata, written with api.user.setAppMetadata) or leave the claim out.".to_string(),
+    }
 }
 
 /// For a claim whose values differ: the Rule field its value came from and
@@ -453,6 +482,9 @@ fn trace_value(
     // The most specific field first.
     candidates.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
     for (path, _) in candidates {
+        if without_equivalent(path) {
+            return Some(no_equivalent(path, rule_value));
+        }
         let Some((counterpart, note)) = action_counterpart(path) else {
             continue;
         };
@@ -474,6 +506,14 @@ fn trace_value(
         let event_value = lookup(&inputs.event, &counterpart);
         if event_value == Some(rule_value) && action_value == Some(rule_value) {
             continue;
+        }
+        // A profile attribute the Rule's user had but an Action's
+        // event.user never has (and not app_metadata merged in).
+        if event_value.is_none()
+            && let Some(key) = counterpart.strip_prefix("event.user.")
+            && !is_action_user_field(key.split(['.', '[']).next().unwrap_or(key))
+        {
+            return Some(no_equivalent(path, rule_value));
         }
         let shown = event_value.map_or("undefined".to_string(), Value::to_string);
         let cause = format!(
@@ -795,4 +835,36 @@ fn explain_difference(
         _ => return None,
     };
     Some(explanation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_user_fields_map_to_what_an_action_event_has() {
+        assert_eq!(
+            action_counterpart("user.logins_count").map(|c| c.0),
+            Some("event.stats.logins_count".to_string())
+        );
+        assert_eq!(
+            action_counterpart("user.clientID").map(|c| c.0),
+            Some("event.client.client_id".to_string())
+        );
+        for path in [
+            "user.last_login",
+            "user.last_ip",
+            "user.blocked",
+            "user.persistent.x",
+        ] {
+            assert!(without_equivalent(path), "{path}");
+        }
+        assert!(!without_equivalent("user.email"));
+        let explanation = no_equivalent("user.last_ip", &serde_json::json!("1.2.3.4"));
+        assert!(
+            explanation
+                .fix
+                .starts_with("There is no field to read in the Action")
+        );
+    }
 }

@@ -183,6 +183,79 @@ pub fn parse_json(path: &Path, text: &str) -> Result<Value, Error> {
     })
 }
 
+/// A JSON value read from `path` as `T`, with errors that name the field
+/// (`clients[0].id_token_lifetime`) in JSON's words, not Rust's.
+pub fn from_value<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = plain_words(&e.inner().to_string());
+        if path == "." {
+            message
+        } else {
+            format!("{path}: {message}")
+        }
+    })
+}
+
+/// serde's messages name Rust types (`u64`, `struct ClientSettings`, `a
+/// sequence`); a user wrote JSON.
+fn plain_words(message: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut rest = message.split(' ').peekable();
+    while let Some(word) = rest.next() {
+        let (core, tail) = match word.find([',', ')']) {
+            Some(at) => (&word[..at], &word[at..]),
+            None => (word, ""),
+        };
+        let plain = match core {
+            "struct" | "enum" => {
+                // `struct Name` is an object; an enum lists its names.
+                if let Some(name) = rest.next() {
+                    let (_, tail) = match name.find([',', ')']) {
+                        Some(at) => (&name[..at], &name[at..]),
+                        None => (name, ""),
+                    };
+                    let noun = if core == "struct" {
+                        "an object"
+                    } else {
+                        "one of the names docs/settings.md lists"
+                    };
+                    words.push(format!("{noun}{tail}"));
+                }
+                continue;
+            }
+            "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number of 0 or more",
+            "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+            "f32" | "f64" => "a number",
+            "map" => "object",
+            "sequence" => "array",
+            _ => core,
+        };
+        words.push(format!("{plain}{tail}"));
+    }
+    words
+        .join(" ")
+        .replace("a array", "an array")
+        .replace("a object", "an object")
+}
+
+/// Refuses an array where an object is expected: serde reads a struct from
+/// an array by position, so `["evil.example"]` would become a `domain`.
+pub fn require_object(value: &Value, path: &str) -> Result<(), String> {
+    if value.is_object() {
+        return Ok(());
+    }
+    let place = if path.is_empty() {
+        "the file".to_string()
+    } else {
+        format!("`{path}`")
+    };
+    Err(format!(
+        "{place} must be a JSON object, not {}",
+        json_type(value)
+    ))
+}
+
 /// The JSON type of a value, as errors name it.
 pub fn json_type(value: &Value) -> &'static str {
     match value {

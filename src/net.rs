@@ -139,11 +139,22 @@ pub fn masked_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
 impl NetPolicy {
     /// Reads a mock file: a JSON array of mocks.
     pub fn read_mocks(path: &Path) -> Result<Vec<HttpMock>, Error> {
-        let text = crate::input::read_text(path, crate::input::InputKind::Mocks)?;
-        let mocks: Vec<HttpMock> = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let value = crate::input::read_json(path, crate::input::InputKind::Mocks)?;
+        let shape = |e: String| Error::invalid(format!("{}: {e}", path.display()));
+        let Some(list) = value.as_array() else {
+            return Err(shape(format!(
+                "a mock file is a JSON array of mocks ({{\"url\": ..., \"response\": {{...}}}}), not {}",
+                crate::input::json_type(&value)
+            )));
+        };
+        for (i, mock) in list.iter().enumerate() {
+            crate::input::require_object(mock, &format!("[{i}]")).map_err(shape)?;
+            if let Some(response) = mock.get("response") {
+                crate::input::require_object(response, &format!("[{i}].response"))
+                    .map_err(shape)?;
+            }
+        }
+        let mocks: Vec<HttpMock> = crate::input::from_value(value).map_err(shape)?;
         for mock in &mocks {
             if let Some(pattern) = &mock.url_regex {
                 regex_lite::Regex::new(pattern).map_err(|e| {

@@ -73,6 +73,12 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
     // `compare --tenant DIR` alone: the tenant's login with its Rules
     // against its login with only its Actions.
     let whole_tenant = args.scripts.is_empty() && args.actions.is_empty();
+    if let Some(tenant) = args.exec.tenant.as_ref().filter(|_| !whole_tenant) {
+        bail!(
+            "compare --tenant {} compares the tenant's own Rules and Actions: give no script files with it",
+            tenant.display()
+        );
+    }
     let (rules, actions, tenant_settings, tenant_node) =
         if whole_tenant && args.exec.tenant.is_some() {
             let (before, after, settings, node) = super::migrate_tenant::compare_sides(&args.exec)?;

@@ -65,7 +65,8 @@ pub struct ExecOptions {
     #[arg(long, value_name = "NAME")]
     pub trigger: Option<Trigger>,
 
-    /// Fix the clock (RFC 3339, e.g. 2026-11-26T09:15:00Z) so outputs are reproducible
+    /// Fix the clock (RFC 3339, e.g. 2026-11-26T09:15:00Z or
+    /// 2026-11-26T04:15:00-05:00) so outputs are reproducible
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
@@ -371,8 +372,23 @@ impl ExecOptions {
     /// The flow the tenant folder binds to the trigger, telling on stderr
     /// what it lacks (secrets, placeholders) and what it noticed.
     fn tenant_flow(&self, folder: &TenantFolder, event: Option<&Path>) -> Result<Flow> {
-        let trigger = self.trigger.unwrap_or(Trigger::PostLogin);
+        let trigger = self.trigger.unwrap_or_else(|| {
+            eprintln!(
+                "actionbox: warning: no --trigger: running the tenant's post-login flow (Rules, then the Actions bound to post-login)"
+            );
+            Trigger::PostLogin
+        });
         let built = TenantFlow::build(folder, trigger, self.settings()?)?;
+        if built.scripts.is_empty() {
+            eprintln!(
+                "actionbox: warning: the tenant binds nothing to {trigger}{}: no script runs, so the outcome is only the defaults",
+                if trigger == Trigger::PostLogin {
+                    " and has no enabled Rules"
+                } else {
+                    ""
+                }
+            );
+        }
         for warning in &built.warnings {
             eprintln!("actionbox: warning: {warning}");
         }

@@ -30,6 +30,15 @@ pub struct TenantArgs {
 
 pub fn execute(mut args: TenantArgs) -> Result<i32> {
     if let Some(dir) = args.dir.take() {
+        if let Some(other) = &args.exec.tenant
+            && *other != dir
+        {
+            anyhow::bail!(
+                "tenant {} --tenant {}: two tenant folders; give one (tenant DIR)",
+                dir.display(),
+                other.display()
+            );
+        }
         args.exec.tenant = Some(dir);
     }
     let Some(folder) = args.exec.tenant_folder()? else {

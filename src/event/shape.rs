@@ -176,6 +176,7 @@ fn optional_fields(trigger: Trigger) -> &'static [&'static str] {
 /// like it. `compare` names the same fields in its suggested fixes.
 pub const RULES_NAMES: &[(&str, Option<&str>)] = &[
     ("clientID", Some("event.client.client_id")),
+    ("loginsCount", Some("event.stats.logins_count")),
     ("clientName", Some("event.client.name")),
     ("clientMetadata", Some("event.client.metadata")),
     ("connectionID", Some("event.connection.id")),
@@ -197,6 +198,13 @@ pub const RULES_NAMES: &[(&str, Option<&str>)] = &[
     ("primaryUser", None),
     ("samlConfiguration", None),
 ];
+
+/// Whether Auth0 gives an Action's `event.user` a field of this name.
+pub fn is_action_user_field(name: &str) -> bool {
+    FIELDS
+        .iter()
+        .any(|(path, _)| path.strip_prefix("user.") == Some(name))
+}
 
 /// What the event fixture gets wrong: wrongly typed fields are an error
 /// (all of them named at once); unknown and misplaced fields come back as

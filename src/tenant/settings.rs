@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::Error;
 use crate::redact::SecretSource;
@@ -277,17 +278,52 @@ pub struct Settings {
 impl Settings {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Settings, Error> {
         let path = path.as_ref();
-        let text = crate::input::read_text(path, crate::input::InputKind::Settings)?;
-        let mut settings: Settings = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.to_path_buf(),
-            cause: source,
-        })?;
+        let value = crate::input::read_json(path, crate::input::InputKind::Settings)?;
+        let mut settings = Settings::from_json(value)
+            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
         settings.base_dir = path.parent().map(Path::to_path_buf);
-        if let Some(now) = &settings.now {
-            parse_time(now)
-                .map_err(|e| Error::invalid(format!("{}: \"now\": {e}", path.display())))?;
-        }
         Ok(settings)
+    }
+
+    /// Settings from JSON of the shape docs/settings.md documents: objects
+    /// where it says objects, no unknown fields, a bare host name as the
+    /// domain, token lifetimes within Auth0's bounds, an RFC 3339 `now`.
+    pub fn from_json(value: Value) -> Result<Settings, String> {
+        use crate::input::require_object;
+        require_object(&value, "")?;
+        if let Some(signing) = value.get("signing") {
+            require_object(signing, "signing")?;
+        }
+        for list in ["clients", "apis"] {
+            if let Some(items) = value.get(list).and_then(Value::as_array) {
+                for (i, item) in items.iter().enumerate() {
+                    require_object(item, &format!("{list}[{i}]"))?;
+                }
+            }
+        }
+        let settings: Settings = crate::input::from_value(value)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// What serde cannot say: the values' bounds.
+    fn validate(&self) -> Result<(), String> {
+        if let Some(domain) = &self.domain {
+            check_domain(domain)?;
+        }
+        if let Some(now) = &self.now {
+            parse_time(now).map_err(|e| format!("now: {e}"))?;
+        }
+        for (i, client) in self.clients.iter().enumerate() {
+            check_lifetime(
+                &format!("clients[{i}].id_token_lifetime"),
+                client.id_token_lifetime,
+            )?;
+        }
+        for (i, api) in self.apis.iter().enumerate() {
+            check_lifetime(&format!("apis[{i}].token_lifetime"), api.token_lifetime)?;
+        }
+        Ok(())
     }
 
     /// The fixed clock, in milliseconds since the epoch, if any.
@@ -353,16 +389,60 @@ impl Settings {
     }
 }
 
-/// RFC 3339 (`2026-11-26T09:15:00Z`) or seconds since the epoch, as
-/// milliseconds since the epoch.
-pub fn parse_time(text: &str) -> Result<f64, String> {
-    if let Ok(seconds) = text.trim().parse::<f64>() {
-        return Ok(seconds * 1000.0);
+/// The longest token lifetime Auth0's dashboard accepts, for an API's
+/// access tokens (30 days); actionbox bounds the ID token lifetime the same
+/// way (docs/settings.md).
+pub const MAX_TOKEN_LIFETIME: u64 = 2_592_000;
+
+fn check_lifetime(field: &str, seconds: u64) -> Result<(), String> {
+    if seconds == 0 || seconds > MAX_TOKEN_LIFETIME {
+        return Err(format!(
+            "{field}: {seconds} is not a token lifetime Auth0 accepts: from 1 to {MAX_TOKEN_LIFETIME} seconds (30 days)"
+        ));
     }
-    let time = humantime::parse_rfc3339_weak(text.trim())
-        .map_err(|e| format!("'{text}' is not a time like 2026-11-26T09:15:00Z ({e})"))?;
-    let since = time
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_err(|_| format!("'{text}' is before 1970"))?;
-    Ok(since.as_millis() as f64)
+    Ok(())
+}
+
+/// The tenant's domain is a host name: `acme.us.auth0.com`, not a URL.
+fn check_domain(domain: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        Err(format!(
+            "domain: \"{domain}\" {why}: give the host name alone, e.g. acme.us.auth0.com (the issuer becomes https://DOMAIN/)"
+        ))
+    };
+    if domain.trim().is_empty() {
+        return bad("is empty");
+    }
+    if domain.contains("://") {
+        return bad("is a URL");
+    }
+    if domain.contains(['/', '?', '#', '@', ' ']) {
+        return bad("is not a host name");
+    }
+    match url::Host::parse(domain) {
+        Ok(url::Host::Domain(_)) => Ok(()),
+        Ok(_) => bad("is an IP address, not a domain"),
+        Err(_) => bad("is not a host name"),
+    }
+}
+
+/// An RFC 3339 time (`2026-11-26T09:15:00Z`, `2026-11-26T18:15:00+09:00`,
+/// lowercase `t` and `z` too), as milliseconds since the epoch. A bare
+/// number is refused: seconds or milliseconds would be a guess.
+pub fn parse_time(text: &str) -> Result<f64, String> {
+    let trimmed = text.trim();
+    if trimmed.parse::<f64>().is_ok() {
+        return Err(format!(
+            "'{text}' is a number; give an RFC 3339 time like 2026-11-26T09:15:00Z"
+        ));
+    }
+    let time = time::OffsetDateTime::parse(trimmed, &time::format_description::well_known::Rfc3339)
+        .map_err(|e| {
+            format!("'{text}' is not an RFC 3339 time like 2026-11-26T09:15:00Z or 2026-11-26T04:15:00-05:00 ({e})")
+        })?;
+    let millis = time.unix_timestamp_nanos() / 1_000_000;
+    if millis < 0 {
+        return Err(format!("'{text}' is before 1970"));
+    }
+    Ok(millis as f64)
 }

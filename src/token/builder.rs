@@ -617,7 +617,10 @@ fn id_token(
     payload.insert("iss".into(), json!(tenant.issuer()));
     payload.insert("aud".into(), json!(tenant.client.client_id));
     payload.insert("iat".into(), json!(now));
-    payload.insert("exp".into(), json!(now + tenant.client.id_token_lifetime));
+    payload.insert(
+        "exp".into(),
+        json!(now.saturating_add(tenant.client.id_token_lifetime)),
+    );
     payload.insert("sub".into(), json!(sub));
     let query = event.pointer("/request/query");
     let asks = |key: &str| query.and_then(|q| q.get(key)).is_some_and(|v| !v.is_null());
@@ -841,7 +844,10 @@ fn signed_access_token(
     payload.insert("sub".into(), json!(claims.sub));
     payload.insert("aud".into(), claims.aud);
     payload.insert("iat".into(), json!(claims.now));
-    payload.insert("exp".into(), json!(claims.now + claims.lifetime));
+    payload.insert(
+        "exp".into(),
+        json!(claims.now.saturating_add(claims.lifetime)),
+    );
     if !rfc9068 && let Some(gty) = claims.gty {
         payload.insert("gty".into(), json!(gty));
     }

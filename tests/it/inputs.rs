@@ -390,3 +390,212 @@ fn the_library_refuses_an_event_over_the_size_limit_as_an_input_error() {
     );
     assert!(!message.contains("add-connection.js"), "{message}");
 }
+
+#[test]
+fn settings_must_have_the_documented_shape_and_bounds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (text, expected) in [
+        (
+            r#"["evil.example", "legacy"]"#,
+            "the file must be a JSON object, not an array",
+        ),
+        (
+            r#"{"domain": "https://x.example/"}"#,
+            "domain: \"https://x.example/\" is a URL",
+        ),
+        (r#"{"domain": ""}"#, "domain: \"\" is empty"),
+        (
+            r#"{"clients": [{"client_id": "a", "id_token_lifetime": 18446744073709551615}]}"#,
+            "clients[0].id_token_lifetime: 18446744073709551615 is not a token lifetime Auth0 accepts: from 1 to 2592000 seconds",
+        ),
+        (
+            r#"{"apis": [{"identifier": "https://api", "token_lifetime": 2592001}]}"#,
+            "apis[0].token_lifetime: 2592001 is not a token lifetime",
+        ),
+        (
+            r#"{"clients": [["a"]]}"#,
+            "`clients[0]` must be a JSON object",
+        ),
+        (
+            r#"{"signing": ["RS256"]}"#,
+            "`signing` must be a JSON object",
+        ),
+        (
+            r#"{"clients": [{"client_id": "a", "id_token_lifetime": -1}]}"#,
+            "clients[0].id_token_lifetime: invalid value: integer `-1`, expected a whole number of 0 or more",
+        ),
+        (r#"{"domian": "x.example"}"#, "unknown field `domian`"),
+    ] {
+        let file = write(dir.path(), "settings.json", text);
+        let output = actionbox(&["run", "actions/add-connection.js", "--settings", &file]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}\n{message}");
+        assert!(message.contains(expected), "{text}\n{message}");
+        assert!(!message.contains("invalid JSON"), "{text}\n{message}");
+        for rust in ["u64", "struct ", "sequence", "ClientSettings"] {
+            assert!(!message.contains(rust), "{text}\n{message}");
+        }
+    }
+}
+
+#[test]
+fn a_mock_file_is_an_array_of_objects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (text, expected) in [
+        (
+            r#"{"url": "https://x"}"#,
+            "a mock file is a JSON array of mocks",
+        ),
+        (
+            r#"[["GET", "https://x"]]"#,
+            "`[0]` must be a JSON object, not an array",
+        ),
+        (
+            r#"[{"url": "https://x", "response": [200]}]"#,
+            "`[0].response` must be a JSON object",
+        ),
+        (
+            r#"[{"url": "https://x", "respons": {}}]"#,
+            "unknown field `respons`",
+        ),
+    ] {
+        let file = write(dir.path(), "mocks.json", text);
+        refused(
+            &["run", "actions/add-connection.js", "--http-mock", &file],
+            expected,
+        );
+    }
+}
+
+#[test]
+fn now_accepts_rfc_3339_with_offsets_and_lowercase_and_refuses_bare_numbers() {
+    for (now, iat) in [
+        ("2026-11-26T09:15:00Z", 1_795_684_500),
+        ("2026-11-26t09:15:00z", 1_795_684_500),
+        ("2026-11-26T09:15:00+14:00", 1_795_634_100),
+        ("2026-11-26T04:15:00-05:00", 1_795_684_500),
+    ] {
+        let output = actionbox(&[
+            "run",
+            "actions/add-connection.js",
+            "--now",
+            now,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(output.status.code(), Some(0), "{now}: {}", stderr(&output));
+        let outcome = crate::common::json(&output);
+        assert_eq!(outcome["id_token"]["payload"]["iat"], iat, "{now}");
+    }
+    refused(
+        &["run", "actions/add-connection.js", "--now", "1795684500"],
+        "is a number; give an RFC 3339 time",
+    );
+    refused(
+        &["run", "actions/add-connection.js", "--now", "2026-11-26"],
+        "is not an RFC 3339 time",
+    );
+}
+
+#[test]
+fn tenant_options_that_would_be_ignored_are_refused_or_warned_about() {
+    refused(
+        &[
+            "compare",
+            "actions/rules/add-roles-claim.js",
+            "actions/add-roles-claim.js",
+            "--tenant",
+            "actions/tenant-example",
+        ],
+        "compares the tenant's own Rules and Actions: give no script files with it",
+    );
+    refused(
+        &[
+            "tenant",
+            "actions/tenant-example",
+            "--tenant",
+            "tests/fixtures/tenants/yaml",
+        ],
+        "two tenant folders",
+    );
+    let no_trigger = actionbox(&["run", "--tenant", "actions/tenant-example"]);
+    assert!(
+        stderr(&no_trigger).contains("no --trigger: running the tenant's post-login flow"),
+        "{}",
+        stderr(&no_trigger)
+    );
+    let nothing_bound = actionbox(&[
+        "run",
+        "--tenant",
+        "actions/tenant-example",
+        "--trigger",
+        "send-phone-message",
+    ]);
+    assert!(
+        stderr(&nothing_bound)
+            .contains("the tenant binds nothing to send-phone-message: no script runs"),
+        "{}",
+        stderr(&nothing_bound)
+    );
+}
+
+#[test]
+fn compare_suggests_only_fields_an_action_event_has() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = write(
+        dir.path(),
+        "rule.js",
+        r#"function (user, context, callback) {
+  context.idToken['https://x.example/logins'] = user.logins_count;
+  context.idToken['https://x.example/client'] = user.clientID;
+  context.idToken['https://x.example/last_login'] = user.last_login;
+  callback(null, user, context);
+}"#,
+    );
+    let action = write(
+        dir.path(),
+        "action.js",
+        r#"exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('https://x.example/logins', event.user.logins_count);
+  api.idToken.setCustomClaim('https://x.example/client', event.user.clientID);
+  api.idToken.setCustomClaim('https://x.example/last_login', event.user.last_login);
+};"#,
+    );
+    let fixture = json!({ "user": { "user_id": "auth0|1" }, "stats": { "logins_count": 7 } });
+    let event_file = write(dir.path(), "event.json", &fixture.to_string());
+    let output = actionbox(&[
+        "compare",
+        &rule,
+        &action,
+        "--event",
+        &event_file,
+        "--format",
+        "json",
+    ]);
+    let comparison = crate::common::json(&output);
+    let event = actionbox::event::build(Trigger::PostLogin, Some(&fixture));
+    let explanations = comparison["explanations"].as_array().expect("explanations");
+    assert_eq!(explanations.len(), 3, "{comparison}");
+    for explanation in explanations {
+        let fix = explanation["fix"].as_str().expect("fix");
+        match fix.strip_prefix("Read event.") {
+            Some(rest) => {
+                let field = rest.split([' ', ',']).next().expect("field");
+                let pointer = format!("/{}", field.trim_end_matches('.').replace('.', "/"));
+                assert!(
+                    event.pointer(&pointer).is_some(),
+                    "{fix} names a field the event lacks"
+                );
+                assert!(!field.starts_with("user.logins_count"), "{fix}");
+            }
+            None => {
+                assert!(
+                    fix.starts_with("There is no field to read in the Action"),
+                    "{fix}"
+                );
+                no_equivalent += 1;
+            }
+        }
+    }
+    assert_eq!(no_equivalent, 1, "{comparison}");
+}
