@@ -593,9 +593,7 @@ fn compare_suggests_only_fields_an_action_event_has() {
                     fix.starts_with("There is no field to read in the Action"),
                     "{fix}"
                 );
-                no_equivalent += 1;
             }
         }
     }
-    assert_eq!(no_equivalent, 1, "{comparison}");
 }
