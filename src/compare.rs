@@ -102,7 +102,15 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
             "compare needs at least one post-login Action (exports.onExecutePostLogin)",
         ));
     }
-    let mut rule_settings = input.settings.clone();
+    // Both sides read one clock, so a token's `iat` or a stored login time
+    // differs only when the scripts differ, never because the two runs
+    // straddle a second.
+    let mut settings = input.settings.clone();
+    if settings.now.is_none() {
+        settings.now =
+            Some(humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string());
+    }
+    let mut rule_settings = settings.clone();
     rule_settings.legacy_client |= input.rule_legacy_client;
     let side = |scripts: &[Script], settings: Settings| {
         let mut flow = Flow::post_login(scripts.to_vec())
@@ -113,7 +121,7 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
         flow
     };
     let rule = runner.run(&side(&input.rules, rule_settings))?;
-    let action = runner.run(&side(&input.actions, input.settings.clone()))?;
+    let action = runner.run(&side(&input.actions, settings))?;
     let event = event::build(Trigger::PostLogin, input.event.as_ref());
     let rule_legacy = input.rule_legacy_client || input.settings.legacy_client;
     Ok(diff(rule, action, &event, rule_legacy))
