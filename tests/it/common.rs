@@ -371,3 +371,26 @@ fn answer_registry_request(
         }
     }
 }
+
+/// Whether a test must be skipped because an outside program it drives is not
+/// installed. `.ci/run` installs them and sets `ACTIONBOX_REQUIRE_TOOLS`, so
+/// there a missing one fails the test; on a machine with only the Rust
+/// toolchain the test is skipped and says so on stderr.
+pub fn skip_without(found: bool, what: &str, package: &str) -> bool {
+    if found {
+        return false;
+    }
+    assert!(
+        std::env::var_os("ACTIONBOX_REQUIRE_TOOLS").is_none(),
+        "no {what}: install the Debian package {package} (.ci/run does)"
+    );
+    eprintln!("skipped: no {what} (install the Debian package {package} to run this test)");
+    true
+}
+
+/// Whether `program` is on the PATH.
+pub fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
+        .unwrap_or(false)
+}
