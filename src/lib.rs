@@ -53,7 +53,7 @@ pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
 pub use pipeline::{Flow, Resume, check_script};
 pub use record::{Command, LogEntry, LogLevel, Warning};
-pub use runner::Runner;
+pub use runner::{AsSent, Runner};
 pub use runtime::{NodeConfig, NodeRuntime};
 pub use script::{Script, ScriptKind, Trigger};
 pub use tenant::{CustomClaimsMode, Settings};

@@ -10,8 +10,29 @@ use crate::engine::pool::Pool;
 use crate::error::Error;
 use crate::outcome::Outcome;
 use crate::pipeline::{self, Flow, Resume};
+use crate::redact::Redactor;
 use crate::worker::pool::{PoolStats, WorkerPool};
 use serde_json::{Map, Value};
+
+/// A flow's outcome as the application receives it, secrets and all,
+/// with what masks it for logs and pages.
+#[derive(Debug, Clone)]
+pub struct AsSent {
+    pub outcome: Outcome,
+    redactor: Redactor,
+}
+
+impl AsSent {
+    /// The outcome as `run` shows it: secrets masked, a secret in a token
+    /// reported as a warning.
+    pub fn masked(&self) -> Outcome {
+        pipeline::mask(self.outcome.clone(), &self.redactor)
+    }
+
+    pub fn into_masked(self) -> Outcome {
+        pipeline::mask(self.outcome, &self.redactor)
+    }
+}
 
 /// Where flows run.
 enum Executor {
@@ -97,10 +118,20 @@ impl Runner {
 
     /// Runs a flow. Input problems (a script that does not parse, a script
     /// of the wrong trigger, a bad clock) are an `Err`; everything the
-    /// scripts do — including throwing or timing out — is in the `Outcome`.
+    /// scripts do — including throwing or timing out — is in the `Outcome`,
+    /// with secrets masked for display (docs/behaviour.md, "Secrets").
     pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
+        self.run_as_sent(flow).map(AsSent::into_masked)
+    }
+
+    /// Runs a flow for a host that answers the application itself, as
+    /// `serve` does: the outcome keeps every secret value the scripts put
+    /// in what Auth0 would send (tokens, the redirect URL, error
+    /// descriptions, metadata written to the user); [`AsSent::masked`] is
+    /// the version to log or show.
+    pub fn run_as_sent(&self, flow: &Flow) -> Result<AsSent, Error> {
         let mut queued = Duration::ZERO;
-        let mut outcome = pipeline::run(flow, |job| match self.executor.as_ref() {
+        let (mut outcome, redactor) = pipeline::run(flow, |job| match self.executor.as_ref() {
             Executor::Threads(pool) => {
                 let job = std::sync::Arc::clone(job);
                 let submitted = Instant::now();
@@ -117,21 +148,24 @@ impl Runner {
             }
         })?;
         outcome.timings_us.queued = queued.as_micros() as u64;
-        Ok(outcome)
+        Ok(AsSent { outcome, redactor })
     }
 
     /// Resumes a redirected login at `/continue`, as the browser does after
-    /// the site sends the user back: `first` is the outcome that redirected,
-    /// `query` and `body` the `/continue` request's (the redirect's `state`
-    /// is added to the query when neither carries one). The outcome says
-    /// which redirect it resumed.
+    /// the site sends the user back: `first` is the login that redirected
+    /// (unmasked, so what its scripts did before the redirect is replayed
+    /// as they did it), `query` and `body` the `/continue` request's (the
+    /// redirect's `state` is added to the query when neither carries one).
+    /// The outcome, masked like [`Runner::run`]'s, says which redirect it
+    /// resumed.
     pub fn resume(
         &self,
         flow: &Flow,
-        first: Outcome,
+        first: AsSent,
         mut query: Map<String, Value>,
         body: Map<String, Value>,
     ) -> Result<Outcome, Error> {
+        let first = first.outcome;
         let Some(redirect) = first.redirect else {
             return Err(Error::invalid(format!(
                 "the login did not redirect (it ended {}), so there is no /continue to resume",
@@ -147,8 +181,8 @@ impl Runner {
             query,
             body,
         });
-        let mut outcome = self.run(&resumed)?;
-        outcome.resumed_from = Some(redirect);
-        Ok(outcome)
+        let mut outcome = self.run_as_sent(&resumed)?;
+        outcome.outcome.resumed_from = Some(redirect);
+        Ok(outcome.into_masked())
     }
 }

@@ -50,10 +50,11 @@ pub struct RunArgs {
 pub fn execute(args: RunArgs) -> Result<i32> {
     let flow = args.exec.flow(&args.scripts, args.event.as_deref())?;
     let runner = args.exec.runner();
-    let mut outcome = runner.run(&flow)?;
-    if let Some(query) = &args.continue_query {
-        outcome = resume(&runner, flow, outcome, query, args.continue_body.as_deref())?;
-    }
+    let first = runner.run_as_sent(&flow)?;
+    let outcome = match &args.continue_query {
+        Some(query) => resume(&runner, flow, first, query, args.continue_body.as_deref())?,
+        None => first.into_masked(),
+    };
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&outcome)?),
         Format::Pretty => pretty(&outcome),
@@ -67,7 +68,7 @@ pub fn execute(args: RunArgs) -> Result<i32> {
 fn resume(
     runner: &actionbox::Runner,
     flow: actionbox::Flow,
-    first: Outcome,
+    first: actionbox::AsSent,
     query: &str,
     body: Option<&str>,
 ) -> Result<Outcome> {

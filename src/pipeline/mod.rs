@@ -8,7 +8,9 @@
 //!    transaction, as Auth0's server applies it;
 //! 4. [`tokens`]: build the ID and access tokens from the transaction;
 //! 5. [`assemble`]: decide the outcome (with [`triggers`]' results for the
-//!    triggers that produce something besides tokens) and mask secrets.
+//!    triggers that produce something besides tokens); [`assemble::redact`]
+//!    masks its secrets for display, while a host that answers
+//!    applications (`serve`) sends the unmasked outcome on.
 //!
 //! [`run`] is that sequence; [`crate::Runner`] only chooses where step 2
 //! runs.
@@ -26,6 +28,7 @@ use std::time::Instant;
 
 use crate::error::Error;
 use crate::outcome::Outcome;
+use crate::redact::Redactor;
 use crate::token::Keys;
 
 pub use flow::{Flow, Resume};
@@ -34,11 +37,12 @@ pub use prepare::check_script;
 pub(crate) use scripts::{FlowReport, execute, execute_with};
 
 /// Runs `flow` from start to outcome; `execute` runs the scripts of the
-/// prepared job wherever the runner keeps its isolates.
+/// prepared job wherever the runner keeps its isolates. The outcome is as
+/// the application would receive it; the redactor masks it for display.
 pub(crate) fn run(
     flow: &Flow,
     execute: impl FnOnce(&Arc<FlowJob>) -> Result<FlowReport, String>,
-) -> Result<Outcome, Error> {
+) -> Result<(Outcome, Redactor), Error> {
     let started = Instant::now();
     // Shared, not copied, with the executor thread that runs the scripts.
     let job = Arc::new(prepare::prepare(flow)?);
@@ -49,7 +53,7 @@ pub(crate) fn run(
     let mut outcome =
         assemble::assemble(&job, report, &flow.settings, &mut keys, flow.issue_tokens)?;
     outcome.timings_us.total = started.elapsed().as_micros() as u64;
-    Ok(assemble::redact(outcome, &redactor))
+    Ok((outcome, redactor))
 }
 
 /// Installs the npm packages the scripts need before the flow's clock
@@ -70,4 +74,9 @@ pub(crate) fn now_secs(fixed_now_ms: Option<f64>) -> u64 {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
     }
+}
+
+/// Masks the secrets of an outcome for display (see [`assemble::redact`]).
+pub(crate) fn mask(outcome: Outcome, redactor: &Redactor) -> Outcome {
+    assemble::redact(outcome, redactor)
 }

@@ -15,8 +15,8 @@ use super::login::{self, LoginContext, LoginRequest, random_id};
 use super::store::Kind;
 use super::tenant::{allows_grant, is_database, is_public, now_secs, user_record};
 use super::{Server, cookie, error_page, found, no_store, pages, param, parse_params, set_cookie};
-use crate::Resume;
 use crate::outcome::{Outcome, Status};
+use crate::{AsSent, Resume};
 
 /// The SSO session cookie, as Auth0 names it.
 pub const SESSION_COOKIE: &str = "auth0";
@@ -733,7 +733,7 @@ async fn run_login(
         Some(&record),
     );
     match login::run_flow(server, flow).await {
-        Ok(outcome) => conclude(server, request, context, record, event, outcome).await,
+        Ok(sent) => conclude(server, request, context, record, event, sent).await,
         Err(e) => reply_for(&request).error("server_error", &e),
     }
 }
@@ -764,9 +764,10 @@ async fn conclude(
     context: LoginContext,
     record: Value,
     event: Value,
-    outcome: Outcome,
+    sent: AsSent,
 ) -> Response {
-    record_outcome(server, &request, &context, &outcome);
+    record_outcome(server, &request, &context, &sent.masked());
+    let outcome = sent.outcome;
     let reply = reply_for(&request);
     match outcome.status {
         Status::Allowed => {
@@ -985,7 +986,7 @@ async fn resume(server: Server, query: Map<String, Value>, body: Map<String, Val
         body,
     };
     match login::resume_flow(&server, event.clone(), Some(&record), resume).await {
-        Ok(outcome) => conclude(&server, request, context, record, event, outcome).await,
+        Ok(sent) => conclude(&server, request, context, record, event, sent).await,
         Err(e) => reply_for(&request).error("server_error", &e),
     }
 }

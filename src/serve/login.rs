@@ -15,7 +15,7 @@ use crate::outcome::Outcome;
 use crate::script::Trigger;
 use crate::tenant::{SigningAlg, TokenProfile};
 use crate::token::Keys;
-use crate::{Flow, Resume};
+use crate::{AsSent, Flow, Resume};
 
 /// An authorization request as `/authorize` (or a token request) made it:
 /// kept in the store while the user logs in or a redirect Action waits.
@@ -219,9 +219,12 @@ pub fn flow_for(server: &Server, trigger: Trigger, event: Value, record: Option<
 }
 
 /// Runs a flow on the runner's threads or workers, off the async runtime.
-pub async fn run_flow(server: &Server, flow: Flow) -> Result<Outcome, String> {
+/// The outcome is unmasked: what the application receives (tokens, the
+/// redirect URL, error descriptions, metadata written to the user) keeps
+/// the scripts' values; only logs and `/__actionbox/logins` are masked.
+pub async fn run_flow(server: &Server, flow: Flow) -> Result<AsSent, String> {
     let runner = server.inner.runner.clone();
-    tokio::task::spawn_blocking(move || runner.run(&flow).map_err(|e| e.to_string()))
+    tokio::task::spawn_blocking(move || runner.run_as_sent(&flow).map_err(|e| e.to_string()))
         .await
         .map_err(|e| format!("the flow's task failed: {e}"))?
 }
@@ -232,7 +235,7 @@ pub async fn resume_flow(
     event: Value,
     record: Option<&Value>,
     resume: Resume,
-) -> Result<Outcome, String> {
+) -> Result<AsSent, String> {
     let flow = flow_for(server, Trigger::PostLogin, event, record).resuming(resume);
     run_flow(server, flow).await
 }
@@ -299,8 +302,6 @@ pub fn finish_tokens(
     if let Some(access) = &outcome.access_token {
         if access.opaque.is_some() {
             tokens.access_token = Some(random_id(24));
-        } else if access.jwt.is_none() {
-            return Err("the access token holds a secret value, so actionbox withheld it (see the login's warnings at /__actionbox/logins)".into());
         } else {
             let mut payload = access.payload.clone();
             payload["iss"] = json!(inner.issuer);
@@ -355,9 +356,6 @@ pub fn finish_tokens(
                 .join(" ")
         });
     if let Some(id) = &outcome.id_token {
-        if id.jwt.is_none() {
-            return Err("the ID token holds a secret value, so actionbox withheld it (see the login's warnings at /__actionbox/logins)".into());
-        }
         let mut payload = id.payload.clone();
         payload["iss"] = json!(inner.issuer);
         if payload.get("at_hash").is_some()

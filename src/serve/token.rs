@@ -378,7 +378,7 @@ async fn run_token_login(
 ) -> Result<(Outcome, Tokens), Box<Response>> {
     let event = login::login_event(server, request, record_value, context);
     let flow = login::flow_for(server, Trigger::PostLogin, event, Some(record_value));
-    let outcome = login::run_flow(server, flow)
+    let sent = login::run_flow(server, flow)
         .await
         .map_err(|e| Box::new(server_error(&e)))?;
     record(
@@ -386,8 +386,9 @@ async fn run_token_login(
         &request.protocol,
         &request.client_id,
         &context.user_id,
-        &outcome,
+        &sent.masked(),
     );
+    let outcome = sent.outcome;
     if let Some(refused) = refusal(&outcome) {
         return Err(Box::new(refused));
     }
@@ -646,8 +647,8 @@ async fn client_credentials(
         "accessToken": { "customClaims": {}, "scope": granted },
     });
     let flow = login::flow_for(server, Trigger::CredentialsExchange, event, None);
-    let outcome = match login::run_flow(server, flow).await {
-        Ok(outcome) => outcome,
+    let sent = match login::run_flow(server, flow).await {
+        Ok(sent) => sent,
         Err(e) => return server_error(&e),
     };
     record(
@@ -655,8 +656,9 @@ async fn client_credentials(
         "client-credentials",
         &client.client_id,
         "",
-        &outcome,
+        &sent.masked(),
     );
+    let outcome = sent.outcome;
     if let Some(refused) = refusal(&outcome) {
         return refused;
     }

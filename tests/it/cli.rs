@@ -578,3 +578,49 @@ fn without_a_usable_cache_directory_a_run_signs_with_a_key_of_its_own() {
     assert_ne!(first["signing_key"]["kid"], second["signing_key"]["kid"]);
     assert_eq!(first["status"], "allowed");
 }
+
+/// `--continue` replays what the scripts did before the redirect as they
+/// did it: a claim holding an Action secret keeps the secret in the token
+/// (a warning says so), while the printed commands mask it.
+#[test]
+fn continue_replays_a_secret_claim_set_before_the_redirect_unmasked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings = dir.path().join("settings.json");
+    std::fs::write(
+        &settings,
+        r#"{ "secrets": { "partner-link": { "PARTNER_KEY": "pk_live_5a9e31c7d2" } } }"#,
+    )
+    .expect("write");
+    let script = fixture("serve").join("partner-link.js");
+    let outcome = json(&actionbox(&[
+        "run",
+        script.to_str().expect("path"),
+        "--settings",
+        settings.to_str().expect("path"),
+        "--continue",
+        "linked=yes",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(outcome["status"], "allowed", "{outcome}");
+    assert_eq!(
+        outcome["id_token"]["payload"]["https://acme.example/partner_key"],
+        "pk_live_5a9e31c7d2"
+    );
+    assert!(outcome["warnings"].to_string().contains("secret_in_token"));
+    assert_eq!(
+        outcome["resumed_from"]["url"]
+            .as_str()
+            .expect("url")
+            .split('&')
+            .next(),
+        Some("https://partner.test/link?key=[redacted]")
+    );
+    assert!(
+        !outcome["commands"]
+            .to_string()
+            .contains("pk_live_5a9e31c7d2"),
+        "{}",
+        outcome["commands"]
+    );
+}

@@ -704,3 +704,141 @@ fn hundreds_of_concurrent_code_flow_logins_never_cross_sessions() {
         p99.as_secs_f64() * 1000.0
     );
 }
+
+const PARTNER_KEY: &str = "pk_live_5a9e31c7d2";
+
+/// A tenant with one Action whose redirect URL, claim, metadata and denial
+/// carry an Action secret.
+fn partner_tenant() -> LocalTenant {
+    let mut settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    settings.secrets.insert(
+        "partner-link".into(),
+        [("PARTNER_KEY".to_string(), PARTNER_KEY.to_string())].into(),
+    );
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (tenant, _) = LocalTenant::from_scripts(
+        settings,
+        vec![script(&serve_fixture("partner-link.js"))],
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    tenant
+}
+
+/// What Auth0 sends the application keeps the scripts' secret values (the
+/// redirect URL, the tokens, the denial, the metadata written to the user);
+/// only the logins page masks them.
+#[test]
+fn secrets_reach_the_application_as_the_scripts_wrote_them_and_only_the_logins_page_masks_them() {
+    let server = start(partner_tenant(), Arc::new(MemoryStore::new()));
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let away = location(&answer);
+    assert_eq!(
+        url_param(&away, "key").as_deref(),
+        Some(PARTNER_KEY),
+        "the redirect URL the Action built: {away}"
+    );
+    let state = url_param(&away, "state").expect("state");
+    let back = browser.get(&format!("{}continue?state={state}&linked=yes", server.base));
+    let code = url_param(&location(&back), "code").expect("code after /continue");
+    let (status, tokens) = token_request(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let id = payload(tokens["id_token"].as_str().expect("ID token"));
+    assert_eq!(
+        id["https://acme.example/partner_key"], PARTNER_KEY,
+        "the claim set before the redirect is replayed as it was set"
+    );
+
+    // The metadata written before the redirect persisted as written.
+    browser.forget_cookies();
+    let next = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let code = url_param(&location(&next), "code").expect("no redirect the second time");
+    let (_, tokens) = token_request(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    let id = payload(tokens["id_token"].as_str().expect("ID token"));
+    assert_eq!(
+        id["https://acme.example/partner_ref"],
+        format!("ref-{PARTNER_KEY}")
+    );
+
+    // A denial's description reaches the application as the Action wrote it.
+    let mut other = Browser::new();
+    let answer = log_in(
+        &mut other,
+        &authorize_url(&server, ""),
+        "cy@acme.example",
+        "terms first",
+    );
+    let state = url_param(&location(&answer), "state").expect("state");
+    let denied = other.get(&format!("{}continue?state={state}&linked=no", server.base));
+    assert_eq!(
+        url_param(&location(&denied), "error_description"),
+        Some(format!("The partner {PARTNER_KEY} refused the link."))
+    );
+
+    // The logins page masks all of it but the tokens, shown as issued,
+    // with a warning for each secret they hold (as `run` shows them).
+    let logins: Value = serde_json::from_str(
+        &http()
+            .get(format!("{}__actionbox/logins?format=json", server.base))
+            .send()
+            .expect("logins")
+            .text()
+            .expect("body"),
+    )
+    .expect("JSON");
+    let mut entries = logins.as_array().cloned().expect("a list");
+    assert_eq!(entries.len(), 5);
+    let warned = entries[2]["outcome"]["warnings"].to_string();
+    assert!(
+        warned.contains("secret_in_token") && warned.contains("partner_ref"),
+        "{warned}"
+    );
+    for entry in &mut entries {
+        let outcome = entry["outcome"].as_object_mut().expect("an outcome");
+        outcome.remove("id_token");
+        outcome.remove("access_token");
+    }
+    let masked = Value::Array(entries).to_string();
+    assert!(!masked.contains(PARTNER_KEY), "{masked}");
+    assert!(
+        masked.contains("https://partner.test/link?key=[redacted]"),
+        "{masked}"
+    );
+    assert!(masked.contains("The partner [redacted] refused the link."));
+}
