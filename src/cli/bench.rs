@@ -9,12 +9,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::Args;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use actionbox::bench::{BenchConfig, BenchReport, Latency, MAX_CONCURRENCY, bench};
-use actionbox::{Flow, Runner, ScriptKind};
+use actionbox::bench::{
+    BenchConfig, BenchReport, MAX_CONCURRENCY, NodeComparison, bench, compare_with_node,
+};
+use actionbox::{Flow, Runner};
 
 use super::options::{ExecOptions, Format, parse_duration};
 
@@ -83,29 +85,6 @@ pub struct BenchArgs {
     pub format: Format,
 }
 
-/// What Node measured.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NodeReport {
-    pub node: String,
-    pub executions: u64,
-    pub elapsed_ms: u64,
-    pub executions_per_second: f64,
-    pub latency_us: Latency,
-    pub peak_rss_kib: u64,
-}
-
-/// The same-run comparison with Node: both sides run the script alone
-/// (event in → handler → commands out, no tokens), one at a time.
-#[derive(Debug, Clone, Serialize)]
-pub struct NodeComparison {
-    pub node: NodeReport,
-    pub actionbox: BenchReport,
-    /// actionbox executions per second ÷ Node's.
-    pub throughput_ratio: f64,
-    /// Node's p99 ÷ actionbox's.
-    pub p99_ratio: f64,
-}
-
 #[derive(Debug, Clone, Serialize)]
 struct Output {
     scripts: Vec<String>,
@@ -167,7 +146,12 @@ pub fn execute(args: BenchArgs) -> Result<i32> {
     };
 
     let node = if args.compare_node && !stop.load(Ordering::SeqCst) {
-        Some(compare_with_node(&runner, &flow, &config, show_progress)?)
+        Some(with_progress(
+            &config,
+            show_progress,
+            "measuring actionbox for the Node comparison",
+            |progress| compare_with_node(&runner, &flow, &config, progress),
+        )?)
     } else {
         None
     };
@@ -200,6 +184,18 @@ fn measure(
     show_progress: bool,
     label: &str,
 ) -> Result<BenchReport> {
+    with_progress(config, show_progress, label, |progress| {
+        bench(runner, flow, config, progress)
+    })
+}
+
+/// Runs `work`, showing its progress on a bar when `show_progress`.
+fn with_progress<T>(
+    config: &BenchConfig,
+    show_progress: bool,
+    label: &str,
+    work: impl FnOnce(&(dyn Fn(u64, Option<u64>) + Sync)) -> Result<T, actionbox::Error>,
+) -> Result<T> {
     let bar = show_progress.then(|| {
         let bar = match config.iterations {
             Some(n) => indicatif::ProgressBar::new(n),
@@ -221,112 +217,11 @@ fn measure(
             bar.set_position(done);
         }
     };
-    let report = bench(runner, flow, config, &progress)?;
+    let result = work(&progress);
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(report)
-}
-
-/// Runs the Action in Node (one at a time, as Node runs JavaScript on one
-/// thread) and actionbox on the same work (tokens off, concurrency 1).
-fn compare_with_node(
-    runner: &Runner,
-    flow: &Flow,
-    config: &BenchConfig,
-    show_progress: bool,
-) -> Result<NodeComparison> {
-    let actions: Vec<&actionbox::Script> = flow
-        .scripts
-        .iter()
-        .filter(|s| matches!(s.kind, ScriptKind::Action(_)))
-        .collect();
-    let [action] = actions.as_slice() else {
-        bail!(
-            "--compare-node measures one Action (Node has no Rules runtime); give exactly one Action"
-        );
-    };
-    if flow.scripts.len() != 1 {
-        bail!("--compare-node measures one Action alone; leave out the Rules");
-    }
-    let dir =
-        tempfile::tempdir().context("cannot create a temporary folder for the Node harness")?;
-    let harness = dir.path().join("bench-node.js");
-    std::fs::write(&harness, include_str!("bench-node.js"))
-        .context("cannot write the Node harness")?;
-    let script_path = match &action.path {
-        Some(path) => path.canonicalize().unwrap_or_else(|_| path.clone()),
-        None => {
-            let path = dir.path().join(&action.name);
-            std::fs::write(&path, action.source.as_bytes())?;
-            path
-        }
-    };
-    // Node gets the same complete event actionbox's scripts see.
-    let event = actionbox::event::build(flow.trigger, flow.event.as_ref());
-    let event_path = dir.path().join("event.json");
-    std::fs::write(&event_path, event.to_string())?;
-    let duration_ms = config
-        .duration
-        .unwrap_or(Duration::from_secs(5))
-        .as_millis()
-        .to_string();
-    // For post-login, Node runs actionbox's own facade too (same work).
-    let mut runtime_dir = None;
-    if flow.trigger == actionbox::Trigger::PostLogin {
-        for file in [
-            "primordials.js",
-            "post-login-api.js",
-            "post-login-extras.js",
-        ] {
-            let source = actionbox::engine::runtime_source(file)
-                .context("the runtime's sources are embedded")?;
-            std::fs::write(dir.path().join(file), source)?;
-        }
-        runtime_dir = Some(dir.path().to_path_buf());
-    }
-    let output = std::process::Command::new("node")
-        .arg(&harness)
-        .arg(&script_path)
-        .arg(&event_path)
-        .arg(flow.trigger.handler())
-        .arg(config.iterations.unwrap_or(0).to_string())
-        .arg(&duration_ms)
-        .arg(config.warmup.to_string())
-        .args(runtime_dir.iter())
-        .output()
-        .map_err(|e| anyhow::anyhow!("--compare-node needs node on PATH: {e}"))?;
-    if !output.status.success() {
-        bail!(
-            "node failed on {}: {}",
-            action.name,
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    let node: NodeReport =
-        serde_json::from_slice(&output.stdout).context("the Node harness printed no report")?;
-
-    let mut same_work = flow.clone();
-    same_work.issue_tokens = false;
-    let single = BenchConfig {
-        concurrency: 1,
-        ..config.clone()
-    };
-    let actionbox = measure(
-        runner,
-        &same_work,
-        &single,
-        show_progress,
-        "measuring actionbox for the Node comparison",
-    )?;
-    let throughput_ratio = actionbox.executions_per_second / node.executions_per_second.max(1e-9);
-    let p99_ratio = node.latency_us.p99 as f64 / (actionbox.latency_us.p99.max(1)) as f64;
-    Ok(NodeComparison {
-        node,
-        actionbox,
-        throughput_ratio,
-        p99_ratio,
-    })
+    Ok(result?)
 }
 
 fn micros(us: u64) -> String {

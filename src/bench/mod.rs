@@ -13,6 +13,9 @@ use crate::error::Error;
 use crate::pipeline::Flow;
 use crate::runner::Runner;
 
+mod node;
+pub use node::{NodeComparison, NodeReport, compare_with_node};
+
 /// How long to measure.
 #[derive(Debug, Clone)]
 pub struct BenchConfig {
