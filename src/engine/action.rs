@@ -150,6 +150,7 @@ fn execute<'js>(
     let load_span = debug_span!("load").entered();
 
     // Module-level code.
+    scope.begin_task();
     let wrapper: Function = bytecode::run(ctx, bytes)
         .and_then(|v| v.get())
         .map_err(|e| stopped_or(caught(e)))?;
@@ -209,6 +210,7 @@ fn execute<'js>(
 
     let handler_started = Instant::now();
     let _handler_span = debug_span!("handler").entered();
+    scope.begin_task();
     let returned = handler.call::<_, Value>((event, api));
     let result = match returned {
         Err(e) => Err(stopped_or(caught(e))),

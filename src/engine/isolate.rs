@@ -60,6 +60,15 @@ pub(crate) struct Scope<'js> {
     pub guards: Rc<Guards>,
 }
 
+impl Scope<'_> {
+    /// Marks the start of a task: script code entered from the host, not
+    /// from a promise job. The timers the task sets count from here (see
+    /// `Timers` in engine/host/state.rs).
+    pub(crate) fn begin_task(&self) {
+        self.state.borrow_mut().timers.begin_task();
+    }
+}
+
 pub(crate) struct Isolate {
     // The context holds its runtime; both are dropped with the isolate.
     context: Context,
@@ -297,6 +306,7 @@ enum Event {
 
 /// Hands a finished request to the promise waiting for it.
 fn deliver_fetch<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
+    scope.begin_task();
     let result = host::fetch::complete(&scope.state, id)?;
     let callbacks: Object = scope.rt.get("fetchCallbacks").ok()?;
     let key = id.to_string();
@@ -323,6 +333,7 @@ fn deliver_fetch<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
 /// Calls a due timer's callback straight from Rust. An exception thrown by
 /// it is uncaught in the Node sense and fails the execution.
 fn fire_timer<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
+    scope.begin_task();
     let finished = scope.state.borrow_mut().timers.fire(id);
     let callbacks: Object = scope.rt.get("timerCallbacks").ok()?;
     let key = id.to_string();

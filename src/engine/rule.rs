@@ -252,6 +252,7 @@ fn call_rule<'js>(
 
     let started = Instant::now();
     let _span = debug_span!("handler", script = %name).entered();
+    scope.begin_task();
     let returned = function.call::<_, Value>((user.clone(), context.clone(), callback));
     let results: Object = scope.rt.get("ruleResults").map_err(caught)?;
     let outcome = match returned {

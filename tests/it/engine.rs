@@ -341,6 +341,10 @@ fn pending_timers_and_unhandled_rejections_are_reported() {
 /// An interval re-arms from when it fired, so how its ticks interleave with
 /// other timers depends on the machine's load (in Node too): its ticks are
 /// counted on their own.
+/// The timers one task sets fire in the order of their delays, however
+/// slowly the task's own code runs (on a busy machine, say): the
+/// busy-wait below takes longer than the 5 ms timer, which must still wait
+/// for the immediate set after it.
 #[test]
 fn timers_fire_in_order_and_can_be_cleared() {
     let outcome = run_action(
@@ -351,6 +355,8 @@ fn timers_fire_in_order_and_can_be_cleared() {
              setTimeout(() => seen.push('a'), 5);
              const never = setTimeout(() => seen.push('never'), 10);
              clearTimeout(never);
+             const slow = performance.now() + 30;
+             while (performance.now() < slow) {}
              setImmediate(() => seen.push('now'));
              setTimeout(resolve, 40);
            });

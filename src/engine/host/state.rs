@@ -22,7 +22,7 @@ pub(crate) struct HostState {
     pub warnings: Vec<Warning>,
     pub timers: Timers,
     /// Calls the running script may make (`idToken.setCustomClaim`, ...).
-    pub allowed_calls: &'static [&'static str],
+    pub allowed_calls: &'static [Call],
     /// The flow's limits, clock and access to the outside world.
     pub env: ExecEnv,
     /// Requests in flight, and the record of every request made.
@@ -87,12 +87,32 @@ impl HostState {
 }
 
 /// Timers of one isolate, ordered by when they are due.
-#[derive(Default)]
+///
+/// A timer's delay counts from the start of the task that set it (the
+/// module code, the handler call, a timer callback, a delivered
+/// response), not from the moment the call was made: as in Node, whose
+/// timers read the event loop's time, cached once per turn. So the timers
+/// one task sets fire in the order of their delays (and, for equal delays,
+/// the order they were set) however long the task's own code takes.
 pub(crate) struct Timers {
     next_id: u32,
     sequence: u64,
     due: BTreeMap<(Instant, u64), u32>,
     active: HashMap<u32, TimerSpec>,
+    /// When the task now running started.
+    task_started: Instant,
+}
+
+impl Default for Timers {
+    fn default() -> Timers {
+        Timers {
+            next_id: 0,
+            sequence: 0,
+            due: BTreeMap::new(),
+            active: HashMap::new(),
+            task_started: Instant::now(),
+        }
+    }
 }
 
 struct TimerSpec {
@@ -119,9 +139,14 @@ impl Timers {
         id
     }
 
+    /// A new task starts: the timers it sets count from now.
+    pub(crate) fn begin_task(&mut self) {
+        self.task_started = Instant::now();
+    }
+
     fn schedule(&mut self, id: u32, delay: Duration) -> (Instant, u64) {
         self.sequence += 1;
-        let key = (Instant::now() + delay, self.sequence);
+        let key = (self.task_started + delay, self.sequence);
         self.due.insert(key, id);
         key
     }
