@@ -13,11 +13,12 @@ use crate::event;
 use crate::event::rules::{self as rules_event, RuleStart};
 use crate::outcome::{Outcome, Status};
 use crate::pipeline::Flow;
+use crate::record::Call;
 use crate::runner::Runner;
 use crate::script::{Script, Trigger};
 use crate::tenant::Settings;
-use crate::token::IssuedToken;
 use crate::token::policy;
+use crate::token::{IssuedToken, Reason, TokenKind};
 
 /// Claims that differ between any two logins: times and unique ids.
 const IGNORED_CLAIMS: &[&str] = &["iat", "exp", "nbf", "jti", "at_hash"];
@@ -50,7 +51,7 @@ pub enum ClaimStatus {
 /// One claim of one token, on both sides.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimDiff {
-    pub token: String,
+    pub token: TokenKind,
     pub claim: String,
     pub rule: Option<Value>,
     pub action: Option<Value>,
@@ -146,7 +147,7 @@ fn same_value(claim: &str, a: &Value, b: &Value) -> bool {
 }
 
 fn claim_diffs(
-    token: &str,
+    token: TokenKind,
     rule: Option<&serde_json::Map<String, Value>>,
     action: Option<&serde_json::Map<String, Value>>,
 ) -> Vec<ClaimDiff> {
@@ -168,7 +169,7 @@ fn claim_diffs(
                 _ => ClaimStatus::OnlyAction,
             };
             ClaimDiff {
-                token: token.to_string(),
+                token,
                 claim: name.clone(),
                 rule: r,
                 action: a,
@@ -182,12 +183,12 @@ fn claim_diffs(
 /// client was not OIDC-conformant.
 pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) -> Comparison {
     let mut claims = claim_diffs(
-        "id_token",
+        TokenKind::Id,
         payload_of(&rule.id_token),
         payload_of(&action.id_token),
     );
     claims.extend(claim_diffs(
-        "access_token",
+        TokenKind::Access,
         payload_of(&rule.access_token),
         payload_of(&action.access_token),
     ));
@@ -554,16 +555,8 @@ fn explain_claim(
     all: &[ClaimDiff],
 ) -> Explanation {
     let subject = format!("{}:{}", diff.token, diff.claim);
-    let token_name = if diff.token == "id_token" {
-        "ID token"
-    } else {
-        "access token"
-    };
-    let call = if diff.token == "id_token" {
-        "idToken"
-    } else {
-        "accessToken"
-    };
+    let token_name = diff.token.title();
+    let call = diff.token.api();
     let app = format!(
         "https://{}",
         crate::token::builder::app_domain(&inputs.event)
@@ -593,7 +586,7 @@ fn explain_claim(
     if let Some(dropped) = dropped {
         // An undefined value usually means the Action reads a field that
         // has another name in Actions: say which.
-        if dropped.reason == "invalid_value"
+        if dropped.reason == Reason::InvalidValue
             && let Some(mut traced) = diff
                 .rule
                 .as_ref()
@@ -619,15 +612,17 @@ fn explain_claim(
         return with_subject(Explanation {
             subject: String::new(),
             cause: format!("{replacement}: {}", dropped.detail),
-            fix: match dropped.reason.as_str() {
-                "reserved_namespace" | "restricted_claim" | "not_namespaced" => format!(
-                    "In the Action, use api.{call}.setCustomClaim('{app}/{}', …) — a namespace of your own domain.",
-                    short(&diff.claim)
-                ),
-                "scope_not_requested" => {
+            fix: match dropped.reason {
+                Reason::ReservedNamespace | Reason::RestrictedClaim | Reason::NotNamespaced => {
+                    format!(
+                        "In the Action, use api.{call}.setCustomClaim('{app}/{}', …) — a namespace of your own domain.",
+                        short(&diff.claim)
+                    )
+                }
+                Reason::ScopeNotRequested => {
                     "Request the scope that releases the claim, or use a namespaced name.".into()
                 }
-                "opaque_access_token" => {
+                Reason::OpaqueAccessToken => {
                     "Request an API audience so the access token is a JWT.".into()
                 }
                 _ => "See the reason code in docs/claims.md.".into(),
@@ -637,12 +632,12 @@ fn explain_claim(
 
     // 2. The claim came from the Rule's change to `user` through the legacy
     //    scope words (or the legacy copy of a profile attribute).
-    if diff.status == ClaimStatus::OnlyRule && diff.token == "id_token" {
+    if diff.status == ClaimStatus::OnlyRule && diff.token == TokenKind::Id {
         let changed_by = rule
             .commands
             .iter()
             .rev()
-            .find(|c| c.call == "user.set" && c.str_arg(0) == Some(diff.claim.as_str()));
+            .find(|c| c.call == Call::UserSet && c.str_arg(0) == Some(diff.claim.as_str()));
         let profile_claim = policy::profile_scope(&diff.claim).is_some();
         if let Some(change) = changed_by {
             let namespaced_twin = all.iter().find(|d| {
@@ -711,7 +706,7 @@ fn explain_claim(
             .commands
             .iter()
             .rev()
-            .find(|c| c.call == "user.set" && c.str_arg(0) == Some(diff.claim.as_str()))
+            .find(|c| c.call == Call::UserSet && c.str_arg(0) == Some(diff.claim.as_str()))
         {
             return with_subject(Explanation {
                 subject: String::new(),
@@ -747,8 +742,7 @@ fn explain_claim(
             .iter()
             .rev()
             .find(|c| {
-                c.call == format!("{call}.setCustomClaim")
-                    && c.str_arg(0) == Some(diff.claim.as_str())
+                c.call == diff.token.set_custom_claim() && c.str_arg(0) == Some(diff.claim.as_str())
             })
             .map(|c| c.script.clone());
         return with_subject(Explanation {

@@ -7,7 +7,7 @@
 //! becomes a [`Command`]; Rust applies Auth0's rules to the commands.
 //!
 //! ```
-//! use actionbox::{Flow, Runner, Script, Status};
+//! use actionbox::{Call, Flow, Runner, Script, Status};
 //!
 //! let action = Script::from_source(
 //!     "add-connection.js",
@@ -19,7 +19,7 @@
 //! let outcome = Runner::new().run(&Flow::post_login(vec![action]).with_event(event))?;
 //!
 //! assert_eq!(outcome.status, Status::Allowed);
-//! assert_eq!(outcome.commands[0].call, "idToken.setCustomClaim");
+//! assert_eq!(outcome.commands[0].call, Call::IdTokenSetCustomClaim);
 //! assert_eq!(outcome.commands[0].args[1], "google-oauth2");
 //! # Ok::<(), actionbox::Error>(())
 //! ```
@@ -52,7 +52,7 @@ pub use engine::Limits;
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
 pub use pipeline::{Flow, Resume, check_script};
-pub use record::{Command, LogEntry, LogLevel, Warning};
+pub use record::{Call, Command, LogEntry, LogLevel, Warning};
 pub use runner::{AsSent, Runner};
 pub use runtime::{NodeConfig, NodeRuntime};
 pub use script::{Script, ScriptKind, Trigger};

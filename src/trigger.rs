@@ -6,6 +6,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::record::Call;
+
 /// The Auth0 triggers an Action can be bound to.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
@@ -37,7 +39,8 @@ pub struct TriggerSpec {
     /// The function of the runtime's JavaScript that builds the `api`.
     pub api_factory: &'static str,
     /// The calls the trigger's Actions may record.
-    pub allowed_calls: &'static [&'static str],
+    /// (Besides the emulated SDK's, which every trigger may record.)
+    pub allowed_calls: &'static [Call],
     /// The OAuth error an application receives when the flow fails because
     /// a script threw (or a limit was hit). Post-login answers
     /// `access_denied`; the token-endpoint triggers answer `server_error`
@@ -100,7 +103,7 @@ const SPECS: [TriggerSpec; 8] = [
         handler: "onExecutePostUserRegistration",
         continue_handler: None,
         api_factory: "createCacheOnlyApi",
-        allowed_calls: &COMMON_CALLS,
+        allowed_calls: COMMON_CALLS,
         failure_code: "server_error",
         blocking: false,
         issues_tokens: false,
@@ -112,7 +115,7 @@ const SPECS: [TriggerSpec; 8] = [
         handler: "onExecutePostChangePassword",
         continue_handler: None,
         api_factory: "createCacheOnlyApi",
-        allowed_calls: &COMMON_CALLS,
+        allowed_calls: COMMON_CALLS,
         failure_code: "server_error",
         blocking: false,
         issues_tokens: false,
@@ -124,7 +127,7 @@ const SPECS: [TriggerSpec; 8] = [
         handler: "onExecuteSendPhoneMessage",
         continue_handler: None,
         api_factory: "createCacheOnlyApi",
-        allowed_calls: &COMMON_CALLS,
+        allowed_calls: COMMON_CALLS,
         failure_code: "server_error",
         blocking: true,
         issues_tokens: false,
@@ -211,146 +214,131 @@ impl FromStr for Trigger {
 }
 
 /// The api calls a post-login Action can record.
-const POST_LOGIN_CALLS: &[&str] = &[
-    "abort",
-    "access.deny",
-    "idToken.setCustomClaim",
-    "accessToken.setCustomClaim",
-    "accessToken.addScope",
-    "accessToken.removeScope",
-    "user.setAppMetadata",
-    "user.setUserMetadata",
-    "multifactor.enable",
-    "authentication.challengeWith",
-    "authentication.challengeWithAny",
-    "authentication.enrollWith",
-    "authentication.enrollWithAny",
-    "authentication.recordMethod",
-    "authentication.setPrimaryUser",
-    "redirect.encodeToken",
-    "redirect.sendUserTo",
-    "redirect.validateToken",
-    "cache.set",
-    "cache.delete",
-    "samlResponse.setAttribute",
-    "samlResponse.setAudience",
-    "samlResponse.setRecipient",
-    "samlResponse.setCreateUpnClaim",
-    "samlResponse.setPassthroughClaimsWithNoMapping",
-    "samlResponse.setMapUnknownClaimsAsIs",
-    "samlResponse.setMapIdentities",
-    "samlResponse.setSignatureAlgorithm",
-    "samlResponse.setDigestAlgorithm",
-    "samlResponse.setDestination",
-    "samlResponse.setLifetimeInSeconds",
-    "samlResponse.setSignResponse",
-    "samlResponse.setNameIdentifierFormat",
-    "samlResponse.setNameIdentifierProbes",
-    "samlResponse.setAuthnContextClassRef",
-    "samlResponse.setSigningCert",
-    "samlResponse.setIncludeAttributeNameFormat",
-    "samlResponse.setTypedAttributes",
-    "samlResponse.setEncryptionCert",
-    "samlResponse.setEncryptionPublicKey",
-    "samlResponse.setCert",
-    "samlResponse.setKey",
-    "samlResponse.setRelayState",
-    "samlResponse.setIssuer",
-    "samlResponse.setEncryptionAlgorithm",
-    "validation.error",
-    "prompt.render",
-    "session.setExpiresAt",
-    "session.setIdleExpiresAt",
-    "session.revoke",
-    "session.setCookieMode",
-    "session.setMetadata",
-    "refreshToken.setExpiresAt",
-    "refreshToken.setIdleExpiresAt",
-    "refreshToken.revoke",
-    "refreshToken.setMetadata",
-    "transaction.setMetadata",
-    "groups.getUserGroups",
-    "groups.hasGroupMembership",
-    "roles.getUserEffectiveRoles",
-    "roles.getUserEffectiveRolesByIds",
-    "roles.getUserEffectiveRolesByNames",
-    "management.*",
-    "authentication.oauth.*",
+const POST_LOGIN_CALLS: &[Call] = &[
+    Call::Abort,
+    Call::AccessDeny,
+    Call::IdTokenSetCustomClaim,
+    Call::AccessTokenSetCustomClaim,
+    Call::AccessTokenAddScope,
+    Call::AccessTokenRemoveScope,
+    Call::UserSetAppMetadata,
+    Call::UserSetUserMetadata,
+    Call::MultifactorEnable,
+    Call::AuthenticationChallengeWith,
+    Call::AuthenticationChallengeWithAny,
+    Call::AuthenticationEnrollWith,
+    Call::AuthenticationEnrollWithAny,
+    Call::AuthenticationRecordMethod,
+    Call::AuthenticationSetPrimaryUser,
+    Call::RedirectEncodeToken,
+    Call::RedirectSendUserTo,
+    Call::RedirectValidateToken,
+    Call::CacheSet,
+    Call::CacheDelete,
+    Call::SamlResponseSetAttribute,
+    Call::SamlResponseSetAudience,
+    Call::SamlResponseSetRecipient,
+    Call::SamlResponseSetCreateUpnClaim,
+    Call::SamlResponseSetPassthroughClaimsWithNoMapping,
+    Call::SamlResponseSetMapUnknownClaimsAsIs,
+    Call::SamlResponseSetMapIdentities,
+    Call::SamlResponseSetSignatureAlgorithm,
+    Call::SamlResponseSetDigestAlgorithm,
+    Call::SamlResponseSetDestination,
+    Call::SamlResponseSetLifetimeInSeconds,
+    Call::SamlResponseSetSignResponse,
+    Call::SamlResponseSetNameIdentifierFormat,
+    Call::SamlResponseSetNameIdentifierProbes,
+    Call::SamlResponseSetAuthnContextClassRef,
+    Call::SamlResponseSetSigningCert,
+    Call::SamlResponseSetIncludeAttributeNameFormat,
+    Call::SamlResponseSetTypedAttributes,
+    Call::SamlResponseSetEncryptionCert,
+    Call::SamlResponseSetEncryptionPublicKey,
+    Call::SamlResponseSetCert,
+    Call::SamlResponseSetKey,
+    Call::SamlResponseSetRelayState,
+    Call::SamlResponseSetIssuer,
+    Call::SamlResponseSetEncryptionAlgorithm,
+    Call::ValidationError,
+    Call::PromptRender,
+    Call::SessionSetExpiresAt,
+    Call::SessionSetIdleExpiresAt,
+    Call::SessionRevoke,
+    Call::SessionSetCookieMode,
+    Call::SessionSetMetadata,
+    Call::RefreshTokenSetExpiresAt,
+    Call::RefreshTokenSetIdleExpiresAt,
+    Call::RefreshTokenRevoke,
+    Call::RefreshTokenSetMetadata,
+    Call::TransactionSetMetadata,
+    Call::GroupsGetUserGroups,
+    Call::GroupsHasGroupMembership,
+    Call::RolesGetUserEffectiveRoles,
+    Call::RolesGetUserEffectiveRolesByIds,
+    Call::RolesGetUserEffectiveRolesByNames,
 ];
 
-/// Calls every trigger's scripts may record: the cache, and the emulated
-/// auth0 SDK's Management and Authentication API calls.
-const COMMON_CALLS: [&str; 4] = [
-    "cache.set",
-    "cache.delete",
-    "management.*",
-    "authentication.oauth.*",
+/// Calls every trigger's scripts may record: the cache. (The emulated auth0
+/// SDK's calls, [`crate::record::SDK_PREFIXES`], are open to every trigger
+/// and to the Rules.)
+const COMMON_CALLS: &[Call] = &[Call::CacheSet, Call::CacheDelete];
+
+const CREDENTIALS_EXCHANGE_CALLS: &[Call] = &[
+    Call::AccessDeny,
+    Call::AccessTokenSetCustomClaim,
+    Call::TransactionAddTargetScope,
+    Call::TransactionRemoveTargetScope,
+    Call::TransactionSetTargetScopes,
+    Call::TransactionClearTargetScopes,
+    Call::CacheSet,
+    Call::CacheDelete,
 ];
 
-const CREDENTIALS_EXCHANGE_CALLS: &[&str] = &[
-    "access.deny",
-    "accessToken.setCustomClaim",
-    "transaction.addTargetScope",
-    "transaction.removeTargetScope",
-    "transaction.setTargetScopes",
-    "transaction.clearTargetScopes",
-    COMMON_CALLS[0],
-    COMMON_CALLS[1],
-    COMMON_CALLS[2],
-    COMMON_CALLS[3],
+const PRE_USER_REGISTRATION_CALLS: &[Call] = &[
+    Call::AccessDeny,
+    Call::UserSetAppMetadata,
+    Call::UserSetUserMetadata,
+    Call::UserSetUserId,
+    Call::ValidationError,
+    Call::CacheSet,
+    Call::CacheDelete,
 ];
 
-const PRE_USER_REGISTRATION_CALLS: &[&str] = &[
-    "access.deny",
-    "user.setAppMetadata",
-    "user.setUserMetadata",
-    "user.setUserId",
-    "validation.error",
-    COMMON_CALLS[0],
-    COMMON_CALLS[1],
-    COMMON_CALLS[2],
-    COMMON_CALLS[3],
+const PASSWORD_RESET_CALLS: &[Call] = &[
+    Call::Abort,
+    Call::AccessDeny,
+    Call::AuthenticationChallengeWith,
+    Call::AuthenticationChallengeWithAny,
+    Call::PromptRender,
+    Call::RedirectEncodeToken,
+    Call::RedirectSendUserTo,
+    Call::RedirectValidateToken,
+    Call::TransactionSetResultUrl,
+    Call::CacheSet,
+    Call::CacheDelete,
 ];
 
-const PASSWORD_RESET_CALLS: &[&str] = &[
-    "abort",
-    "access.deny",
-    "authentication.challengeWith",
-    "authentication.challengeWithAny",
-    "prompt.render",
-    "redirect.encodeToken",
-    "redirect.sendUserTo",
-    "redirect.validateToken",
-    "transaction.setResultUrl",
-    COMMON_CALLS[0],
-    COMMON_CALLS[1],
-    COMMON_CALLS[2],
-    COMMON_CALLS[3],
+const CUSTOM_TOKEN_EXCHANGE_CALLS: &[Call] = &[
+    Call::AccessDeny,
+    Call::AccessRejectInvalidSubjectToken,
+    Call::AuthenticationSetUserById,
+    Call::AuthenticationSetUserByConnection,
+    Call::AuthenticationSetOrganization,
+    Call::AuthenticationSetActor,
+    Call::UserSetAppMetadata,
+    Call::UserSetUserMetadata,
+    Call::CacheSet,
+    Call::CacheDelete,
 ];
 
-const CUSTOM_TOKEN_EXCHANGE_CALLS: &[&str] = &[
-    "access.deny",
-    "access.rejectInvalidSubjectToken",
-    "authentication.setUserById",
-    "authentication.setUserByConnection",
-    "authentication.setOrganization",
-    "authentication.setActor",
-    "user.setAppMetadata",
-    "user.setUserMetadata",
-    COMMON_CALLS[0],
-    COMMON_CALLS[1],
-    COMMON_CALLS[2],
-    COMMON_CALLS[3],
-];
-
-/// The calls a Rule's globals can record (`auth0.users.*`).
-pub const RULE_CALLS: &[&str] = &[
-    "user.setAppMetadata",
-    "user.setUserMetadata",
-    "auth0.users.updateAppMetadata",
-    "auth0.users.updateUserMetadata",
-    "management.*",
-    "authentication.oauth.*",
+/// The calls a Rule's globals can record (`auth0.users.*`, besides the
+/// SDK's).
+pub const RULE_CALLS: &[Call] = &[
+    Call::UserSetAppMetadata,
+    Call::UserSetUserMetadata,
+    Call::Auth0UsersUpdateAppMetadata,
+    Call::Auth0UsersUpdateUserMetadata,
 ];
 
 #[cfg(test)]
@@ -375,7 +363,7 @@ mod tests {
             let redirects = trigger
                 .spec()
                 .allowed_calls
-                .contains(&"redirect.sendUserTo");
+                .contains(&Call::RedirectSendUserTo);
             assert_eq!(trigger.continue_handler().is_some(), redirects, "{trigger}");
         }
     }

@@ -8,6 +8,7 @@ use clap::Args;
 use serde_json::{Value, json};
 
 use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
+use actionbox::token::TokenKind;
 use actionbox::{Script, ScriptKind};
 
 use super::options::{ExecOptions, Format, read_event};
@@ -279,7 +280,7 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 pub(super) fn table(out: &mut String, comparison: &Comparison) {
-    for token in ["id_token", "access_token"] {
+    for token in TokenKind::ALL {
         let rows: Vec<_> = comparison
             .claims
             .iter()
@@ -288,10 +289,9 @@ pub(super) fn table(out: &mut String, comparison: &Comparison) {
         if rows.is_empty() {
             continue;
         }
-        let title = if token == "id_token" {
-            "ID token"
-        } else {
-            "Access token"
+        let title = match token {
+            TokenKind::Id => "ID token",
+            TokenKind::Access => "Access token",
         };
         let _ = writeln!(
             out,

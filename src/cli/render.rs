@@ -97,7 +97,7 @@ pub fn token(
     title: &str,
     token: &actionbox::token::IssuedToken,
     commands: &[actionbox::Command],
-    call: &str,
+    call: actionbox::record::Call,
 ) {
     use std::fmt::Write as _;
     if let Some(opaque) = &token.opaque {

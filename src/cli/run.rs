@@ -150,7 +150,7 @@ fn pretty(outcome: &Outcome) -> String {
             "ID token",
             token,
             &outcome.commands,
-            "idToken.setCustomClaim",
+            actionbox::record::Call::IdTokenSetCustomClaim,
         );
     }
     if let Some(token) = &outcome.access_token {
@@ -159,7 +159,7 @@ fn pretty(outcome: &Outcome) -> String {
             "Access token",
             token,
             &outcome.commands,
-            "accessToken.setCustomClaim",
+            actionbox::record::Call::AccessTokenSetCustomClaim,
         );
     }
     if let Some(key) = &outcome.signing_key {
@@ -188,13 +188,9 @@ fn pretty(outcome: &Outcome) -> String {
                 paint(BOLD, &dropped.claim),
                 paint(
                     DIM,
-                    format!(
-                        "({}, set by {})",
-                        dropped.token.replace('_', " "),
-                        dropped.script
-                    )
+                    format!("({}, set by {})", dropped.token.title(), dropped.script)
                 ),
-                paint(YELLOW, &dropped.reason),
+                paint(YELLOW, dropped.reason),
             );
             let _ = writeln!(out, "      {}", dropped.detail);
         }
@@ -207,7 +203,7 @@ fn pretty(outcome: &Outcome) -> String {
                 out,
                 "  {}  {}({})",
                 paint(DIM, &command.script),
-                paint(CYAN, &command.call),
+                paint(CYAN, command.call.as_str()),
                 render::call_args(&command.args)
             );
         }

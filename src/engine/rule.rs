@@ -19,7 +19,7 @@ use super::action::{promise_reason, settle};
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
 use super::runtime_js::RuntimeFile;
-use crate::record::{Command, Warning};
+use crate::record::{Call, Command, Warning};
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::Script;
 use crate::trigger::RULE_CALLS;
@@ -324,7 +324,7 @@ fn take_callback<'js>(
     };
     let mut command = Command::new(
         name,
-        "rules.deny",
+        Call::RulesDeny,
         vec![json!(code), json!(description.message)],
     );
     command.origin = Some(origin.to_string());
@@ -409,13 +409,13 @@ fn user_changes(before: &Json, after: &Json, rule: &str) -> Vec<Command> {
     let mut commands = Vec::new();
     for (key, value) in new {
         if old.get(key) != Some(value) {
-            let mut command = Command::new(rule, "user.set", vec![json!(key), value.clone()]);
+            let mut command = Command::new(rule, Call::UserSet, vec![json!(key), value.clone()]);
             command.origin = Some(format!("user.{key}"));
             commands.push(command);
         }
     }
     for key in old.keys().filter(|k| !new.contains_key(*k)) {
-        let mut command = Command::new(rule, "user.delete", vec![json!(key)]);
+        let mut command = Command::new(rule, Call::UserDelete, vec![json!(key)]);
         command.origin = Some(format!("delete user.{key}"));
         commands.push(command);
     }
@@ -423,42 +423,60 @@ fn user_changes(before: &Json, after: &Json, rule: &str) -> Vec<Command> {
 }
 
 /// SAML configuration keys of Rules and the Actions setter of each.
-const SAML_SETTERS: &[(&str, &str)] = &[
-    ("audience", "setAudience"),
-    ("recipient", "setRecipient"),
-    ("createUpnClaim", "setCreateUpnClaim"),
+const SAML_SETTERS: &[(&str, Call)] = &[
+    ("audience", Call::SamlResponseSetAudience),
+    ("recipient", Call::SamlResponseSetRecipient),
+    ("createUpnClaim", Call::SamlResponseSetCreateUpnClaim),
     (
         "passthroughClaimsWithNoMapping",
-        "setPassthroughClaimsWithNoMapping",
+        Call::SamlResponseSetPassthroughClaimsWithNoMapping,
     ),
-    ("mapUnknownClaimsAsIs", "setMapUnknownClaimsAsIs"),
-    ("mapIdentities", "setMapIdentities"),
-    ("signatureAlgorithm", "setSignatureAlgorithm"),
-    ("digestAlgorithm", "setDigestAlgorithm"),
-    ("destination", "setDestination"),
-    ("lifetimeInSeconds", "setLifetimeInSeconds"),
-    ("signResponse", "setSignResponse"),
-    ("nameIdentifierFormat", "setNameIdentifierFormat"),
-    ("nameIdentifierProbes", "setNameIdentifierProbes"),
-    ("authnContextClassRef", "setAuthnContextClassRef"),
-    ("signingCert", "setSigningCert"),
+    (
+        "mapUnknownClaimsAsIs",
+        Call::SamlResponseSetMapUnknownClaimsAsIs,
+    ),
+    ("mapIdentities", Call::SamlResponseSetMapIdentities),
+    (
+        "signatureAlgorithm",
+        Call::SamlResponseSetSignatureAlgorithm,
+    ),
+    ("digestAlgorithm", Call::SamlResponseSetDigestAlgorithm),
+    ("destination", Call::SamlResponseSetDestination),
+    ("lifetimeInSeconds", Call::SamlResponseSetLifetimeInSeconds),
+    ("signResponse", Call::SamlResponseSetSignResponse),
+    (
+        "nameIdentifierFormat",
+        Call::SamlResponseSetNameIdentifierFormat,
+    ),
+    (
+        "nameIdentifierProbes",
+        Call::SamlResponseSetNameIdentifierProbes,
+    ),
+    (
+        "authnContextClassRef",
+        Call::SamlResponseSetAuthnContextClassRef,
+    ),
+    ("signingCert", Call::SamlResponseSetSigningCert),
     (
         "includeAttributeNameFormat",
-        "setIncludeAttributeNameFormat",
+        Call::SamlResponseSetIncludeAttributeNameFormat,
     ),
-    ("typedAttributes", "setTypedAttributes"),
-    ("encryptionCert", "setEncryptionCert"),
-    ("encryptionPublicKey", "setEncryptionPublicKey"),
-    ("cert", "setCert"),
-    ("key", "setKey"),
-    ("RelayState", "setRelayState"),
-    ("issuer", "setIssuer"),
+    ("typedAttributes", Call::SamlResponseSetTypedAttributes),
+    ("encryptionCert", Call::SamlResponseSetEncryptionCert),
+    (
+        "encryptionPublicKey",
+        Call::SamlResponseSetEncryptionPublicKey,
+    ),
+    ("cert", Call::SamlResponseSetCert),
+    ("key", Call::SamlResponseSetKey),
+    ("RelayState", Call::SamlResponseSetRelayState),
+    ("issuer", Call::SamlResponseSetIssuer),
 ];
 
 fn output_command(
     setters: &Setters,
     path: &str,
-    call: &str,
+    call: Call,
     args: Vec<Json>,
     origin: String,
 ) -> Command {
@@ -481,8 +499,8 @@ fn output_commands(
 ) -> Vec<Command> {
     let mut commands = Vec::new();
     for (output, call) in [
-        ("idToken", "idToken.setCustomClaim"),
-        ("accessToken", "accessToken.setCustomClaim"),
+        ("idToken", Call::IdTokenSetCustomClaim),
+        ("accessToken", Call::AccessTokenSetCustomClaim),
     ] {
         let Some(claims) = outputs.get(output).and_then(Json::as_object) else {
             continue;
@@ -498,7 +516,7 @@ fn output_commands(
                 commands.push(output_command(
                     setters,
                     &path,
-                    "accessToken.setScopes",
+                    Call::AccessTokenSetScopes,
                     vec![Json::Array(scopes)],
                     "context.accessToken.scope".into(),
                 ));
@@ -507,7 +525,7 @@ fn output_commands(
             commands.push(output_command(
                 setters,
                 &path,
-                call,
+                call.clone(),
                 vec![json!(key), value.clone()],
                 format!("context.{output}['{key}']"),
             ));
@@ -533,7 +551,7 @@ fn output_commands(
         commands.push(output_command(
             setters,
             "multifactor",
-            "multifactor.enable",
+            Call::MultifactorEnable,
             vec![provider, Json::Object(options)],
             "context.multifactor".into(),
         ));
@@ -544,7 +562,7 @@ fn output_commands(
         commands.push(output_command(
             setters,
             "primaryUser",
-            "authentication.setPrimaryUser",
+            Call::AuthenticationSetPrimaryUser,
             vec![json!(primary)],
             "context.primaryUser".into(),
         ));
@@ -566,7 +584,7 @@ fn output_commands(
                     commands.push(output_command(
                         setters,
                         &path,
-                        "samlResponse.setAttribute",
+                        Call::SamlResponseSetAttribute,
                         vec![json!(attribute), resolved],
                         format!("context.samlConfiguration.mappings['{attribute}']"),
                     ));
@@ -575,7 +593,7 @@ fn output_commands(
                 commands.push(output_command(
                     setters,
                     &path,
-                    &format!("samlResponse.{setter}"),
+                    setter.clone(),
                     vec![value.clone()],
                     format!("context.samlConfiguration.{key}"),
                 ));
@@ -598,7 +616,7 @@ fn output_commands(
         commands.push(output_command(
             setters,
             "redirect",
-            "redirect.sendUserTo",
+            Call::RedirectSendUserTo,
             vec![json!(url)],
             "context.redirect".into(),
         ));

@@ -16,6 +16,7 @@ pub use prove::{
 pub use rewrite::{RewriteOptions, TODO};
 
 use crate::error::Error;
+use crate::token::TokenKind;
 
 /// An npm module the Action needs, from the Rule's `require('x@v')`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,7 +43,7 @@ pub enum ExpectedDifference {
     /// The Action sets `action_claim` where the Rule's token had
     /// `rule_claim` (a legacy-scope attribute, a namespace Auth0 drops).
     Claim {
-        token: String,
+        token: TokenKind,
         rule_claim: Option<String>,
         action_claim: String,
     },

@@ -21,7 +21,7 @@ use oxc::syntax::node::NodeId;
 use super::edits::{Edits, Piece, Range};
 use super::{Dependency, ExpectedDifference, Migration, Note};
 use crate::error::Error;
-use crate::token::policy;
+use crate::token::{TokenKind, policy};
 
 /// What the rewrite needs besides the Rule.
 #[derive(Debug, Clone, Default)]
@@ -862,11 +862,10 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             );
             self.expected.push(ExpectedDifference::Claim {
                 token: if which == "idToken" {
-                    "id_token"
+                    TokenKind::Id
                 } else {
-                    "access_token"
-                }
-                .into(),
+                    TokenKind::Access
+                },
                 rule_claim: Some(key),
                 action_claim: fixed.clone(),
             });
@@ -1153,7 +1152,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             format!("the Rule sets user.{attribute}, which the legacy scope word '{attribute}' copies into the ID token of clients that are not OIDC-conformant; an Action cannot change the user, so it sets the namespaced claim '{claim}' when the scope '{attribute}' is requested: clients must read that claim"),
         );
         self.expected.push(ExpectedDifference::Claim {
-            token: "id_token".into(),
+            token: TokenKind::Id,
             rule_claim: Some(attribute.to_string()),
             action_claim: claim.clone(),
         });

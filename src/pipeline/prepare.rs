@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::engine::{Limits, action, rule};
 use crate::error::Error;
 use crate::event;
-use crate::record::{Command, ScriptError};
+use crate::record::{Call, Command, ScriptError};
 use crate::redact::{Redactor, SecretSource};
 use crate::runtime::NodeConfig;
 use crate::script::{Script, ScriptKind, Trigger};
@@ -76,7 +76,7 @@ impl ResumeJob {
             ResumeJob::Action { prior, .. } => prior,
             ResumeJob::Rules => &[],
         };
-        prior.iter().filter(|c| c.call != "redirect.sendUserTo")
+        prior.iter().filter(|c| c.call != Call::RedirectSendUserTo)
     }
 }
 

@@ -3,6 +3,7 @@
 //! claims it would drop.
 
 use crate::error::Error;
+use crate::record::Call;
 use crate::script::Trigger;
 use crate::tenant::Settings;
 use crate::token::{self, Issued, Keys, TokenInput};
@@ -22,7 +23,7 @@ pub(crate) fn build(
     let mfa_required = transaction
         .mfa
         .iter()
-        .any(|c| !(c.call == "multifactor.enable" && c.str_arg(0) == Some("none")));
+        .any(|c| !(c.call == Call::MultifactorEnable && c.str_arg(0) == Some("none")));
     let input = TokenInput {
         event: job.authorize_event(),
         user: &transaction.user,

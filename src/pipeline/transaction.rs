@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::outcome::{Denial, MetadataUpdates, Redirect};
-use crate::record::{Command, Warning};
+use crate::record::{Call, Command, Warning};
 use crate::script::Trigger;
 use crate::token::policy::{ClaimWrite, TokenKind};
 use crate::token::{ScopeEdit, TokenRequests};
@@ -155,8 +155,8 @@ impl Transaction {
 
     pub fn apply(&mut self, command: &Command) {
         let arg = |i: usize| command.args.get(i).cloned().unwrap_or(Value::Null);
-        match command.call.as_str() {
-            "access.deny" => {
+        match &command.call {
+            Call::AccessDeny => {
                 let text = |v: Value| match v {
                     Value::String(s) => s,
                     Value::Null => String::new(),
@@ -182,7 +182,7 @@ impl Transaction {
                     _ => self.deny(command, "access_denied", text(arg(0)), "api.access.deny"),
                 }
             }
-            "access.rejectInvalidSubjectToken" => {
+            Call::AccessRejectInvalidSubjectToken => {
                 let reason = command.str_arg(0).unwrap_or_default().to_string();
                 self.deny(
                     command,
@@ -191,9 +191,9 @@ impl Transaction {
                     "api.access.rejectInvalidSubjectToken",
                 );
             }
-            "idToken.setCustomClaim" => self.set_claim(TokenKind::Id, command),
-            "accessToken.setCustomClaim" => self.set_claim(TokenKind::Access, command),
-            "accessToken.setScopes" => {
+            Call::IdTokenSetCustomClaim => self.set_claim(TokenKind::Id, command),
+            Call::AccessTokenSetCustomClaim => self.set_claim(TokenKind::Access, command),
+            Call::AccessTokenSetScopes => {
                 let scopes = match command.args.first() {
                     Some(Value::Array(list)) => Some(
                         list.iter()
@@ -212,41 +212,43 @@ impl Transaction {
                         .push(ScopeEdit::Replace(scopes));
                 }
             }
-            "accessToken.addScope" => {
+            Call::AccessTokenAddScope => {
                 if let Some(scope) = command.str_arg(0) {
                     self.token_requests
                         .scope_edits
                         .push(ScopeEdit::Add(scope.to_string()));
                 }
             }
-            "accessToken.removeScope" => {
+            Call::AccessTokenRemoveScope => {
                 if let Some(scope) = command.str_arg(0) {
                     self.token_requests
                         .scope_edits
                         .push(ScopeEdit::Remove(scope.to_string()));
                 }
             }
-            "user.set" => {
+            Call::UserSet => {
                 if let Some(attribute) = command.str_arg(0) {
                     self.token_requests
                         .attribute_scripts
                         .insert(attribute.to_string(), command.script.clone());
                 }
             }
-            "user.setUserId" => self.new_user_id = command.str_arg(0).map(str::to_string),
-            "authentication.setUserById" | "authentication.setUserByConnection" => {
+            Call::UserSetUserId => self.new_user_id = command.str_arg(0).map(str::to_string),
+            Call::AuthenticationSetUserById | Call::AuthenticationSetUserByConnection => {
                 self.user_selections.push(command.clone())
             }
-            "authentication.setOrganization" => {
+            Call::AuthenticationSetOrganization => {
                 self.organization = command.str_arg(0).map(str::to_string)
             }
-            "authentication.setActor" => self.actor = command.args.first().cloned(),
-            "transaction.setResultUrl" => self.result_url = command.str_arg(0).map(str::to_string),
-            "transaction.addTargetScope"
-            | "transaction.removeTargetScope"
-            | "transaction.setTargetScopes"
-            | "transaction.clearTargetScopes" => self.change_target_scopes(command),
-            "rules.deny" => {
+            Call::AuthenticationSetActor => self.actor = command.args.first().cloned(),
+            Call::TransactionSetResultUrl => {
+                self.result_url = command.str_arg(0).map(str::to_string)
+            }
+            Call::TransactionAddTargetScope
+            | Call::TransactionRemoveTargetScope
+            | Call::TransactionSetTargetScopes
+            | Call::TransactionClearTargetScopes => self.change_target_scopes(command),
+            Call::RulesDeny => {
                 let code = command.str_arg(0).unwrap_or("access_denied").to_string();
                 let reason = command.str_arg(1).unwrap_or_default().to_string();
                 let via = command
@@ -255,7 +257,7 @@ impl Transaction {
                     .unwrap_or_else(|| "callback(error)".into());
                 self.deny(command, &code, reason, &via);
             }
-            "validation.error" => {
+            Call::ValidationError => {
                 let code = command.str_arg(0).unwrap_or("invalid_request").to_string();
                 let message = command.str_arg(1).unwrap_or_default().to_string();
                 self.deny_showing(
@@ -266,13 +268,13 @@ impl Transaction {
                     Some(message),
                 );
             }
-            "abort" if self.aborted.is_none() => {
+            Call::Abort if self.aborted.is_none() => {
                 let message = command.str_arg(0).unwrap_or("aborted").to_string();
                 self.aborted = Some((command.script.clone(), message));
             }
-            "user.setAppMetadata" => self.set_metadata("app_metadata", command),
-            "user.setUserMetadata" => self.set_metadata("user_metadata", command),
-            "redirect.sendUserTo" if self.redirect_impossible.is_some() => {
+            Call::UserSetAppMetadata => self.set_metadata("app_metadata", command),
+            Call::UserSetUserMetadata => self.set_metadata("user_metadata", command),
+            Call::RedirectSendUserTo if self.redirect_impossible.is_some() => {
                 // Auth0 fails the login with interaction_required rather
                 // than redirecting (docs/behaviour.md).
                 let why = self.redirect_impossible.clone().unwrap_or_default();
@@ -288,7 +290,7 @@ impl Transaction {
                     &via,
                 );
             }
-            "redirect.sendUserTo" => {
+            Call::RedirectSendUserTo => {
                 if let Some(url) = command.str_arg(0) {
                     if self.redirect.is_some() {
                         self.warn(command, "a second redirect replaces the first one");
@@ -300,15 +302,15 @@ impl Transaction {
                     });
                 }
             }
-            "multifactor.enable"
-            | "authentication.challengeWith"
-            | "authentication.challengeWithAny"
-            | "authentication.enrollWith"
-            | "authentication.enrollWithAny" => self.mfa.push(command.clone()),
-            "authentication.setPrimaryUser" => {
+            Call::MultifactorEnable
+            | Call::AuthenticationChallengeWith
+            | Call::AuthenticationChallengeWithAny
+            | Call::AuthenticationEnrollWith
+            | Call::AuthenticationEnrollWithAny => self.mfa.push(command.clone()),
+            Call::AuthenticationSetPrimaryUser => {
                 self.primary_user = command.str_arg(0).map(str::to_string)
             }
-            "cache.set" => {
+            Call::CacheSet => {
                 if let (Some(key), Some(value), Some(expires_at)) = (
                     command.str_arg(0),
                     command.str_arg(1),
@@ -323,12 +325,12 @@ impl Transaction {
                     );
                 }
             }
-            "cache.delete" => {
+            Call::CacheDelete => {
                 if let Some(key) = command.str_arg(0) {
                     self.cache.remove(key);
                 }
             }
-            "transaction.setMetadata" => {
+            Call::TransactionSetMetadata => {
                 if let Some(key) = command.str_arg(0) {
                     match arg(1) {
                         Value::Null => {
@@ -366,20 +368,20 @@ impl Transaction {
     fn change_target_scopes(&mut self, command: &Command) {
         let initial = &self.initial_target_scopes;
         let scopes = self.target_scopes.get_or_insert_with(|| initial.clone());
-        match command.call.as_str() {
-            "transaction.addTargetScope" => {
+        match &command.call {
+            Call::TransactionAddTargetScope => {
                 if let Some(scope) = command.str_arg(0)
                     && !scopes.iter().any(|s| s == scope)
                 {
                     scopes.push(scope.to_string());
                 }
             }
-            "transaction.removeTargetScope" => {
+            Call::TransactionRemoveTargetScope => {
                 if let Some(scope) = command.str_arg(0) {
                     scopes.retain(|s| s != scope);
                 }
             }
-            "transaction.setTargetScopes" => {
+            Call::TransactionSetTargetScopes => {
                 *scopes = command
                     .args
                     .first()

@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::transaction::Transaction;
+use crate::record::Call;
 use crate::script::Trigger;
 
 /// The trigger's result (`null` for post-login and credentials-exchange,
@@ -59,8 +60,8 @@ fn custom_token_exchange(transaction: &Transaction) -> Result<Value, String> {
             ));
         }
     };
-    let user = match selection.call.as_str() {
-        "authentication.setUserById" => json!({ "by": "id", "user_id": selection.args.first() }),
+    let user = match selection.call {
+        Call::AuthenticationSetUserById => json!({ "by": "id", "user_id": selection.args.first() }),
         _ => json!({
             "by": "connection",
             "connection": selection.args.first(),

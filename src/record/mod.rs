@@ -5,10 +5,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+mod call;
 mod error;
 mod request;
 mod timings;
 
+pub use call::{Call, SDK_PREFIXES};
 pub use error::{ErrorKind, ScriptError};
 pub use request::{Disposition, RequestRecord};
 pub use timings::PhaseTimings;
@@ -20,7 +22,7 @@ pub use timings::PhaseTimings;
 pub struct Command {
     pub script: String,
     /// The `api` path, e.g. `idToken.setCustomClaim`.
-    pub call: String,
+    pub call: Call,
     pub args: Vec<Value>,
     /// For Rules: the assignment or call the command came from
     /// (e.g. `context.idToken['https://example.com/c']`).
@@ -29,7 +31,7 @@ pub struct Command {
 }
 
 impl Command {
-    pub fn new(script: impl Into<String>, call: impl Into<String>, args: Vec<Value>) -> Command {
+    pub fn new(script: impl Into<String>, call: impl Into<Call>, args: Vec<Value>) -> Command {
         Command {
             script: script.into(),
             call: call.into(),

@@ -263,10 +263,7 @@ fn judge_claims(
         .map(|w| policy::claim_size(&w.key, w.value.as_ref().unwrap_or(&Value::Null)))
         .sum();
     if size > policy::CLAIMS_SIZE_LIMIT {
-        let token_name = match token {
-            TokenKind::Id => "ID token",
-            TokenKind::Access => "access token",
-        };
+        let token_name = token.title();
         return Err(format!(
             "The custom claims of the {token_name} take {size} bytes, more than Auth0's limit of 100 KB ({} bytes) per token, so the {what} fails.",
             policy::CLAIMS_SIZE_LIMIT
@@ -283,9 +280,9 @@ fn drop_claim(
     detail: String,
 ) {
     dropped.push(DroppedClaim {
-        token: token.name().to_string(),
+        token,
         claim: write.key.clone(),
-        reason: reason.code().to_string(),
+        reason,
         detail,
         script: write.script.clone(),
     });
@@ -502,9 +499,9 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
                     .cloned()
                     .unwrap_or_else(|| "user profile".into());
                 issued.dropped.push(DroppedClaim {
-                    token: TokenKind::Id.name().into(),
+                    token: TokenKind::Id,
                     claim: word.clone(),
-                    reason: Reason::LegacyScopeIgnored.code().into(),
+                    reason: Reason::LegacyScopeIgnored,
                     detail: format!(
                         "The scope word '{word}' names the user attribute '{word}', which only clients that are not OIDC-conformant copy into the ID token; this client is OIDC-conformant, so the attribute is not in the token. Add it with api.idToken.setCustomClaim('https://{}/{word}', …) (or a non-namespaced '{word}' claim on tenants with current custom-claim rules).",
                         ctx.app_domain.unwrap_or("<your-app-domain>")
@@ -1012,7 +1009,7 @@ mod requests_tests {
         assert_ne!(payload["sub"], "someone-else");
         assert_eq!(issued.dropped.len(), 1);
         assert_eq!(issued.dropped[0].claim, "sub");
-        assert_eq!(issued.dropped[0].reason, "restricted_claim");
+        assert_eq!(issued.dropped[0].reason, Reason::RestrictedClaim);
         assert_eq!(issued.dropped[0].script, "a.js");
     }
 

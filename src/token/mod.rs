@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use builder::{Issued, ScopeEdit, TokenInput, TokenRequests, issue, issue_client_credentials};
-pub use policy::Reason;
+pub use policy::{Reason, TokenKind};
 pub use sign::Keys;
 
 /// A token as issued: decoded header and payload, and the compact JWT. An
@@ -28,9 +28,9 @@ pub struct IssuedToken {
 /// A claim a script set that is not in the token, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DroppedClaim {
-    pub token: String,
+    pub token: TokenKind,
     pub claim: String,
-    pub reason: String,
+    pub reason: Reason,
     pub detail: String,
     pub script: String,
 }

@@ -152,19 +152,62 @@ impl Reason {
     }
 }
 
-/// Which token a claim is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Which token a claim is for. It serialises as the token's name in an
+/// OAuth response (`id_token`, `access_token`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TokenKind {
+    #[serde(rename = "id_token")]
     Id,
+    #[serde(rename = "access_token")]
     Access,
 }
 
 impl TokenKind {
+    pub const ALL: [TokenKind; 2] = [TokenKind::Id, TokenKind::Access];
+
+    /// The name in an OAuth response: `id_token`, `access_token`.
     pub fn name(self) -> &'static str {
         match self {
             TokenKind::Id => "id_token",
             TokenKind::Access => "access_token",
         }
+    }
+
+    /// The name in a sentence: `ID token`, `access token`.
+    pub fn title(self) -> &'static str {
+        match self {
+            TokenKind::Id => "ID token",
+            TokenKind::Access => "access token",
+        }
+    }
+
+    /// The `api` object of an Action that sets its claims: `idToken`,
+    /// `accessToken`.
+    pub fn api(self) -> &'static str {
+        match self {
+            TokenKind::Id => "idToken",
+            TokenKind::Access => "accessToken",
+        }
+    }
+
+    /// The call that sets one of its custom claims.
+    pub fn set_custom_claim(self) -> crate::record::Call {
+        match self {
+            TokenKind::Id => crate::record::Call::IdTokenSetCustomClaim,
+            TokenKind::Access => crate::record::Call::AccessTokenSetCustomClaim,
+        }
+    }
+}
+
+impl std::fmt::Display for TokenKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

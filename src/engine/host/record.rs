@@ -9,7 +9,7 @@ use rquickjs::{Ctx, Exception, Object, Value};
 use super::binding::{add, arg_string};
 use super::state::Shared;
 use crate::engine::guards::Guards;
-use crate::record::Command;
+use crate::record::{Call, Command};
 
 pub(super) fn install<'js>(
     ctx: &Ctx<'js>,
@@ -29,13 +29,14 @@ pub(super) fn install<'js>(
             _ => None,
         };
         let mut state = st.borrow_mut();
-        let allowed = state
-            .allowed_calls
-            .iter()
-            .any(|a| match a.strip_suffix('*') {
-                Some(prefix) => call.starts_with(prefix),
-                None => *a == call,
-            });
+        let call = Call::named(&call);
+        let allowed = match call {
+            // Every trigger and the Rules may call the emulated SDK; code
+            // that may record nothing at all (no script running) may not.
+            Call::Sdk(_) => !state.allowed_calls.is_empty(),
+            Call::Other(_) => false,
+            ref known => state.allowed_calls.contains(known),
+        };
         if !allowed {
             drop(state);
             return Err(Exception::throw_type(

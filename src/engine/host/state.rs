@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::ExecEnv;
 use crate::net::{Disposition, HttpRequest, HttpResponse, RequestRecord};
-use crate::record::{Command, LogEntry, LogLevel, Warning};
+use crate::record::{Call, Command, LogEntry, LogLevel, Warning};
 
 /// Everything one isolate records. Shared by the host functions.
 pub(crate) struct HostState {
