@@ -34,6 +34,99 @@
     ObjectDefineProperty(target, name, { value, writable: true, configurable: true, enumerable: false });
   }
 
+  // Engine errors in V8's words (errors.js): QuickJS calls
+  // `Error.prepareStackTrace` as each error is made, after its message is
+  // set, so the message is reworded there, before any script code sees the
+  // error. Scripts still set and read `Error.prepareStackTrace` as in Node:
+  // theirs runs after the rewording and gives the stack.
+  {
+    const ErrorCtor = g.Error;
+    const nativeSetter = p.ReflectGetOwnPropertyDescriptor(ErrorCtor, 'prepareStackTrace').set;
+    // QuickJS's own wording of the errors V8 words differently.
+    const ENGINE = /^(cannot (read|set) property '|not a (function|constructor)$|value is not iterable$|'.*' is read-only$|.* is not initialized$|invalid array length$|cannot convert symbol to string$|empty array$)/s;
+    let scriptPrepare;
+    // The CallSite methods, taken from the first frames the engine makes
+    // (before any script's prepareStackTrace can have seen one).
+    let site;
+    const siteOf = (frame) => {
+      const proto = p.ObjectGetPrototypeOf(frame);
+      const method = (name) => p.uncurry(proto[name]);
+      site = {
+        isNative: method('isNative'),
+        getFileName: method('getFileName'),
+        getFunction: method('getFunction'),
+        getFunctionName: method('getFunctionName'),
+        getLineNumber: method('getLineNumber'),
+        getColumnNumber: method('getColumnNumber'),
+      };
+      rt.callSite = site;
+    };
+    // The stack text QuickJS writes itself when no prepareStackTrace is set.
+    const formatStack = (frames) => {
+      let out = '';
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i];
+        const file = site.getFileName(frame);
+        const line = site.getLineNumber(frame);
+        const position = line === null ? '' : `:${line}:${site.getColumnNumber(frame)}`;
+        if (site.getFunction(frame) === null && !site.isNative(frame)) {
+          out += `    at ${file}${position}\n`;
+          continue;
+        }
+        const name = site.getFunctionName(frame) || '<anonymous>';
+        out += site.isNative(frame) ? `    at ${name} (native)\n` : `    at ${name} (${file === null ? '<null>' : file}${position})\n`;
+      }
+      return out;
+    };
+    const prepareStackTrace = function (error, frames) {
+      if (site === undefined && frames.length > 0) siteOf(frames[0]);
+      try {
+        if (host.brand(error) === 'Error' && !host.isProxy(error)) {
+          const own = p.ReflectGetOwnPropertyDescriptor(error, 'message');
+          const message = own === undefined ? undefined : own.value;
+          if (typeof message === 'string' && p.RegExpPrototypeTest(ENGINE, message)) {
+            rt.load('errors');
+            const worded = rt.nodeErrorMessage(message, frames);
+            if (worded !== undefined) ObjectDefineProperty(error, 'message', { value: worded, writable: true, configurable: true, enumerable: false });
+          }
+        }
+      } catch {
+        // The engine's own wording stays.
+      }
+      if (typeof scriptPrepare === 'function') return ReflectApply(scriptPrepare, ErrorCtor, [error, frames]);
+      return site === undefined ? '' : formatStack(frames);
+    };
+    ReflectApply(nativeSetter, ErrorCtor, [prepareStackTrace]);
+    ObjectDefineProperty(ErrorCtor, 'prepareStackTrace', {
+      configurable: true,
+      enumerable: false,
+      get: function () { return scriptPrepare; },
+      set: function (value) { scriptPrepare = value; },
+    });
+
+    // JSON.parse's syntax errors carry V8's message (errors.js reads the
+    // text as V8's parser does). The text is parsed first without the
+    // reviver, so an error thrown by the reviver is never reworded.
+    const JSONParse = p.JSONParse;
+    const SyntaxErrorCtor = g.SyntaxError;
+    rt.parseJson = {
+      parse(text, reviver) {
+        const source = `${text}`;
+        let value;
+        try {
+          value = JSONParse(source);
+        } catch (err) {
+          rt.load('errors');
+          const message = rt.nodeJsonErrorMessage(source);
+          if (message === undefined) throw err;
+          throw new SyntaxErrorCtor(message);
+        }
+        return typeof reviver === 'function' ? JSONParse(source, reviver) : value;
+      },
+    }.parse;
+    define(g.JSON, 'parse', rt.parseJson);
+  }
+
   // console: every method formats like Node's and hands one line to the host,
   // which attributes it to the running script and caps the total size.
   const counts = ObjectCreate(null);

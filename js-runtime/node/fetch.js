@@ -7,7 +7,7 @@
   const p = rt.p;
   const {
     ObjectCreate, ObjectKeys, ObjectDefineProperty, ArrayPrototypePush, ArrayPrototypeSort, ArrayPrototypeJoin,
-    StringPrototypeToLowerCase, StringPrototypeTrim, JSONStringify, JSONParse, TypeError, Promise,
+    StringPrototypeToLowerCase, StringPrototypeTrim, JSONStringify, TypeError, Promise,
     SymbolIterator, Uint8Array,
   } = p;
   rt.load('node/buffer');
@@ -167,7 +167,7 @@
       };
     },
     text() { return p.PromisePrototypeThen(consume(this), (bytes) => host.utf8Decode(bytes)); },
-    json() { return p.PromisePrototypeThen(consume(this), (bytes) => JSONParse(host.utf8Decode(bytes))); },
+    json() { return p.PromisePrototypeThen(consume(this), (bytes) => rt.parseJson(host.utf8Decode(bytes))); },
     arrayBuffer() {
       return p.PromisePrototypeThen(consume(this), (bytes) => p.ArrayBuffer.prototype.slice.call(bytes.buffer, bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     },

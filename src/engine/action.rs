@@ -105,6 +105,7 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
         {
             let mut state = scope.state.borrow_mut();
             state.script = name.clone();
+            state.add_source(&name, input.script.source.clone(), WRAP_PREFIX_LEN as usize);
             state.allowed_calls = input.trigger.spec().allowed_calls;
         }
         if let Err(error) = execute(scope, &input, &bytes, &mut run) {

@@ -156,7 +156,12 @@ fn run_all<'js>(
             run.timings.isolate_us = isolate_us;
             run.timings.event_us = event_us;
         }
-        scope.state.borrow_mut().script = name.to_string();
+        {
+            let mut state = scope.state.borrow_mut();
+            state.script = name.to_string();
+            // The Rule is compiled as `(SOURCE\n)`.
+            state.add_source(name, rule.source.clone(), 1);
+        }
         result.executed.push(name.to_string());
         let load_started = Instant::now();
         let outcome = call_rule(

@@ -34,6 +34,7 @@ macro_rules! vendor {
 /// The runtime files loaded on demand, by name.
 const LAZY: &[(&str, &str)] = &[
     ("inspect", include_str!("../../js-runtime/inspect.js")),
+    ("errors", include_str!("../../js-runtime/errors.js")),
     ("url", include_str!("../../js-runtime/url.js")),
     (
         "post-login-extras",

@@ -1,6 +1,7 @@
 //! What the runtime's JavaScript needs to know about a value that a script
 //! could otherwise lie about: its builtin kind, whether it is a Proxy (and
-//! what it wraps), a promise's state and result. Read-only.
+//! what it wraps), a promise's state and result, the source line an error
+//! points at. Read-only.
 
 use std::rc::Rc;
 
@@ -13,9 +14,25 @@ use crate::engine::guards::Guards;
 pub(super) fn install<'js>(
     ctx: &Ctx<'js>,
     host: &Object<'js>,
-    _state: &Shared,
+    state: &Shared,
     guards: &Rc<Guards>,
 ) -> rquickjs::Result<()> {
+    // sourceLine(fileName, line) -> the text of that line of a script this
+    // isolate compiled, or undefined: engine errors are worded as V8 words
+    // them from the expression they point at.
+    let st = state.clone();
+    add(ctx, host, guards, "sourceLine", move |ctx, args| {
+        let file = super::binding::arg_string(ctx, args, 0)?;
+        let line = args.get(1).and_then(|v| v.as_int()).unwrap_or(0);
+        let text = usize::try_from(line)
+            .ok()
+            .and_then(|line| st.borrow().source_line(&file, line));
+        match text {
+            Some(text) => rquickjs::String::from_str(ctx.clone(), &text).map(|s| s.into_value()),
+            None => Ok(Value::new_undefined(ctx.clone())),
+        }
+    })?;
+
     add(ctx, host, guards, "brand", |ctx, args| {
         let kind = args.first().map(brand_of).unwrap_or("Object");
         rquickjs::String::from_str(ctx.clone(), kind).map(|s| s.into_value())

@@ -111,11 +111,15 @@ pub(super) fn install<'js>(
     })?;
 
     // compileModule(fileName, source, params) -> function(params...)
-    add(ctx, host, guards, "compileModule", |ctx, args| {
+    let st = state.clone();
+    add(ctx, host, guards, "compileModule", move |ctx, args| {
         let file = arg_string(ctx, args, 0)?;
         let source = arg_string(ctx, args, 1)?;
         let params = arg_string(ctx, args, 2)?;
         let wrapped = crate::engine::modules::wrap_module(&params, &source);
+        let prefix = wrapped.find('{').map_or(0, |i| i + 1);
+        st.borrow_mut()
+            .add_source(&file, source.as_str().into(), prefix);
         let bytes = bytecode::compile(&file, &wrapped).map_err(|e| {
             let hint = if source.contains("export ") || source.contains("import ") {
                 " (it looks like an ES module; actionbox loads CommonJS packages only)"

@@ -33,6 +33,52 @@ pub(crate) struct HostState {
     pub unhandled_rejections: Vec<(usize, String)>,
     /// npm packages loaded since the last records were taken.
     pub packages: Vec<crate::packages::PackageUse>,
+    /// The scripts this isolate compiled, by the file name QuickJS reports
+    /// in stack frames: the runtime reads the line an engine error points
+    /// at to word its message as V8 does (`o.plan is not a function`).
+    pub sources: Vec<LoadedSource>,
+}
+
+/// A script's text, as compiled into the isolate.
+pub(crate) struct LoadedSource {
+    pub file: String,
+    pub text: std::sync::Arc<str>,
+    /// How many characters of wrapper precede the text on its first line
+    /// (QuickJS's columns on that line count them).
+    pub first_line_prefix: usize,
+}
+
+/// Scripts one isolate keeps the text of.
+const MAX_SOURCES: usize = 64;
+
+impl HostState {
+    /// Keeps `text` (compiled as `file`) for error messages.
+    pub(crate) fn add_source(
+        &mut self,
+        file: &str,
+        text: std::sync::Arc<str>,
+        first_line_prefix: usize,
+    ) {
+        if self.sources.len() < MAX_SOURCES && !self.sources.iter().any(|s| s.file == file) {
+            self.sources.push(LoadedSource {
+                file: file.to_string(),
+                text,
+                first_line_prefix,
+            });
+        }
+    }
+
+    /// Line `line` (1-based) of `file`, with its first line's wrapper
+    /// replaced by spaces so QuickJS's columns index it directly.
+    pub(crate) fn source_line(&self, file: &str, line: usize) -> Option<String> {
+        let source = self.sources.iter().find(|s| s.file == file)?;
+        let text = source.text.lines().nth(line.checked_sub(1)?)?;
+        Some(if line == 1 {
+            format!("{}{text}", " ".repeat(source.first_line_prefix))
+        } else {
+            text.to_string()
+        })
+    }
 }
 
 /// Timers one isolate may have at once.
@@ -55,6 +101,7 @@ impl HostState {
             started: Instant::now(),
             unhandled_rejections: Vec::new(),
             packages: Vec::new(),
+            sources: Vec::new(),
         }
     }
 
