@@ -101,6 +101,14 @@
     isAsyncFunction: (value) => typeof value === 'function' && ObjectGetPrototypeOf(value) === p.AsyncFunctionPrototype,
     isGeneratorFunction: (value) => typeof value === 'function' && (ObjectGetPrototypeOf(value) === p.GeneratorFunctionPrototype || ObjectGetPrototypeOf(value) === p.AsyncGeneratorFunctionPrototype),
     isBoxedPrimitive: (value) => value !== null && typeof value === 'object' && BOXED_BRANDS[rt.brand(value)] === true,
+    isKeyObject: (value) => {
+      rt.load('node/crypto');
+      return rt.isKeyObject(value);
+    },
+    isCryptoKey: (value) => {
+      rt.load('node/crypto');
+      return rt.isCryptoKey(value);
+    },
   };
 
   rt.load('node/buffer');

@@ -143,6 +143,11 @@ fn crypto_matches_node() {
 }
 
 #[test]
+fn crypto_keys_signatures_key_derivation_and_subtle_match_node() {
+    matches_node("crypto-keys");
+}
+
+#[test]
 fn buffer_and_text_encoding_match_node() {
     matches_node("buffer");
 }

@@ -11,7 +11,7 @@ use super::binding::{
 use super::state::Shared;
 use crate::engine::guards::Guards;
 
-fn digest(alg: &str, data: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn digest(alg: &str, data: &[u8]) -> Option<Vec<u8>> {
     use sha2::Digest;
     Some(match alg {
         "md5" => md5::Md5::digest(data).to_vec(),

@@ -20,6 +20,7 @@ mod encoding;
 pub(crate) mod fetch;
 mod introspect;
 mod jwt;
+mod keys;
 mod modules;
 mod record;
 mod state;
@@ -54,6 +55,7 @@ pub(crate) fn install<'js>(
     jwt::install(ctx, &host, state, guards)?;
     encoding::install(ctx, &host, state, guards)?;
     crypto::install(ctx, &host, state, guards)?;
+    keys::install(ctx, &host, state, guards)?;
     zlib::install(ctx, &host, state, guards)?;
     Ok(host)
 }
