@@ -56,6 +56,9 @@ pub struct TriggerSpec {
     /// The event's defaults: complete, realistic values in the shape Auth0
     /// sends.
     pub event_defaults: &'static str,
+    /// Top-level fields Auth0's types give the event besides those of its
+    /// defaults (which are always there): an event file may have them.
+    pub optional_event_fields: &'static [&'static str],
 }
 
 /// One row per trigger, in [`Trigger::ALL`] order.
@@ -71,6 +74,15 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: true,
         event_defaults: include_str!("event/defaults/post-login.json"),
+        optional_event_fields: &[
+            "custom_domain",
+            "organization",
+            "prompt",
+            "refresh_token",
+            "resource_server",
+            "security_context",
+            "session_transfer_token",
+        ],
     },
     TriggerSpec {
         trigger: Trigger::CredentialsExchange,
@@ -83,6 +95,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: true,
         event_defaults: include_str!("event/defaults/credentials-exchange.json"),
+        optional_event_fields: &["custom_domain"],
     },
     TriggerSpec {
         trigger: Trigger::PreUserRegistration,
@@ -96,6 +109,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/pre-user-registration.json"),
+        optional_event_fields: &["custom_domain", "organization"],
     },
     TriggerSpec {
         trigger: Trigger::PostUserRegistration,
@@ -108,6 +122,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: false,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/post-user-registration.json"),
+        optional_event_fields: &["custom_domain", "organization"],
     },
     TriggerSpec {
         trigger: Trigger::PostChangePassword,
@@ -120,6 +135,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: false,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/post-change-password.json"),
+        optional_event_fields: &["custom_domain", "organization"],
     },
     TriggerSpec {
         trigger: Trigger::SendPhoneMessage,
@@ -132,6 +148,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/send-phone-message.json"),
+        optional_event_fields: &["custom_domain", "organization"],
     },
     TriggerSpec {
         trigger: Trigger::PasswordResetPostChallenge,
@@ -144,6 +161,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/password-reset-post-challenge.json"),
+        optional_event_fields: &["custom_domain", "organization"],
     },
     TriggerSpec {
         trigger: Trigger::CustomTokenExchange,
@@ -156,6 +174,7 @@ const SPECS: [TriggerSpec; 8] = [
         blocking: true,
         issues_tokens: false,
         event_defaults: include_str!("event/defaults/custom-token-exchange.json"),
+        optional_event_fields: &["custom_domain"],
     },
 ];
 

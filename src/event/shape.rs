@@ -152,25 +152,6 @@ const FIELDS: &[(&str, Kind)] = &[
     ("security_context", Kind::Object),
 ];
 
-/// Top-level fields Auth0's types give a trigger's event besides those of
-/// its defaults (`src/event/defaults/`), which are always there.
-fn optional_fields(trigger: Trigger) -> &'static [&'static str] {
-    match trigger {
-        Trigger::PostLogin => &[
-            "custom_domain",
-            "organization",
-            "prompt",
-            "refresh_token",
-            "resource_server",
-            "security_context",
-            "session_transfer_token",
-        ],
-        Trigger::CredentialsExchange | Trigger::CustomTokenExchange => &["custom_domain"],
-        Trigger::PasswordResetPostChallenge => &["custom_domain", "organization"],
-        _ => &["custom_domain", "organization"],
-    }
-}
-
 /// Rules names (fields of `context` or of a Rules `user`) and where the
 /// Action's `event` keeps the same thing, or `None` when it has nothing
 /// like it. `compare` names the same fields in its suggested fixes.
@@ -250,7 +231,9 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
     let mut warnings = Vec::new();
     let defaults = super::defaults(trigger);
     for key in object.keys() {
-        if defaults.get(key).is_some() || optional_fields(trigger).contains(&key.as_str()) {
+        if defaults.get(key).is_some()
+            || trigger.spec().optional_event_fields.contains(&key.as_str())
+        {
             continue;
         }
         let hint = match RULES_NAMES.iter().find(|(name, _)| name == key) {
