@@ -25,6 +25,7 @@
 //! ```
 
 pub mod bench;
+pub mod clock;
 pub mod compare;
 pub mod engine;
 mod error;
@@ -47,6 +48,7 @@ pub mod token;
 pub mod trigger;
 pub mod worker;
 
+pub use clock::Clock;
 pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
 pub use engine::Limits;
 pub use error::Error;

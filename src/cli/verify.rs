@@ -54,14 +54,13 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
         Ok(v) => v,
         Err(e) => bail!("{e}"),
     };
-    let now = match &args.now {
-        Some(text) => {
-            actionbox::tenant::parse_time(text).map_err(|e| anyhow::anyhow!("--now: {e}"))? / 1000.0
-        }
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)?
-            .as_secs_f64(),
+    let clock = match &args.now {
+        Some(text) => actionbox::Clock::Fixed(
+            actionbox::tenant::parse_time(text).map_err(|e| anyhow::anyhow!("--now: {e}"))?,
+        ),
+        None => actionbox::Clock::System,
     };
+    let now = clock.now_ms() / 1000.0;
     let expired = verified
         .payload
         .get("exp")

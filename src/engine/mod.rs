@@ -22,6 +22,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Clock;
 use crate::record::ScriptError;
 use crate::record::{Command, LogEntry, PhaseTimings, Warning};
 
@@ -31,7 +32,7 @@ use crate::record::{Command, LogEntry, PhaseTimings, Warning};
 pub(crate) struct ExecEnv {
     pub limits: Limits,
     pub deadline: Instant,
-    pub fixed_now_ms: Option<f64>,
+    pub clock: Clock,
     pub node: Arc<NodeConfig>,
     pub services: Arc<dyn services::Services>,
     /// The emulated tenant's users as the `auth0` SDK emulation left them

@@ -66,16 +66,6 @@ fn prefetch_packages(job: &FlowJob) -> Result<(), Error> {
         .map_err(Error::invalid)
 }
 
-/// Seconds since the epoch: the fixed clock's (`--now`), else the real one.
-pub(crate) fn now_secs(fixed_now_ms: Option<f64>) -> u64 {
-    match fixed_now_ms {
-        Some(ms) => (ms / 1000.0) as u64,
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-    }
-}
-
 /// Masks the secrets of an outcome for display (see [`assemble::redact`]).
 pub(crate) fn mask(outcome: Outcome, redactor: &Redactor) -> Outcome {
     assemble::redact(outcome, redactor)

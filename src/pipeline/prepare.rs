@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::clock::Clock;
 use crate::engine::{Limits, action, rule};
 use crate::error::Error;
 use crate::event;
@@ -43,7 +44,7 @@ pub(crate) struct FlowJob {
     /// What the Rules' globals need: `configuration`, the tenant domain.
     pub rule_globals: Value,
     pub limits: Limits,
-    pub fixed_now_ms: Option<f64>,
+    pub clock: Clock,
     pub resume: Option<ResumeJob>,
     /// Modules, network policy and mocks.
     pub node: NodeConfig,
@@ -125,7 +126,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     // only then.
     let authorize_event = flow.resume.is_some().then(|| event.clone());
     let mut state_problem = None;
-    let fixed_now_ms = flow.settings.now_ms()?;
+    let clock = flow.settings.clock()?;
     let resume = match &flow.resume {
         None => None,
         Some(resume) => {
@@ -216,7 +217,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     let rule_globals = json!({
         "configuration": flow.settings.configuration,
         "domain": domain,
-        "accessToken": management_token(&domain, super::now_secs(fixed_now_ms)),
+        "accessToken": management_token(&domain, clock.now_secs()),
     });
     Ok(FlowJob {
         trigger: flow.trigger,
@@ -229,7 +230,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         action_configuration,
         rule_globals,
         limits: flow.limits.clone(),
-        fixed_now_ms,
+        clock,
         resume,
         node: flow.node.clone(),
     })

@@ -47,7 +47,7 @@ pub(crate) fn execute_with(
     let env = ExecEnv {
         limits: job.limits.clone(),
         deadline: Instant::now() + job.limits.timeout,
-        fixed_now_ms: job.fixed_now_ms,
+        clock: job.clock,
         node: Arc::new(job.node.clone()),
         services,
         tenant_users: Arc::default(),

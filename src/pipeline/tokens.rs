@@ -30,7 +30,7 @@ pub(crate) fn build(
         rules_user: transaction.rules_user.as_ref(),
         requests: &transaction.token_requests,
         settings,
-        now: super::now_secs(job.fixed_now_ms),
+        now: job.clock.now_secs(),
         primary_user: transaction.primary_user.as_deref(),
         mfa_required,
     };

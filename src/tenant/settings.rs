@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::redact::SecretSource;
 
@@ -326,12 +327,12 @@ impl Settings {
         Ok(())
     }
 
-    /// The fixed clock, in milliseconds since the epoch, if any.
-    pub fn now_ms(&self) -> Result<Option<f64>, Error> {
+    /// The flow's clock: fixed when the settings say `now`.
+    pub fn clock(&self) -> Result<Clock, Error> {
         match &self.now {
-            None => Ok(None),
+            None => Ok(Clock::System),
             Some(text) => parse_time(text)
-                .map(Some)
+                .map(Clock::Fixed)
                 .map_err(|e| Error::invalid(format!("--now: {e}"))),
         }
     }

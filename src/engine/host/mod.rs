@@ -95,7 +95,7 @@ mod tests {
         let env = ExecEnv {
             limits: Limits::default(),
             deadline: Instant::now() + Duration::from_secs(5),
-            fixed_now_ms: None,
+            clock: crate::clock::Clock::System,
             services: LocalServices::for_config(&node),
             node: Arc::new(node),
             tenant_users: Arc::default(),

@@ -64,7 +64,7 @@ pub(super) fn install<'js>(
 
     let st = state.clone();
     add(ctx, host, guards, "fixedNow", move |ctx, _| {
-        Ok(match st.borrow().env.fixed_now_ms {
+        Ok(match st.borrow().env.clock.fixed_ms() {
             Some(ms) => Value::new_float(ctx.clone(), ms),
             None => Value::new_undefined(ctx.clone()),
         })
