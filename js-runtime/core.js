@@ -339,6 +339,12 @@
     return module.exports;
   }
 
+  // Emulated packages whose real code runs when it can be installed.
+  const REAL_FIRST = { __proto__: null, jsonwebtoken: true, uuid: true };
+  rt.packageRoot = (name) => {
+    const parts = p.StringPrototypeSplit(name, '/');
+    return p.StringPrototypeStartsWith(name, '@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  };
   rt.makeRequire = function (from) {
     function require(id) {
       if (typeof id !== 'string') {
@@ -362,7 +368,15 @@
         }
         return entry.exports;
       }
-      const factory = packages[name];
+      let factory = packages[name];
+      // The real package when the registry (or the cache) gives it; the
+      // emulation when it cannot (undeclared, registry unreachable), and
+      // always for the packages that cannot work here (docs/packages.md).
+      let real;
+      if (factory !== undefined && REAL_FIRST[rt.packageRoot(name)] === true) {
+        real = host.requireResolve(from, parts[1] === undefined ? name : id);
+        if (real[2] === undefined) factory = undefined;
+      }
       if (factory !== undefined) {
         // A Rule's `name@1.2.3`, else the version the script declares.
         const version = parts[1] !== undefined ? parts[1] : host.dependencyVersion(name);
@@ -375,7 +389,7 @@
         return moduleCache[key].exports;
       }
       // The version travels with the name: the host installs that version.
-      const found = host.requireResolve(from, parts[1] === undefined ? name : id);
+      const found = real !== undefined ? real : host.requireResolve(from, parts[1] === undefined ? name : id);
       if (found[2] !== undefined) {
         throw notFound(id, from, `${found[2]}.\nactionbox provides Node's built-in modules ${rt.builtinList()}, emulates the packages ${rt.packageList()}, and installs other packages from the npm registry (docs/packages.md) or loads them from a folder given with --node-modules DIR.`);
       }

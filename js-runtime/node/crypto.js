@@ -533,6 +533,10 @@
       callback(null, pair.publicKey, pair.privateKey);
     });
   }
+  // util.promisify(generateKeyPair) resolves to { publicKey, privateKey }, as Node's.
+  p.ObjectDefineProperty(generateKeyPair, p.SymbolFor('nodejs.util.promisify.custom'), {
+    value: (type, options) => new p.Promise((resolve, reject) => generateKeyPair(type, options, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey })))),
+  });
   function generateKeySync(type, options = {}) {
     const length = options.length;
     if (type === 'hmac') {

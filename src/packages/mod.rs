@@ -45,6 +45,15 @@ pub const EMULATED_PACKAGES: &[&str] = &[
     "auth0",
 ];
 
+/// Emulated packages whose real code runs when the registry (or the cache)
+/// gives it; the emulation answers only when it cannot (js-runtime/core.js).
+pub const REAL_FIRST_PACKAGES: &[&str] = &["jsonwebtoken", "uuid"];
+
+/// Whether `name` is only ever answered by the emulation.
+fn emulation_only(name: &str) -> bool {
+    EMULATED_PACKAGES.contains(&name) && !REAL_FIRST_PACKAGES.contains(&name)
+}
+
 /// Node's built-in modules: never fetched from the registry.
 pub const NODE_BUILTINS: &[&str] = &[
     "assert",
@@ -398,7 +407,7 @@ fn tree_label(name: &str, version: &str) -> String {
 fn declared_roots(declared: &BTreeMap<String, String>) -> Vec<(String, String)> {
     declared
         .iter()
-        .filter(|(name, _)| !EMULATED_PACKAGES.contains(&name.as_str()))
+        .filter(|(name, _)| !emulation_only(name))
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect()
 }
@@ -555,7 +564,7 @@ pub fn is_registry_request(id: &str) -> bool {
     let (name_and_sub, _) = split_version(id);
     let (name, _) = modules::split_package(&name_and_sub);
     let top = name.split('/').next().unwrap_or(name);
-    !name.is_empty() && !NODE_BUILTINS.contains(&top) && !EMULATED_PACKAGES.contains(&name)
+    !name.is_empty() && !NODE_BUILTINS.contains(&top) && !emulation_only(name)
 }
 
 /// Installs, before the clock of a run starts, every package the scripts

@@ -224,6 +224,53 @@ impl RegistryPackage {
         }
     }
 
+    /// A real package as the npm registry serves it: a tarball made by
+    /// `npm pack` in `tests/fixtures/registry-tarballs/` (its name and
+    /// dependencies read from the package.json inside).
+    pub fn tarball(file: &str) -> RegistryPackage {
+        let path = fixture("registry-tarballs").join(file);
+        let tarball = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(tarball.as_slice()));
+        let manifest: Value = archive
+            .entries()
+            .expect("tarball entries")
+            .filter_map(Result::ok)
+            .find(|entry| {
+                entry
+                    .path()
+                    .is_ok_and(|p| p.to_str() == Some("package/package.json"))
+            })
+            .map(|mut entry| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut entry, &mut text).expect("package.json");
+                serde_json::from_str(&text).expect("package.json is JSON")
+            })
+            .unwrap_or_else(|| panic!("{file} has no package/package.json"));
+        RegistryPackage {
+            name: manifest["name"].as_str().expect("name").into(),
+            version: manifest["version"].as_str().expect("version").into(),
+            tarball,
+            dependencies: manifest
+                .get("dependencies")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+            wrong_integrity: false,
+        }
+    }
+
+    /// Every tarball in `tests/fixtures/registry-tarballs/`.
+    pub fn all_tarballs() -> Vec<RegistryPackage> {
+        let mut files: Vec<String> = std::fs::read_dir(fixture("registry-tarballs"))
+            .expect("registry-tarballs")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".tgz"))
+            .collect();
+        files.sort();
+        files.iter().map(|f| RegistryPackage::tarball(f)).collect()
+    }
+
     /// A package whose tarball is made entry by entry: (raw name, kind,
     /// content); kind is a tar type flag (b'0' file, b'2' symlink, ...).
     pub fn raw(name: &str, version: &str, entries: &[(&str, u8, &[u8])]) -> RegistryPackage {

@@ -449,7 +449,11 @@ fn a_package_using_node_built_ins_gets_http_answered_by_mocks_and_a_clear_refusa
 
 #[test]
 fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
-    let registry = TestRegistry::serve(fixtures());
+    // uuid is emulated, but its real code runs when the registry has it:
+    // deps fetch fetches it too.
+    let mut packages = fixtures();
+    packages.push(RegistryPackage::tarball("uuid-3.4.0.tgz"));
+    let registry = TestRegistry::serve(packages);
     let cache = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let rule_file = dir.path().join("greet.js");
@@ -474,9 +478,10 @@ fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
     let text = String::from_utf8_lossy(&fetched.stdout);
     assert!(text.contains("greeting@1.0.0  downloaded"), "{text}");
     assert!(text.contains("shout@1.2.0  downloaded"), "{text}");
+    assert!(text.contains("uuid@3.4.0  downloaded"), "{text}");
     let again = command(&["deps", "fetch", rule_path]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("greeting@1.0.0  already cached"));
-    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 2);
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 3);
 
     let offline = command(&["run", rule_path, "--offline"]);
     let pretty = String::from_utf8_lossy(&offline.stdout);
@@ -490,7 +495,7 @@ fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
         "{pretty}"
     );
     assert!(
-        pretty.contains("uuid@emulated  emulated by actionbox"),
+        pretty.contains("uuid@3.4.0  from the package cache"),
         "{pretty}"
     );
 }
@@ -600,5 +605,120 @@ fn package_bytecode_is_cached_on_disk_and_a_tampered_entry_is_never_run() {
             .filter(|(p, _)| !p.ends_with("hmac.key"))
             .collect::<Vec<_>>(),
         entries
+    );
+}
+
+// ---- real packages from the npm registry (tarballs made by `npm pack`) ----
+
+/// Runs `tests/fixtures/real-packages/NAME.js` as an Action declaring
+/// `dependencies`, against a registry serving the real tarballs, and
+/// compares its logs with what Node printed running the same package
+/// versions (NAME.expected, made with Node 20 and `npm install` of them).
+fn matches_node_with_real_packages(name: &str, dependencies: &[(&str, &str)]) -> Outcome {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..Default::default()
+    };
+    for (package, version) in dependencies {
+        node.dependencies
+            .insert(package.to_string(), version.to_string());
+    }
+    let path = fixture(&format!("real-packages/{name}.js"));
+    let outcome = run_with(vec![script(&path)], node).unwrap_or_else(|e| panic!("{e}"));
+    let actual = ok_logs(&outcome);
+    let expected = std::fs::read_to_string(fixture(&format!("real-packages/{name}.expected")))
+        .expect("expected output");
+    let expected: Vec<&str> = expected.lines().collect();
+    for (i, (want, got)) in expected.iter().zip(&actual).enumerate() {
+        assert_eq!(got, want, "{name}: line {} differs from Node's", i + 1);
+    }
+    assert_eq!(actual.len(), expected.len(), "{name}: {actual:?}");
+    outcome
+}
+
+#[test]
+fn the_real_jsonwebtoken_signs_and_verifies_as_node_does() {
+    let outcome = matches_node_with_real_packages("jsonwebtoken", &[("jsonwebtoken", "9.0.2")]);
+    let used = used(&outcome);
+    assert!(
+        used.contains(&(
+            "jsonwebtoken".into(),
+            "9.0.2".into(),
+            PackageSource::Registry
+        )),
+        "the real package, not the emulation: {used:?}"
+    );
+    assert!(
+        used.iter().any(|(name, _, _)| name == "jws"),
+        "with its dependencies: {used:?}"
+    );
+}
+
+#[test]
+fn the_real_jose_signs_verifies_and_imports_keys_as_node_does() {
+    matches_node_with_real_packages("jose", &[("jose", "4.15.9")]);
+}
+
+#[test]
+fn lodash_moment_yaml_and_xml_packages_match_node() {
+    matches_node_with_real_packages(
+        "pure-js-packages",
+        &[
+            ("lodash", "4.17.19"),
+            ("moment", "2.29.4"),
+            ("moment-timezone", "0.5.43"),
+            ("js-yaml", "3.14.1"),
+            ("xml2js", "0.4.23"),
+            ("@xmldom/xmldom", "0.8.10"),
+        ],
+    );
+}
+
+#[test]
+fn rules_get_real_uuid_and_versioned_subpaths_and_the_emulation_only_without_a_registry() {
+    let source = r#"function (user, context, callback) {
+        const uuid = require('uuid');
+        const get = require('lodash@4.17.19/get');
+        const v4 = require('uuid/v4');
+        console.log(typeof uuid, /^[0-9a-f-]{36}$/.test(uuid()), /^[0-9a-f-]{36}$/.test(v4()));
+        console.log(get({ a: { b: 'deep' } }, 'a.b'), require('lodash@4.17.19').VERSION);
+        callback(null, user, context);
+    }"#;
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..Default::default()
+    };
+    let outcome = run_with(vec![rule(source)], node).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok_logs(&outcome), ["function true true", "deep 4.17.19"]);
+    let sources = used(&outcome);
+    assert!(
+        sources.contains(&("uuid".into(), "3.4.0".into(), PackageSource::Registry)),
+        "the Rules default uuid 3.4.0, the real one: {sources:?}"
+    );
+    assert!(
+        !sources.iter().any(|u| u.2 == PackageSource::Emulated),
+        "{sources:?}"
+    );
+
+    // No registry (the tests' default points at a closed port): the
+    // emulation answers, and the outcome says so.
+    let outcome = run_with(
+        vec![rule(
+            "function (user, context, callback) { console.log(typeof require('uuid@3.4.0')()); callback(null, user, context); }",
+        )],
+        NodeConfig::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok_logs(&outcome), ["string"]);
+    assert!(
+        used(&outcome)
+            .iter()
+            .any(|u| u.0 == "uuid" && u.2 == PackageSource::Emulated),
+        "{:?}",
+        outcome.packages
     );
 }
