@@ -106,6 +106,18 @@ pub fn logs(outcome: &Outcome) -> Vec<&str> {
     outcome.logs.iter().map(|l| l.message.as_str()).collect()
 }
 
+/// The outcome's log messages, after checking that the script did not fail
+/// (the failure and the logs are the message when it did).
+pub fn ok_logs(outcome: &Outcome) -> Vec<&str> {
+    assert!(
+        outcome.error.is_none(),
+        "script failed: {:?}\nlogs: {:?}",
+        outcome.error,
+        logs(outcome)
+    );
+    logs(outcome)
+}
+
 /// The outcome's warning messages, in order.
 pub fn warnings(outcome: &Outcome) -> Vec<&str> {
     outcome

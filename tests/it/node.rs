@@ -26,16 +26,6 @@ fn run_node(source: &str, node: NodeConfig) -> Outcome {
 }
 
 /// The script's logs, failing the test with its error if it failed.
-fn ok_logs(outcome: &Outcome) -> Vec<&str> {
-    assert!(
-        outcome.error.is_none(),
-        "script failed: {:?}\nlogs: {:?}",
-        outcome.error,
-        logs(outcome)
-    );
-    logs(outcome)
-}
-
 fn mock(method: &str, url: &str, status: u16, body: Value) -> HttpMock {
     HttpMock {
         method: Some(method.into()),

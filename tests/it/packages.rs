@@ -37,16 +37,6 @@ fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Result<Outcome, actionbox
     Runner::new().run(&flow)
 }
 
-fn ok_logs(outcome: &Outcome) -> Vec<&str> {
-    assert!(
-        outcome.error.is_none(),
-        "script failed: {:?}\nlogs: {:?}",
-        outcome.error,
-        logs(outcome)
-    );
-    logs(outcome)
-}
-
 fn used(outcome: &Outcome) -> Vec<(String, String, PackageSource)> {
     let mut all: Vec<_> = outcome
         .packages
