@@ -199,6 +199,8 @@
   define(console, 'timeLog', timeLog(false));
   define(console, 'timeEnd', timeLog(true));
   define(g, 'console', console);
+  // Node's `global` is the global object itself (a Rule gets its own, see rules.js).
+  define(g, 'global', g);
 
   // Timers run on the execution's clock, in the host's event loop; the host
   // calls the callback itself (no runtime frame is on the stack then) and

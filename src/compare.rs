@@ -37,6 +37,18 @@ pub struct CompareInput {
     pub limits: crate::Limits,
     /// Modules, network access and mocks, for both sides.
     pub node: crate::NodeConfig,
+    /// Follow a side's redirect back through `/continue` with this request,
+    /// as the browser does once the site sends the user back, and compare
+    /// how the logins end; `None` compares where they redirect, and stops.
+    pub follow_redirect: Option<ContinueRequest>,
+}
+
+/// The `/continue` request that brings a redirected login back: its query
+/// and form body (the redirect's `state` is added when neither has one).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContinueRequest {
+    pub query: serde_json::Map<String, Value>,
+    pub body: serde_json::Map<String, Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,8 +133,17 @@ pub fn compare(runner: &Runner, input: &CompareInput) -> Result<Comparison, Erro
         flow.event = input.event.clone();
         flow
     };
-    let rule = runner.run(&side(&input.rules, rule_settings))?;
-    let action = runner.run(&side(&input.actions, settings))?;
+    let run_side = |flow: Flow| -> Result<Outcome, Error> {
+        let sent = runner.run_as_sent(&flow)?;
+        match &input.follow_redirect {
+            Some(request) if sent.outcome.status == Status::Redirected => {
+                runner.resume(&flow, sent, request.query.clone(), request.body.clone())
+            }
+            _ => Ok(sent.into_masked()),
+        }
+    };
+    let rule = run_side(side(&input.rules, rule_settings))?;
+    let action = run_side(side(&input.actions, settings))?;
     let event = event::build(Trigger::PostLogin, input.event.as_ref());
     let rule_legacy = input.rule_legacy_client || input.settings.legacy_client;
     Ok(diff(rule, action, &event, rule_legacy))
@@ -218,11 +239,7 @@ pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) ->
                 .map(|d| json!({ "code": d.code, "reason": d.reason }))
         ),
     );
-    aspect(
-        "redirect",
-        json!(rule.redirect.as_ref().map(|r| &r.url)),
-        json!(action.redirect.as_ref().map(|r| &r.url)),
-    );
+    aspect("redirect", redirects(&rule), redirects(&action));
     aspect(
         "metadata_updates",
         effective_updates(&rule.metadata_updates, event),
@@ -274,6 +291,40 @@ fn effective_updates(updates: &crate::outcome::MetadataUpdates, event: &Value) -
         "app_metadata": changed("app_metadata", &updates.app_metadata),
         "user_metadata": changed("user_metadata", &updates.user_metadata),
     })
+}
+
+/// Where a login sent the user: the redirect it was resumed from and the
+/// one it ended with, one URL (or none) when there is only one. The
+/// `state` Auth0 adds is left out: it names the script, not where it sent
+/// the user.
+fn redirects(outcome: &Outcome) -> Value {
+    let urls: Vec<String> = [&outcome.resumed_from, &outcome.redirect]
+        .into_iter()
+        .flatten()
+        .map(without_state)
+        .collect();
+    match urls.as_slice() {
+        [] => Value::Null,
+        [one] => json!(one),
+        more => json!(more),
+    }
+}
+
+fn without_state(redirect: &crate::outcome::Redirect) -> String {
+    let Ok(mut url) = url::Url::parse(&redirect.url) else {
+        return redirect.url.clone();
+    };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, v)| !(k == "state" && *v == redirect.state))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    url.to_string()
 }
 
 fn token_format(token: &Option<IssuedToken>) -> &'static str {

@@ -11,8 +11,9 @@ use actionbox::compare::{ClaimStatus, CompareInput, Comparison, compare};
 use actionbox::token::TokenKind;
 use actionbox::{Script, ScriptKind};
 
-use super::options::{ExecOptions, Format, read_event};
+use super::options::{ExecOptions, ReportFormat, read_event};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, paint};
+use super::report;
 
 #[derive(Args, Debug)]
 pub struct CompareArgs {
@@ -43,8 +44,28 @@ pub struct CompareArgs {
     pub exec: ExecOptions,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Pretty)]
+    pub format: ReportFormat,
+
+    /// When a login redirects, come back through /continue with this query
+    /// (e.g. 'result=accepted'; the redirect's state is added) and compare
+    /// how both logins end: the Rule's redirect-callback run against the
+    /// Action's onContinuePostLogin
+    #[arg(long = "continue", value_name = "QUERY")]
+    pub continue_query: Option<String>,
+
+    /// The form body of that /continue request (a POST)
+    #[arg(long = "continue-body", value_name = "BODY")]
+    pub continue_body: Option<String>,
+
+    /// Compare where the logins redirect, and stop there
+    #[arg(long, conflicts_with_all = ["continue_query", "continue_body"])]
+    pub stop_at_redirect: bool,
+
+    /// Write the output (the HTML report, with --format html) to FILE
+    /// instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The events to compare on: files as given, folders expanded to their
@@ -80,6 +101,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
             tenant.display()
         );
     }
+    let tenant_node_given = whole_tenant && args.exec.tenant.is_some();
     let (rules, actions, tenant_settings, tenant_node) =
         if whole_tenant && args.exec.tenant.is_some() {
             let (before, after, settings, node) = super::migrate_tenant::compare_sides(&args.exec)?;
@@ -131,12 +153,23 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
             rule_legacy_client: args.rule_legacy_client,
             limits: limits.clone(),
             node: node.clone(),
+            follow_redirect: (!args.stop_at_redirect).then(|| {
+                continue_request(
+                    args.continue_query.as_deref(),
+                    args.continue_body.as_deref(),
+                )
+            }),
         };
         results.push((path, compare(&runner, &input)?));
     }
     let equivalent = results.iter().all(|(_, c)| c.equivalent);
+    let header = if tenant_node_given {
+        Header::Tenant
+    } else {
+        Header::Scripts
+    };
     let text = match args.format {
-        Format::Json => {
+        ReportFormat::Json => {
             let value = if results.len() == 1 {
                 serde_json::to_value(&results[0].1)?
             } else {
@@ -152,10 +185,37 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
             };
             format!("{}\n", serde_json::to_string_pretty(&value)?)
         }
-        Format::Pretty => pretty(&rules, &actions, &results, args.all_details),
+        ReportFormat::Pretty => pretty(header, &rules, &actions, &results, args.all_details),
+        ReportFormat::Html => html(
+            header,
+            &rules,
+            &actions,
+            &results,
+            args.exec.tenant.as_deref(),
+        ),
     };
-    render::emit(&text)?;
+    match &args.output {
+        Some(path) => std::fs::write(path, &text)
+            .with_context(|| format!("{}: cannot write the report", path.display()))?,
+        None => render::emit(&text)?,
+    }
     Ok(if equivalent { 0 } else { 1 })
+}
+
+/// The `/continue` request from `a=1&b=2` texts.
+pub(super) fn continue_request(
+    query: Option<&str>,
+    body: Option<&str>,
+) -> actionbox::compare::ContinueRequest {
+    let form = |text: Option<&str>| -> serde_json::Map<String, Value> {
+        url::form_urlencoded::parse(text.unwrap_or_default().trim_start_matches('?').as_bytes())
+            .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+            .collect()
+    };
+    actionbox::compare::ContinueRequest {
+        query: form(query),
+        body: form(body),
+    }
 }
 
 fn names(scripts: &[Script]) -> String {
@@ -193,20 +253,90 @@ fn verdict(comparison: &Comparison) -> String {
     }
 }
 
+/// What the two sides are: scripts given, or a tenant before and after
+/// its Rules are turned off.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Header {
+    Scripts,
+    Tenant,
+}
+
+impl Header {
+    fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            Header::Scripts => ("Rule:", "Action:"),
+            Header::Tenant => ("The tenant with its Rules:", "with only its Actions:"),
+        }
+    }
+
+    fn columns(self) -> (&'static str, &'static str) {
+        let sides = match self {
+            Header::Scripts => report::Sides::SCRIPTS,
+            Header::Tenant => report::Sides::TENANT,
+        };
+        (sides.rule, sides.action)
+    }
+}
+
+fn html(
+    header: Header,
+    rules: &[Script],
+    actions: &[Script],
+    results: &[(Option<PathBuf>, Comparison)],
+    tenant: Option<&Path>,
+) -> String {
+    let event_names: Vec<String> = results.iter().map(|(p, _)| event_name(p)).collect();
+    let events: Vec<report::EventReport<'_>> = results
+        .iter()
+        .zip(&event_names)
+        .map(|((_, comparison), name)| report::EventReport::compared(name, comparison))
+        .collect();
+    let (before, after) = header.labels();
+    let subtitle = format!(
+        "{before} {}  vs  {after} {}",
+        names_or_none(rules),
+        names_or_none(actions)
+    );
+    match (header, tenant) {
+        (Header::Tenant, Some(tenant)) => report::compare(
+            &format!("compare --tenant {}", tenant.display()),
+            &subtitle,
+            report::Sides::TENANT,
+            &events,
+        ),
+        _ => report::compare(
+            &format!("compare {} vs {}", names(rules), names(actions)),
+            &subtitle,
+            report::Sides::SCRIPTS,
+            &events,
+        ),
+    }
+}
+
+fn names_or_none(scripts: &[Script]) -> String {
+    if scripts.is_empty() {
+        "none".into()
+    } else {
+        names(scripts)
+    }
+}
+
 fn pretty(
+    header: Header,
     rules: &[Script],
     actions: &[Script],
     results: &[(Option<PathBuf>, Comparison)],
     all_details: bool,
 ) -> String {
     let mut out = String::new();
+    let (before, after) = header.labels();
     let _ = writeln!(
         out,
         "{} {}  vs  {} {}",
-        paint(BOLD, "Rule:"),
-        names(rules),
-        paint(BOLD, "Action:"),
-        names(actions)
+        paint(BOLD, before),
+        names_or_none(rules),
+        paint(BOLD, after),
+        names_or_none(actions)
     );
     if results.len() > 1 {
         let width = results
@@ -243,7 +373,7 @@ fn pretty(
             paint(BOLD, format!("On {}:", event_name(path))),
             verdict(comparison)
         );
-        table(&mut out, comparison);
+        table_with(&mut out, comparison, header.columns());
     }
     if hidden > 0 {
         let _ = writeln!(
@@ -280,6 +410,11 @@ fn pad(text: &str, width: usize) -> String {
 }
 
 pub(super) fn table(out: &mut String, comparison: &Comparison) {
+    table_with(out, comparison, ("Rule", "Action"));
+}
+
+/// The claim table, with the sides' column titles.
+pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str, &str)) {
     for token in TokenKind::ALL {
         let rows: Vec<_> = comparison
             .claims
@@ -297,8 +432,8 @@ pub(super) fn table(out: &mut String, comparison: &Comparison) {
             out,
             "\n  {}{}{}",
             paint(BOLD, pad(title, CLAIM_WIDTH + 2)),
-            paint(BOLD, pad("Rule", VALUE_WIDTH + 2)),
-            paint(BOLD, "Action")
+            paint(BOLD, pad(sides.0, VALUE_WIDTH + 2)),
+            paint(BOLD, sides.1)
         );
         for row in rows {
             // A marker keeps the table readable without colour.

@@ -14,7 +14,7 @@ use actionbox::migrate::{
 use actionbox::{Script, ScriptKind, Trigger};
 
 use super::compare::{event_files, table};
-use super::options::{ExecOptions, Format, read_event};
+use super::options::{ExecOptions, ReportFormat, read_event};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, paint};
 
 #[derive(Args, Debug)]
@@ -50,12 +50,24 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub rule_legacy_client: bool,
 
+    /// A login that redirects comes back through /continue with this query
+    /// (e.g. 'result=accepted'; the redirect's state is added), so the
+    /// Rule's redirect-callback run is compared with the Action's
+    /// onContinuePostLogin
+    #[arg(long = "continue", value_name = "QUERY")]
+    pub continue_query: Option<String>,
+
+    /// The form body of that /continue request (a POST)
+    #[arg(long = "continue-body", value_name = "BODY")]
+    pub continue_body: Option<String>,
+
     #[command(flatten)]
     pub exec: ExecOptions,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Pretty)]
-    pub format: Format,
+    /// Output format on standard output (html: one page with the Action,
+    /// its TODOs and every event's comparison)
+    #[arg(long, value_enum, default_value_t = ReportFormat::Pretty)]
+    pub format: ReportFormat,
 }
 
 pub fn execute(args: MigrateArgs) -> Result<i32> {
@@ -85,7 +97,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
         ScriptKind::Action(Trigger::PostLogin),
     );
     let settings = migrate::with_action_secrets(&args.exec.settings()?, &action_name, &migration);
-    let events = proof_events(&args.events, args.rule_legacy_client)?;
+    let events = proof_events(&args)?;
     let proofs = migrate::prove(
         &args.exec.runner(),
         std::slice::from_ref(&rule),
@@ -111,7 +123,14 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
         1
     };
     match args.format {
-        Format::Json => {
+        ReportFormat::Html => {
+            render::emit(&super::report::migrate(
+                &rule.location(),
+                &migration,
+                &proofs,
+            ))?;
+        }
+        ReportFormat::Json => {
             let value = json!({
                 "rule": rule.location(),
                 "action": migration.code,
@@ -126,7 +145,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             });
             render::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
         }
-        Format::Pretty => {
+        ReportFormat::Pretty => {
             let report = report(&rule, &migration, &proofs, args.output.as_deref(), written);
             if args.output.is_none() {
                 render::emit(&migration.code)?;
@@ -146,10 +165,19 @@ pub fn action_name(rule: &Path) -> String {
         .unwrap_or_else(|| "migrated-rule".into())
 }
 
-/// The bundled logins, then the user's.
-pub fn proof_events(paths: &[PathBuf], rule_legacy_client: bool) -> Result<Vec<ProofEvent>> {
+/// The bundled logins, then the user's, each followed through `/continue`
+/// with the request given.
+pub fn proof_events(args: &MigrateArgs) -> Result<Vec<ProofEvent>> {
+    let continue_request = super::compare::continue_request(
+        args.continue_query.as_deref(),
+        args.continue_body.as_deref(),
+    );
+    let rule_legacy_client = args.rule_legacy_client;
     let mut events = bundled_events();
-    for file in event_files(paths)? {
+    for event in &mut events {
+        event.continue_request = continue_request.clone();
+    }
+    for file in event_files(&args.events)? {
         let event: Value = read_event(&file, Trigger::PostLogin)?;
         events.push(ProofEvent {
             name: file.file_name().map_or_else(
@@ -158,6 +186,7 @@ pub fn proof_events(paths: &[PathBuf], rule_legacy_client: bool) -> Result<Vec<P
             ),
             event,
             rule_legacy_client,
+            continue_request: continue_request.clone(),
         });
     }
     Ok(events)

@@ -15,7 +15,7 @@ use actionbox::tenant::TenantFolder;
 use actionbox::{NodeConfig, Script, ScriptKind, Settings, Trigger};
 
 use super::migrate::{MigrateArgs, migration_details, proof_events, proof_table, verdict_text};
-use super::options::{ExecOptions, Format};
+use super::options::{ExecOptions, ReportFormat};
 use super::render::{self, BOLD, DIM, GREEN, RED, paint};
 
 /// A tenant folder's post-login flow: its scripts, settings and modules,
@@ -84,7 +84,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
     if rules.is_empty() {
         bail!("{}: no enabled Rule to migrate", dir.display());
     }
-    let events = proof_events(&args.events, args.rule_legacy_client)?;
+    let events = proof_events(&args)?;
     let runner = args.exec.runner();
     let limits = args.exec.limits();
     let options = RewriteOptions {
@@ -153,7 +153,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
         1
     };
     let text = match args.format {
-        Format::Json => {
+        ReportFormat::Json => {
             let rules: Vec<_> = reports
                 .iter()
                 .map(|r| {
@@ -179,7 +179,25 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             });
             format!("{}\n", serde_json::to_string_pretty(&value)?)
         }
-        Format::Pretty => pretty(
+        ReportFormat::Html => {
+            let rules: Vec<super::report::RuleReport<'_>> = reports
+                .iter()
+                .map(|r| super::report::RuleReport {
+                    rule: &r.rule,
+                    action: &r.action,
+                    migration: &r.migration,
+                    proofs: &r.proofs,
+                })
+                .collect();
+            let written = written.as_ref().map(|p| p.display().to_string());
+            super::report::migrate_tenant(
+                &dir.display().to_string(),
+                &rules,
+                written.as_deref(),
+                &whole,
+            )
+        }
+        ReportFormat::Pretty => pretty(
             &dir,
             &reports,
             &events.len(),

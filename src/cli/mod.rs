@@ -9,6 +9,7 @@ mod migrate;
 mod migrate_tenant;
 mod options;
 mod render;
+mod report;
 mod run;
 mod serve;
 mod tenant;

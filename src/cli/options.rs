@@ -22,6 +22,18 @@ pub enum Format {
     Json,
 }
 
+/// `compare` and `migrate` also write a page people can look at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: the verdicts, then the differences with their causes
+    Pretty,
+    /// One JSON object, the contract scripts can rely on
+    Json,
+    /// One self-contained HTML page (no script, font or request): both
+    /// sides' tokens side by side, every difference with its cause and fix
+    Html,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Isolation {
     /// Sandboxed worker processes, killed at the deadline: every limit is hard

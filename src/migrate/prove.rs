@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{ExpectedDifference, Migration};
-use crate::compare::{ClaimStatus, CompareInput, Comparison, compare};
+use crate::compare::{ClaimStatus, CompareInput, Comparison, ContinueRequest, compare};
 use crate::error::Error;
 use crate::runner::Runner;
 use crate::script::{Script, ScriptKind, Trigger};
@@ -21,6 +21,10 @@ pub struct ProofEvent {
     pub event: Value,
     /// The Rule's client was not OIDC-conformant (the Action's is).
     pub rule_legacy_client: bool,
+    /// A login that redirects comes back through `/continue` with this
+    /// request, so the Rule's redirect-callback run is compared with the
+    /// Action's onContinuePostLogin.
+    pub continue_request: ContinueRequest,
 }
 
 /// The logins `migrate` always proves on: a database login, a social login
@@ -33,16 +37,19 @@ pub fn bundled_events() -> Vec<ProofEvent> {
             name: "database login".into(),
             event: parse(include_str!("events/database.json")),
             rule_legacy_client: false,
+            continue_request: ContinueRequest::default(),
         },
         ProofEvent {
             name: "social login".into(),
             event: parse(include_str!("events/social.json")),
             rule_legacy_client: false,
+            continue_request: ContinueRequest::default(),
         },
         ProofEvent {
             name: "legacy scope login".into(),
             event: parse(include_str!("events/legacy-scope.json")),
             rule_legacy_client: true,
+            continue_request: ContinueRequest::default(),
         },
     ]
 }
@@ -113,6 +120,7 @@ pub fn prove(
             rule_legacy_client: event.rule_legacy_client,
             limits: limits.clone(),
             node: node.clone(),
+            follow_redirect: Some(event.continue_request.clone()),
         };
         let comparison = compare(runner, &input(rules.to_vec(), actions.to_vec()))?;
         let baseline = if comparison.equivalent {

@@ -11,7 +11,7 @@ use oxc::allocator::Allocator;
 use oxc::ast::AstKind;
 use oxc::ast::ast::{
     Argument, AssignmentOperator, BindingPattern, Expression, Function, ObjectPropertyKind,
-    VariableDeclarationKind,
+    UnaryOperator, VariableDeclarationKind,
 };
 use oxc::parser::Parser;
 use oxc::semantic::{AstNodes, Scoping, Semantic, SemanticBuilder, SymbolId};
@@ -189,6 +189,69 @@ struct Rewriter<'s, 'a> {
     expected: Vec<ExpectedDifference>,
     hoisted: Vec<Range>,
     needs_namespace: bool,
+    /// `global.*` caches moved to `api.cache`: the Action needs the helpers.
+    global_cache: bool,
+}
+
+/// How the Rule uses one `global.K`.
+#[derive(Clone, Copy)]
+enum GlobalUse {
+    Read,
+    /// `global.K = value`: the assignment.
+    Write(NodeId),
+    /// `delete global.K;`: the delete expression.
+    Delete(NodeId),
+    /// Anything a cache does not do: changed in place, called, a client or
+    /// a function kept.
+    Other,
+}
+
+/// Methods that change a value in place: a `global.K` they are called on
+/// is a shared object, not a cached value.
+const MUTATING_METHODS: &[&str] = &[
+    "push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "set", "add", "delete",
+    "clear", "assign",
+];
+
+/// The helpers an Action gets when the Rule cached values in `global`.
+const GLOBAL_CACHE_HELPERS: &str = "\
+// The Rule kept values between logins in `global`; the Action keeps them in
+// api.cache, as JSON text (a value JSON cannot hold is simply not kept).
+function readGlobalCache(api, key) {
+  const item = api.cache.get(key);
+  return item === undefined ? undefined : JSON.parse(item.value);
+}
+
+function writeGlobalCache(api, key, value) {
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined) api.cache.delete(key);
+  else api.cache.set(key, text);
+  return value;
+}
+";
+
+/// Whether an assigned value is data a cache can hold, as far as the
+/// code shows: not a function, a class, an instance or a module.
+fn is_data(expression: &Expression<'_>) -> bool {
+    match expression.without_parentheses() {
+        Expression::FunctionExpression(_)
+        | Expression::ArrowFunctionExpression(_)
+        | Expression::ClassExpression(_)
+        | Expression::NewExpression(_) => false,
+        Expression::CallExpression(call) => {
+            !matches!(&call.callee, Expression::Identifier(id) if id.name == "require")
+        }
+        Expression::LogicalExpression(logical) => is_data(&logical.left) && is_data(&logical.right),
+        Expression::ConditionalExpression(conditional) => {
+            is_data(&conditional.consequent) && is_data(&conditional.alternate)
+        }
+        _ => true,
+    }
 }
 
 impl<'s, 'a> Rewriter<'s, 'a> {
@@ -230,6 +293,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             expected: Vec::new(),
             hoisted: Vec::new(),
             needs_namespace: false,
+            global_cache: false,
         }
     }
 
@@ -1196,6 +1260,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         for node in self.global_references("require") {
             self.rewrite_require(node);
         }
+        self.rewrite_global_caches();
         for node in self.global_references("UnauthorizedError") {
             if !self.in_callback_arguments(node) {
                 self.todo(
@@ -1203,6 +1268,164 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                     "Actions have no UnauthorizedError: deny with api.access.deny(reason)",
                 );
             }
+        }
+    }
+
+    /// `global.K` used as a cache — assigned data, read, deleted, never
+    /// changed in place — becomes the `api.cache` key `K`: an Action's
+    /// globals may not outlive one login (docs/migrate.md). Any other use
+    /// of `global` stays as it is.
+    fn rewrite_global_caches(&mut self) {
+        let helpers_taken = self.scoping().symbol_ids().any(|s| {
+            matches!(
+                self.scoping().symbol_name(s),
+                "readGlobalCache" | "writeGlobalCache"
+            )
+        });
+        if helpers_taken {
+            return;
+        }
+        let mut keys: Vec<(String, Vec<(NodeId, GlobalUse)>)> = Vec::new();
+        for node in self.global_references("global") {
+            let member = self.nodes().parent_id(node);
+            let key = match self.nodes().kind(member) {
+                AstKind::StaticMemberExpression(m) if m.object.span() == self.span_of(node) => {
+                    m.property.name.to_string()
+                }
+                // `global[name]`, `const g = global`: keys the rewrite
+                // cannot follow, so it moves none.
+                _ => return,
+            };
+            let usage = self.global_use(member);
+            match keys.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, uses)) => uses.push((member, usage)),
+                None => keys.push((key, vec![(member, usage)])),
+            }
+        }
+        for (key, uses) in keys {
+            let written = uses.iter().any(|(_, u)| matches!(u, GlobalUse::Write(_)));
+            if !written || uses.iter().any(|(_, u)| matches!(u, GlobalUse::Other)) {
+                continue;
+            }
+            let quoted = quote(&key);
+            for (member, usage) in &uses {
+                match *usage {
+                    GlobalUse::Read => {
+                        self.edits.replace_text(
+                            range(self.span_of(*member)),
+                            format!("readGlobalCache(api, {quoted})"),
+                        );
+                    }
+                    GlobalUse::Write(assignment) => {
+                        let AstKind::AssignmentExpression(a) = self.nodes().kind(assignment) else {
+                            continue;
+                        };
+                        self.edits.replace(
+                            range(a.span),
+                            vec![
+                                Piece::Text(format!("writeGlobalCache(api, {quoted}, ")),
+                                Piece::Source(range(a.right.span())),
+                                Piece::Text(")".into()),
+                            ],
+                        );
+                    }
+                    GlobalUse::Delete(delete) => {
+                        self.edits.replace_text(
+                            range(self.span_of(delete)),
+                            format!("api.cache.delete({quoted})"),
+                        );
+                    }
+                    GlobalUse::Other => {}
+                }
+            }
+            self.global_cache = true;
+            self.note(
+                uses[0].0,
+                format!("global.{key} is a cache: the Action keeps it in api.cache under '{key}' (as JSON text of at most 4 KB, for 15 minutes), as an Action's globals may not outlive the login"),
+            );
+        }
+    }
+
+    fn global_use(&self, member: NodeId) -> GlobalUse {
+        let span = self.span_of(member);
+        let parent = self.nodes().parent_id(member);
+        match self.nodes().kind(parent) {
+            AstKind::AssignmentExpression(a) if a.left.span() == span => {
+                if a.operator == AssignmentOperator::Assign && is_data(&a.right) {
+                    GlobalUse::Write(parent)
+                } else {
+                    GlobalUse::Other
+                }
+            }
+            AstKind::UnaryExpression(u) if u.operator == UnaryOperator::Delete => {
+                if self.statement_of(parent).is_some() {
+                    GlobalUse::Delete(parent)
+                } else {
+                    GlobalUse::Other
+                }
+            }
+            AstKind::CallExpression(c) if c.callee.span() == span => GlobalUse::Other,
+            AstKind::StaticMemberExpression(_) | AstKind::ComputedMemberExpression(_) => {
+                self.member_use(member)
+            }
+            AstKind::UpdateExpression(_)
+            | AstKind::ArrayAssignmentTarget(_)
+            | AstKind::ObjectAssignmentTarget(_)
+            | AstKind::AssignmentTargetRest(_)
+            | AstKind::AssignmentTargetWithDefault(_)
+            | AstKind::AssignmentTargetPropertyIdentifier(_)
+            | AstKind::AssignmentTargetPropertyProperty(_) => GlobalUse::Other,
+            _ if self.is_target(parent, span) => GlobalUse::Other,
+            _ => GlobalUse::Read,
+        }
+    }
+
+    /// Whether `span` is what a `for … in/of` loop assigns to.
+    fn is_target(&self, node: NodeId, span: Span) -> bool {
+        match self.nodes().kind(node) {
+            AstKind::ForInStatement(f) => f.left.span() == span,
+            AstKind::ForOfStatement(f) => f.left.span() == span,
+            _ => false,
+        }
+    }
+
+    /// `global.K.x…`: a read, unless the value is changed in place.
+    fn member_use(&self, member: NodeId) -> GlobalUse {
+        let mut top = member;
+        let mut last = String::new();
+        loop {
+            let parent = self.nodes().parent_id(top);
+            let span = self.span_of(top);
+            match self.nodes().kind(parent) {
+                AstKind::StaticMemberExpression(m) if m.object.span() == span => {
+                    last = m.property.name.to_string();
+                }
+                AstKind::ComputedMemberExpression(m) if m.object.span() == span => {
+                    last.clear();
+                }
+                _ => break,
+            }
+            top = parent;
+        }
+        let span = self.span_of(top);
+        let parent = self.nodes().parent_id(top);
+        match self.nodes().kind(parent) {
+            AstKind::AssignmentExpression(a) if a.left.span() == span => GlobalUse::Other,
+            AstKind::UnaryExpression(u) if u.operator == UnaryOperator::Delete => GlobalUse::Other,
+            AstKind::CallExpression(c)
+                if c.callee.span() == span && MUTATING_METHODS.contains(&last.as_str()) =>
+            {
+                GlobalUse::Other
+            }
+            AstKind::UpdateExpression(_)
+            | AstKind::ArrayAssignmentTarget(_)
+            | AstKind::ObjectAssignmentTarget(_)
+            | AstKind::AssignmentTargetRest(_)
+            | AstKind::AssignmentTargetWithDefault(_)
+            | AstKind::AssignmentTargetPropertyIdentifier(_)
+            | AstKind::AssignmentTargetPropertyProperty(_) => GlobalUse::Other,
+            _ if self.is_target(parent, span) => GlobalUse::Other,
+            _ => GlobalUse::Read,
         }
     }
 
@@ -1522,6 +1745,10 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             code.push('\n');
         }
         if !hoisted.is_empty() {
+            code.push('\n');
+        }
+        if self.global_cache {
+            code.push_str(GLOBAL_CACHE_HELPERS);
             code.push('\n');
         }
         if self.needs_namespace {

@@ -18,6 +18,7 @@ mod inputs;
 mod migrate;
 mod node;
 mod packages;
+mod report;
 mod rules;
 mod scenarios;
 mod serve;

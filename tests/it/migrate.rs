@@ -454,3 +454,165 @@ fn a_whole_tenant_migrates_to_an_importable_folder_that_compare_tenant_judges_eq
     assert_eq!(value["differences"][0]["aspect"], "denial", "{value:#}");
     assert_eq!(value["differences"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_global_cache_moves_to_api_cache_and_a_shared_list_stays() {
+    let settings = "tests/fixtures/migrate/partner-settings.json";
+    let mock = "tests/fixtures/migrate/partner-mock.json";
+    let (output, report) = migrate(&[
+        "tests/fixtures/migrate/cache-partner-token.js",
+        "--settings",
+        settings,
+        "--http-mock",
+        mock,
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    assert!(
+        code.contains("if (readGlobalCache(api, 'partnerToken') && readGlobalCache(api, 'partnerToken').expires_at > Date.now()) {"),
+        "{code}"
+    );
+    assert!(
+        code.contains("writeGlobalCache(api, 'partnerToken', {\n"),
+        "{code}"
+    );
+    assert!(
+        code.contains("function readGlobalCache(api, key) {"),
+        "{code}"
+    );
+    // A list changed in place is shared state, not a cache: it stays.
+    assert!(
+        code.contains(
+            "global.seen = global.seen || [];\n    global.seen.push(event.user.user_id);"
+        ),
+        "{code}"
+    );
+    let notes = report["notes"].to_string();
+    assert!(notes.contains("global.partnerToken is a cache"), "{notes}");
+    assert!(!notes.contains("global.seen"), "{notes}");
+    let database = &report["events"][0];
+    assert_eq!(database["verdict"], "equivalent", "{database:#}");
+    let claim = database["comparison"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claim"] == "https://app.acme.example/partner_token")
+        .expect("the partner token claim");
+    assert_eq!(claim["action"], "pt-2f9c");
+    assert_eq!(claim["status"], "same");
+
+    // Two copies of the Action in one flow share api.cache: the second
+    // finds the token the first kept and asks the partner nothing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = dir.path().join("partner-token.js");
+    let second = dir.path().join("partner-token-again.js");
+    std::fs::write(&first, code).unwrap();
+    std::fs::write(&second, code).unwrap();
+    let ran = actionbox(&[
+        "run",
+        first.to_str().unwrap(),
+        second.to_str().unwrap(),
+        "--settings",
+        settings,
+        "--http-mock",
+        mock,
+        "--event",
+        "actions/events/post-login-database.json",
+        "--format",
+        "json",
+    ]);
+    let outcome = json(&ran);
+    assert_eq!(outcome["status"], "allowed", "{outcome:#}");
+    assert_eq!(
+        outcome["requests"].as_array().unwrap().len(),
+        1,
+        "{outcome:#}"
+    );
+    let sets: Vec<&Value> = outcome["commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["call"] == "cache.set")
+        .collect();
+    assert_eq!(sets.len(), 1, "{outcome:#}");
+    assert_eq!(sets[0]["script"], "partner-token.js");
+    let claims = outcome["access_token"]["payload"].clone();
+    assert_eq!(claims["https://app.acme.example/partner_token"], "pt-2f9c");
+}
+
+#[test]
+fn compare_follows_a_redirect_through_continue_on_both_sides() {
+    // migrate proves the Rule's redirect-callback run against the Action's
+    // onContinuePostLogin: both record the acceptance.
+    let (output, report) = migrate(&["tests/fixtures/migrate/redirect-to-terms.js"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let database = &report["events"][0]["comparison"];
+    for side in ["rule", "action"] {
+        assert_eq!(database[side]["status"], "allowed", "{side}: {database:#}");
+        assert!(
+            database[side]["resumed_from"]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://terms.acme.example/accept?state="),
+            "{side}: {database:#}"
+        );
+        assert_eq!(
+            database[side]["metadata_updates"]["user_metadata"]["terms_accepted"], true,
+            "{side}: {database:#}"
+        );
+    }
+
+    // An Action that redirects but forgets what the Rule did on the way
+    // back is caught, with the fix.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let forgetful = dir.path().join("forgetful.js");
+    std::fs::write(
+        &forgetful,
+        "exports.onExecutePostLogin = async (event, api) => {\n  if (!event.user.user_metadata.terms_accepted) api.redirect.sendUserTo('https://terms.acme.example/accept');\n};\nexports.onContinuePostLogin = async () => {};\n",
+    )
+    .unwrap();
+    let compared = actionbox(&[
+        "compare",
+        "tests/fixtures/migrate/redirect-to-terms.js",
+        forgetful.to_str().unwrap(),
+        "--continue",
+        "accepted=yes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(compared.status.code(), Some(1));
+    let value = json(&compared);
+    assert_eq!(value["rule"]["status"], "allowed", "{value:#}");
+    assert_eq!(value["action"]["status"], "allowed", "{value:#}");
+    for side in ["rule", "action"] {
+        // Both went to the terms page and came back; the state Auth0 adds
+        // names the script, so it is not compared.
+        assert!(
+            value[side]["resumed_from"]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://terms.acme.example/accept?state="),
+            "{value:#}"
+        );
+    }
+    let aspects: Vec<&str> = value["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["aspect"].as_str().unwrap())
+        .collect();
+    assert_eq!(aspects, ["metadata_updates"], "{value:#}");
+    // --stop-at-redirect compares where they redirect, and stops.
+    let stopped = actionbox(&[
+        "compare",
+        "tests/fixtures/migrate/redirect-to-terms.js",
+        forgetful.to_str().unwrap(),
+        "--stop-at-redirect",
+    ]);
+    assert_eq!(
+        stopped.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&stopped.stdout)
+    );
+}

@@ -179,6 +179,7 @@ impl Scenario {
                     rule_legacy_client: pair.rule_legacy_client,
                     limits: Limits::default(),
                     node: self.node()?,
+                    follow_redirect: None,
                 };
                 let comparison = compare(runner, &input).map_err(|e| e.to_string())?;
                 serde_json::to_value(&comparison).map_err(|e| e.to_string())?

@@ -85,7 +85,7 @@ fn sites(tenant_base: Arc<OnceLock<String>>) -> Sites {
     }
 }
 
-fn chromium() -> Option<Browser> {
+pub(crate) fn chromium() -> Option<Browser> {
     let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .iter()
         .map(PathBuf::from)
@@ -122,7 +122,7 @@ fn text_of(tab: &Tab, selector: &str) -> String {
 
 /// The screenshot is a real page: a PNG of the window's size with many
 /// colours (text, buttons), not one blank colour.
-fn assert_not_blank(png: &[u8]) {
+pub(crate) fn assert_not_blank(png: &[u8]) {
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let mut reader = decoder.read_info().expect("a PNG");
     let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
