@@ -203,6 +203,9 @@ fn claim_diffs(
 /// Compares two outcomes of the same event; `rule_legacy` says the Rules'
 /// client was not OIDC-conformant.
 pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) -> Comparison {
+    if rule.status == Status::Failed || action.status == Status::Failed {
+        return failed_side(rule, action);
+    }
     let mut claims = claim_diffs(
         TokenKind::Id,
         payload_of(&rule.id_token),
@@ -267,6 +270,46 @@ pub fn diff(rule: Outcome, action: Outcome, event: &Value, rule_legacy: bool) ->
         equivalent,
         claims,
         differences,
+        explanations,
+        rule,
+        action,
+    }
+}
+
+/// A side that failed issued no tokens and decided nothing, so claim by
+/// claim every difference would only repeat that: the comparison is the
+/// one difference, the failure, and how to fix it.
+fn failed_side(rule: Outcome, action: Outcome) -> Comparison {
+    let summary = |o: &Outcome| match (o.status, &o.error) {
+        (Status::Failed, Some(error)) => json!(format!("failed: {error}")),
+        (status, _) => json!(status),
+    };
+    let difference = Difference {
+        aspect: "status".to_string(),
+        rule: summary(&rule),
+        action: summary(&action),
+    };
+    let mut explanations: Vec<Explanation> = explain_difference(&difference, &rule, &action)
+        .into_iter()
+        .collect();
+    if let Some(first) = explanations.first_mut() {
+        first.fix = match (rule.status, action.status) {
+            (Status::Failed, Status::Failed) => {
+                "Fix both failures first (see their errors): a login that fails issues no tokens, so nothing else can be compared."
+            }
+            (Status::Failed, _) => {
+                "Fix the Rule's failure first (see its error): a login that fails issues no tokens, so nothing else can be compared."
+            }
+            _ => {
+                "Fix the Action's failure first (see its error): a login that fails issues no tokens, so nothing else can be compared."
+            }
+        }
+        .to_string();
+    }
+    Comparison {
+        equivalent: false,
+        claims: Vec::new(),
+        differences: vec![difference],
         explanations,
         rule,
         action,

@@ -113,7 +113,7 @@ pub fn read_bytes_as(path: &Path, name: &Path, kind: InputKind) -> Result<Vec<u8
             .read_to_end(&mut bytes)
             .map_err(io)?;
     } else {
-        let file = std::fs::File::open(path).map_err(io)?;
+        let file = std::fs::File::open(path).map_err(|cause| open_error(path, name, cause))?;
         if file.metadata().map_err(io)?.is_dir() {
             return Err(Error::invalid(format!(
                 "{}: is a folder, not {}",
@@ -132,6 +132,72 @@ pub fn read_bytes_as(path: &Path, name: &Path, kind: InputKind) -> Result<Vec<u8
         });
     }
     Ok(bytes)
+}
+
+/// Why a file cannot be opened, in words for the two cases the OS words
+/// badly: a symbolic link that loops ("Too many levels of symbolic links")
+/// and one whose target is missing ("No such file or directory", of a file
+/// that is plainly listed).
+fn open_error(path: &Path, name: &Path, cause: std::io::Error) -> Error {
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let target = || {
+        std::fs::read_link(path)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default()
+    };
+    if cause.raw_os_error() == Some(libc::ELOOP) {
+        return Error::invalid(format!(
+            "{}: a symbolic link that loops: it leads, directly or through other links, back to itself (-> {})",
+            name.display(),
+            target()
+        ));
+    }
+    if link && cause.kind() == std::io::ErrorKind::NotFound {
+        return Error::invalid(format!(
+            "{}: a symbolic link to {}, which does not exist",
+            name.display(),
+            target()
+        ));
+    }
+    Error::Io {
+        path: name.to_path_buf(),
+        cause,
+    }
+}
+
+/// Whether `name@version` is a dependency npm could install: a package name
+/// npm accepts and a version, a range or the `latest` tag (what Auth0's
+/// editor takes). A nonsense version would otherwise be accepted and
+/// silently change nothing.
+pub fn check_dependency(name: &str, version: &str) -> Result<(), String> {
+    let bare = match name.strip_prefix('@') {
+        Some(scoped) => match scoped.split_once('/') {
+            Some((scope, rest)) if !scope.is_empty() && !rest.is_empty() => rest,
+            _ => return Err(format!("'{name}' is not an npm package name (@scope/name)")),
+        },
+        None => name,
+    };
+    let name_ok = !name.is_empty()
+        && name.len() <= 214
+        && !bare.starts_with(['.', '_'])
+        && name.bytes().all(|b| {
+            b.is_ascii_lowercase()
+                || b.is_ascii_digit()
+                || matches!(b, b'-' | b'.' | b'_' | b'~' | b'@' | b'/')
+        })
+        && name.matches('/').count() <= usize::from(name.starts_with('@'));
+    if !name_ok {
+        return Err(format!(
+            "'{name}' is not an npm package name (lowercase letters, digits, '-', '.', '_', '~'; @scope/name for a scoped one)"
+        ));
+    }
+    let version = version.trim();
+    if version == "latest" || nodejs_semver::Range::parse(version).is_ok() {
+        return Ok(());
+    }
+    Err(format!(
+        "'{version}' is not a version of {name}: give a version (4.37.0), a range (^4.0.0) or latest"
+    ))
 }
 
 /// `1 MiB`, `100 KiB`: the limits are round numbers.
@@ -254,6 +320,68 @@ pub fn require_object(value: &Value, path: &str) -> Result<(), String> {
         "{place} must be a JSON object, not {}",
         json_type(value)
     ))
+}
+
+/// An event fixture for `trigger` (`-`: standard input), as every command
+/// reads it: a field of the wrong type is an error naming the file; the
+/// warnings (unknown or misplaced fields) come back, each naming the file.
+pub fn read_event(path: &Path, trigger: crate::Trigger) -> Result<(Value, Vec<String>), Error> {
+    let event = read_json(path, InputKind::Event)?;
+    let shown = shown(path);
+    let warnings = crate::event::shape::check(trigger, &event)
+        .map_err(|e| Error::invalid(format!("{}: {e}", shown.display())))?;
+    let warnings = warnings
+        .into_iter()
+        .map(|w| format!("{}: {w}", shown.display()))
+        .collect();
+    Ok((event, warnings))
+}
+
+/// `--users FILE`: a JSON array of user profiles, each an object with a
+/// string `user_id` and the types Auth0's user has. An error names the
+/// file, the user (by index and, when it has one, its id or email) and
+/// what is wrong.
+pub fn read_users(path: &Path) -> Result<Vec<Value>, Error> {
+    let value = read_json(path, InputKind::Users)?;
+    let shown = shown(path);
+    let Value::Array(users) = value else {
+        return Err(Error::invalid(format!(
+            "{}: a users file is a JSON array of user objects, not {}",
+            shown.display(),
+            json_type(&value)
+        )));
+    };
+    for (i, user) in users.iter().enumerate() {
+        let mut problems = crate::event::shape::check_user(user);
+        if problems.is_empty() && !user.get("user_id").is_some_and(Value::is_string) {
+            problems.push(match user.get("user_id") {
+                None | Some(Value::Null) => {
+                    "user_id: missing; the Management API finds users by it".to_string()
+                }
+                Some(other) => format!("user_id: must be a string, not {}", json_type(other)),
+            });
+        }
+        if !problems.is_empty() {
+            return Err(Error::invalid(format!(
+                "{}: {}: {}",
+                shown.display(),
+                user_label(i, user),
+                problems.join("; ")
+            )));
+        }
+    }
+    Ok(users)
+}
+
+/// `user 2 (jane@example.com)` for messages about one user of a list.
+pub fn user_label(index: usize, user: &Value) -> String {
+    let name = ["user_id", "email", "username"]
+        .iter()
+        .find_map(|key| user.get(key).and_then(Value::as_str));
+    match name {
+        Some(name) => format!("user {index} ({name})"),
+        None => format!("user {index}"),
+    }
 }
 
 /// The JSON type of a value, as errors name it.

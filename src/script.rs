@@ -47,7 +47,7 @@ impl Script {
         source: impl Into<String>,
     ) -> Result<Script, Error> {
         let name = name.into();
-        let source: String = source.into();
+        let source = without_hashbang(source.into());
         let kind = detect_kind(&source).ok_or_else(|| Error::UnknownScriptKind {
             script: name.clone(),
         })?;
@@ -65,7 +65,7 @@ impl Script {
         source: impl Into<String>,
         kind: ScriptKind,
     ) -> Script {
-        let source: String = source.into();
+        let source = without_hashbang(source.into());
         Script {
             name: name.into(),
             path: None,
@@ -84,6 +84,15 @@ impl Script {
 
     pub fn is_rule(&self) -> bool {
         self.kind == ScriptKind::Rule
+    }
+}
+
+/// A `#!` first line (a script also run as `node script.js`) made a
+/// comment, as Node reads it, keeping the line numbers.
+fn without_hashbang(source: String) -> String {
+    match source.strip_prefix("#!") {
+        Some(rest) => format!("//{rest}"),
+        None => source,
     }
 }
 

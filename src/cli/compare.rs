@@ -160,7 +160,11 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
                 )
             }),
         };
-        results.push((path, compare(&runner, &input)?));
+        let comparison = compare(&runner, &input).with_context(|| match &path {
+            Some(path) => format!("on the event {}", path.display()),
+            None => "on the default event".to_string(),
+        })?;
+        results.push((path, comparison));
     }
     let equivalent = results.iter().all(|(_, c)| c.equivalent);
     let header = if tenant_node_given {
@@ -392,12 +396,29 @@ fn pretty(
 }
 
 const CLAIM_WIDTH: usize = 38;
+/// The width of a value column when the output's width is unknown.
 const VALUE_WIDTH: usize = 34;
 
-fn cell(value: &Option<Value>) -> String {
+/// The width of each value column: half of what the terminal leaves after
+/// the claim names, never less than the default.
+fn value_width() -> usize {
+    render::output_width()
+        .map(|width| (width.saturating_sub(CLAIM_WIDTH + 8) / 2).max(VALUE_WIDTH))
+        .unwrap_or(VALUE_WIDTH)
+}
+
+/// The two cells of a row, cut so that different values look different.
+fn cells(rule: &Option<Value>, action: &Option<Value>, width: usize) -> (String, String) {
+    match (rule, action) {
+        (Some(r), Some(a)) => render::shorten_pair(&render::compact(r), &render::compact(a), width),
+        _ => (cell(rule, width), cell(action, width)),
+    }
+}
+
+fn cell(value: &Option<Value>, width: usize) -> String {
     match value {
         None => "—".to_string(),
-        Some(v) => render::shorten(&render::compact(v), VALUE_WIDTH),
+        Some(v) => render::shorten(&render::compact(v), width),
     }
 }
 
@@ -415,6 +436,7 @@ pub(super) fn table(out: &mut String, comparison: &Comparison) {
 
 /// The claim table, with the sides' column titles.
 pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str, &str)) {
+    let value_width = value_width();
     for token in TokenKind::ALL {
         let rows: Vec<_> = comparison
             .claims
@@ -432,7 +454,7 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
             out,
             "\n  {}{}{}",
             paint(BOLD, pad(title, CLAIM_WIDTH + 2)),
-            paint(BOLD, pad(sides.0, VALUE_WIDTH + 2)),
+            paint(BOLD, pad(sides.0, value_width + 2)),
             paint(BOLD, sides.1)
         );
         for row in rows {
@@ -444,11 +466,11 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
                 ClaimStatus::OnlyAction => ("+", GREEN),
             };
             let name = render::shorten(&row.claim, CLAIM_WIDTH);
+            let (rule, action) = cells(&row.rule, &row.action, value_width);
             let line = format!(
-                "{mark} {}{}{}",
+                "{mark} {}{}{action}",
                 pad(&name, CLAIM_WIDTH),
-                pad(&cell(&row.rule), VALUE_WIDTH + 2),
-                cell(&row.action)
+                pad(&rule, value_width + 2),
             );
             let _ = writeln!(out, "  {}", paint(style, line));
         }
@@ -456,14 +478,15 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
     if !comparison.differences.is_empty() {
         let _ = writeln!(out, "\n  {}", paint(BOLD, "Other differences"));
         for difference in &comparison.differences {
+            let (rule, action) = cells(
+                &Some(difference.rule.clone()),
+                &Some(difference.action.clone()),
+                value_width,
+            );
             let line = format!(
-                "≠ {}{}{}",
+                "≠ {}{}{action}",
                 pad(&difference.aspect, CLAIM_WIDTH),
-                pad(
-                    &render::shorten(&render::compact(&difference.rule), VALUE_WIDTH),
-                    VALUE_WIDTH + 2
-                ),
-                render::shorten(&render::compact(&difference.action), VALUE_WIDTH)
+                pad(&rule, value_width + 2),
             );
             let _ = writeln!(out, "  {}", paint(YELLOW, line));
         }

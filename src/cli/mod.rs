@@ -102,6 +102,14 @@ pub fn main() -> i32 {
     }
 }
 
+/// Whether log lines on stderr may carry colour codes: only on a terminal,
+/// and never with `NO_COLOR` set (https://no-color.org), as for the pretty
+/// output (anstream decides that the same way).
+pub fn log_colours() -> bool {
+    use std::io::IsTerminal as _;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let Ok(filter) = EnvFilter::try_from_default_env() else {
@@ -110,6 +118,7 @@ fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(log_colours())
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .try_init();
 }

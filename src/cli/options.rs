@@ -181,6 +181,39 @@ fn parse_size(text: &str) -> Result<usize, String> {
 }
 
 impl ExecOptions {
+    /// The options of a command that only reads a tenant folder (`tenant
+    /// DIR`): everything that shapes a run left at its default.
+    pub fn for_tenant(
+        tenant: PathBuf,
+        keywords: Option<PathBuf>,
+        secrets: Option<PathBuf>,
+        settings: Option<PathBuf>,
+        node_modules: Vec<PathBuf>,
+    ) -> ExecOptions {
+        ExecOptions {
+            tenant: Some(tenant),
+            keywords,
+            secrets,
+            settings,
+            trigger: None,
+            now: None,
+            custom_claims: None,
+            legacy_client: false,
+            timeout: None,
+            memory: None,
+            isolation: Isolation::Process,
+            node_modules,
+            allow_net: Vec::new(),
+            http_mock: None,
+            modules: Vec::new(),
+            node_runtime: None,
+            dependencies: Vec::new(),
+            offline: false,
+            cache_dir: None,
+            users: None,
+        }
+    }
+
     pub fn settings(&self) -> Result<Settings> {
         let tenant_settings = self
             .tenant_dir()
@@ -191,17 +224,7 @@ impl ExecOptions {
             None => Settings::default(),
         };
         if let Some(path) = &self.secrets {
-            let secrets: std::collections::BTreeMap<
-                String,
-                std::collections::BTreeMap<String, String>,
-            > = serde_json::from_value(input::read_json(path, InputKind::Secrets)?).with_context(
-                || {
-                    format!(
-                        "--secrets {}: expected {{\"<action name>\": {{\"SECRET\": \"value\"}}}}",
-                        path.display()
-                    )
-                },
-            )?;
+            let secrets = actionbox::tenant::read_secrets(path)?;
             for (action, values) in secrets {
                 settings.secrets.entry(action).or_default().extend(values);
             }
@@ -258,6 +281,8 @@ impl ExecOptions {
             // `@scope/name@1.2.3`: the version follows the last '@'.
             match dependency.rsplit_once('@') {
                 Some((name, version)) if !name.is_empty() && !version.is_empty() => {
+                    input::check_dependency(name, version)
+                        .map_err(|e| anyhow::anyhow!("--dependency {dependency}: {e}"))?;
                     node.dependencies
                         .insert(name.to_string(), version.to_string());
                 }
@@ -276,22 +301,7 @@ impl ExecOptions {
             .chain(std::env::current_dir().ok())
             .collect();
         if let Some(path) = &self.users {
-            let text = input::read_text(path, InputKind::Users).context("--users")?;
-            let users: Vec<serde_json::Value> = serde_json::from_str(&text).with_context(|| {
-                format!(
-                    "--users {}: expected a JSON array of user objects",
-                    path.display()
-                )
-            })?;
-            if let Some(bad) = users
-                .iter()
-                .position(|u| u.get("user_id").and_then(|id| id.as_str()).is_none())
-            {
-                bail!(
-                    "--users {}: user {bad} has no string user_id",
-                    path.display()
-                );
-            }
+            let users = input::read_users(path)?;
             node.users = users;
         }
         Ok(node)
@@ -459,12 +469,9 @@ impl ExecOptions {
 /// wrong type is an error naming the file, an unknown or misplaced one a
 /// warning on stderr.
 pub fn read_event(path: &Path, trigger: Trigger) -> Result<Value> {
-    let event = input::read_json(path, InputKind::Event)?;
-    let shown = input::shown(path);
-    let warnings = actionbox::event::shape::check(trigger, &event)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", shown.display()))?;
+    let (event, warnings) = input::read_event(path, trigger)?;
     for warning in warnings {
-        eprintln!("actionbox: warning: {}: {warning}", shown.display());
+        eprintln!("actionbox: warning: {warning}");
     }
     Ok(event)
 }

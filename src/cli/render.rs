@@ -72,6 +72,28 @@ pub fn call_args(args: &[Value]) -> String {
     parts.join(", ")
 }
 
+/// Two values shortened to `max` so that different values still look
+/// different: when their starts agree past the cut, both show the part
+/// around their first difference instead (`…"b","c",…`).
+pub fn shorten_pair(a: &str, b: &str, max: usize) -> (String, String) {
+    let (short_a, short_b) = (shorten(a, max), shorten(b, max));
+    if a == b || short_a != short_b || max < 8 {
+        return (short_a, short_b);
+    }
+    let first_difference = a
+        .chars()
+        .zip(b.chars())
+        .position(|(x, y)| x != y)
+        .unwrap_or_else(|| a.chars().count().min(b.chars().count()));
+    let start = first_difference.saturating_sub(max / 3);
+    let window = |text: &str| {
+        let rest: String = text.chars().skip(start).collect();
+        let body = shorten(&rest, max - 1);
+        format!("…{body}")
+    };
+    (window(a), window(b))
+}
+
 pub fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
@@ -163,6 +185,10 @@ pub fn token(
 /// an error: the rest of the output is simply not wanted.
 pub fn emit(text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
+    let text = match output_width() {
+        Some(width) => wrap(text, width),
+        None => text.to_string(),
+    };
     let mut stdout = anstream::stdout();
     match stdout
         .write_all(text.as_bytes())
@@ -171,4 +197,82 @@ pub fn emit(text: &str) -> std::io::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }
+}
+
+/// The width pretty output wraps to: the terminal's, or `COLUMNS` when it
+/// is set (as `ls` reads it); `None` when output goes elsewhere and
+/// `COLUMNS` says nothing, so piped output keeps its lines whole.
+pub fn output_width() -> Option<usize> {
+    if let Some(columns) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|c| *c > 0)
+    {
+        return Some(columns.max(MIN_WIDTH));
+    }
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(terminal_size::Width(w), _)| usize::from(w).max(MIN_WIDTH))
+}
+
+/// Narrower than this, wrapping would leave a word or two per line.
+const MIN_WIDTH: usize = 40;
+
+/// Wraps every line of `text` wider than `width` at spaces, continuing
+/// under its own indentation plus four. Colour codes take no width. A word
+/// wider than the line (a token, a URL) is never broken, so it can still be
+/// copied whole.
+pub fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        if visible_width(line) <= width {
+            out.push_str(line);
+            continue;
+        }
+        let indent = visible_width(line) - visible_width(line.trim_start_matches(' '));
+        let continuation = " ".repeat((indent + 4).min(width / 2));
+        let mut used = 0;
+        for (j, word) in line.trim_start_matches(' ').split(' ').enumerate() {
+            let word_width = visible_width(word);
+            if j == 0 {
+                out.push_str(&line[..indent]);
+                used = indent;
+            } else if used + 1 + word_width > width && used > continuation.len() {
+                out.push('\n');
+                out.push_str(&continuation);
+                used = continuation.len();
+                // The space that was here is now the line break.
+                out.push_str(word);
+                used += word_width;
+                continue;
+            } else {
+                out.push(' ');
+                used += 1;
+            }
+            out.push_str(word);
+            used += word_width;
+        }
+    }
+    out
+}
+
+/// Columns `text` takes on a terminal: characters, without ANSI colour codes.
+pub fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters, ended by a letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            width += 1;
+        }
+    }
+    width
 }

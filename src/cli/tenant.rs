@@ -14,38 +14,65 @@ use actionbox::tenant::Provided;
 use super::options::{ExecOptions, Format};
 use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW, heading, paint};
 
+/// Only the options the preflight reads: a tenant folder's scripts are not
+/// run here, so the options that shape a run (clock, limits, network,
+/// mocks, ...) would do nothing.
 #[derive(Args, Debug)]
 pub struct TenantArgs {
     /// The tenant folder (or its tenant.yaml), as `a0deploy export` wrote it
     #[arg(value_name = "DIR", required_unless_present = "tenant")]
     pub dir: Option<PathBuf>,
 
-    #[command(flatten)]
-    pub exec: ExecOptions,
+    /// The tenant folder, as the other commands take it (same as DIR)
+    #[arg(long, value_name = "DIR", hide = true)]
+    pub tenant: Option<PathBuf>,
+
+    /// Keyword replacement mappings for the tenant folder (a JSON object,
+    /// or a Deploy CLI config.json with AUTH0_KEYWORD_REPLACE_MAPPINGS;
+    /// default: DIR/keywords.json when present)
+    #[arg(long, value_name = "FILE")]
+    pub keywords: Option<PathBuf>,
+
+    /// Secret values the export hides, as {"<action>": {"NAME": "value"}}
+    #[arg(long, value_name = "FILE")]
+    pub secrets: Option<PathBuf>,
+
+    /// Tenant settings (default: DIR/actionbox.json when present)
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// A node_modules folder that has the Actions' dependencies installed
+    /// (npm install); repeatable
+    #[arg(long = "node-modules", value_name = "DIR")]
+    pub node_modules: Vec<PathBuf>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     pub format: Format,
 }
 
-pub fn execute(mut args: TenantArgs) -> Result<i32> {
-    if let Some(dir) = args.dir.take() {
-        if let Some(other) = &args.exec.tenant
-            && *other != dir
-        {
-            anyhow::bail!(
-                "tenant {} --tenant {}: two tenant folders; give one (tenant DIR)",
-                dir.display(),
-                other.display()
-            );
-        }
-        args.exec.tenant = Some(dir);
-    }
-    let Some(folder) = args.exec.tenant_folder()? else {
-        anyhow::bail!("give the tenant folder with --tenant DIR");
+pub fn execute(args: TenantArgs) -> Result<i32> {
+    let tenant = match (args.dir, args.tenant) {
+        (Some(dir), Some(other)) if dir != other => anyhow::bail!(
+            "tenant {} --tenant {}: two tenant folders; give one (tenant DIR)",
+            dir.display(),
+            other.display()
+        ),
+        (Some(dir), _) | (None, Some(dir)) => dir,
+        (None, None) => anyhow::bail!("give the tenant folder: tenant DIR"),
     };
-    let settings = args.exec.settings()?;
-    let report = preflight(&folder, &settings, &args.exec.node_modules);
+    let exec = ExecOptions::for_tenant(
+        tenant,
+        args.keywords,
+        args.secrets,
+        args.settings,
+        args.node_modules,
+    );
+    let Some(folder) = exec.tenant_folder()? else {
+        anyhow::bail!("give the tenant folder: tenant DIR");
+    };
+    let settings = exec.settings()?;
+    let report = preflight(&folder, &settings, &exec.node_modules);
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         Format::Pretty => pretty(&report),

@@ -87,11 +87,20 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
             1
         }
         (None, true) => {
+            let exp = verified
+                .payload
+                .get("exp")
+                .and_then(Value::as_f64)
+                .unwrap_or_default();
+            let when = std::time::Duration::try_from_secs_f64(exp)
+                .ok()
+                .and_then(|after| std::time::UNIX_EPOCH.checked_add(after))
+                .map(|t| humantime::format_rfc3339_seconds(t).to_string())
+                .unwrap_or_else(|| format!("exp {exp}"));
             let _ = writeln!(
                 out,
-                "{} {}",
-                paint(GREEN, "✔ signature valid"),
-                paint(RED, "but the token has expired")
+                "{} (the signature is valid)",
+                paint(RED, format!("✖ expired at {when}"))
             );
             1
         }

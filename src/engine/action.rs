@@ -54,17 +54,18 @@ pub(crate) fn compile(script: &Script) -> Result<std::sync::Arc<[u8]>, ScriptErr
         } else {
             e.column
         };
+        let (line, column, at_end) = bytecode::position_in(&script.source, e.line, column);
+        let at_end = if at_end {
+            " at the end of the file (is a brace, bracket, parenthesis or string left open?)"
+        } else {
+            ""
+        };
         ScriptError {
             kind: ErrorKind::Syntax,
             script: script.name.clone(),
             name: Some("SyntaxError".into()),
-            message: format!("{} (line {}, column {})", e.message, e.line, column),
-            stack: Some(format!(
-                "    at {}:{}:{}",
-                script.location(),
-                e.line,
-                column
-            )),
+            message: format!("{}{at_end} (line {line}, column {column})", e.message),
+            stack: Some(format!("    at {}:{line}:{column}", script.location())),
         }
     })
 }

@@ -244,6 +244,24 @@ fn syntax_error(ctx: &Ctx<'_>, file_name: &str) -> CompileError {
     }
 }
 
+/// A syntax error's position inside `source`: QuickJS reports an error at
+/// the end of the input (a brace never closed) one line past the end of
+/// the file, or past the text a wrapper adds. The third value says the
+/// position was at the end of the file.
+pub(crate) fn position_in(source: &str, line: u32, column: u32) -> (u32, u32, bool) {
+    let lines: Vec<&str> = source.lines().collect();
+    let last = u32::try_from(lines.len().max(1)).unwrap_or(u32::MAX);
+    let width = |line: u32| {
+        lines
+            .get(line.saturating_sub(1) as usize)
+            .map_or(0, |l| u32::try_from(l.chars().count()).unwrap_or(u32::MAX))
+    };
+    if line > last || (line == last && column > width(last) + 1) {
+        return (last, width(last) + 1, true);
+    }
+    (line.max(1), column.max(1), false)
+}
+
 /// Reads bytecode into `ctx` and runs it, returning the script's completion
 /// value. The caller must hold the context's lock (be inside `with`).
 pub(crate) fn run<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Value<'js>> {

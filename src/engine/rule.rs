@@ -56,6 +56,12 @@ fn wrap(source: &str) -> String {
 pub(crate) fn compile(script: &Script) -> Result<std::sync::Arc<[u8]>, ScriptError> {
     bytecode::compile(&script.name, &wrap(&script.source)).map_err(|e| {
         let column = if e.line == 1 { e.column.saturating_sub(1).max(1) } else { e.column };
+        let (line, column, at_end) = bytecode::position_in(&script.source, e.line, column);
+        let at_end = if at_end {
+            " at the end of the file (is a brace, bracket, parenthesis or string left open?)"
+        } else {
+            ""
+        };
         let hint = if script.source.trim_end().ends_with(';') {
             " (Auth0 runs a Rule as one function expression: remove the semicolon after its closing brace)"
         } else {
@@ -65,8 +71,8 @@ pub(crate) fn compile(script: &Script) -> Result<std::sync::Arc<[u8]>, ScriptErr
             kind: ErrorKind::Syntax,
             script: script.name.clone(),
             name: Some("SyntaxError".into()),
-            message: format!("{}{hint} (line {}, column {})", e.message, e.line, column),
-            stack: Some(format!("    at {}:{}:{}", script.location(), e.line, column)),
+            message: format!("{}{at_end}{hint} (line {line}, column {column})", e.message),
+            stack: Some(format!("    at {}:{line}:{column}", script.location())),
         }
     })
 }

@@ -272,6 +272,40 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
     Ok(warnings)
 }
 
+/// What is wrong with a user profile given outside an event (`--users`, a
+/// served tenant's users file): a profile must be an object, and the
+/// fields Auth0's user type fixes must have their type. Each problem names
+/// the field (`email_verified: Auth0 sends a boolean, not a string ("yes")`).
+pub fn check_user(user: &Value) -> Vec<String> {
+    if !user.is_object() {
+        return vec![format!(
+            "a user must be an object, not {}{}",
+            json_type(user),
+            example(user)
+        )];
+    }
+    let mut wrong = Vec::new();
+    for (path, kind) in FIELDS {
+        let Some(field) = path.strip_prefix("user.") else {
+            continue;
+        };
+        let keys: Vec<&str> = field.split('.').collect();
+        let Some(value) = keys.iter().try_fold(user, |v, key| v.get(key)) else {
+            continue;
+        };
+        if value.is_null() || kind.accepts(value) {
+            continue;
+        }
+        wrong.push(format!(
+            "{field}: Auth0 sends {}, not {}{}",
+            kind.describe(),
+            json_type(value),
+            example(value)
+        ));
+    }
+    wrong
+}
+
 /// The length of `value` as compact JSON, counted without building it.
 fn json_size(value: &Value) -> u64 {
     struct Count(u64);

@@ -122,14 +122,20 @@ pub fn prove(
             node: node.clone(),
             follow_redirect: Some(event.continue_request.clone()),
         };
-        let comparison = compare(runner, &input(rules.to_vec(), actions.to_vec()))?;
+        // With several events, an error must say which one it is about.
+        let on_event = |e: Error| Error::invalid(format!("on the event {}: {e}", event.name));
+        let comparison =
+            compare(runner, &input(rules.to_vec(), actions.to_vec())).map_err(on_event)?;
         let baseline = if comparison.equivalent {
             None
         } else {
-            Some(compare(
-                runner,
-                &input(vec![nothing_rule.clone()], vec![nothing_action.clone()]),
-            )?)
+            Some(
+                compare(
+                    runner,
+                    &input(vec![nothing_rule.clone()], vec![nothing_action.clone()]),
+                )
+                .map_err(on_event)?,
+            )
         };
         let (verdict, accepted) = verdict_of(&comparison, baseline.as_ref(), expected);
         proofs.push(EventProof {

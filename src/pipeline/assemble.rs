@@ -31,7 +31,7 @@ pub(crate) fn assemble(
 ) -> Result<Outcome, Error> {
     let FlowReport {
         runs,
-        transaction,
+        mut transaction,
         error,
     } = report;
     // A login resumed at /continue includes what its scripts recorded
@@ -158,12 +158,13 @@ pub(crate) fn assemble(
         .redirect
         .clone()
         .map(|r| with_state(r, job.authorize_event()));
+    // The user can be as large as the event: moved, not copied.
     let user = match (trigger, &result) {
         (Trigger::PreUserRegistration, Value::Object(r)) => r
             .get("created_user")
             .cloned()
-            .unwrap_or_else(|| transaction.user.clone()),
-        _ => transaction.user.clone(),
+            .unwrap_or_else(|| std::mem::take(&mut transaction.user)),
+        _ => std::mem::take(&mut transaction.user),
     };
     Ok(Outcome {
         trigger,
@@ -235,6 +236,10 @@ pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
     }
     let id_token = outcome.id_token.take();
     let access_token = outcome.access_token.take();
+    // The user (as large as the event) is masked where it is, not copied
+    // through the JSON round trip the rest of the outcome takes.
+    let mut user = std::mem::take(&mut outcome.user);
+    redactor.value(&mut user);
     let secrets_only = redactor.secrets_only();
     let mut as_sent = (
         outcome.denial.take(),
@@ -266,5 +271,6 @@ pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
     ) = as_sent;
     outcome.id_token = id_token;
     outcome.access_token = access_token;
+    outcome.user = user;
     outcome
 }

@@ -325,27 +325,38 @@ pub fn user_record(input: &Value, default_connection: &str, now: u64) -> Result<
 
 /// Reads `--users FILE`: a JSON array of user profiles.
 pub fn read_users(path: &Path, default_connection: &str) -> Result<Vec<Value>, Error> {
-    let text = std::fs::read_to_string(path).map_err(|cause| Error::Io {
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    let list: Value = serde_json::from_str(&text).map_err(|cause| Error::Json {
-        path: path.to_path_buf(),
-        cause,
-    })?;
+    let list = crate::input::read_json(path, crate::input::InputKind::Users)?;
+    let shown = crate::input::shown(path);
     let Value::Array(items) = list else {
         return Err(Error::invalid(format!(
-            "{}: expected a JSON array of users",
-            path.display()
+            "{}: a users file is a JSON array of users, not {}",
+            shown.display(),
+            crate::input::json_type(&list)
         )));
     };
+    for (index, user) in items.iter().enumerate() {
+        let problems = crate::event::shape::check_user(user);
+        if !problems.is_empty() {
+            return Err(Error::invalid(format!(
+                "{}: {}: {}",
+                shown.display(),
+                crate::input::user_label(index, user),
+                problems.join("; ")
+            )));
+        }
+    }
     let now = now_secs();
     items
         .iter()
         .enumerate()
         .map(|(index, user)| {
-            user_record(user, default_connection, now)
-                .map_err(|e| Error::invalid(format!("{}: user {index}: {e}", path.display())))
+            user_record(user, default_connection, now).map_err(|e| {
+                Error::invalid(format!(
+                    "{}: {}: {e}",
+                    shown.display(),
+                    crate::input::user_label(index, user)
+                ))
+            })
         })
         .collect()
 }
@@ -369,10 +380,7 @@ pub fn folder_clients(root: &Path, keywords: &Keywords) -> Result<Vec<ClientSett
             .collect();
         files.sort();
         for path in files {
-            let text = std::fs::read_to_string(&path).map_err(|cause| Error::Io {
-                path: path.clone(),
-                cause,
-            })?;
+            let text = crate::input::read_text(&path, crate::input::InputKind::TenantFile)?;
             let text = keywords.replace(&text);
             let value: Value = serde_json::from_str(&text).map_err(|cause| Error::Json {
                 path: path.clone(),
@@ -386,10 +394,7 @@ pub fn folder_clients(root: &Path, keywords: &Keywords) -> Result<Vec<ClientSett
         if !path.is_file() {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|cause| Error::Io {
-            path: path.clone(),
-            cause,
-        })?;
+        let text = crate::input::read_text(&path, crate::input::InputKind::TenantFile)?;
         let text = keywords.replace(&text);
         let value: Value = serde_saphyr::from_str(&text)
             .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;

@@ -483,6 +483,7 @@ impl<'k> Loader<'k> {
             let value = self.read_json(&file)?;
             let origin = Origin::file(&file);
             let object = expect_object(&value, &origin)?;
+            check_fields(object, &origin, "", Resource::Rule)?;
             let entry = self.rule(object, &origin, FolderFormat::Directory, &rules_base)?;
             rules.push(entry);
         }
@@ -492,6 +493,7 @@ impl<'k> Loader<'k> {
             let value = self.read_json(&file)?;
             let origin = Origin::file(&file);
             let object = expect_object(&value, &origin)?;
+            check_fields(object, &origin, "", Resource::RulesConfig)?;
             if let Some(pair) = rules_config(object, &origin)? {
                 configs.push((pair, origin.at()));
             }
@@ -502,6 +504,7 @@ impl<'k> Loader<'k> {
             let value = self.read_json(&file)?;
             let origin = Origin::file(&file);
             let object = expect_object(&value, &origin)?;
+            check_fields(object, &origin, "", Resource::Action)?;
             actions.push((
                 self.action(object, &origin, FolderFormat::Directory)?,
                 origin.at(),
@@ -513,6 +516,7 @@ impl<'k> Loader<'k> {
             let value = self.read_json(&file)?;
             let origin = Origin::file(&file);
             let object = expect_object(&value, &origin)?;
+            check_fields(object, &origin, "", Resource::Module)?;
             modules.push((self.module(object, &origin)?, origin.at()));
         }
 
@@ -567,6 +571,14 @@ impl<'k> Loader<'k> {
                 )));
             }
         };
+        for (wrong, right) in YAML_MISSPELLINGS {
+            if top.contains_key(*wrong) {
+                return Err(Error::invalid(format!(
+                    "{}: `{wrong}` is not a key of tenant.yaml: the Deploy CLI calls it `{right}`",
+                    file.display()
+                )));
+            }
+        }
         let base = self.jail.canon.clone();
         let list = |key: &str| -> Result<&[Value], Error> {
             match top.get(key) {
@@ -583,12 +595,14 @@ impl<'k> Loader<'k> {
         for (i, item) in list("rules")?.iter().enumerate() {
             let origin = Origin::item(&file, item_label("rules", i, item));
             let object = expect_object(item, &origin)?;
+            check_fields(object, &origin, "", Resource::Rule)?;
             rules.push(self.rule(object, &origin, FolderFormat::Yaml, &base)?);
         }
         let mut configs = Vec::new();
         for (i, item) in list("rulesConfigs")?.iter().enumerate() {
             let origin = Origin::item(&file, format!("rulesConfigs[{i}]"));
             let object = expect_object(item, &origin)?;
+            check_fields(object, &origin, "", Resource::RulesConfig)?;
             if let Some(pair) = rules_config(object, &origin)? {
                 configs.push((pair, origin.at()));
             }
@@ -597,6 +611,7 @@ impl<'k> Loader<'k> {
         for (i, item) in list("actions")?.iter().enumerate() {
             let origin = Origin::item(&file, item_label("actions", i, item));
             let object = expect_object(item, &origin)?;
+            check_fields(object, &origin, "", Resource::Action)?;
             actions.push((
                 self.action(object, &origin, FolderFormat::Yaml)?,
                 origin.at(),
@@ -606,6 +621,7 @@ impl<'k> Loader<'k> {
         for (i, item) in list("actionModules")?.iter().enumerate() {
             let origin = Origin::item(&file, item_label("actionModules", i, item));
             let object = expect_object(item, &origin)?;
+            check_fields(object, &origin, "", Resource::Module)?;
             modules.push((self.module(object, &origin)?, origin.at()));
         }
         let (triggers, triggers_file) = match top.get("triggers") {
@@ -742,6 +758,7 @@ impl<'k> Loader<'k> {
             let t = t.as_object().ok_or_else(|| {
                 origin.err(format_args!("`{field}` must be an object {{id, version}}"))
             })?;
+            check_fields(t, origin, &field, Resource::SupportedTrigger)?;
             let id = match t.get("id") {
                 Some(Value::String(id)) => id.clone(),
                 _ => return Err(origin.err(format_args!("`{field}.id` must be a trigger id"))),
@@ -765,6 +782,7 @@ impl<'k> Loader<'k> {
                     "`modules[{i}]` must be an object {{module_name, module_version_number}}"
                 ))
             })?;
+            check_fields(m, origin, &format!("modules[{i}]"), Resource::ModuleUse)?;
             let module = match m.get("module_name") {
                 Some(Value::String(n)) => n.clone(),
                 _ => {
@@ -960,6 +978,156 @@ fn warnings(
     out
 }
 
+/// The kinds of object a tenant export holds, for [`check_fields`].
+#[derive(Debug, Clone, Copy)]
+enum Resource {
+    Rule,
+    RulesConfig,
+    Action,
+    Module,
+    SupportedTrigger,
+    Dependency,
+    Secret,
+    ModuleUse,
+    Binding,
+}
+
+impl Resource {
+    fn noun(self) -> &'static str {
+        match self {
+            Resource::Rule => "a Rule",
+            Resource::RulesConfig => "a rules config",
+            Resource::Action => "an Action",
+            Resource::Module => "an Action Module",
+            Resource::SupportedTrigger => "a supported trigger",
+            Resource::Dependency => "a dependency",
+            Resource::Secret => "a secret",
+            Resource::ModuleUse => "a module an Action uses",
+            Resource::Binding => "a trigger binding",
+        }
+    }
+
+    /// The fields the Deploy CLI writes (docs/tenant.md).
+    fn fields(self) -> &'static [&'static str] {
+        match self {
+            Resource::Rule => &["name", "order", "enabled", "stage", "script"],
+            Resource::RulesConfig => &["key", "value"],
+            Resource::Action => &[
+                "name",
+                "code",
+                "runtime",
+                "status",
+                "dependencies",
+                "secrets",
+                "supported_triggers",
+                "deployed",
+                "modules",
+            ],
+            Resource::Module => &["name", "code", "dependencies", "secrets"],
+            Resource::SupportedTrigger => &["id", "version"],
+            Resource::Dependency => &["name", "version"],
+            Resource::Secret => &["name", "value"],
+            Resource::ModuleUse => &["module_name", "module_version_number"],
+            Resource::Binding => &["action_name", "display_name"],
+        }
+    }
+
+    /// Fields the Management API returns that change nothing actionbox
+    /// runs: an export made with AUTH0_EXPORT_IDENTIFIERS, or a file
+    /// written from the API's own answer, carries them.
+    fn tolerated(self) -> &'static [&'static str] {
+        match self {
+            Resource::Rule => &["id"],
+            Resource::RulesConfig => &[],
+            Resource::Action => &[
+                "id",
+                "created_at",
+                "updated_at",
+                "all_changes_deployed",
+                "built_at",
+                "deployed_version",
+                "installed_integration_id",
+                "integration",
+            ],
+            Resource::Module => &[
+                "id",
+                "created_at",
+                "updated_at",
+                "all_changes_published",
+                "latest_version_number",
+                "latest_version",
+                "actions_using_module_total",
+            ],
+            Resource::SupportedTrigger => &[
+                "status",
+                "runtimes",
+                "default_runtime",
+                "compatible_triggers",
+                "binding_policy",
+            ],
+            Resource::Dependency => &["registry_url"],
+            Resource::Secret => &["updated_at"],
+            Resource::ModuleUse => &["module_id", "module_version_id"],
+            Resource::Binding => &["id", "ref"],
+        }
+    }
+}
+
+/// Refuses a field the Deploy CLI never writes for this kind of object: it
+/// is most likely a misspelling (`enbled`, `supportedTriggers`), and read
+/// as absent it would silently change what runs. `place` is the object's
+/// path in the file (`supported_triggers[0]`), empty at the top.
+fn check_fields(
+    object: &Map<String, Value>,
+    origin: &Origin,
+    place: &str,
+    resource: Resource,
+) -> Result<(), Error> {
+    let known = resource.fields();
+    for key in object.keys() {
+        if known.contains(&key.as_str()) || resource.tolerated().contains(&key.as_str()) {
+            continue;
+        }
+        let field = if place.is_empty() {
+            key.clone()
+        } else {
+            format!("{place}.{key}")
+        };
+        let closest = known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(&key.to_lowercase(), k), *k))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, k)| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        return Err(origin.err(format_args!(
+            "`{field}` is not a field of {}{closest}; the Deploy CLI writes {}",
+            resource.noun(),
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Top-level keys of tenant.yaml that name a resource actionbox reads,
+/// written the way the directory format or the API spells it.
+const YAML_MISSPELLINGS: &[(&str, &str)] = &[
+    ("rules_configs", "rulesConfigs"),
+    ("rules-configs", "rulesConfigs"),
+    ("rulesconfigs", "rulesConfigs"),
+    ("action_modules", "actionModules"),
+    ("action-modules", "actionModules"),
+    ("actionmodules", "actionModules"),
+    ("Rules", "rules"),
+    ("Actions", "actions"),
+    ("Triggers", "triggers"),
+    ("bindings", "triggers"),
+];
+
 /// Whether Auth0's API accepts `name` as a Rule name ([`RULE_NAME_PATTERN`]).
 pub fn is_valid_rule_name(name: &str) -> bool {
     let b = name.as_bytes();
@@ -992,13 +1160,40 @@ fn parse_triggers(value: &Value, origin: &Origin) -> Result<BTreeMap<String, Vec
         check_trigger_id(id, origin)?;
         let mut names = Vec::new();
         for (i, binding) in list_of(Some(bindings), id, origin)?.iter().enumerate() {
+            let field = format!("{id}[{i}]");
+            let Some(binding) = binding.as_object() else {
+                return Err(origin.err(format_args!(
+                    "`{field}` must be an object {{action_name, display_name}}, not {}",
+                    json_type(binding)
+                )));
+            };
+            check_fields(binding, origin, &field, Resource::Binding)?;
             match binding.get("action_name") {
-                Some(Value::String(name)) => names.push(name.clone()),
+                Some(Value::String(name)) if !name.is_empty() => names.push(name.clone()),
+                Some(other) if !other.is_string() => {
+                    return Err(wrong_type(
+                        origin,
+                        &format!("{field}.action_name"),
+                        "a string",
+                        other,
+                    ));
+                }
                 _ => {
                     return Err(origin.err(format_args!(
-                        "`{id}[{i}]` must be an object with an `action_name`"
+                        "`{field}` has no `action_name`: which Action is bound?"
                     )));
                 }
+            }
+            if let Some(other) = binding
+                .get("display_name")
+                .filter(|v| !v.is_string() && !v.is_null())
+            {
+                return Err(wrong_type(
+                    origin,
+                    &format!("{field}.display_name"),
+                    "a string",
+                    other,
+                ));
             }
         }
         triggers.insert(id.clone(), names);
@@ -1043,6 +1238,12 @@ fn dependencies(value: Option<&Value>, origin: &Origin) -> Result<Vec<(String, S
                 "`dependencies[{i}]` must be an object {{name, version}}"
             ))
         })?;
+        check_fields(
+            dep,
+            origin,
+            &format!("dependencies[{i}]"),
+            Resource::Dependency,
+        )?;
         let name = match dep.get("name") {
             Some(Value::String(n)) => n.clone(),
             _ => return Err(origin.err(format_args!("`dependencies[{i}].name` must be a string"))),
@@ -1051,6 +1252,8 @@ fn dependencies(value: Option<&Value>, origin: &Origin) -> Result<Vec<(String, S
         let Some(version) = scalar_string(dep.get("version")) else {
             return Err(origin.err(format_args!("the dependency `{name}` has no version")));
         };
+        crate::input::check_dependency(&name, &version)
+            .map_err(|e| origin.err(format_args!("`dependencies[{i}]`: {e}")))?;
         out.push((name, version));
     }
     Ok(out)
@@ -1079,6 +1282,7 @@ fn secrets(value: Option<&Value>, origin: &Origin) -> Result<Vec<SecretDef>, Err
                 "`secrets[{i}]` must be an object {{name, value}}"
             ))
         })?;
+        check_fields(item, origin, &format!("secrets[{i}]"), Resource::Secret)?;
         let name = match item.get("name") {
             Some(Value::String(n)) => n.clone(),
             _ => return Err(origin.err(format_args!("`secrets[{i}].name` must be a string"))),

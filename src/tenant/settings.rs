@@ -276,6 +276,51 @@ pub struct Settings {
     pub legacy_client: bool,
 }
 
+/// Secret values by Action name, as `--secrets FILE` gives them (the shape
+/// of the settings' `secrets`): `{"<action name>": {"NAME": "value"}}`.
+pub type SecretValues = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Reads `--secrets FILE`; an error names the file, the Action and the
+/// secret, and what is wrong.
+pub fn read_secrets(path: &Path) -> Result<SecretValues, Error> {
+    let value = crate::input::read_json(path, crate::input::InputKind::Secrets)?;
+    secrets_from_json(&value)
+        .map_err(|e| Error::invalid(format!("{}: {e}", crate::input::shown(path).display())))
+}
+
+/// [`read_secrets`] on JSON already parsed.
+pub fn secrets_from_json(value: &Value) -> Result<SecretValues, String> {
+    use crate::input::json_type;
+    const SHAPE: &str = r#"{"<action name>": {"SECRET": "value"}}"#;
+    let Some(actions) = value.as_object() else {
+        return Err(format!(
+            "secrets are a JSON object, {SHAPE}, not {}",
+            json_type(value)
+        ));
+    };
+    let mut out = SecretValues::new();
+    for (action, secrets) in actions {
+        let Some(secrets) = secrets.as_object() else {
+            return Err(format!(
+                "`{action}` must be an object of the Action's secrets, {SHAPE}, not {}",
+                json_type(secrets)
+            ));
+        };
+        let mut values = BTreeMap::new();
+        for (name, secret) in secrets {
+            let Some(text) = secret.as_str() else {
+                return Err(format!(
+                    "`{action}.{name}`: a secret's value is a string (Auth0 stores text), not {}",
+                    json_type(secret)
+                ));
+            };
+            values.insert(name.clone(), text.to_string());
+        }
+        out.insert(action.clone(), values);
+    }
+    Ok(out)
+}
+
 impl Settings {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Settings, Error> {
         let path = path.as_ref();

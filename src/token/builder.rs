@@ -386,10 +386,11 @@ fn opaque_token(seed: &str) -> String {
 }
 
 /// The profile tokens are built from: the user as the Rules left it (when
-/// Rules ran), with the metadata as the whole flow left it.
-fn profile(input: &TokenInput<'_>) -> Value {
+/// Rules ran), with the metadata as the whole flow left it. Borrowed when no
+/// Rule ran: the user can be as large as the event.
+fn profile<'a>(input: &TokenInput<'a>) -> std::borrow::Cow<'a, Value> {
     let Some(rules_user) = input.rules_user else {
-        return input.user.clone();
+        return std::borrow::Cow::Borrowed(input.user);
     };
     let mut profile = rules_user.clone();
     for key in ["app_metadata", "user_metadata"] {
@@ -401,7 +402,7 @@ fn profile(input: &TokenInput<'_>) -> Value {
             profile[key] = value.clone();
         }
     }
-    profile
+    std::borrow::Cow::Owned(profile)
 }
 
 pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {

@@ -328,9 +328,16 @@ pub fn verify(
     jwks: Option<&JwkSet>,
     secret: Option<&str>,
 ) -> Result<Verified, String> {
-    let header = jsonwebtoken::decode_header(token).map_err(|e| format!("not a JWT: {e}"))?;
-    let payload = decode_part(token, 1)?;
+    let parts = token.split('.').count();
+    if parts != 3 {
+        return Err(format!(
+            "not a JWT: a JWT is three base64url parts joined by dots (header.payload.signature); this has {parts}"
+        ));
+    }
     let header_value = decode_part(token, 0)?;
+    let payload = decode_part(token, 1)?;
+    let header = jsonwebtoken::decode_header(token)
+        .map_err(|e| format!("the header: {}", plain_jwt_error(&e)))?;
     let mut validation = Validation::new(header.alg);
     validation.validate_exp = false;
     validation.validate_aud = false;
@@ -348,17 +355,65 @@ pub fn verify(
                     .ok_or_else(|| format!("no key with kid '{kid}' in the JWKS"))?,
                 None => jwks.keys.first().ok_or("the JWKS has no keys")?,
             };
-            DecodingKey::from_jwk(jwk).map_err(|e| format!("unusable JWK: {e}"))?
+            DecodingKey::from_jwk(jwk)
+                .map_err(|e| format!("the JWKS key cannot be used: {}", plain_jwt_error(&e)))?
         }
     };
     let problem = jsonwebtoken::decode::<Value>(token, &key, &validation)
         .err()
-        .map(|e| e.to_string());
+        .map(|e| plain_jwt_error(&e));
     Ok(Verified {
         header: header_value,
         payload,
         problem,
     })
+}
+
+/// jsonwebtoken's errors (`InvalidToken`, `Base64 error: Invalid symbol 46,
+/// offset 56.`) in words a reader of the token understands.
+fn plain_jwt_error(error: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match error.kind() {
+        ErrorKind::InvalidSignature => {
+            "the signature does not match: the token was changed, or signed with another key or secret"
+                .to_string()
+        }
+        ErrorKind::InvalidToken => {
+            "malformed: not three base64url parts joined by dots".to_string()
+        }
+        ErrorKind::Base64(e) => format!("the signature is not base64url ({})", plain_base64_error(e)),
+        ErrorKind::Json(e) => format!("not JSON ({e})"),
+        ErrorKind::Utf8(_) => "not UTF-8 text".to_string(),
+        ErrorKind::InvalidAlgorithm => {
+            "the key is for another algorithm than the token's `alg`".to_string()
+        }
+        ErrorKind::InvalidAlgorithmName | ErrorKind::UnsupportedAlgorithm => {
+            "its `alg` is not one actionbox verifies (HS256, RS256, PS256 and their 384/512 forms)"
+                .to_string()
+        }
+        ErrorKind::MissingAlgorithm => "the JWKS key names no algorithm".to_string(),
+        ErrorKind::InvalidRsaKey(why) => format!("not a usable RSA key ({why})"),
+        ErrorKind::InvalidKeyFormat | ErrorKind::InvalidEcdsaKey | ErrorKind::InvalidEddsaKey => {
+            "the key is not in a format that verifies this token".to_string()
+        }
+        _ => error.to_string(),
+    }
+}
+
+/// base64's `Invalid symbol 46, offset 56.` as the character and its place.
+fn plain_base64_error(error: &base64::DecodeError) -> String {
+    match error {
+        base64::DecodeError::InvalidByte(offset, byte) => format!(
+            "character {} is {:?}, which base64url does not use",
+            offset + 1,
+            char::from(*byte)
+        ),
+        base64::DecodeError::InvalidLength(_) => "its length is not that of base64url".to_string(),
+        base64::DecodeError::InvalidLastSymbol(offset, _) => {
+            format!("its last character (at {}) is impossible", offset + 1)
+        }
+        base64::DecodeError::InvalidPadding => "wrong padding".to_string(),
+    }
 }
 
 /// Decodes one base64url JSON part of a compact JWT without checking it.
@@ -367,8 +422,21 @@ pub fn decode_part(token: &str, index: usize) -> Result<Value, String> {
         .split('.')
         .nth(index)
         .ok_or("not a compact JWT (three dot-separated parts)")?;
+    let name = match index {
+        0 => "the header (part 1)",
+        1 => "the payload (part 2)",
+        _ => "part 3",
+    };
     let bytes = URL_SAFE_NO_PAD
         .decode(part.trim_end_matches('='))
-        .map_err(|e| format!("part {} is not base64url: {e}", index + 1))?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("part {} is not JSON: {e}", index + 1))
+        .map_err(|e| format!("{name} is not base64url: {}", plain_base64_error(&e)))?;
+    let value: Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{name} is not JSON: {e}"))?;
+    if !value.is_object() {
+        return Err(format!(
+            "{name} is not a JSON object but {}",
+            crate::input::json_type(&value)
+        ));
+    }
+    Ok(value)
 }

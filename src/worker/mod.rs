@@ -47,6 +47,15 @@ pub(crate) enum ToWorker {
     },
 }
 
+/// `ToWorker::Job` as the parent writes it: the job borrowed, since a copy
+/// of it (the event above all) would only be serialised and dropped.
+#[derive(Serialize)]
+#[serde(tag = "type", rename = "job")]
+pub(crate) struct JobMessage<'a> {
+    pub id: u64,
+    pub job: &'a FlowJob,
+}
+
 /// Worker → parent.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

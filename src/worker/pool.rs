@@ -1,7 +1,7 @@
 //! The parent's side: a pool of worker processes, each running one flow at
 //! a time, killed and replaced when it outlives its flow's deadline.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -121,12 +121,18 @@ impl WorkerPool {
         std::thread::Builder::new()
             .name("actionbox-worker-reader".into())
             .spawn(move || {
-                for line in BufReader::new(stdout).lines() {
-                    let message = match line {
-                        Ok(line) => serde_json::from_str::<FromWorker>(&line)
-                            .map_err(|e| format!("unreadable worker message: {e}")),
-                        Err(e) => Err(e.to_string()),
-                    };
+                // Parsed from the pipe as it arrives: a report is as large
+                // as the event, and its text need not be held beside it.
+                let messages = serde_json::Deserializer::from_reader(BufReader::new(stdout))
+                    .into_iter::<FromWorker>();
+                for message in messages {
+                    let message = message.map_err(|e| {
+                        if e.is_io() {
+                            e.to_string()
+                        } else {
+                            format!("unreadable worker message: {e}")
+                        }
+                    });
                     let stop = message.is_err();
                     if sender.send(message).is_err() || stop {
                         return;
@@ -224,16 +230,15 @@ impl WorkerPool {
         let services = LocalServices::for_config(&job.node);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let message = serde_json::to_vec(&ToWorker::Job {
-            id,
-            job: Box::new(job.clone()),
-        })
-        .map_err(|e| e.to_string())?;
-        let sent = worker
-            .stdin
-            .write_all(&message)
-            .and_then(|()| worker.stdin.write_all(b"\n"))
-            .and_then(|()| worker.stdin.flush());
+        // Written straight to the pipe: neither a copy of the job nor its
+        // JSON text (each as large as the event) lives on while it runs.
+        let sent = {
+            let mut pipe = std::io::BufWriter::new(&mut worker.stdin);
+            serde_json::to_writer(&mut pipe, &super::JobMessage { id, job })
+                .map_err(std::io::Error::from)
+                .and_then(|()| pipe.write_all(b"\n"))
+                .and_then(|()| pipe.flush())
+        };
         if let Err(e) = sent {
             self.crashed.fetch_add(1, Ordering::Relaxed);
             self.retire(worker);

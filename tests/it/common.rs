@@ -146,6 +146,7 @@ pub fn actionbox(args: &[&str]) -> Output {
         .args(args)
         .current_dir(repo())
         .env_remove("RUST_LOG")
+        .env_remove("COLUMNS")
         .output()
         .expect("the binary runs")
 }

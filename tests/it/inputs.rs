@@ -597,3 +597,640 @@ fn compare_suggests_only_fields_an_action_event_has() {
         }
     }
 }
+
+/// A copy of the example tenant to break one file of.
+fn tenant_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let from = crate::common::repo().join("actions/tenant-example");
+    copy_tree(&from, dir.path());
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// Rewrites one JSON file of a tenant copy.
+fn edit_json(root: &Path, file: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let path = root.join(file);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("read")).expect("json");
+    edit(&mut value);
+    std::fs::write(&path, value.to_string()).expect("write");
+}
+
+#[test]
+fn every_file_of_a_tenant_folder_is_checked_against_its_shape() {
+    type Edit = Box<dyn FnOnce(&mut serde_json::Value)>;
+    let cases: Vec<(&str, Edit, Vec<&str>)> = vec![
+        (
+            "rules/Add roles to tokens.json",
+            Box::new(|v| {
+                let enabled = v["enabled"].take();
+                v.as_object_mut().expect("object").remove("enabled");
+                v["enbled"] = enabled;
+            }),
+            vec![
+                "Add roles to tokens.json",
+                "`enbled` is not a field of a Rule",
+                "did you mean `enabled`?",
+            ],
+        ),
+        (
+            "rules/Deny blocked email domain.json",
+            Box::new(|v| v["order"] = json!("2")),
+            vec![
+                "Deny blocked email domain.json",
+                "`order` must be a number, not \"2\"",
+            ],
+        ),
+        (
+            "rules-configs/SUPPORT_URL.json",
+            Box::new(|v| v["value"] = json!(5)),
+            vec![
+                "SUPPORT_URL.json",
+                "the value of rules config \"SUPPORT_URL\" must be a string, not a number",
+            ],
+        ),
+        (
+            "actions/add-login-source.json",
+            Box::new(|v| v["supported_triggers"][0]["vesrion"] = json!("v3")),
+            vec![
+                "add-login-source.json",
+                "`supported_triggers[0].vesrion` is not a field of a supported trigger",
+            ],
+        ),
+        (
+            "actions/partner-session-token.json",
+            Box::new(|v| v["dependencies"][0]["version"] = json!("banana")),
+            vec![
+                "partner-session-token.json",
+                "`dependencies[0]`",
+                "'banana' is not a version of jsonwebtoken",
+            ],
+        ),
+        (
+            "actions/deny-disabled-clients.json",
+            Box::new(|v| v["deployed"] = json!("yes")),
+            vec![
+                "deny-disabled-clients.json",
+                "`deployed` must be true or false, not \"yes\"",
+            ],
+        ),
+        (
+            "action-modules/claims-helper.json",
+            Box::new(|v| v["secret"] = json!([])),
+            vec![
+                "claims-helper.json",
+                "`secret` is not a field of an Action Module",
+                "did you mean `secrets`?",
+            ],
+        ),
+        (
+            "triggers/triggers.json",
+            Box::new(|v| v["post-login"][0] = json!("add-login-source")),
+            vec![
+                "triggers.json",
+                "`post-login[0]` must be an object {action_name, display_name}, not a string",
+            ],
+        ),
+        (
+            "triggers/triggers.json",
+            Box::new(|v| v["post-login"][1]["action"] = json!("x")),
+            vec![
+                "triggers.json",
+                "`post-login[1].action` is not a field of a trigger binding",
+            ],
+        ),
+        (
+            "keywords.json",
+            Box::new(|v| *v = json!(["ENVIRONMENT"])),
+            vec!["keywords.json", "keyword mappings must be a JSON object"],
+        ),
+        (
+            "actionbox.json",
+            Box::new(|v| v["apis"][0]["token_lifetime"] = json!("1 day")),
+            vec!["actionbox.json", "apis[0].token_lifetime"],
+        ),
+    ];
+    for (file, edit, needles) in cases {
+        let dir = tenant_copy();
+        edit_json(dir.path(), file, edit);
+        let root = dir.path().to_str().expect("utf-8");
+        let output = actionbox(&["tenant", root]);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{file}: {message}");
+        for needle in needles {
+            assert!(message.contains(needle), "{file}: {needle}\n{message}");
+        }
+        assert!(!message.contains("panicked"), "{message}");
+    }
+    // tenant.yaml: a key spelt the directory format's way is not read as nothing.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "tenant.yaml",
+        "rules-configs:\n  - key: A\n    value: b\n",
+    );
+    refused(
+        &["tenant", dir.path().to_str().expect("utf-8")],
+        "`rules-configs` is not a key of tenant.yaml: the Deploy CLI calls it `rulesConfigs`",
+    );
+}
+
+#[test]
+fn secrets_and_users_files_are_checked_against_their_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tenant = "actions/tenant-example";
+    for (text, needle) in [
+        (
+            r#"["PARTNER_SIGNING_KEY"]"#,
+            "secrets.json: secrets are a JSON object",
+        ),
+        (
+            r#"{"partner-session-token": "key"}"#,
+            "secrets.json: `partner-session-token` must be an object of the Action's secrets",
+        ),
+        (
+            r#"{"partner-session-token": {"PARTNER_SIGNING_KEY": 5}}"#,
+            "secrets.json: `partner-session-token.PARTNER_SIGNING_KEY`: a secret's value is a string",
+        ),
+    ] {
+        let file = write(dir.path(), "secrets.json", text);
+        refused(&["tenant", tenant, "--secrets", &file], needle);
+        refused(
+            &[
+                "run",
+                "--tenant",
+                tenant,
+                "--trigger",
+                "post-login",
+                "--secrets",
+                &file,
+            ],
+            needle,
+        );
+    }
+    for (text, needle) in [
+        (
+            r#"{"user_id": "a"}"#,
+            "users.json: a users file is a JSON array of user objects, not an object",
+        ),
+        (
+            r#"["a"]"#,
+            "users.json: user 0: a user must be an object, not a string",
+        ),
+        (
+            r#"[{"email": "jo@example.com"}]"#,
+            "users.json: user 0 (jo@example.com): user_id: missing",
+        ),
+        (
+            r#"[{"user_id": "auth0|1"}, {"user_id": "auth0|2", "email_verified": "yes"}]"#,
+            "users.json: user 1 (auth0|2): email_verified: Auth0 sends a boolean, not a string (\"yes\")",
+        ),
+        (
+            r#"[{"user_id": "auth0|1", "app_metadata": []}]"#,
+            "user 0 (auth0|1): app_metadata: Auth0 sends an object, not an array",
+        ),
+    ] {
+        let file = write(dir.path(), "users.json", text);
+        refused(
+            &["run", "actions/add-connection.js", "--users", &file],
+            needle,
+        );
+    }
+    // serve reads its users (with passwords, no ids needed) before it listens.
+    let file = write(
+        dir.path(),
+        "users.json",
+        r#"[{"email": "jo@example.com", "password": "pw", "email_verified": "yes"}]"#,
+    );
+    refused(
+        &[
+            "serve",
+            "--tenant",
+            tenant,
+            "--users",
+            &file,
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "users.json: user 0 (jo@example.com): email_verified: Auth0 sends a boolean",
+    );
+}
+
+#[test]
+fn a_syntax_error_at_the_end_points_inside_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action = write(
+        dir.path(),
+        "open.js",
+        "exports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('a', 1);\n",
+    );
+    refused(&["run", &action], "open.js:2:");
+    let output = actionbox(&["run", &action]);
+    let message = stderr(&output);
+    assert!(message.contains("at the end of the file"), "{message}");
+    assert!(!message.contains("open.js:3:"), "{message}");
+    let rule = write(
+        dir.path(),
+        "open-rule.js",
+        "function (user, context, callback) {\n  callback(null, user, context);\n",
+    );
+    let output = actionbox(&["run", &rule]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(
+        message.contains("open-rule.js:2:") && message.contains("at the end of the file"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_shebang_line_is_a_comment_and_links_that_lead_nowhere_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let action = write(
+        dir.path(),
+        "tool.js",
+        "#!/usr/bin/env node\nexports.onExecutePostLogin = async (event, api) => {\n  api.idToken.setCustomClaim('a', 1);\n};\n",
+    );
+    let output = actionbox(&["run", &action, "--format", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(crate::common::json(&output)["status"], "allowed");
+
+    let looped = dir.path().join("self.js");
+    std::os::unix::fs::symlink(&looped, &looped).expect("symlink");
+    refused(
+        &["run", looped.to_str().expect("utf-8")],
+        "self.js: a symbolic link that loops",
+    );
+    let dangling = dir.path().join("gone.json");
+    std::os::unix::fs::symlink(dir.path().join("nowhere.json"), &dangling).expect("symlink");
+    refused(
+        &[
+            "run",
+            "actions/add-connection.js",
+            "--event",
+            dangling.to_str().expect("utf-8"),
+        ],
+        "nowhere.json, which does not exist",
+    );
+}
+
+#[test]
+fn dependency_versions_and_names_are_checked() {
+    for (dependency, needle) in [
+        ("auth0@banana", "'banana' is not a version of auth0"),
+        ("Auth0@4.37.0", "'Auth0' is not an npm package name"),
+        ("@scope@1.0.0", "'@scope' is not an npm package name"),
+        ("auth0", "expected NAME@VERSION"),
+    ] {
+        refused(
+            &[
+                "run",
+                "actions/add-connection.js",
+                "--dependency",
+                dependency,
+            ],
+            needle,
+        );
+    }
+    for dependency in ["auth0@4.37.0", "@scope/pkg@^1.2.0", "lodash@latest"] {
+        let output = actionbox(&[
+            "run",
+            "actions/add-connection.js",
+            "--dependency",
+            dependency,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{dependency}: {}",
+            stderr(&output)
+        );
+    }
+}
+
+/// A run's JSON output (tokens and JWKS) with the clock fixed in the past.
+fn old_run(dir: &Path) -> (String, String) {
+    let output = actionbox(&[
+        "run",
+        "actions/add-connection.js",
+        "--format",
+        "json",
+        "--now",
+        "2020-01-01T00:00:00Z",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcome = crate::common::json(&output);
+    let token = outcome["id_token"]["jwt"]
+        .as_str()
+        .expect("an id token")
+        .to_string();
+    let jwks = write(dir, "run.json", &outcome.to_string());
+    (token, jwks)
+}
+
+#[test]
+fn verify_says_what_is_wrong_in_words() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    refused(
+        &["verify", "abc"],
+        "not a JWT: a JWT is three base64url parts",
+    );
+    let output = actionbox(&["verify", "ab.c$d.ef"]);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.contains("is not base64url"), "{message}");
+    assert!(!message.contains("Invalid symbol"), "{message}");
+    assert!(!message.contains("Base64 error"), "{message}");
+
+    let (token, jwks) = old_run(dir.path());
+    let output = actionbox(&["verify", &token, "--jwks", &jwks]);
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("✖ expired at 20"), "{out}");
+    assert!(!out.contains('✔'), "{out}");
+
+    // One character of the signature changed (not the last, whose spare
+    // bits would make it invalid base64url instead).
+    let mut tampered: Vec<char> = token.chars().collect();
+    let at = tampered.len() - 10;
+    tampered[at] = if tampered[at] == 'A' { 'B' } else { 'A' };
+    let tampered: String = tampered.into_iter().collect();
+    let output = actionbox(&["verify", &tampered, "--jwks", &jwks]);
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("the signature does not match"), "{out}");
+    assert!(!out.contains("InvalidSignature"), "{out}");
+}
+
+#[test]
+fn a_failing_rule_is_one_difference_in_compare() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = write(
+        dir.path(),
+        "broken-rule.js",
+        "function (user, context, callback) { null.roles; }",
+    );
+    let output = actionbox(&["compare", &rule, "actions/add-roles-claim.js"]);
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
+    assert!(out.contains("(1 difference)"), "{out}");
+    assert!(out.contains("\"failed: broken-rule.js"), "{out}");
+    assert!(
+        out.contains("TypeError: cannot read property 'roles' of null"),
+        "{out}"
+    );
+    assert!(out.contains("Fix the Rule's failure first"), "{out}");
+    assert!(!out.contains("ID token"), "no claim table: {out}");
+}
+
+#[test]
+fn compare_never_cuts_two_different_values_into_the_same_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = "x".repeat(60);
+    let rule = write(
+        dir.path(),
+        "rule.js",
+        &format!(
+            "function (user, context, callback) {{ context.idToken['https://a.example/c'] = '{long}1'; callback(null, user, context); }}"
+        ),
+    );
+    let action = write(
+        dir.path(),
+        "action.js",
+        &format!(
+            "exports.onExecutePostLogin = async (event, api) => {{ api.idToken.setCustomClaim('https://a.example/c', '{long}2'); }};"
+        ),
+    );
+    let output = actionbox(&["compare", &rule, &action]);
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let row = out
+        .lines()
+        .find(|l| l.contains("https://a.example/c") && l.contains('≠'))
+        .unwrap_or_else(|| panic!("no row for the claim: {out}"));
+    assert!(row.contains("x1\"") && row.contains("x2\""), "{row}");
+}
+
+#[test]
+fn pretty_output_wraps_to_the_width_it_is_given() {
+    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args([
+            "run",
+            "actions/deny-blocked-domain.js",
+            "--settings",
+            "actions/actionbox.json",
+        ])
+        .args([
+            "--event",
+            "actions/events/migration/blocked-domain-login.json",
+        ])
+        .current_dir(crate::common::repo())
+        .env("COLUMNS", "50")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("runs");
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    let long_lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.chars().count() > 50 && l.trim().contains(' '))
+        .collect();
+    assert!(long_lines.is_empty(), "{long_lines:?}\n{out}");
+    let whole = actionbox(&[
+        "run",
+        "actions/deny-blocked-domain.js",
+        "--settings",
+        "actions/actionbox.json",
+        "--event",
+        "actions/events/migration/blocked-domain-login.json",
+    ]);
+    let whole = String::from_utf8_lossy(&whole.stdout).into_owned();
+    assert!(
+        whole.lines().any(|l| l.chars().count() > 50),
+        "without a width, lines stay whole: {whole}"
+    );
+}
+
+#[test]
+fn logs_carry_no_colour_codes_when_not_on_a_terminal() {
+    for no_color in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_actionbox"));
+        command
+            .args(["run", "actions/add-connection.js"])
+            .current_dir(crate::common::repo())
+            .env("RUST_LOG", "actionbox=debug");
+        if no_color {
+            command.env("NO_COLOR", "1");
+        }
+        let output = command.output().expect("runs");
+        let log = stderr(&output);
+        assert!(log.contains("DEBUG") || log.contains("INFO"), "{log}");
+        assert!(!log.contains('\u{1b}'), "{log}");
+    }
+}
+
+#[test]
+fn jwks_new_key_is_private_new_and_never_through_a_link() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("tenant.pem");
+    let key_arg = key.to_str().expect("utf-8");
+    let output = actionbox(&["jwks", "--new-key", key_arg]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let mode = std::fs::metadata(&key)
+        .expect("written")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    assert!(
+        std::fs::read_to_string(&key)
+            .expect("pem")
+            .contains("PRIVATE KEY")
+    );
+    refused(&["jwks", "--new-key", key_arg], "already exists");
+
+    let link = dir.path().join("link.pem");
+    let target = dir.path().join("elsewhere.pem");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    refused(
+        &["jwks", "--new-key", link.to_str().expect("utf-8")],
+        "is a symbolic link",
+    );
+    assert!(!target.exists(), "the link was followed");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".actionbox-key-")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn tenant_help_lists_only_what_the_preflight_reads() {
+    let output = actionbox(&["tenant", "--help"]);
+    let help = String::from_utf8_lossy(&output.stdout).into_owned();
+    for present in [
+        "--keywords",
+        "--settings",
+        "--secrets",
+        "--node-modules",
+        "--format",
+    ] {
+        assert!(help.contains(present), "{present}: {help}");
+    }
+    for absent in [
+        "--timeout",
+        "--memory",
+        "--http-mock",
+        "--allow-net",
+        "--now",
+        "--trigger",
+        "--isolation",
+    ] {
+        assert!(!help.contains(absent), "{absent}: {help}");
+    }
+    // The old spelling still works.
+    let output = actionbox(&["tenant", "--tenant", "actions/tenant-example"]);
+    assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn no_error_repeats_its_own_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad_json = write(dir.path(), "bad.json", "{");
+    let missing = dir.path().join("missing.json");
+    let missing = missing.to_str().expect("utf-8");
+    let module = format!("m={missing}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["run", "/nonexistent/a.js"],
+        vec!["run", "actions/add-connection.js", "--event", missing],
+        vec!["run", "actions/add-connection.js", "--event", &bad_json],
+        vec!["run", "actions/add-connection.js", "--settings", missing],
+        vec!["run", "actions/add-connection.js", "--settings", &bad_json],
+        vec!["run", "actions/add-connection.js", "--http-mock", &bad_json],
+        vec!["run", "actions/add-connection.js", "--users", missing],
+        vec!["run", "actions/add-connection.js", "--module", &module],
+        vec!["tenant", "actions/tenant-example", "--secrets", &bad_json],
+        vec!["tenant", "actions/tenant-example", "--keywords", missing],
+        vec!["verify", "a.b.c", "--jwks", missing],
+        vec!["jwks", "--settings", &bad_json],
+        vec![
+            "compare",
+            "actions/rules/add-roles-claim.js",
+            "actions/add-roles-claim.js",
+            "--event",
+            missing,
+        ],
+    ];
+    for args in cases {
+        let output = actionbox(&args);
+        let message = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {message}");
+        let parts: Vec<&str> = message
+            .trim()
+            .split(": ")
+            .map(str::trim)
+            .filter(|p| p.len() > 12)
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            assert!(
+                !parts[i + 1..].contains(part),
+                "{args:?} repeats \"{part}\": {message}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_redirect_round_trip_in_the_docs_works() {
+    if crate::common::skip_without(crate::common::on_path("openssl"), "openssl", "openssl") {
+        return;
+    }
+    let docs =
+        std::fs::read_to_string(crate::common::repo().join("docs/behaviour.md")).expect("docs");
+    let start = docs
+        .find("<!-- redirect-round-trip -->")
+        .expect("marked snippet");
+    let end = docs
+        .find("<!-- /redirect-round-trip -->")
+        .expect("marked snippet end");
+    let snippet = &docs[start..end];
+    let script = snippet
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a sh block");
+    let binary = Path::new(env!("CARGO_BIN_EXE_actionbox"));
+    let path = format!(
+        "{}:{}",
+        binary.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(crate::common::repo())
+        .env("PATH", path)
+        .env_remove("RUST_LOG")
+        .env_remove("COLUMNS")
+        .output()
+        .expect("bash runs");
+    let out = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{out}{}", stderr(&output));
+    assert!(out.contains("✔ allowed"), "{out}");
+    assert!(out.contains("https://app.acme.example/terms"), "{out}");
+    assert!(out.contains("resumed at /continue"), "{out}");
+}
