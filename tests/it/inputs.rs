@@ -987,10 +987,7 @@ fn a_failing_rule_is_one_difference_in_compare() {
     assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
     assert!(out.contains("(1 difference)"), "{out}");
     assert!(out.contains("\"failed: broken-rule.js"), "{out}");
-    assert!(
-        out.contains("TypeError: cannot read property 'roles' of null"),
-        "{out}"
-    );
+    assert!(out.contains("broken-rule.js: TypeError: "), "{out}");
     assert!(out.contains("Fix the Rule's failure first"), "{out}");
     assert!(!out.contains("ID token"), "no claim table: {out}");
 }
