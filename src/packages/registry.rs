@@ -143,8 +143,42 @@ enum GetError {
     Failed(String),
 }
 
+/// Certificate authorities npm (through Node) trusts beyond the built-in
+/// ones: `NODE_EXTRA_CA_CERTS`, and npm's `cafile` setting given in the
+/// environment (`npm_config_cafile`). Company mirrors and TLS-inspecting
+/// proxies sign with such roots; without them the registry npm reaches
+/// would be unreachable here.
+fn extra_roots() -> Vec<reqwest::Certificate> {
+    let mut roots = Vec::new();
+    for var in [
+        "NODE_EXTRA_CA_CERTS",
+        "npm_config_cafile",
+        "NPM_CONFIG_CAFILE",
+    ] {
+        let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let path = std::path::PathBuf::from(path);
+        match std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string()))
+        {
+            Ok(found) => roots.extend(found),
+            Err(why) => tracing::warn!(
+                "{var}: cannot read certificate authorities from {}: {why}",
+                path.display()
+            ),
+        }
+    }
+    roots
+}
+
 fn get(url: &str, limit: u64, metadata: bool) -> Result<Vec<u8>, GetError> {
-    let client = reqwest::blocking::Client::builder()
+    let mut builder = reqwest::blocking::Client::builder();
+    for root in extra_roots() {
+        builder = builder.add_root_certificate(root);
+    }
+    let client = builder
         .connect_timeout(Duration::from_secs(30))
         .timeout(Duration::from_secs(300))
         .user_agent(concat!(
