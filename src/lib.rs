@@ -53,7 +53,7 @@ pub use compare::{ClaimDiff, ClaimStatus, CompareInput, Comparison, compare};
 pub use engine::Limits;
 pub use error::Error;
 pub use outcome::{Denial, ErrorKind, OAuthError, Outcome, Redirect, ScriptError, Status};
-pub use pipeline::{Flow, Resume, check_script};
+pub use pipeline::{CacheRecord, Flow, Resume, check_script};
 pub use record::{Call, Command, LogEntry, LogLevel, Warning};
 pub use runner::{AsSent, Runner};
 pub use runtime::{NodeConfig, NodeRuntime};

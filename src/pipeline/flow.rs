@@ -1,7 +1,11 @@
 //! What to run: the [`Flow`] a caller hands to [`crate::Runner::run`], and
 //! the [`Resume`] request that continues a redirected login.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
+
+pub use super::transaction::CacheRecord;
 
 use crate::engine::Limits;
 use crate::record::Command;
@@ -26,6 +30,9 @@ pub struct Flow {
     /// Build and sign the tokens (on by default; `bench` turns it off to
     /// measure script execution alone).
     pub issue_tokens: bool,
+    /// What `api.cache` holds when the flow starts (empty for `run`; what
+    /// earlier logins of the trigger left, for `serve`).
+    pub cache: BTreeMap<String, CacheRecord>,
 }
 
 /// The `/continue` request that resumes a login after a redirect. When an
@@ -64,6 +71,7 @@ impl Flow {
             resume: None,
             node: NodeConfig::default(),
             issue_tokens: true,
+            cache: BTreeMap::new(),
         }
     }
 
@@ -86,6 +94,12 @@ impl Flow {
     /// dependencies and tenant users.
     pub fn with_node(mut self, node: NodeConfig) -> Flow {
         self.node = node;
+        self
+    }
+
+    /// Starts `api.cache` with these records.
+    pub fn with_cache(mut self, cache: BTreeMap<String, CacheRecord>) -> Flow {
+        self.cache = cache;
         self
     }
 

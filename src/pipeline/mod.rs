@@ -31,7 +31,7 @@ use crate::outcome::Outcome;
 use crate::redact::Redactor;
 use crate::token::Keys;
 
-pub use flow::{Flow, Resume};
+pub use flow::{CacheRecord, Flow, Resume};
 pub(crate) use prepare::FlowJob;
 pub use prepare::check_script;
 pub(crate) use scripts::{FlowReport, execute, execute_with};

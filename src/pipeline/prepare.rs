@@ -48,6 +48,9 @@ pub(crate) struct FlowJob {
     pub resume: Option<ResumeJob>,
     /// Modules, network policy and mocks.
     pub node: NodeConfig,
+    /// `api.cache` when the flow starts.
+    #[serde(default)]
+    pub cache: std::collections::BTreeMap<String, super::transaction::CacheRecord>,
 }
 
 impl FlowJob {
@@ -233,6 +236,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         clock,
         resume,
         node: flow.node.clone(),
+        cache: flow.cache.clone(),
     })
 }
 

@@ -53,6 +53,7 @@ pub(crate) fn execute_with(
         tenant_users: Arc::default(),
     };
     let mut transaction = Transaction::new(&job.event, job.trigger);
+    transaction.cache = job.cache.clone();
     let mut runs = Vec::new();
     let mut error = None;
     if let Some(problem) = &job.state_problem {

@@ -15,7 +15,9 @@ use crate::outcome::Outcome;
 use crate::script::Trigger;
 use crate::tenant::{SigningAlg, TokenProfile};
 use crate::token::Keys;
-use crate::{AsSent, Flow, Resume};
+use crate::record::Command;
+use crate::{AsSent, CacheRecord, Flow, Resume};
+use std::collections::BTreeMap;
 
 /// An authorization request as `/authorize` (or a token request) made it:
 /// kept in the store while the user logs in or a redirect Action waits.
@@ -222,11 +224,77 @@ pub fn flow_for(server: &Server, trigger: Trigger, event: Value, record: Option<
 /// The outcome is unmasked: what the application receives (tokens, the
 /// redirect URL, error descriptions, metadata written to the user) keeps
 /// the scripts' values; only logs and `/__actionbox/logins` are masked.
-pub async fn run_flow(server: &Server, flow: Flow) -> Result<AsSent, String> {
+pub async fn run_flow(server: &Server, mut flow: Flow) -> Result<AsSent, String> {
+    let trigger = flow.trigger;
+    flow.cache = load_cache(server, trigger).await?;
     let runner = server.inner.runner.clone();
-    tokio::task::spawn_blocking(move || runner.run_as_sent(&flow).map_err(|e| e.to_string()))
+    let sent = tokio::task::spawn_blocking(move || runner.run_as_sent(&flow).map_err(|e| e.to_string()))
         .await
-        .map_err(|e| format!("the flow's task failed: {e}"))?
+        .map_err(|e| format!("the flow's task failed: {e}"))??;
+    save_cache(server, trigger, &sent.outcome.commands).await?;
+    Ok(sent)
+}
+
+/// `api.cache` of a trigger as earlier flows left it: Auth0 scopes cached
+/// values to the trigger that set them. Each record is its own store
+/// entry, expiring when the record does, so two servers sharing one Redis
+/// share the cache and concurrent logins do not overwrite each other's keys.
+async fn load_cache(
+    server: &Server,
+    trigger: Trigger,
+) -> Result<BTreeMap<String, CacheRecord>, String> {
+    let entries = server
+        .inner
+        .store
+        .list(Kind::Cache)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(entries
+        .into_iter()
+        .filter(|entry| entry.get("trigger").and_then(Value::as_str) == Some(trigger.id()))
+        .filter_map(|entry| {
+            let key = entry.get("key")?.as_str()?.to_string();
+            let record = CacheRecord {
+                value: entry.get("value")?.as_str()?.to_string(),
+                expires_at: entry.get("expires_at")?.as_f64()?,
+            };
+            Some((key, record))
+        })
+        .collect())
+}
+
+/// Writes what the flow's `api.cache.set` and `api.cache.delete` calls did
+/// back to the store, in the order the scripts made them.
+async fn save_cache(server: &Server, trigger: Trigger, commands: &[Command]) -> Result<(), String> {
+    let store = &server.inner.store;
+    let now_ms = now_secs() as f64 * 1000.0;
+    for command in commands {
+        let Some(key) = command.str_arg(0) else {
+            continue;
+        };
+        let entry_key = format!("{}:{key}", trigger.id());
+        match command.call.as_str() {
+            "cache.set" => {
+                let (Some(value), Some(expires_at)) =
+                    (command.str_arg(1), command.args.get(2).and_then(Value::as_f64))
+                else {
+                    continue;
+                };
+                let lifetime = std::time::Duration::from_millis((expires_at - now_ms).max(1.0) as u64);
+                let entry = json!({ "trigger": trigger.id(), "key": key, "value": value, "expires_at": expires_at });
+                store
+                    .put(Kind::Cache, &entry_key, &entry, Some(lifetime))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            "cache.delete" => store
+                .delete(Kind::Cache, &entry_key)
+                .await
+                .map_err(|e| e.to_string())?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Resumes a redirected login at `/continue`.

@@ -39,8 +39,9 @@ pub fn serve_fixture(name: &str) -> std::path::PathBuf {
     fixture("serve").join(name)
 }
 
-/// The test tenant: a Rule, a post-login Action, a redirect Action and a
-/// credentials-exchange Action, four users.
+/// The test tenant: a Rule, two post-login Actions (one counting visits in
+/// `api.cache`), a redirect Action and a credentials-exchange Action, four
+/// users.
 pub fn test_tenant() -> LocalTenant {
     let settings =
         Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
@@ -48,6 +49,7 @@ pub fn test_tenant() -> LocalTenant {
         "add-roles.js",
         "login-claims.js",
         "accept-terms.js",
+        "count-visits.js",
         "m2m-customer.js",
     ]
     .iter()
@@ -386,6 +388,10 @@ fn an_oidc_client_logs_in_with_pkce_and_verifies_the_tokens_through_discovery() 
     let refreshed_id = refreshed.id_token().expect("refreshed ID token");
     let raw = payload(&refreshed_id.to_string());
     assert_eq!(raw["https://acme.example/logins_seen"], 2);
+    assert_eq!(
+        raw["https://acme.example/visits"], 2,
+        "api.cache kept the first login's value"
+    );
     assert_eq!(raw["https://acme.example/protocol"], "oauth2-refresh-token");
     assert!(
         refreshed.refresh_token().is_some(),
@@ -680,6 +686,7 @@ fn hundreds_of_concurrent_code_flow_logins_never_cross_sessions() {
                         assert_eq!(id["email"], email.as_str());
                         assert_eq!(id["nonce"], format!("nonce-{i}"));
                         assert_eq!(id["https://acme.example/logins_seen"], 1);
+                        assert_eq!(id["https://acme.example/visits"], 1, "each user's own api.cache key");
                         durations.push(begun.elapsed());
                     }
                     durations

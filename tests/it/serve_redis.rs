@@ -170,6 +170,10 @@ fn two_servers_sharing_one_redis_are_one_tenant() {
     assert_eq!(status, 200, "{refreshed}");
     let id = payload(refreshed["id_token"].as_str().expect("ID token"));
     assert_eq!(id["https://acme.example/logins_seen"], 2);
+    assert_eq!(
+        id["https://acme.example/visits"], 2,
+        "api.cache, set by the first server's login, is the second server's too"
+    );
     assert_eq!(id["iss"], first.base.as_str());
     // The rotated token is spent on every server.
     let (status, _) = token_request(
