@@ -12,10 +12,10 @@ use super::Server;
 use super::store::Kind;
 use super::tenant::{iso_time, now_secs};
 use crate::outcome::Outcome;
+use crate::record::Command;
 use crate::script::Trigger;
 use crate::tenant::{SigningAlg, TokenProfile};
 use crate::token::Keys;
-use crate::record::Command;
 use crate::{AsSent, CacheRecord, Flow, Resume};
 use std::collections::BTreeMap;
 
@@ -104,17 +104,11 @@ pub fn login_event(
     context: &LoginContext,
 ) -> Value {
     let tenant = &server.inner.tenant;
-    let client = tenant.client(&request.client_id);
     let profile = record.get("profile").cloned().unwrap_or_else(|| json!({}));
     let connection_name = record
         .get("connection")
         .and_then(Value::as_str)
-        .unwrap_or(super::tenant::DEFAULT_DATABASE)
-        .to_string();
-    let connection = tenant.connection(&connection_name);
-    let strategy = connection
-        .as_ref()
-        .map_or("auth0".to_string(), |c| c.strategy.clone());
+        .unwrap_or(super::tenant::DEFAULT_DATABASE);
     let mut query = request.query.clone();
     // The defaults' query names these; a request without them must not
     // inherit the defaults' values.
@@ -130,18 +124,9 @@ pub fn login_event(
     let domain = tenant.domain();
     let roles = record.get("roles").cloned().unwrap_or_else(|| json!([]));
     let mut event = json!({
-        "tenant": { "id": domain.split('.').next().unwrap_or("example-tenant") },
-        "client": {
-            "client_id": request.client_id,
-            "name": client.and_then(|c| c.name.clone()).unwrap_or_else(|| request.client_id.clone()),
-            "metadata": client.map(|c| json!(c.client_metadata)).unwrap_or_else(|| json!({})),
-        },
-        "connection": {
-            "id": format!("con_{}", &hex::encode(Sha256::digest(connection_name.as_bytes()))[..16]),
-            "name": connection_name,
-            "strategy": strategy,
-            "metadata": connection.map(|c| json!(c.metadata)).unwrap_or_else(|| json!({})),
-        },
+        "tenant": tenant_part(server),
+        "client": client_part(server, &request.client_id),
+        "connection": connection_part(server, connection_name),
         "user": profile,
         "request": {
             "ip": request.ip,
@@ -181,6 +166,35 @@ pub fn login_event(
             json!({ "id": org, "name": org, "display_name": org, "metadata": {} });
     }
     event
+}
+
+/// `event.tenant`.
+pub fn tenant_part(server: &Server) -> Value {
+    let domain = server.inner.tenant.domain();
+    json!({ "id": domain.split('.').next().unwrap_or("example-tenant") })
+}
+
+/// `event.client` of the client with this id (its name and
+/// `client_metadata`).
+pub fn client_part(server: &Server, client_id: &str) -> Value {
+    let client = server.inner.tenant.client(client_id);
+    json!({
+        "client_id": client_id,
+        "name": client.and_then(|c| c.name.clone()).unwrap_or_else(|| client_id.to_string()),
+        "metadata": client.map(|c| json!(c.client_metadata)).unwrap_or_else(|| json!({})),
+    })
+}
+
+/// `event.connection` of the connection with this name: a stable id, its
+/// strategy and metadata.
+pub fn connection_part(server: &Server, name: &str) -> Value {
+    let connection = server.inner.tenant.connection(name);
+    json!({
+        "id": format!("con_{}", &hex::encode(Sha256::digest(name.as_bytes()))[..16]),
+        "name": name,
+        "strategy": connection.as_ref().map_or("auth0", |c| c.strategy.as_str()),
+        "metadata": connection.map(|c| json!(c.metadata)).unwrap_or_else(|| json!({})),
+    })
 }
 
 /// The flow of `trigger` for one request: the tenant's scripts and
@@ -228,9 +242,10 @@ pub async fn run_flow(server: &Server, mut flow: Flow) -> Result<AsSent, String>
     let trigger = flow.trigger;
     flow.cache = load_cache(server, trigger).await?;
     let runner = server.inner.runner.clone();
-    let sent = tokio::task::spawn_blocking(move || runner.run_as_sent(&flow).map_err(|e| e.to_string()))
-        .await
-        .map_err(|e| format!("the flow's task failed: {e}"))??;
+    let sent =
+        tokio::task::spawn_blocking(move || runner.run_as_sent(&flow).map_err(|e| e.to_string()))
+            .await
+            .map_err(|e| format!("the flow's task failed: {e}"))??;
     save_cache(server, trigger, &sent.outcome.commands).await?;
     Ok(sent)
 }
@@ -275,12 +290,14 @@ async fn save_cache(server: &Server, trigger: Trigger, commands: &[Command]) -> 
         let entry_key = format!("{}:{key}", trigger.id());
         match command.call.as_str() {
             "cache.set" => {
-                let (Some(value), Some(expires_at)) =
-                    (command.str_arg(1), command.args.get(2).and_then(Value::as_f64))
-                else {
+                let (Some(value), Some(expires_at)) = (
+                    command.str_arg(1),
+                    command.args.get(2).and_then(Value::as_f64),
+                ) else {
                     continue;
                 };
-                let lifetime = std::time::Duration::from_millis((expires_at - now_ms).max(1.0) as u64);
+                let lifetime =
+                    std::time::Duration::from_millis((expires_at - now_ms).max(1.0) as u64);
                 let entry = json!({ "trigger": trigger.id(), "key": key, "value": value, "expires_at": expires_at });
                 store
                     .put(Kind::Cache, &entry_key, &entry, Some(lifetime))

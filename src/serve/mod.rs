@@ -4,6 +4,7 @@
 //! Actions through the same library path as `run` (docs/serve.md).
 
 mod authorize;
+mod dbconnections;
 mod endpoints;
 mod login;
 mod pages;
@@ -121,6 +122,15 @@ impl Server {
             )
             .route("/oauth/token", post(token::token))
             .route("/oauth/revoke", post(token::revoke))
+            .route("/dbconnections/signup", post(dbconnections::signup))
+            .route(
+                "/dbconnections/change_password",
+                post(dbconnections::change_password),
+            )
+            .route(
+                "/u/reset-password",
+                get(dbconnections::reset_form).post(dbconnections::reset),
+            )
             .route(
                 "/userinfo",
                 get(endpoints::userinfo).post(endpoints::userinfo),

@@ -95,6 +95,29 @@ pub fn login(page_data: &LoginPage<'_>) -> String {
     page(&format!("Log in | {}", page_data.tenant), &body)
 }
 
+/// The page a password reset email links to: the new password, twice.
+pub fn reset_password(ticket: &str, email: &str, error: Option<&str>) -> String {
+    let mut body = String::from("<main><h1>Change your password</h1>");
+    body.push_str(&format!("<p>Enter a new password for {}.</p>", text(email)));
+    if let Some(error) = error {
+        body.push_str(&format!(
+            "<p class=\"error\" role=\"alert\" id=\"error\">{}</p>",
+            text(error)
+        ));
+    }
+    body.push_str(&format!(
+        "<form method=\"post\" action=\"/u/reset-password\">\
+<input type=\"hidden\" name=\"ticket\" value=\"{}\">\
+<label for=\"password\">New password</label>\
+<input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"new-password\" autofocus>\
+<label for=\"password_confirm\">Confirm new password</label>\
+<input id=\"password_confirm\" name=\"password_confirm\" type=\"password\" autocomplete=\"new-password\">\
+<button type=\"submit\" id=\"reset\">Reset password</button></form></main>",
+        attr(ticket)
+    ));
+    page("Change your password", &body)
+}
+
 /// An error the browser stops at (no application to send it back to).
 pub fn error(code: &str, description: &str) -> String {
     page(
@@ -166,6 +189,7 @@ pub fn logins(records: &[Value]) -> String {
             ("logs", "/outcome/logs"),
             ("error", "/outcome/error"),
             ("warnings", "/outcome/warnings"),
+            ("email", "/email"),
         ] {
             let value = record.pointer(key).unwrap_or(&Value::Null);
             let empty = value.is_null() || value.as_array().is_some_and(|a| a.is_empty());

@@ -28,8 +28,10 @@ pub enum Kind {
     Transaction,
     /// Logins a redirect Action sent away, waiting at `/continue`.
     Pending,
-    /// `api.cache` entries.
+    /// `api.cache` entries, by trigger and key.
     Cache,
+    /// Password reset tickets (the link of a change-password email).
+    Ticket,
 }
 
 impl Kind {
@@ -43,6 +45,7 @@ impl Kind {
             Kind::Transaction => "txn",
             Kind::Pending => "pending",
             Kind::Cache => "cache",
+            Kind::Ticket => "ticket",
         }
     }
 }

@@ -93,8 +93,15 @@ impl LocalTenant {
     }
 }
 
-/// The triggers a local tenant runs: logins, client credentials.
-pub const SERVED_TRIGGERS: [Trigger; 2] = [Trigger::PostLogin, Trigger::CredentialsExchange];
+/// The triggers a local tenant runs: logins, client credentials, signups
+/// and password changes.
+pub const SERVED_TRIGGERS: [Trigger; 5] = [
+    Trigger::PostLogin,
+    Trigger::CredentialsExchange,
+    Trigger::PreUserRegistration,
+    Trigger::PostUserRegistration,
+    Trigger::PostChangePassword,
+];
 
 impl LocalTenant {
     /// A tenant of script files: each Rule runs at login, each Action on
@@ -119,7 +126,7 @@ impl LocalTenant {
             };
             if !SERVED_TRIGGERS.contains(&trigger) {
                 warnings.push(format!(
-                    "{}: a {trigger} Action; serve runs post-login and credentials-exchange flows, so it never runs",
+                    "{}: a {trigger} Action; serve runs post-login, credentials-exchange, pre- and post-user-registration and post-change-password flows, so it never runs",
                     script.location()
                 ));
             }

@@ -629,12 +629,8 @@ async fn client_credentials(
     };
     let domain = tenant.domain();
     let event = json!({
-        "tenant": { "id": domain.split('.').next().unwrap_or("example-tenant") },
-        "client": {
-            "client_id": client.client_id,
-            "name": client.name.clone().unwrap_or_else(|| client.client_id.clone()),
-            "metadata": client.client_metadata,
-        },
+        "tenant": login::tenant_part(server),
+        "client": login::client_part(server, &client.client_id),
         "resource_server": { "identifier": api.identifier },
         "request": {
             "ip": from.ip,

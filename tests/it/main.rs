@@ -23,6 +23,7 @@ mod rules;
 mod scenarios;
 mod serve;
 mod serve_browser;
+mod serve_dbconnections;
 mod serve_hostile;
 mod serve_redis;
 mod tenant;

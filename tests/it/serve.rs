@@ -40,8 +40,9 @@ pub fn serve_fixture(name: &str) -> std::path::PathBuf {
 }
 
 /// The test tenant: a Rule, two post-login Actions (one counting visits in
-/// `api.cache`), a redirect Action and a credentials-exchange Action, four
-/// users.
+/// `api.cache`), a redirect Action, a credentials-exchange Action, one
+/// Action each for pre- and post-user-registration and post-change-password,
+/// four users.
 pub fn test_tenant() -> LocalTenant {
     let settings =
         Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
@@ -51,6 +52,9 @@ pub fn test_tenant() -> LocalTenant {
         "accept-terms.js",
         "count-visits.js",
         "m2m-customer.js",
+        "signup-policy.js",
+        "welcome.js",
+        "password-changed.js",
     ]
     .iter()
     .map(|name| script(&serve_fixture(name)))
@@ -262,7 +266,7 @@ pub fn payload(jwt: &str) -> Value {
     actionbox::token::sign::decode_part(jwt, 1).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn http() -> Client {
+pub fn http() -> Client {
     Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
