@@ -319,7 +319,13 @@
       if (problem !== '') return problem;
       const payload = p.JSONParse(payloadText);
       const now = MathFloor(DateNow() / 1000);
-      if (typeof payload.exp === 'number' && payload.exp < now) return 'The token has expired.';
+      // Auth0 requires sub, iss, exp and iat (docs/behaviour.md, "Redirects").
+      if (payload === null || typeof payload !== 'object' || typeof payload.sub !== 'string' || typeof payload.iss !== 'string'
+        || !NumberIsFinite(payload.exp) || !NumberIsFinite(payload.iat)) {
+        return 'Missing or invalid standard claims';
+      }
+      // RFC 7519 4.1.4: not accepted "on or after" its exp.
+      if (payload.exp <= now) return 'The token has expired.';
       if (payload.iss !== request().hostname) return 'The token issuer does not match the /continue request.';
       if (payload.state !== state) return 'State in the token does not match the /continue state.';
       if (payload.sub !== (event.user && event.user.user_id)) return 'The subject in the token does not match the user.';

@@ -541,3 +541,132 @@ fn transaction_metadata_is_visible_to_later_actions() {
     let outcome = run(vec![first, second], None);
     assert_eq!(outcome.logs[0].message, "high");
 }
+
+/// `api.redirect.validateToken` as Auth0 documents it: `sub`, `iss`, `exp`
+/// and `iat` are required (else "Missing or invalid standard claims"), and
+/// a token is refused from the second of its `exp` (RFC 7519 4.1.4). The
+/// tokens are minted by the jsonwebtoken crate, not by actionbox; each is
+/// checked through the library and through the binary.
+#[test]
+fn validate_token_needs_the_standard_claims_and_ends_at_exp() {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let secret = "a-session-secret";
+    // The test tenant's clock: 2026-11-26T09:15:00Z.
+    let now = 1_795_684_500u64;
+    let claims = |edit: &dyn Fn(&mut serde_json::Map<String, serde_json::Value>)| {
+        let mut payload = json!({
+            "sub": "auth0|6551f0c2a9b3e4d5f6a7b8c9",
+            "iss": "acme-dev.us.auth0.com",
+            "iat": now - 10,
+            "exp": now + 60,
+            "state": "st-1",
+        });
+        edit(payload.as_object_mut().expect("object"));
+        encode(
+            &Header::default(),
+            &payload,
+            &EncodingKey::from_secret(secret.as_bytes()),
+        )
+        .expect("signs")
+    };
+    let source = format!(
+        "exports.onExecutePostLogin = async (event, api) => {{
+           const payload = api.redirect.validateToken({{ secret: '{secret}' }});
+           console.log('valid until', payload.exp);
+         }};"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script_path = dir.path().join("validate.js");
+    std::fs::write(&script_path, &source).expect("write");
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        ("valid", claims(&|_| {}), None),
+        (
+            "expires this second",
+            claims(&|c| {
+                c.insert("exp".into(), json!(now));
+            }),
+            Some("The session token is invalid: The token has expired."),
+        ),
+        (
+            "no iat",
+            claims(&|c| {
+                c.remove("iat");
+            }),
+            Some("The session token is invalid: Missing or invalid standard claims"),
+        ),
+        (
+            "no exp",
+            claims(&|c| {
+                c.remove("exp");
+            }),
+            Some("The session token is invalid: Missing or invalid standard claims"),
+        ),
+        (
+            "exp not a number",
+            claims(&|c| {
+                c.insert("exp".into(), json!("tomorrow"));
+            }),
+            Some("The session token is invalid: Missing or invalid standard claims"),
+        ),
+        (
+            "no sub",
+            claims(&|c| {
+                c.remove("sub");
+            }),
+            Some("The session token is invalid: Missing or invalid standard claims"),
+        ),
+        (
+            "no iss",
+            claims(&|c| {
+                c.remove("iss");
+            }),
+            Some("The session token is invalid: Missing or invalid standard claims"),
+        ),
+        (
+            "another issuer",
+            claims(&|c| {
+                c.insert("iss".into(), json!("evil.example"));
+            }),
+            Some(
+                "The session token is invalid: The token issuer does not match the /continue request.",
+            ),
+        ),
+    ];
+    for (name, token, expected) in cases {
+        let mut fixture = event("post-login-database.json");
+        fixture["request"]["query"] = json!({ "session_token": token, "state": "st-1" });
+        // The library.
+        let flow = actionbox::Flow::post_login(vec![action("validate.js", &source)])
+            .with_event(fixture.clone())
+            .with_settings(tenant_settings())
+            .with_limits(test_limits());
+        let outcome = actionbox::Runner::new().run(&flow).expect("runs");
+        // The binary.
+        let event_path = dir.path().join("event.json");
+        std::fs::write(&event_path, fixture.to_string()).expect("write");
+        let output = actionbox(&[
+            "run",
+            script_path.to_str().expect("utf-8"),
+            "--event",
+            event_path.to_str().expect("utf-8"),
+            "--settings",
+            "tests/fixtures/tenant/actionbox.json",
+            "--format",
+            "json",
+        ]);
+        let binary = json(&output);
+        match expected {
+            None => {
+                assert_eq!(outcome.error, None, "{name}");
+                let expected_log = format!("valid until {}", now + 60);
+                assert_eq!(logs(&outcome), [expected_log.as_str()], "{name}");
+                assert_eq!(binary["logs"][0]["message"], expected_log.as_str(), "{name}");
+            }
+            Some(message) => {
+                assert_eq!(error_message(&outcome), message, "{name}");
+                assert_eq!(binary["error"]["message"], message, "{name}");
+                assert_eq!(binary["oauth_error"]["error_description"], message, "{name}");
+            }
+        }
+    }
+}
