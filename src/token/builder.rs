@@ -68,7 +68,11 @@ pub struct Issued {
 
 /// The tenant facts of this login, resolved from settings and event.
 pub struct Tenant {
+    /// The tenant's own domain (settings `domain`): Auth0 APIs live there.
     pub domain: String,
+    /// The domain the login came through (a custom domain, or the tenant's
+    /// own): `iss` and the `/userinfo` audience name it.
+    pub login_domain: String,
     pub client: ClientSettings,
     pub api: Option<ApiSettings>,
     pub audience: Audience,
@@ -96,8 +100,22 @@ impl Tenant {
             .unwrap_or_else(|| "example-tenant.us.auth0.com".into())
     }
 
+    /// The domain the login came through: Auth0 issues tokens with "an
+    /// issuer (iss) claim of whichever domain you used when requesting the
+    /// token" (its custom-domains docs), so a custom domain in the event
+    /// (`custom_domain.domain`, `request.hostname`) wins over the settings'
+    /// canonical domain.
+    pub fn login_domain(event: &Value, settings: &Settings) -> String {
+        str_at(event, "/custom_domain/domain")
+            .or_else(|| str_at(event, "/request/hostname"))
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .unwrap_or_else(|| Tenant::domain(event, settings))
+    }
+
     pub fn resolve(event: &Value, settings: &Settings) -> Tenant {
         let domain = Tenant::domain(event, settings);
+        let login_domain = Tenant::login_domain(event, settings);
         let client_id = str_at(event, "/client/client_id").unwrap_or("").to_string();
         let mut client = settings
             .client(&client_id)
@@ -115,7 +133,7 @@ impl Tenant {
             .map(str::to_string);
         let audience = match &requested_audience {
             None => Audience::Opaque,
-            Some(aud) => classify_audience(aud, &domain),
+            Some(aud) => classify_audience(aud, &[&domain, &login_domain]),
         };
         let api = requested_audience.as_ref().map(|aud| {
             settings.api(aud).cloned().unwrap_or_else(|| ApiSettings {
@@ -137,6 +155,7 @@ impl Tenant {
         let legacy = !client.oidc_conformant && requested_audience.is_none();
         Tenant {
             domain,
+            login_domain,
             client,
             api,
             audience,
@@ -148,7 +167,7 @@ impl Tenant {
     }
 
     pub fn issuer(&self) -> String {
-        format!("https://{}/", self.domain)
+        format!("https://{}/", self.login_domain)
     }
 }
 
@@ -175,12 +194,12 @@ pub fn requested_scopes(event: &Value) -> Vec<String> {
 
 /// Auth0's own APIs are recognised by host (the tenant, `*.auth0.com`,
 /// `*.auth0app.com`) and path.
-fn classify_audience(aud: &str, domain: &str) -> Audience {
+fn classify_audience(aud: &str, domains: &[&str]) -> Audience {
     let Ok(url) = url::Url::parse(aud) else {
         return Audience::Api(aud.to_string());
     };
     let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-    let auth0_host = host == domain.to_ascii_lowercase()
+    let auth0_host = domains.iter().any(|d| host == d.to_ascii_lowercase())
         || host.ends_with(".auth0.com")
         || host.ends_with(".auth0app.com");
     if !auth0_host {
@@ -780,7 +799,7 @@ fn access_token(
     };
     let scopes = granted_scopes(tenant, &input.requests.scope_edits);
     let audience = if tenant.scope_set.contains("openid") {
-        json!([aud, format!("https://{}/userinfo", tenant.domain)])
+        json!([aud, format!("https://{}/userinfo", tenant.login_domain)])
     } else {
         json!(aud)
     };
