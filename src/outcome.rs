@@ -142,7 +142,20 @@ pub struct Outcome {
     /// configured key (a development or per-process key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signing_key: Option<SigningKeyUse>,
+    /// The signing secret actionbox generated for an HS256 API that has
+    /// none in the settings (as Auth0 generates one when such an API is
+    /// created): the access token verifies with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_signing_secret: Option<GeneratedApiSecret>,
     pub timings_us: Timings,
+}
+
+/// A signing secret generated for an HS256 API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedApiSecret {
+    /// The API's identifier (the access token's `aud`).
+    pub api: String,
+    pub secret: String,
 }
 
 /// The RSA key a run signed with.

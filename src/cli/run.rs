@@ -178,6 +178,13 @@ fn pretty(outcome: &Outcome) -> String {
             let _ = writeln!(out, "{}", paint(DIM, note));
         }
     }
+    if let Some(generated) = &outcome.api_signing_secret {
+        let note = format!(
+            "HS256 access token signed with a secret generated for API {} (it has no signing_secret in the settings; Auth0 generates one when an HS256 API is created): {}\nverify with: actionbox verify --secret '{}' ACCESS_TOKEN, or set signing_secret for the API in the settings",
+            generated.api, generated.secret, generated.secret
+        );
+        let _ = writeln!(out, "{}", paint(DIM, note));
+    }
     if !outcome.dropped_claims.is_empty() {
         heading(&mut out, "Dropped claims");
         for dropped in &outcome.dropped_claims {

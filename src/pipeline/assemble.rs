@@ -190,6 +190,7 @@ pub(crate) fn assemble(
         scripts,
         jwks,
         signing_key,
+        api_signing_secret: tokens.generated_api_secret,
         timings_us: timings,
     })
 }

@@ -412,9 +412,16 @@ pub fn finish_tokens(
                     _ => "JWT",
                 })
                 .to_string();
-            let secret = api.and_then(|a| a.signing_secret.as_deref());
+            // The same secret the run signed with (generated for an HS256
+            // API without one, kept for the process).
+            let secret = api.map(|a| crate::token::sign::api_signing_secret(a).0);
             let (_, jwt) = keys
-                .sign(signing_alg(&access.header), &typ, &payload, secret)
+                .sign(
+                    signing_alg(&access.header),
+                    &typ,
+                    &payload,
+                    secret.as_deref(),
+                )
                 .map_err(|e| e.to_string())?;
             tokens.access_token = Some(jwt);
             access_payload = Some(payload);

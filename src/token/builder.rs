@@ -64,6 +64,9 @@ pub struct Issued {
     /// The authorization code of a hybrid flow, whose hash the ID token
     /// carries as `c_hash`.
     pub authorization_code: Option<String>,
+    /// The signing secret generated for an HS256 API that has none in the
+    /// settings, so the user can verify its access token.
+    pub generated_api_secret: Option<crate::outcome::GeneratedApiSecret>,
 }
 
 /// The tenant facts of this login, resolved from settings and event.
@@ -534,7 +537,16 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
 
     let now = input.now;
     let access = if flow.access_token() {
-        access_token(input, &tenant, &kept_access, &sub, now, &flow, keys)?
+        access_token(
+            input,
+            &tenant,
+            &kept_access,
+            &sub,
+            now,
+            &flow,
+            keys,
+            &mut issued.generated_api_secret,
+        )?
     } else {
         None
     };
@@ -775,6 +787,7 @@ fn access_token(
     now: u64,
     flow: &ResponseFlow,
     keys: &mut Keys,
+    generated_secret: &mut Option<crate::outcome::GeneratedApiSecret>,
 ) -> Result<Option<IssuedToken>, Error> {
     let event = input.event;
     let aud = match &tenant.audience {
@@ -798,7 +811,11 @@ fn access_token(
         return Ok(None);
     };
     let scopes = granted_scopes(tenant, &input.requests.scope_edits);
-    let audience = if tenant.scope_set.contains("openid") {
+    let alg = api.signing_alg.unwrap_or(keys.tenant_alg());
+    // The two-audience token "requires that your custom API's signing
+    // algorithm is set to RS256" (Auth0's get-access-tokens docs): an HS256
+    // API's token names the API alone.
+    let audience = if tenant.scope_set.contains("openid") && alg != SigningAlg::HS256 {
         json!([aud, format!("https://{}/userinfo", tenant.login_domain)])
     } else {
         json!(aud)
@@ -823,7 +840,7 @@ fn access_token(
         client_id: &tenant.client.client_id,
         permissions,
     };
-    signed_access_token(input, tenant, api, kept, claims, keys).map(Some)
+    signed_access_token(input, tenant, api, kept, claims, keys, generated_secret).map(Some)
 }
 
 /// The registered claims of an access token; `signed_access_token` lays
@@ -850,6 +867,7 @@ fn signed_access_token(
     kept: &[ClaimWrite],
     claims: AccessClaims<'_>,
     keys: &mut Keys,
+    generated_secret: &mut Option<crate::outcome::GeneratedApiSecret>,
 ) -> Result<IssuedToken, Error> {
     let rfc9068 = api.profile == TokenProfile::Rfc9068;
     let mut payload = Map::new();
@@ -888,15 +906,18 @@ fn signed_access_token(
 
     let payload = Value::Object(payload);
     let alg = api.signing_alg.unwrap_or(keys.tenant_alg());
-    let secret = api.signing_secret.as_deref();
-    if alg == SigningAlg::HS256 && secret.is_none() {
-        return Err(Error::invalid(format!(
-            "HS256 access tokens are signed with the API's signing secret: set \"signing_secret\" for API '{}' in the settings",
-            api.identifier
-        )));
-    }
+    let secret = (alg == SigningAlg::HS256).then(|| {
+        let (secret, generated) = super::sign::api_signing_secret(api);
+        if generated {
+            *generated_secret = Some(crate::outcome::GeneratedApiSecret {
+                api: api.identifier.clone(),
+                secret: secret.clone(),
+            });
+        }
+        secret
+    });
     let typ = if rfc9068 { "at+jwt" } else { "JWT" };
-    let (header, jwt) = keys.sign(alg, typ, &payload, secret)?;
+    let (header, jwt) = keys.sign(alg, typ, &payload, secret.as_deref())?;
     Ok(IssuedToken {
         header,
         payload,
@@ -975,7 +996,13 @@ pub fn issue_client_credentials(
         permissions: None,
     };
     issued.access_token = Some(signed_access_token(
-        input, &tenant, api, &kept, claims, keys,
+        input,
+        &tenant,
+        api,
+        &kept,
+        claims,
+        keys,
+        &mut issued.generated_api_secret,
     )?);
     Ok(issued)
 }

@@ -440,3 +440,29 @@ pub fn decode_part(token: &str, index: usize) -> Result<Value, String> {
     }
     Ok(value)
 }
+
+/// The secret an HS256 API signs its access tokens with: its configured
+/// `signing_secret`, else one generated for it, as Auth0 generates a
+/// signing secret when an HS256 API is created. A generated secret is kept
+/// for the process, so every token of one `serve` (or one `run`) for that
+/// API verifies with the same secret. The flag says it was generated.
+pub fn api_signing_secret(api: &crate::tenant::ApiSettings) -> (String, bool) {
+    if let Some(secret) = &api.signing_secret {
+        return (secret.clone(), false);
+    }
+    static GENERATED: OnceLock<Mutex<HashMap<String, String>>> = OnceLock::new();
+    let mut generated = GENERATED
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let secret = generated
+        .entry(api.identifier.clone())
+        .or_insert_with(|| {
+            use rand::RngCore as _;
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            URL_SAFE_NO_PAD.encode(bytes)
+        })
+        .clone();
+    (secret, true)
+}

@@ -660,12 +660,19 @@ fn validate_token_needs_the_standard_claims_and_ends_at_exp() {
                 assert_eq!(outcome.error, None, "{name}");
                 let expected_log = format!("valid until {}", now + 60);
                 assert_eq!(logs(&outcome), [expected_log.as_str()], "{name}");
-                assert_eq!(binary["logs"][0]["message"], expected_log.as_str(), "{name}");
+                assert_eq!(
+                    binary["logs"][0]["message"],
+                    expected_log.as_str(),
+                    "{name}"
+                );
             }
             Some(message) => {
                 assert_eq!(error_message(&outcome), message, "{name}");
                 assert_eq!(binary["error"]["message"], message, "{name}");
-                assert_eq!(binary["oauth_error"]["error_description"], message, "{name}");
+                assert_eq!(
+                    binary["oauth_error"]["error_description"], message,
+                    "{name}"
+                );
             }
         }
     }

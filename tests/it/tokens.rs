@@ -198,3 +198,108 @@ fn a_hybrid_flow_hashes_its_code_and_access_token_into_the_id_token() {
         7200
     );
 }
+
+/// An HS256 API: its access token names the API alone (Auth0's two-audience
+/// token "requires that your custom API's signing algorithm is set to
+/// RS256"), and with no `signing_secret` in the settings actionbox
+/// generates one, as Auth0 does when the API is created, and says it: the
+/// token verifies with that secret through the jsonwebtoken crate and
+/// `actionbox verify`. Library and binary.
+#[test]
+fn an_hs256_api_gets_its_own_audience_and_a_generated_secret() {
+    let mut settings = tenant_settings();
+    settings.apis[0].signing_alg = Some(actionbox::tenant::SigningAlg::HS256);
+    settings.apis[0].signing_secret = None;
+    let api = settings.apis[0].identifier.clone();
+    let check = |payload_aud: &Value, jwt: &str, secret: &str| {
+        assert_eq!(payload_aud, &Value::String(api.clone()), "the API alone");
+        let mut validation = Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.set_audience(&[api.as_str()]);
+        jsonwebtoken::decode::<Value>(
+            jwt,
+            &DecodingKey::from_secret(secret.as_bytes()),
+            &validation,
+        )
+        .expect("verifies with the generated secret");
+    };
+
+    // The library.
+    let outcome = run_with(settings.clone(), db_event(), &handler(""));
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    let access = outcome.access_token.as_ref().expect("access token");
+    assert_eq!(access.header["alg"], "HS256");
+    let generated = outcome
+        .api_signing_secret
+        .as_ref()
+        .expect("a generated secret");
+    assert_eq!(generated.api, api);
+    assert!(generated.secret.len() >= 32, "{}", generated.secret);
+    check(
+        &access.payload["aud"],
+        access.jwt.as_deref().expect("jwt"),
+        &generated.secret,
+    );
+    // The ID token is still RS256 with its usual audience.
+    assert_eq!(
+        outcome.id_token.as_ref().expect("id token").header["alg"],
+        "RS256"
+    );
+
+    // The binary, JSON and pretty.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let settings_path = dir.path().join("actionbox.json");
+    let mut written = serde_json::to_value(&settings).expect("settings serialise");
+    written["signing"]["private_key_pem"] =
+        Value::String(fixture("tenant/signing-key.pem").display().to_string());
+    std::fs::write(&settings_path, written.to_string()).expect("write");
+    let script_path = dir.path().join("claims.js");
+    std::fs::write(&script_path, handler("")).expect("write");
+    let args = |format: &'static str| {
+        vec![
+            "run".to_string(),
+            script_path.display().to_string(),
+            "--event".into(),
+            repo()
+                .join("actions/events/post-login-database.json")
+                .display()
+                .to_string(),
+            "--settings".into(),
+            settings_path.display().to_string(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let run_binary = |format: &'static str| {
+        let args = args(format);
+        actionbox(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let output = json(&run_binary("json"));
+    let secret = output["api_signing_secret"]["secret"]
+        .as_str()
+        .expect("secret shown");
+    let jwt = output["access_token"]["jwt"].as_str().expect("jwt");
+    check(&output["access_token"]["payload"]["aud"], jwt, secret);
+    let verified = actionbox(&[
+        "verify",
+        jwt,
+        "--secret",
+        secret,
+        "--now",
+        "2026-11-26T09:15:00Z",
+    ]);
+    assert!(
+        verified.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        stderr(&verified)
+    );
+    let pretty = run_binary("pretty");
+    let text = String::from_utf8_lossy(&pretty.stdout).into_owned();
+    assert!(
+        text.contains("secret generated for API https://api.acme.example")
+            && text.contains("actionbox verify --secret"),
+        "{text}{}",
+        stderr(&pretty)
+    );
+}
