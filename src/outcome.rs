@@ -83,6 +83,23 @@ pub struct Timings {
     pub scripts: Vec<ScriptTiming>,
     #[serde(default)]
     pub tokens: u64,
+    /// Before the scripts: checking them, building the event, the
+    /// packages they need, the signing keys.
+    #[serde(default)]
+    pub prepare: u64,
+    /// Handing the flow to the executor thread (or worker process) and its
+    /// report back, beyond the time the flow ran there.
+    #[serde(default)]
+    pub handoff: u64,
+    /// The executor's Rust work around the scripts' phases: each script's
+    /// event and bytecode looked up, its isolate's records collected, its
+    /// commands folded into the transaction.
+    #[serde(default)]
+    pub host: u64,
+    /// After the scripts, tokens apart: the outcome decided, assembled
+    /// and masked for display.
+    #[serde(default)]
+    pub outcome: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -121,7 +121,13 @@ impl Runner {
     /// scripts do — including throwing or timing out — is in the `Outcome`,
     /// with secrets masked for display (docs/behaviour.md, "Secrets").
     pub fn run(&self, flow: &Flow) -> Result<Outcome, Error> {
-        self.run_as_sent(flow).map(AsSent::into_masked)
+        let sent = self.run_as_sent(flow)?;
+        let masking = Instant::now();
+        let mut outcome = sent.into_masked();
+        let masked_us = masking.elapsed().as_micros() as u64;
+        outcome.timings_us.outcome += masked_us;
+        outcome.timings_us.total += masked_us;
+        Ok(outcome)
     }
 
     /// Runs a flow for a host that answers the application itself, as
@@ -147,7 +153,9 @@ impl Runner {
                 Ok(report)
             }
         })?;
-        outcome.timings_us.queued = queued.as_micros() as u64;
+        let timings = &mut outcome.timings_us;
+        timings.queued = queued.as_micros() as u64;
+        timings.handoff = timings.handoff.saturating_sub(timings.queued);
         Ok(AsSent { outcome, redactor })
     }
 

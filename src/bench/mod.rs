@@ -116,9 +116,16 @@ impl Latency {
     }
 }
 
-/// Mean time per execution in each phase, in microseconds.
+/// Mean time per execution in each phase, in microseconds. The phases
+/// from `prepare` to `outcome` follow one execution from start to outcome
+/// and add up to its latency; `other` is what no phase measured (the
+/// clock reads between them), and `free` comes after the latency.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Phases {
+    /// Before the scripts: checking them, the event, packages, keys.
+    pub prepare: u64,
+    /// To the executor thread or worker process and back.
+    pub handoff: u64,
     /// Runtime and context creation, actionbox's own JavaScript.
     pub isolate: u64,
     /// The event in and the `api` built.
@@ -127,10 +134,19 @@ pub struct Phases {
     pub load: u64,
     /// The handler (or Rule) until it settled.
     pub handler: u64,
+    /// The executor's Rust work around the scripts (their events, records
+    /// and the transaction).
+    pub host: u64,
     /// Building and signing the tokens.
     pub tokens: u64,
-    /// Everything else: the pipeline, the worker round trip, the outcome.
+    /// The outcome decided, assembled and masked.
+    pub outcome: u64,
+    /// The latency no phase above accounts for.
     pub other: u64,
+    /// Freeing the execution's isolates, after the result was handed back
+    /// (off the latency, still on the executor). Measured in this process
+    /// only: 0 with worker processes.
+    pub free: u64,
 }
 
 /// One bucket of the latency histogram: executions that took less than
@@ -218,6 +234,8 @@ pub fn bench(
     // When the last measuring thread finished: the progress loop's sleep
     // must not count as measured time.
     let mut measuring_ended = measuring_started;
+    // Isolates freed before the clock started (the cold one, warmup).
+    let mut buried_before = (0, 0);
     let deadline = config
         .iterations
         .is_none()
@@ -244,6 +262,7 @@ pub fn bench(
             let _ = handle.join();
         }
         measuring_started = Instant::now();
+        buried_before = crate::engine::isolate::buried();
         let end = deadline.map(|d| measuring_started + d);
         let threads: Vec<_> = (0..concurrency)
             .map(|_| {
@@ -308,12 +327,21 @@ pub fn bench(
                                     phases.handler += script.phases.handler_us;
                                     peak_bytes = peak_bytes.max(script.peak_memory_bytes);
                                 }
-                                phases.tokens = outcome.timings_us.tokens;
-                                let accounted = phases.isolate
+                                let timings = &outcome.timings_us;
+                                phases.tokens = timings.tokens;
+                                phases.prepare = timings.prepare;
+                                phases.handoff = timings.handoff;
+                                phases.host = timings.host;
+                                phases.outcome = timings.outcome;
+                                let accounted = phases.prepare
+                                    + phases.handoff
+                                    + phases.isolate
                                     + phases.event
                                     + phases.load
                                     + phases.handler
-                                    + phases.tokens;
+                                    + phases.host
+                                    + phases.tokens
+                                    + phases.outcome;
                                 phases.other = wall_us.saturating_sub(accounted);
                                 local.push(Sample {
                                     wall_us,
@@ -368,13 +396,21 @@ pub fn bench(
     let mut queued: Vec<u64> = samples.iter().map(|s| s.queued_us).collect();
     let n = samples.len().max(1) as u64;
     let mean = |f: fn(&Phases) -> u64| samples.iter().map(|s| f(&s.phases)).sum::<u64>() / n;
+    let (freed, freed_us) = crate::engine::isolate::buried();
+    let freed = freed.saturating_sub(buried_before.0);
+    let freed_us = freed_us.saturating_sub(buried_before.1);
     let phases = Phases {
+        prepare: mean(|p| p.prepare),
+        handoff: mean(|p| p.handoff),
         isolate: mean(|p| p.isolate),
         event: mean(|p| p.event),
         load: mean(|p| p.load),
         handler: mean(|p| p.handler),
+        host: mean(|p| p.host),
         tokens: mean(|p| p.tokens),
+        outcome: mean(|p| p.outcome),
         other: mean(|p| p.other),
+        free: if freed == 0 { 0 } else { freed_us / n },
     };
     let histogram = histogram(&walls);
     let latency = Latency::of(&mut walls);

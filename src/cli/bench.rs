@@ -301,13 +301,30 @@ fn summary(out: &mut String, report: &BenchReport) {
     let p = &report.phases_us;
     let _ = writeln!(
         out,
-        "  phases      isolate {} · event {} · load {} · handler {} · tokens {} · other {}",
+        "  phases      prepare {} · handoff {} · isolate {} · event {} · load {} · handler {}",
+        micros(p.prepare),
+        micros(p.handoff),
         micros(p.isolate),
         micros(p.event),
         micros(p.load),
         micros(p.handler),
+    );
+    let free = if report.isolation == "process" {
+        paint(DIM, "(isolates freed in the workers, not measured here)")
+    } else {
+        format!(
+            "· then free {} {}",
+            micros(p.free),
+            paint(DIM, "(after the result, off the latency)")
+        )
+    };
+    let _ = writeln!(
+        out,
+        "              host {} · tokens {} · outcome {} · unmeasured {} {free}",
+        micros(p.host),
         micros(p.tokens),
-        micros(p.other)
+        micros(p.outcome),
+        micros(p.other),
     );
     let workers = if report.isolation == "process" {
         format!(" · workers RSS {}", kib(report.peak_workers_rss_kib))

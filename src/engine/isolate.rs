@@ -10,6 +10,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rquickjs::context::intrinsic;
@@ -96,10 +97,29 @@ thread_local! {
     static GRAVEYARD: std::cell::RefCell<Option<Isolate>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Isolates freed by `bury` in this process, and the microseconds it took
+/// (the bench's `free` phase: off the latency, not off the executor).
+static BURIED: AtomicU64 = AtomicU64::new(0);
+static BURIED_US: AtomicU64 = AtomicU64::new(0);
+
 /// Frees this thread's finished isolate, if one is waiting.
 pub(crate) fn bury() {
-    let dead = GRAVEYARD.with(|g| g.borrow_mut().take());
+    let Some(dead) = GRAVEYARD.with(|g| g.borrow_mut().take()) else {
+        return;
+    };
+    let started = Instant::now();
     drop(dead);
+    BURIED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    BURIED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// How many isolates this process freed after their results were handed
+/// back, and the microseconds that took in all.
+pub(crate) fn buried() -> (u64, u64) {
+    (
+        BURIED.load(Ordering::Relaxed),
+        BURIED_US.load(Ordering::Relaxed),
+    )
 }
 
 /// Keeps a finished isolate until `bury` (or the next isolate) frees it.

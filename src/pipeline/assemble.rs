@@ -33,6 +33,7 @@ pub(crate) fn assemble(
         runs,
         mut transaction,
         error,
+        executor_us: _,
     } = report;
     // A login resumed at /continue includes what its scripts recorded
     // before the redirect (the redirect itself is over).

@@ -29,6 +29,10 @@ pub(crate) struct FlowReport {
     pub transaction: Transaction,
     /// The failure that stopped the flow, if any.
     pub error: Option<ScriptError>,
+    /// How long the flow ran on its executor, in microseconds (the
+    /// scripts' phases and the Rust work around them).
+    #[serde(default)]
+    pub executor_us: u64,
 }
 
 pub(crate) fn execute(job: &FlowJob) -> FlowReport {
@@ -38,6 +42,17 @@ pub(crate) fn execute(job: &FlowJob) -> FlowReport {
 /// Runs the flow with the given access to the outside world, telling
 /// `progress` the name of each script as it starts.
 pub(crate) fn execute_with(
+    job: &FlowJob,
+    services: Arc<dyn Services>,
+    progress: &mut dyn FnMut(&str),
+) -> FlowReport {
+    let started = Instant::now();
+    let mut report = run_scripts(job, services, progress);
+    report.executor_us = started.elapsed().as_micros() as u64;
+    report
+}
+
+fn run_scripts(
     job: &FlowJob,
     services: Arc<dyn Services>,
     progress: &mut dyn FnMut(&str),
@@ -68,6 +83,7 @@ pub(crate) fn execute_with(
             runs,
             transaction,
             error,
+            executor_us: 0,
         };
     }
 
@@ -110,6 +126,7 @@ pub(crate) fn execute_with(
                 runs,
                 transaction,
                 error,
+                executor_us: 0,
             };
         }
     }
@@ -157,6 +174,7 @@ pub(crate) fn execute_with(
         runs,
         transaction,
         error,
+        executor_us: 0,
     }
 }
 

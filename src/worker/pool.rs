@@ -359,5 +359,6 @@ fn failed_report(job: &FlowJob, script: &str, error: ScriptError) -> FlowReport 
         runs: vec![run],
         transaction: Transaction::new(&job.event, job.trigger),
         error: Some(error),
+        executor_us: 0,
     }
 }

@@ -42,13 +42,32 @@ fn bench_reports_every_figure_as_json() {
         latency["max"].as_u64().expect("max"),
     );
     assert!(p50 > 0 && p50 <= p99 && p99 <= max, "{latency}");
-    for phase in ["isolate", "event", "load", "handler", "tokens"] {
+    for phase in [
+        "prepare", "handoff", "isolate", "event", "load", "handler", "tokens",
+    ] {
         assert!(
             report["phases_us"][phase].as_u64().expect(phase) > 0,
             "{phase}: {}",
             report["phases_us"]
         );
     }
+    // The phases add up to the latency: each execution's time is in one
+    // of them (`other` is what the clock reads between them leave), and
+    // each mean is rounded down (a clock read on another thread or in a
+    // worker process can overlap by a microsecond).
+    let phases = &report["phases_us"];
+    let summed: u64 = [
+        "prepare", "handoff", "isolate", "event", "load", "handler", "host", "tokens", "outcome",
+        "other",
+    ]
+    .iter()
+    .map(|phase| phases[*phase].as_u64().expect(phase))
+    .sum();
+    let mean = latency["mean"].as_u64().expect("mean");
+    assert!(
+        summed.abs_diff(mean) <= 10 + mean / 100,
+        "phases {phases} add up to {summed}, the mean latency is {mean}"
+    );
     assert!(report["cold_us"].as_u64().expect("cold") > 0);
     assert!(report["peak_isolate_bytes"].as_u64().expect("memory") > 100_000);
     assert!(report["peak_workers_rss_kib"].as_u64().expect("workers") > 0);
