@@ -64,8 +64,9 @@ impl FlowJob {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) enum ResumeJob {
     /// A Rule redirected: every Rule runs again (`redirect-callback`), then
-    /// every Action.
-    Rules,
+    /// every Action. `prior` is what the Rules recorded before the redirect:
+    /// the `user` they changed starts the second run (docs/behaviour.md).
+    Rules { prior: Vec<Command> },
     /// An Action redirected: it resumes at `onContinuePostLogin`; the
     /// scripts before it do not run again, and what they recorded before the
     /// redirect (`prior`) stays in the transaction.
@@ -74,13 +75,25 @@ pub(crate) enum ResumeJob {
 
 impl ResumeJob {
     /// What the scripts recorded before the redirect that still counts at
-    /// `/continue` (the redirect itself is over).
+    /// `/continue` (the redirect itself is over). When a Rule redirected,
+    /// the Rules run again and set their `context` outputs again; what
+    /// persists is the `user` they changed and the metadata they stored.
     pub(crate) fn carried_over(&self) -> impl Iterator<Item = &Command> {
-        let prior: &[Command] = match self {
-            ResumeJob::Action { prior, .. } => prior,
-            ResumeJob::Rules => &[],
+        let (prior, user_only): (&[Command], bool) = match self {
+            ResumeJob::Action { prior, .. } => (prior, false),
+            ResumeJob::Rules { prior } => (prior, true),
         };
-        prior.iter().filter(|c| c.call != Call::RedirectSendUserTo)
+        prior.iter().filter(move |c| {
+            c.call != Call::RedirectSendUserTo
+                && (!user_only
+                    || matches!(
+                        c.call,
+                        Call::UserSet
+                            | Call::UserDelete
+                            | Call::UserSetAppMetadata
+                            | Call::UserSetUserMetadata
+                    ))
+        })
     }
 }
 
@@ -172,7 +185,9 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
                 )),
             };
             if rules.iter().any(|r| r.name == resume.script) {
-                Some(ResumeJob::Rules)
+                Some(ResumeJob::Rules {
+                    prior: resume.prior_commands.clone(),
+                })
             } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
                 Some(ResumeJob::Action {
                     index,

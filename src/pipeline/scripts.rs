@@ -17,7 +17,7 @@ use crate::engine::services::{LocalServices, Services};
 use crate::engine::{ExecEnv, ScriptRun};
 use crate::event::rules::{self as rules_event, RuleStart};
 use crate::outcome::Denial;
-use crate::record::{ErrorKind, ScriptError};
+use crate::record::{Call, ErrorKind, ScriptError};
 
 use super::prepare::{FlowJob, ResumeJob};
 use super::transaction::Transaction;
@@ -87,24 +87,22 @@ fn run_scripts(
         };
     }
 
+    // The redirect itself is over: the login is back at /continue, with
+    // what the scripts recorded before it.
+    for command in job.resume.iter().flat_map(ResumeJob::carried_over) {
+        transaction.apply(command);
+    }
     let (run_rules, first_action) = match &job.resume {
-        None => (true, None),
-        Some(ResumeJob::Rules) => (true, None),
-        Some(resume @ ResumeJob::Action { index, .. }) => {
-            // The redirect itself is over: the login is back at /continue.
-            for command in resume.carried_over() {
-                transaction.apply(command);
-            }
-            (false, Some(*index))
-        }
+        None | Some(ResumeJob::Rules { .. }) => (true, None),
+        Some(ResumeJob::Action { index, .. }) => (false, Some(*index)),
     };
 
     if run_rules && !job.rules.is_empty() {
         progress(&job.rules[0].name);
-        let resumed = matches!(job.resume, Some(ResumeJob::Rules));
+        let resumed = matches!(job.resume, Some(ResumeJob::Rules { .. }));
         let rules = rule::run(RulesInput {
             rules: &job.rules,
-            user: rules_event::user(&job.event),
+            user: rules_user(job),
             context: rules_event::context(&job.event, &RuleStart { resumed }),
             globals: rule_globals(job, &transaction),
             resumed,
@@ -176,6 +174,34 @@ fn run_scripts(
         error,
         executor_us: 0,
     }
+}
+
+/// The `user` the Rules start with: the event's, and at `/continue` after a
+/// Rule's redirect, with the changes the Rules made to it before the
+/// redirect. Auth0 keeps the Rules' `user` for the whole login ("user.jti
+/// will still be set when rules run again when /continue is called",
+/// docs/behaviour.md).
+fn rules_user(job: &FlowJob) -> Value {
+    let mut user = rules_event::user(&job.event);
+    let Some(ResumeJob::Rules { .. }) = &job.resume else {
+        return user;
+    };
+    let Some(fields) = user.as_object_mut() else {
+        return user;
+    };
+    for command in job.resume.iter().flat_map(ResumeJob::carried_over) {
+        match (&command.call, command.str_arg(0)) {
+            (Call::UserSet, Some(attribute)) => {
+                let value = command.args.get(1).cloned().unwrap_or(Value::Null);
+                fields.insert(attribute.to_string(), value);
+            }
+            (Call::UserDelete, Some(attribute)) => {
+                fields.remove(attribute);
+            }
+            _ => {}
+        }
+    }
+    user
 }
 
 /// The Rules' globals: the tenant's `configuration` and domain, and the

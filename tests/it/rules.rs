@@ -147,3 +147,48 @@ fn a_trailing_semicolon_breaks_a_rule_as_on_auth0() {
         .expect_err("a trailing semicolon breaks a Rule on Auth0");
     assert!(err.to_string().contains("remove the semicolon"), "{err}");
 }
+
+#[test]
+fn rule_changes_to_user_survive_the_redirect_through_the_binary() {
+    // Auth0: "user.jti will still be set when rules run again when
+    // /continue is called" (docs/behaviour.md, "Redirects and /continue").
+    let script = fixture("rules/redirect-with-jti.js");
+    let event = example("events/post-login-database.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            script.to_str().expect("path"),
+            "--event",
+            event.to_str().expect("path"),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let output = actionbox(&args);
+        assert!(output.status.code() == Some(0), "{}", stderr(&output));
+        json(&output)
+    };
+    let first = run(&[]);
+    assert_eq!(first["status"], "redirected");
+
+    let resumed = run(&["--continue", "jti=jti-7f3a91"]);
+    assert_eq!(resumed["status"], "allowed", "{resumed:#}");
+    let payload = &resumed["id_token"]["payload"];
+    assert_eq!(
+        payload["https://app.acme.example/verified_jti"],
+        "jti-7f3a91"
+    );
+    assert_eq!(payload["https://app.acme.example/mfa_started"], true);
+    // Where the attribute came from: the first run's Rule, before the redirect.
+    let origin = resumed["commands"]
+        .as_array()
+        .expect("commands")
+        .iter()
+        .find(|c| c["call"] == "user.set" && c["args"][0] == "jti")
+        .expect("the user.set of jti carried over");
+    assert_eq!(origin["script"], "redirect-with-jti.js");
+
+    let other = run(&["--continue", "jti=jti-other"]);
+    assert_eq!(other["status"], "denied");
+    assert_eq!(other["oauth_error"]["error"], "unauthorized");
+}
