@@ -719,6 +719,12 @@ fn explain_claim(
                 Reason::OpaqueAccessToken => {
                     "Request an API audience so the access token is a JWT.".into()
                 }
+                Reason::LegacyEndpoint => {
+                    "No script can add an ID-token claim on this legacy endpoint: the Rule's value only arrived through a legacy scope word copying a user attribute. Move the application to /oauth/token (OIDC-conformant) before switching to the Action, or keep the value in a user attribute the scope word names.".into()
+                }
+                Reason::PasswordGrantEmail => format!(
+                    "In the Action, use api.accessToken.setCustomClaim('{app}/email', …): a namespaced name is kept in password grants."
+                ),
                 _ => "See the reason code in docs/claims.md.".into(),
             },
         });

@@ -460,6 +460,8 @@ pub fn issue(input: &TokenInput<'_>, keys: &mut Keys) -> Result<Issued, Error> {
         requested_scopes: &tenant.scope_set,
         audience: &tenant.audience,
         app_domain: app_domain.as_deref(),
+        password_grant: grant_type(event) == Some("password"),
+        legacy_endpoint: legacy_endpoint(event, &tenant),
     };
 
     // Custom claims through the policy, per token.
@@ -770,6 +772,20 @@ impl ResponseFlow {
     }
 }
 
+/// The legacy endpoint a client that is not OIDC-conformant logged in
+/// through (`context.protocol` of Rules: `oauth2-resource-owner` for
+/// `/oauth/ro`, `delegation` for `/delegation`).
+fn legacy_endpoint(event: &Value, tenant: &Tenant) -> Option<&'static str> {
+    if !tenant.legacy {
+        return None;
+    }
+    match str_at(event, "/transaction/protocol")? {
+        "oauth2-resource-owner" => Some("/oauth/ro"),
+        "delegation" => Some("/delegation"),
+        _ => None,
+    }
+}
+
 /// The grant type Auth0 records in `gty`, for the grants that have one.
 fn grant_type(event: &Value) -> Option<&'static str> {
     match str_at(event, "/transaction/protocol")? {
@@ -967,6 +983,8 @@ pub fn issue_client_credentials(
         requested_scopes: &scope_set,
         audience: &tenant.audience,
         app_domain: None,
+        password_grant: false,
+        legacy_endpoint: None,
     };
     let kept = match judge_claims(
         TokenKind::Access,

@@ -135,6 +135,12 @@ pub enum Reason {
     /// A legacy scope word that named a user attribute; OIDC-conformant
     /// clients ignore it.
     LegacyScopeIgnored,
+    /// `email` on the access token of a password grant, which Auth0 does
+    /// not let a script set outside interactive logins.
+    PasswordGrantEmail,
+    /// An ID-token claim on a legacy endpoint (`/oauth/ro`, `/delegation`),
+    /// which predates custom claims and ignores them.
+    LegacyEndpoint,
 }
 
 impl Reason {
@@ -148,6 +154,8 @@ impl Reason {
             Reason::ScopeNotRequested => "scope_not_requested",
             Reason::InvalidValue => "invalid_value",
             Reason::LegacyScopeIgnored => "legacy_scope_ignored",
+            Reason::PasswordGrantEmail => "password_grant_email",
+            Reason::LegacyEndpoint => "legacy_endpoint",
         }
     }
 }
@@ -233,6 +241,12 @@ pub struct PolicyContext<'a> {
     /// The application's own domain (from its redirect URI), for
     /// suggesting a namespace; `None` when unknown.
     pub app_domain: Option<&'a str>,
+    /// The login is a password grant (`/oauth/token` with
+    /// `grant_type=password`, or the legacy `/oauth/ro`).
+    pub password_grant: bool,
+    /// The legacy endpoint (`/oauth/ro`, `/delegation`) a client that is not
+    /// OIDC-conformant logged in through, if it did.
+    pub legacy_endpoint: Option<&'static str>,
 }
 
 /// A claim as the last script to set it left it.
@@ -325,6 +339,18 @@ pub fn judge(token: TokenKind, claim: &ClaimWrite, ctx: &PolicyContext<'_>) -> V
                 .to_string(),
         );
     }
+    // Auth0 staff on the community forum (topics 6761 and 6253): the legacy
+    // endpoints predate custom claims, so `context.idToken` has no effect there.
+    if token == TokenKind::Id
+        && let Some(endpoint) = ctx.legacy_endpoint
+    {
+        return Verdict::Drop(
+            Reason::LegacyEndpoint,
+            format!(
+                "The login came through the legacy {endpoint} endpoint, which predates custom claims: Auth0 ignores claims scripts add to its ID token. Legacy scope words still copy user attributes; for custom claims, move the application to /oauth/token (OIDC-conformant)."
+            ),
+        );
+    }
     if claim.value.is_none() {
         return Verdict::Drop(
             Reason::InvalidValue,
@@ -376,6 +402,18 @@ pub fn judge(token: TokenKind, claim: &ClaimWrite, ctx: &PolicyContext<'_>) -> V
                 ),
             );
         }
+    }
+    // Auth0 KB "api.accessToken.setCustomClaim does Not Set the Custom Email
+    // Claim" (community 125226): `email` is settable only in interactive
+    // logins; the password grant leaves it out.
+    if token == TokenKind::Access && ctx.password_grant && key == "email" {
+        return Verdict::Drop(
+            Reason::PasswordGrantEmail,
+            format!(
+                "Auth0 lets a script set 'email' on the access token only in interactive logins (Universal Login); this password grant leaves it out. Use a namespaced name such as '{}'.",
+                suggestion(key, ctx)
+            ),
+        );
     }
     if token == TokenKind::Access {
         match ctx.audience {
@@ -454,5 +492,45 @@ mod tests {
         assert!(is_namespaced("urn:acme:x"));
         assert!(!is_namespaced("app_custom_x"));
         assert!(!is_namespaced("a.example/x"));
+    }
+
+    #[test]
+    fn a_password_grant_drops_email_on_the_access_token_only() {
+        let scopes: BTreeSet<String> = ["openid", "email"].iter().map(|s| s.to_string()).collect();
+        let audience = Audience::Api("https://api.acme.example".into());
+        let ctx = |password_grant| PolicyContext {
+            mode: CustomClaimsMode::Current,
+            requested_scopes: &scopes,
+            audience: &audience,
+            app_domain: Some("app.acme.example"),
+            password_grant,
+            legacy_endpoint: None,
+        };
+        let claim = |key: &str| ClaimWrite {
+            key: key.into(),
+            value: Some(Value::String("jane@acme.example".into())),
+            script: "claims.js".into(),
+        };
+        let verdict = judge(TokenKind::Access, &claim("email"), &ctx(true));
+        assert!(
+            matches!(&verdict, Verdict::Drop(Reason::PasswordGrantEmail, detail) if detail.contains("https://app.acme.example/email")),
+            "{verdict:?}"
+        );
+        assert_eq!(
+            judge(TokenKind::Access, &claim("email"), &ctx(false)),
+            Verdict::Keep
+        );
+        assert_eq!(
+            judge(TokenKind::Id, &claim("email"), &ctx(true)),
+            Verdict::Keep
+        );
+        assert_eq!(
+            judge(
+                TokenKind::Access,
+                &claim("https://app.acme.example/email"),
+                &ctx(true)
+            ),
+            Verdict::Keep
+        );
     }
 }
