@@ -342,7 +342,16 @@
   }
 
   // Emulated packages whose real code runs when it can be installed.
-  const REAL_FIRST = { __proto__: null, jsonwebtoken: true, uuid: true };
+  const REAL_FIRST = {
+    __proto__: null,
+    jsonwebtoken: true,
+    uuid: true,
+    axios: true,
+    'node-fetch': true,
+    request: true,
+    'request-promise': true,
+    'request-promise-native': true,
+  };
   rt.packageRoot = (name) => {
     const parts = p.StringPrototypeSplit(name, '/');
     return p.StringPrototypeStartsWith(name, '@') ? `${parts[0]}/${parts[1]}` : parts[0];
@@ -464,6 +473,8 @@
   lazyBuiltin('http', 'node/http', () => rt.http);
   lazyBuiltin('https', 'node/http', () => rt.https);
   lazyBuiltin('os', 'node/os', () => rt.os);
+  lazyBuiltin('fs', 'node/fs', () => rt.fs);
+  lazyBuiltin('fs/promises', 'node/fs', () => rt.fs.promises);
   lazyBuiltin('tty', 'node/os', () => rt.tty);
   lazyBuiltin('net', 'node/net', () => rt.net);
   lazyBuiltin('tls', 'node/net', () => rt.tls);

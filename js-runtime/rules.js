@@ -43,7 +43,9 @@
     rt.flowUser = info.user;
     rt.isRules = true;
     define('configuration', info.configuration);
-    define('global', {});
+    // Rules keep their own state on `global`; reads fall through to the
+    // real globals, so packages' `global.Promise`, `global.Buffer` work.
+    define('global', ObjectCreate(g));
     define('UnauthorizedError', UnauthorizedError);
     define('require', rt.makeRequire('rules'));
 

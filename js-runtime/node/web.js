@@ -317,6 +317,9 @@
       throw new p.Error('process.dlopen() is not available to scripts: actionbox does not load native addons');
     },
   };
+  // Object.prototype.toString names it as Node's does; axios picks its
+  // Node (http) adapter only for an object that reads '[object process]'.
+  p.ObjectDefineProperty(process, p.SymbolToStringTag, { value: 'process', configurable: true });
   process.stdout = { write(text) { rt.console.log(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
   process.stderr = { write(text) { rt.console.error(p.StringPrototypeReplace(`${text}`, /\n$/, '')); return true; }, isTTY: false };
 

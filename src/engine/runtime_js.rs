@@ -60,6 +60,7 @@ const LAZY: &[(&str, &str)] = &[
     ("node/url", include_str!("../../js-runtime/node/url.js")),
     ("node/path", include_str!("../../js-runtime/node/path.js")),
     ("node/zlib", include_str!("../../js-runtime/node/zlib.js")),
+    ("node/fs", include_str!("../../js-runtime/node/fs.js")),
     (
         "node/assert",
         include_str!("../../js-runtime/node/assert.js"),

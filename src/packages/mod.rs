@@ -47,7 +47,22 @@ pub const EMULATED_PACKAGES: &[&str] = &[
 
 /// Emulated packages whose real code runs when the registry (or the cache)
 /// gives it; the emulation answers only when it cannot (js-runtime/core.js).
-pub const REAL_FIRST_PACKAGES: &[&str] = &["jsonwebtoken", "uuid"];
+pub const REAL_FIRST_PACKAGES: &[&str] = &[
+    "jsonwebtoken",
+    "uuid",
+    "axios",
+    "node-fetch",
+    "request",
+    "request-promise",
+    "request-promise-native",
+];
+
+/// Whether `name` (a package, or one of its subpaths) has an emulation
+/// that answers when its real code cannot be installed.
+fn real_first(name: &str) -> bool {
+    let (root, _) = modules::split_package(name);
+    REAL_FIRST_PACKAGES.contains(&root)
+}
 
 /// Whether `name` is only ever answered by the emulation.
 fn emulation_only(name: &str) -> bool {
@@ -648,6 +663,13 @@ pub fn prefetch_all(
                     PackageSource::Cache
                 },
             })),
+            // An emulated package's real code missing offline is not
+            // fatal: the emulation answers (the outcome says so).
+            Err(InstallError::Offline(names)) if roots.iter().all(|(name, _)| real_first(name)) => {
+                failures.extend(names.into_iter().map(|name| {
+                    format!("{name} is not in the package cache (offline); actionbox's emulation answers instead")
+                }));
+            }
             Err(InstallError::Offline(names)) => missing.extend(names),
             Err(InstallError::Failed(why)) => failures.push(why),
         }
@@ -703,10 +725,16 @@ mod tests {
 
     #[test]
     fn literal_requires_skip_builtins_paths_and_emulations() {
-        let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('axios'); require(name); require('@xmldom/xmldom/lib/dom')";
+        let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('auth0'); require(name); require('@xmldom/xmldom/lib/dom'); require('axios')";
+        // `auth0` is only ever emulated; axios's real code is fetched.
         assert_eq!(
             literal_requires(source),
-            vec!["lodash@4.17.19", "js-yaml", "@xmldom/xmldom/lib/dom"]
+            vec![
+                "lodash@4.17.19",
+                "js-yaml",
+                "@xmldom/xmldom/lib/dom",
+                "axios"
+            ]
         );
     }
 }

@@ -911,4 +911,13 @@ exports.onExecutePostLogin = async (event, api) => {
   } catch (e) {
     console.log('refused', e.message);
   }
+  // The same bomb through a stream, as an HTTP client inflates a response.
+  await new Promise((resolve) => {
+    const inflate = zlib.createInflate();
+    let length = 0;
+    inflate.on('data', (chunk) => { length += chunk.length; });
+    inflate.on('end', () => { console.log('stream inflated', length); resolve(); });
+    inflate.on('error', (e) => { console.log('stream refused', e.message); resolve(); });
+    inflate.end(Buffer.from(BOMB, 'base64'));
+  });
 };

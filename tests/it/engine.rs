@@ -428,7 +428,7 @@ fn no_host_authority_reaches_the_script() {
         "exports.onExecutePostLogin = async () => {
            const names = ['std', 'os', 'scriptArgs', 'print', 'load'];
            console.log(names.filter((n) => typeof globalThis[n] !== 'undefined').join(',') || 'none');
-           try { require('fs'); } catch (e) { console.log(e.code); }
+           try { require('fs').readFileSync('/etc/hostname'); } catch (e) { console.log(e.code); }
            try { require('child_process'); } catch (e) { console.log(e.code); }
            console.log(Object.keys(process.env).length);
            try { process.binding('fs'); } catch (e) { console.log(e.message); }
@@ -440,7 +440,7 @@ fn no_host_authority_reaches_the_script() {
         lines,
         [
             "none",
-            "MODULE_NOT_FOUND",
+            "ENOENT",
             "MODULE_NOT_FOUND",
             "0",
             "process.binding() is not available to scripts",

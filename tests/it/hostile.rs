@@ -178,9 +178,10 @@ fn no_module_file_process_or_environment_is_reachable() {
     assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
     assert_eq!(
         outcome.logs[0].message,
-        "fs:MODULE_NOT_FOUND child_process:MODULE_NOT_FOUND \
+        "child_process:MODULE_NOT_FOUND \
          vm:MODULE_NOT_FOUND worker_threads:MODULE_NOT_FOUND module:MODULE_NOT_FOUND \
          ../../etc/passwd:MODULE_NOT_FOUND /etc/passwd:MODULE_NOT_FOUND \
+         fs:ENOENT fs:ENOENT fs:ENOENT fs:EROFS fs.exists:false \
          net.connect:ERR_ACTIONBOX_NO_SOCKETS os:actionbox/node \
          import:failed process:object env:0 eval:2 Function:2"
     );
@@ -325,6 +326,10 @@ fn a_decompression_bomb_is_refused_by_the_host() {
     assert_eq!(
         outcome.logs[0].message,
         "refused Cannot create a Buffer larger than 64 MiB: actionbox caps decompressed output"
+    );
+    assert_eq!(
+        outcome.logs[1].message,
+        "stream refused Cannot create a Buffer larger than 64 MiB: actionbox caps decompressed output"
     );
 }
 

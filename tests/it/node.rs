@@ -158,6 +158,11 @@ fn path_util_zlib_events_timers_and_web_globals_match_node() {
 }
 
 #[test]
+fn zlib_streams_match_node() {
+    matches_node("zlib-streams");
+}
+
+#[test]
 fn process_is_synthetic_with_the_declared_runtime_and_no_environment() {
     let source = r#"exports.onExecutePostLogin = async () => {
         console.log(process.version, JSON.stringify(process.env), process.cwd());

@@ -712,3 +712,303 @@ fn rules_get_real_uuid_and_versioned_subpaths_and_the_emulation_only_without_a_r
         outcome.packages
     );
 }
+
+/// What http-clients-server.js serves under Node, on loopback: `/json`,
+/// `/echo` (the request as JSON), `/gzip`, `/redirect` and a 404.
+fn echo_server() -> String {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!(
+        "http://127.0.0.1:{}",
+        listener.local_addr().expect("addr").port()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let mut headers = std::collections::HashMap::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
+                    }
+                }
+                let length = headers
+                    .get("content-length")
+                    .and_then(|l| l.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let mut parts = request_line.split_whitespace();
+                let method = parts.next().unwrap_or("").to_string();
+                let url = parts.next().unwrap_or("/").to_string();
+                let (route, query) = url.split_once('?').unwrap_or((&url, ""));
+                let json = ("content-type", "application/json; charset=utf-8");
+                let header = |name: &str| headers.get(name).cloned().unwrap_or_default();
+                let (status, extra, payload): (&str, Vec<(&str, &str)>, Vec<u8>) = match route {
+                    "/json" => (
+                        "200 OK",
+                        vec![json],
+                        serde_json::json!({ "ok": true, "items": [1, 2], "query": query })
+                            .to_string()
+                            .into_bytes(),
+                    ),
+                    "/echo" => (
+                        "200 OK",
+                        vec![json],
+                        serde_json::json!({
+                            "method": method,
+                            "path": url,
+                            "type": header("content-type"),
+                            "ua": header("user-agent"),
+                            "x": header("x-test"),
+                            "body": String::from_utf8_lossy(&body),
+                        })
+                        .to_string()
+                        .into_bytes(),
+                    ),
+                    "/gzip" => {
+                        let mut gz = flate2::write::GzEncoder::new(
+                            Vec::new(),
+                            flate2::Compression::default(),
+                        );
+                        gz.write_all(br#"{"zipped":true}"#).expect("gzip");
+                        (
+                            "200 OK",
+                            vec![json, ("content-encoding", "gzip")],
+                            gz.finish().expect("gzip"),
+                        )
+                    }
+                    "/redirect" => (
+                        "302 Found",
+                        vec![("location", "/json?from=redirect")],
+                        Vec::new(),
+                    ),
+                    _ => (
+                        "404 Not Found",
+                        vec![json],
+                        br#"{"error":"not_found"}"#.to_vec(),
+                    ),
+                };
+                let mut stream = stream;
+                let mut head = format!("HTTP/1.1 {status}\r\n");
+                for (name, value) in extra {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str(&format!(
+                    "content-length: {}\r\nconnection: close\r\n\r\n",
+                    payload.len()
+                ));
+                let _ = stream.write_all(head.as_bytes());
+                let _ = stream.write_all(&payload);
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
+    let base = echo_server();
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..Default::default()
+    };
+    node.net.allow = vec!["127.0.0.1".into()];
+    for (package, version) in [
+        ("axios", "1.7.9"),
+        ("node-fetch", "2.6.1"),
+        ("request", "2.88.2"),
+    ] {
+        node.dependencies
+            .insert(package.to_string(), version.to_string());
+    }
+    let source = std::fs::read_to_string(fixture("real-packages/http-clients.js"))
+        .expect("fixture")
+        .replace("__BASE__", &base);
+    let outcome =
+        run_with(vec![action("http-clients.js", &source)], node).unwrap_or_else(|e| panic!("{e}"));
+    let expected = std::fs::read_to_string(fixture("real-packages/http-clients.expected"))
+        .expect("expected output");
+    let actual = ok_logs(&outcome);
+    for (i, (want, got)) in expected.lines().zip(&actual).enumerate() {
+        assert_eq!(got, &want, "line {} differs from Node's", i + 1);
+    }
+    assert_eq!(
+        actual.len(),
+        expected.lines().count(),
+        "{actual:?}\n{}",
+        error_message(&outcome)
+    );
+    let sources = used(&outcome);
+    for name in [
+        "axios",
+        "node-fetch",
+        "request",
+        "follow-redirects",
+        "tough-cookie",
+    ] {
+        assert!(
+            sources
+                .iter()
+                .any(|(n, _, source)| n == name && *source == PackageSource::Registry),
+            "{name} from the registry: {sources:?}"
+        );
+    }
+    assert!(
+        !sources.iter().any(|u| u.2 == PackageSource::Emulated),
+        "{sources:?}"
+    );
+    // Every request went through the host's policy and is recorded.
+    use actionbox::net::Disposition;
+    assert_eq!(outcome.requests.len(), 16, "{:?}", outcome.requests);
+    assert!(
+        outcome
+            .requests
+            .iter()
+            .all(|r| r.disposition == Disposition::Allowed),
+        "{:?}",
+        outcome.requests
+    );
+}
+
+#[test]
+fn the_real_http_clients_are_answered_by_http_mocks_and_recorded() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let dir = tempfile::tempdir().expect("dir");
+    let mocks = dir.path().join("mocks.json");
+    std::fs::write(
+        &mocks,
+        serde_json::json!([
+            { "method": "GET", "url": "https://crm.example.com/users/*",
+              "response": { "status": 200, "body": { "tier": "gold" } } },
+            { "method": "POST", "url": "https://hooks.example.com/login", "body_contains": "\"user\":\"auth0|",
+              "response": { "status": 202, "body": "queued" } },
+        ])
+        .to_string(),
+    )
+    .expect("mocks");
+    // An Action declaring axios; a Rule taking request and node-fetch at
+    // the Rules environment's default versions.
+    let action_file = dir.path().join("tier.js");
+    std::fs::write(
+        &action_file,
+        r#"const axios = require('axios');
+exports.onExecutePostLogin = async (event, api) => {
+  const { data, status } = await axios.get('https://crm.example.com/users/42', { headers: { Authorization: 'Bearer s3cret-token' } });
+  console.log('axios', status, data.tier);
+  try { await axios.get('https://unmocked.example.com/'); } catch (e) { console.log('axios refused', e.code); }
+};"#,
+    )
+    .expect("action");
+    let rule_file = dir.path().join("notify.js");
+    std::fs::write(
+        &rule_file,
+        r#"function (user, context, callback) {
+  const request = require('request');
+  const fetch = require('node-fetch');
+  request.post({ url: 'https://hooks.example.com/login', json: { user: user.user_id } }, (err, res, body) => {
+    console.log('request', err, res.statusCode, body);
+    fetch('https://crm.example.com/users/' + user.user_id).then((r) => r.json()).then((j) => {
+      console.log('node-fetch', j.tier);
+      callback(null, user, context);
+    }, callback);
+  });
+}"#,
+    )
+    .expect("rule");
+    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        .args(["run"])
+        .arg(&rule_file)
+        .arg(&action_file)
+        .args([
+            "--dependency",
+            "axios@1.7.9",
+            "--format",
+            "json",
+            "--http-mock",
+        ])
+        .arg(&mocks)
+        .arg("--cache-dir")
+        .arg(cache.path())
+        .env("npm_config_registry", &registry.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("runs");
+    let outcome = json(&output);
+    assert_eq!(
+        outcome["status"],
+        "allowed",
+        "{outcome}\n{}",
+        stderr(&output)
+    );
+    let logs: Vec<&str> = outcome["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|l| l["message"].as_str())
+        .collect();
+    assert_eq!(
+        logs,
+        [
+            "request null 202 queued",
+            "node-fetch gold",
+            "axios 200 gold",
+            "axios refused ECONNREFUSED"
+        ]
+    );
+    let packages = outcome["packages"].as_array().expect("packages");
+    for (name, version) in [
+        ("axios", "1.7.9"),
+        ("request", "2.88.2"),
+        ("node-fetch", "2.6.1"),
+    ] {
+        assert!(
+            packages
+                .iter()
+                .any(|p| p["name"] == name && p["version"] == version && p["source"] == "registry"),
+            "{name}@{version} from the registry: {packages:?}"
+        );
+    }
+    assert!(
+        !packages.iter().any(|p| p["source"] == "emulated"),
+        "{packages:?}"
+    );
+    let requests: Vec<(String, String)> = outcome["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| {
+            (
+                r["url"].as_str().unwrap_or("").to_string(),
+                r["disposition"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        requests,
+        [
+            ("https://hooks.example.com/login".into(), "mocked".into()),
+            // node-fetch 2 escapes '|' as Node's legacy url.parse does.
+            (
+                "https://crm.example.com/users/auth0%7C64f0c2a9b3e4d5f6a7b8c9d0".into(),
+                "mocked".into(),
+            ),
+            ("https://crm.example.com/users/42".into(), "mocked".into()),
+            ("https://unmocked.example.com/".into(), "refused".into()),
+        ]
+    );
+    // The credential axios sent is recorded masked.
+    let text = outcome.to_string();
+    assert!(!text.contains("s3cret-token"), "{text}");
+}
