@@ -6,20 +6,24 @@
   const { ObjectDefineProperty, ObjectCreate, ReflectApply, TypeError } = p;
   const g = p.globalThis;
 
-  // WHATWG URL (url.js) is loaded the first time a script or the runtime
-  // uses it; rt.URL and rt.URLSearchParams load it on first read.
-  for (const name of ['URL', 'URLSearchParams']) {
-    ObjectDefineProperty(rt, name, {
-      configurable: true,
-      get() {
-        rt.load('url');
-        return rt[name];
-      },
-      set(value) {
-        ObjectDefineProperty(rt, name, { value, writable: true, configurable: true });
-      },
-    });
-  }
+  // WHATWG URL (url.js), the console (console.js) and the timers
+  // (timers.js) are loaded the first time a script or the runtime uses
+  // them; rt.URL, rt.URLSearchParams, rt.console and rt.timers load their
+  // file on first read.
+  const lazyRt = (name, file) => ObjectDefineProperty(rt, name, {
+    configurable: true,
+    get() {
+      rt.load(file);
+      return rt[name];
+    },
+    set(value) {
+      ObjectDefineProperty(rt, name, { value, writable: true, configurable: true });
+    },
+  });
+  lazyRt('URL', 'url');
+  lazyRt('URLSearchParams', 'url');
+  lazyRt('console', 'console');
+  lazyRt('timers', 'timers');
 
   // Node's formatting (inspect.js) is loaded the first time something is
   // formatted: most executions never log an object.
@@ -127,166 +131,64 @@
     define(g.JSON, 'parse', rt.parseJson);
   }
 
-  // console: every method formats like Node's and hands one line to the host,
-  // which attributes it to the running script and caps the total size.
-  const counts = ObjectCreate(null);
-  const timers = ObjectCreate(null);
-  let groupIndent = '';
-  // Once the host's log cap is reached, nothing more is formatted.
-  let full = false;
-  const log = (level, text) => {
-    if (!host.log(level, text)) full = true;
-  };
-  const emit = (level) => function (...args) {
-    if (full) return;
-    const text = rt.formatArgs(args);
-    // Split on a string, not a RegExp: a script can replace RegExp methods.
-    log(level, groupIndent === '' ? text : groupIndent + p.ArrayPrototypeJoin(p.StringPrototypeSplit(text, '\n'), '\n' + groupIndent));
-  };
-  const console = ObjectCreate(g.Object.prototype);
-  define(console, 'log', emit('log'));
-  define(console, 'info', emit('info'));
-  define(console, 'debug', emit('debug'));
-  define(console, 'warn', emit('warn'));
-  define(console, 'error', emit('error'));
-  define(console, 'trace', function (...args) {
-    if (full) return;
-    log('error', 'Trace: ' + rt.formatArgs(args));
-  });
-  define(console, 'dir', function (value, options) {
-    if (full) return;
-    log('log', rt.inspect(value, options));
-  });
-  define(console, 'table', emit('log'));
-  define(console, 'assert', function (condition, ...args) {
-    if (!condition && !full) {
-      const text = args.length === 0 ? 'Assertion failed' : 'Assertion failed: ' + rt.formatArgs(args);
-      log('error', text);
-    }
-  });
-  define(console, 'count', function (label = 'default') {
-    label = `${label}`;
-    counts[label] = (counts[label] || 0) + 1;
-    log('info', `${label}: ${counts[label]}`);
-  });
-  define(console, 'countReset', function (label = 'default') {
-    delete counts[`${label}`];
-  });
-  define(console, 'group', function (...args) {
-    if (args.length > 0 && !full) log('log', groupIndent + rt.formatArgs(args));
-    groupIndent += '  ';
-  });
-  define(console, 'groupCollapsed', console.group);
-  define(console, 'groupEnd', function () {
-    groupIndent = p.StringPrototypeSlice(groupIndent, 0, -2);
-  });
-  define(console, 'time', function (label = 'default') {
-    timers[`${label}`] = host.monotonicMs();
-  });
-  const timeLog = (end) => function (label = 'default', ...data) {
-    label = `${label}`;
-    const start = timers[label];
-    if (start === undefined) {
-      log('warn', `Warning: No such label '${label}' for console.time${end ? 'End' : 'Log'}()`);
-      return;
-    }
-    if (end) delete timers[label];
-    if (full) return;
-    const ms = host.monotonicMs() - start;
-    const extra = data.length > 0 ? ' ' + rt.formatArgs(data) : '';
-    log('info', `${label}: ${p.NumberPrototypeToFixed(ms, 3)}ms${extra}`);
-  };
-  define(console, 'timeLog', timeLog(false));
-  define(console, 'timeEnd', timeLog(true));
-  define(g, 'console', console);
   // Node's `global` is the global object itself (a Rule gets its own, see rules.js).
   define(g, 'global', g);
 
-  // Timers run on the execution's clock, in the host's event loop; the host
-  // calls the callback itself (no runtime frame is on the stack then) and
-  // forgets every timer when the execution ends.
-  const timerCallbacks = ObjectCreate(null);
-  rt.timerCallbacks = timerCallbacks;
-
-  const kRef = p.Symbol('ref');
-  class Timeout {
-    constructor(id) {
-      ObjectDefineProperty(this, 'id', { value: id });
-    }
-    ref() {
-      this[kRef] = true;
-      host.timerRef(this.id, true);
-      return this;
-    }
-    unref() {
-      this[kRef] = false;
-      host.timerRef(this.id, false);
-      return this;
-    }
-    hasRef() { return this[kRef] !== false; }
-    refresh() { return this; }
-    [p.SymbolFor('nodejs.util.inspect.custom')]() { return `Timeout { id: ${this.id} }`; }
-    [g.Symbol.toPrimitive]() { return this.id; }
-  }
-  class Immediate extends Timeout {}
-
-  function schedule(callback, delay, args, repeat, Kind) {
-    if (typeof callback !== 'function') {
-      const err = new TypeError(`The "callback" argument must be of type function. Received ${rt.describeReceived(callback)}`);
-      err.code = 'ERR_INVALID_ARG_TYPE';
-      throw err;
-    }
-    let ms = +delay;
-    if (!(ms >= 1 && ms <= 2147483647)) ms = 1;
-    const id = host.timerStart(ms, repeat);
-    timerCallbacks[id] = { callback, args };
-    return new Kind(id);
-  }
-  function clear(timer) {
-    let id = timer;
-    if (timer instanceof Timeout) id = timer.id;
-    id = +id;
-    if (id > 0 && timerCallbacks[id] !== undefined) {
-      delete timerCallbacks[id];
-      host.timerClear(id);
-    }
-  }
-  define(g, 'setTimeout', function setTimeout(callback, delay, ...args) {
-    return schedule(callback, delay, args, false, Timeout);
-  });
-  define(g, 'setInterval', function setInterval(callback, delay, ...args) {
-    return schedule(callback, delay, args, true, Timeout);
-  });
-  define(g, 'setImmediate', function setImmediate(callback, ...args) {
-    const t = schedule(callback, 0, args, false, Immediate);
-    return t;
-  });
-  define(g, 'clearTimeout', function clearTimeout(timer) { clear(timer); });
-  define(g, 'clearInterval', function clearInterval(timer) { clear(timer); });
-  define(g, 'clearImmediate', function clearImmediate(timer) { clear(timer); });
-  // The runtime's own references, for the files loaded after a script ran
-  // (which may have replaced the globals).
-  rt.timers = {
-    setTimeout: g.setTimeout, clearTimeout: g.clearTimeout, setInterval: g.setInterval,
-    clearInterval: g.clearInterval, setImmediate: g.setImmediate, clearImmediate: g.clearImmediate,
-  };
-  rt.console = console;
 
   // require, resolving in this order: Actions Modules (`actions:name`),
   // Node's built-in modules actionbox provides, the npm packages it
   // emulates, then real packages from the node_modules folders the user
   // named (read by the host, which never leaves them). A Rule's versioned
   // form `name@1.2.3` names the same module.
-  const builtins = ObjectCreate(null);
-  const packages = ObjectCreate(null);
+  // Node's built-in modules and the emulated packages, as data: `name
+  // file path` where the module is what the file leaves at `rt.<path>`
+  // (`path()` is called with the version a Rule asked for). Read into
+  // `builtins` and `packages` the first time a script requires something:
+  // most executions never do, and a function per entry would be created
+  // in every isolate.
+  const BUILTINS = 'util node/util util;buffer node/buffer bufferModule;string_decoder node/buffer stringDecoderModule;' +
+    'crypto node/crypto crypto;events node/events EventEmitter;querystring node/querystring querystring;' +
+    'path node/path path;path/posix node/path path;zlib node/zlib zlib;assert node/assert assert;' +
+    'assert/strict node/assert assert.strict;timers node/web timers;timers/promises node/web timersPromises;' +
+    'util/types node/util util.types;process node/web process;url node/url urlModule;stream node/stream stream;' +
+    'stream/promises node/stream stream.promises;http node/http http;https node/http https;os node/os os;' +
+    'fs node/fs fs;fs/promises node/fs fs.promises;tty node/os tty;net node/net net;tls node/net tls;dns node/net dns;dns/promises node/net dns.promises';
+  const PACKAGES = 'axios packages/axios axios;node-fetch node/fetch nodeFetch;request packages/request request;' +
+    'request-promise packages/request requestPromise;request-promise-native packages/request requestPromise;' +
+    'jsonwebtoken packages/jsonwebtoken jsonwebtoken;uuid packages/uuid uuid();uuid/v1 packages/uuid uuidV1;' +
+    'uuid/v4 packages/uuid uuidV4;auth0 packages/auth0 auth0()';
+  let builtins;
+  let packages;
+  const table = (text, entry) => {
+    const out = ObjectCreate(null);
+    const rows = p.StringPrototypeSplit(text, ';');
+    for (let i = 0; i < rows.length; i++) {
+      const [name, file, path] = p.StringPrototypeSplit(rows[i], ' ');
+      out[name] = entry(file, path);
+    }
+    return out;
+  };
+  // The module a table row names, its file loaded.
+  const pick = (file, path, version) => {
+    rt.load(file);
+    const call = p.StringPrototypeEndsWith(path, '()');
+    const keys = p.StringPrototypeSplit(call ? p.StringPrototypeSlice(path, 0, -2) : path, '.');
+    let holder = rt;
+    let value = rt[keys[0]];
+    for (let i = 1; i < keys.length; i++) {
+      holder = value;
+      value = value[keys[i]];
+    }
+    return call ? ReflectApply(value, holder, [version]) : value;
+  };
+  const tables = () => {
+    if (builtins === undefined) {
+      builtins = table(BUILTINS, (file, path) => ({ file, path, exports: undefined, loaded: false }));
+      // factory(version) -> exports; version is the one a Rule asked for, if any.
+      packages = table(PACKAGES, (file, path) => (version) => pick(file, path, version));
+    }
+  };
   const loaded = ObjectCreate(null);
-  rt.defineBuiltin = function (name, factory) {
-    builtins[name] = { factory, exports: undefined, loaded: false };
-  };
-  // factory(version) -> exports; version is the one a Rule asked for, if any.
-  rt.definePackage = function (name, factory) {
-    packages[name] = factory;
-  };
   // Loads a runtime file on demand and runs it with the host surface.
   rt.load = function (name) {
     if (loaded[name] === undefined) {
@@ -371,10 +273,11 @@
       if (p.StringPrototypeStartsWith(id, ACTION_MODULE)) return actionModule(id, from);
       const parts = rt.splitVersion(id);
       const name = parts[0];
+      tables();
       const entry = builtins[name];
       if (entry !== undefined) {
         if (!entry.loaded) {
-          entry.exports = entry.factory();
+          entry.exports = pick(entry.file, entry.path);
           entry.loaded = true;
         }
         return entry.exports;
@@ -418,6 +321,7 @@
     }
     require.resolve = function resolve(id) {
       const name = rt.moduleName(id);
+      tables();
       if (builtins[name] !== undefined || packages[name] !== undefined) return name;
       const found = host.requireResolve(from, name);
       if (found[2] !== undefined) throw notFound(id, from, found[2]);
@@ -443,72 +347,31 @@
   }
 
   rt.builtinList = function () {
+    tables();
     return p.ArrayPrototypeJoin(p.ArrayPrototypeFilter(p.ObjectKeys(builtins), (n) => !p.StringPrototypeIncludes(n, '/')), ', ');
   };
   rt.packageList = function () {
+    tables();
     return p.ArrayPrototypeJoin(p.ObjectKeys(packages), ', ');
   };
-  const lazyBuiltin = (name, file, pick) => rt.defineBuiltin(name, () => {
-    rt.load(file);
-    return pick();
-  });
-  lazyBuiltin('util', 'node/util', () => rt.util);
-  lazyBuiltin('buffer', 'node/buffer', () => rt.bufferModule);
-  lazyBuiltin('string_decoder', 'node/buffer', () => rt.stringDecoderModule);
-  lazyBuiltin('crypto', 'node/crypto', () => rt.crypto);
-  lazyBuiltin('events', 'node/events', () => rt.EventEmitter);
-  lazyBuiltin('querystring', 'node/querystring', () => rt.querystring);
-  lazyBuiltin('path', 'node/path', () => rt.path);
-  lazyBuiltin('path/posix', 'node/path', () => rt.path);
-  lazyBuiltin('zlib', 'node/zlib', () => rt.zlib);
-  lazyBuiltin('assert', 'node/assert', () => rt.assert);
-  lazyBuiltin('assert/strict', 'node/assert', () => rt.assert.strict);
-  lazyBuiltin('timers', 'node/web', () => rt.timers);
-  lazyBuiltin('timers/promises', 'node/web', () => rt.timersPromises);
-  lazyBuiltin('util/types', 'node/util', () => rt.util.types);
-  lazyBuiltin('process', 'node/web', () => rt.process);
-  lazyBuiltin('url', 'node/url', () => rt.urlModule);
-  lazyBuiltin('stream', 'node/stream', () => rt.stream);
-  lazyBuiltin('stream/promises', 'node/stream', () => rt.stream.promises);
-  lazyBuiltin('http', 'node/http', () => rt.http);
-  lazyBuiltin('https', 'node/http', () => rt.https);
-  lazyBuiltin('os', 'node/os', () => rt.os);
-  lazyBuiltin('fs', 'node/fs', () => rt.fs);
-  lazyBuiltin('fs/promises', 'node/fs', () => rt.fs.promises);
-  lazyBuiltin('tty', 'node/os', () => rt.tty);
-  lazyBuiltin('net', 'node/net', () => rt.net);
-  lazyBuiltin('tls', 'node/net', () => rt.tls);
-  lazyBuiltin('dns', 'node/net', () => rt.dns);
-  lazyBuiltin('dns/promises', 'node/net', () => rt.dns.promises);
   // What scripts cannot do here (nor on Auth0): one message, naming it.
   rt.socketCapabilityError = function (what) {
     const err = new Error(`${what}: scripts cannot open network connections, listen for them or resolve names in actionbox; only HTTP(S) requests through the host (fetch, http, https) are possible, answered by --http-mock or --allow-net (docs/node.md)`);
     err.code = 'ERR_ACTIONBOX_NO_SOCKETS';
     return err;
   };
-  const lazyPackage = (name, file, pick) => rt.definePackage(name, (version) => {
-    rt.load(file);
-    return pick(version);
-  });
-  lazyPackage('axios', 'packages/axios', () => rt.axios);
-  lazyPackage('node-fetch', 'node/fetch', () => rt.nodeFetch);
-  lazyPackage('request', 'packages/request', () => rt.request);
-  lazyPackage('request-promise', 'packages/request', () => rt.requestPromise);
-  lazyPackage('request-promise-native', 'packages/request', () => rt.requestPromise);
-  lazyPackage('jsonwebtoken', 'packages/jsonwebtoken', () => rt.jsonwebtoken);
-  lazyPackage('uuid', 'packages/uuid', (version) => rt.uuid(version));
-  lazyPackage('uuid/v1', 'packages/uuid', () => rt.uuidV1);
-  lazyPackage('uuid/v4', 'packages/uuid', () => rt.uuidV4);
-  lazyPackage('auth0', 'packages/auth0', (version) => rt.auth0(version));
-
-  // Web and Node globals, loaded the first time a script touches them.
-  function lazyGlobal(name, file, pick) {
+  // Web and Node globals, the console and the timers, loaded the first
+  // time a script touches them: each file leaves its globals in
+  // `rt.globals`, and the first read (or write) of a global makes it an
+  // ordinary property.
+  rt.globals = ObjectCreate(null);
+  function lazyGlobal(name, file) {
     ObjectDefineProperty(g, name, {
       configurable: true,
       enumerable: false,
       get() {
         rt.load(file);
-        const value = pick();
+        const value = rt.globals[name];
         ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
         return value;
       },
@@ -517,18 +380,19 @@
       },
     });
   }
-  for (const [name, file] of [
-    ['URL', 'url'], ['URLSearchParams', 'url'],
-    ['Buffer', 'node/buffer'], ['TextEncoder', 'node/buffer'], ['TextDecoder', 'node/buffer'],
-    ['atob', 'node/buffer'], ['btoa', 'node/buffer'],
-    ['fetch', 'node/fetch'], ['Headers', 'node/fetch'], ['Request', 'node/fetch'], ['Response', 'node/fetch'],
-    ['AbortController', 'node/web'], ['DOMException', 'node/web'], ['AbortSignal', 'node/web'], ['Event', 'node/web'], ['EventTarget', 'node/web'],
-    ['structuredClone', 'node/web'], ['performance', 'node/web'], ['process', 'node/web'],
-    ['crypto', 'node/crypto'],
-  ]) {
-    lazyGlobal(name, file, () => rt.globals[name]);
-  }
-  rt.globals = ObjectCreate(null);
+  const GLOBALS = [
+    'console', 'console',
+    'setTimeout', 'timers', 'clearTimeout', 'timers', 'setInterval', 'timers', 'clearInterval', 'timers',
+    'setImmediate', 'timers', 'clearImmediate', 'timers',
+    'URL', 'url', 'URLSearchParams', 'url',
+    'Buffer', 'node/buffer', 'TextEncoder', 'node/buffer', 'TextDecoder', 'node/buffer',
+    'atob', 'node/buffer', 'btoa', 'node/buffer',
+    'fetch', 'node/fetch', 'Headers', 'node/fetch', 'Request', 'node/fetch', 'Response', 'node/fetch',
+    'AbortController', 'node/web', 'DOMException', 'node/web', 'AbortSignal', 'node/web', 'Event', 'node/web', 'EventTarget', 'node/web',
+    'structuredClone', 'node/web', 'performance', 'node/web', 'process', 'node/web',
+    'crypto', 'node/crypto',
+  ];
+  for (let i = 0; i < GLOBALS.length; i += 2) lazyGlobal(GLOBALS[i], GLOBALS[i + 1]);
 
   // Node's ERR_INVALID_ARG_TYPE, for every runtime file.
   rt.invalidArgType = function (name, expected, value) {

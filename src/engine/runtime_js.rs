@@ -33,6 +33,8 @@ macro_rules! vendor {
 
 /// The runtime files loaded on demand, by name.
 const LAZY: &[(&str, &str)] = &[
+    ("console", include_str!("../../js-runtime/console.js")),
+    ("timers", include_str!("../../js-runtime/timers.js")),
     ("inspect", include_str!("../../js-runtime/inspect.js")),
     ("errors", include_str!("../../js-runtime/errors.js")),
     ("url", include_str!("../../js-runtime/url.js")),
