@@ -15,7 +15,7 @@ use super::ScriptRun;
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive, object_key};
 use super::limits::Limits;
-use super::runtime_js::RuntimeFile;
+use super::runtime_js;
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::{Script, Trigger};
 
@@ -88,9 +88,9 @@ pub(crate) fn run(input: ActionInput<'_>) -> ScriptRun {
     let isolate = match Isolate::new(&IsolateConfig {
         env: input.env,
         extra: if input.trigger == Trigger::PostLogin {
-            &[RuntimeFile::PostLoginApi]
+            runtime_js::POST_LOGIN
         } else {
-            &[RuntimeFile::PostLoginApi, RuntimeFile::TriggerApis]
+            runtime_js::OTHER_TRIGGERS
         },
     }) {
         Ok(isolate) => isolate,

@@ -153,19 +153,41 @@ pub(crate) fn compile_uncached(
     source: &str,
     keep: Keep,
 ) -> Result<Vec<u8>, CompileError> {
+    compile_all(&[(file_name, source)], keep, false)
+}
+
+/// Compiles several files (the runtime's own, loaded together into every
+/// isolate) into one bytecode object: an array of their compiled scripts
+/// with one atom table, so a name the files share is read and interned
+/// once per isolate instead of once per file. Each keeps its own file name
+/// and positions. [`run_all`] reads it.
+pub(crate) fn compile_bundle(files: &[(&str, &str)], keep: Keep) -> Result<Vec<u8>, CompileError> {
+    compile_all(files, keep, true)
+}
+
+fn compile_all(
+    files: &[(&str, &str)],
+    keep: Keep,
+    as_array: bool,
+) -> Result<Vec<u8>, CompileError> {
     let internal = |message: String| CompileError {
         message,
         line: 0,
         column: 0,
     };
-    let source_c = CString::new(source).map_err(|_| CompileError {
-        message: "the script contains a NUL character".into(),
-        line: 1 + source[..source.find('\0').unwrap_or(0)]
-            .matches('\n')
-            .count() as u32,
-        column: 1,
-    })?;
-    let name_c = CString::new(file_name.replace('\0', "")).map_err(|e| internal(e.to_string()))?;
+    let mut inputs = Vec::with_capacity(files.len());
+    for (file_name, source) in files {
+        let source_c = CString::new(*source).map_err(|_| CompileError {
+            message: "the script contains a NUL character".into(),
+            line: 1 + source[..source.find('\0').unwrap_or(0)]
+                .matches('\n')
+                .count() as u32,
+            column: 1,
+        })?;
+        let name_c =
+            CString::new(file_name.replace('\0', "")).map_err(|e| internal(e.to_string()))?;
+        inputs.push((*file_name, source.len(), source_c, name_c));
+    }
     COMPILER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -178,40 +200,74 @@ pub(crate) fn compile_uncached(
         };
         context.with(|ctx| {
             let raw = ctx.as_raw().as_ptr();
-            // SAFETY: `raw` is the live context of this `with` scope; the
-            // source and name are NUL-terminated and outlive the call.
-            let compiled = unsafe {
-                qjs::JS_Eval(
-                    raw,
-                    source_c.as_ptr(),
-                    source.len() as _,
-                    name_c.as_ptr(),
-                    (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32,
-                )
+            let mut compiled = Vec::with_capacity(inputs.len());
+            for (file_name, len, source_c, name_c) in &inputs {
+                // SAFETY: `raw` is the live context of this `with` scope; the
+                // source and name are NUL-terminated and outlive the call.
+                let value = unsafe {
+                    qjs::JS_Eval(
+                        raw,
+                        source_c.as_ptr(),
+                        *len as _,
+                        name_c.as_ptr(),
+                        (qjs::JS_EVAL_TYPE_GLOBAL | qjs::JS_EVAL_FLAG_COMPILE_ONLY) as i32,
+                    )
+                };
+                if unsafe { qjs::JS_IsException(value) } {
+                    let error = syntax_error(&ctx, file_name);
+                    for done in compiled {
+                        // SAFETY: owned values compiled above.
+                        unsafe { qjs::JS_FreeValue(raw, done) };
+                    }
+                    return Err(error);
+                }
+                compiled.push(value);
+            }
+            // SAFETY: the values are owned function objects of this context:
+            // the array takes them, and is freed after it is written.
+            let object = unsafe {
+                if as_array {
+                    qjs::JS_NewArrayFrom(raw, compiled.len() as i32, compiled.as_ptr())
+                } else {
+                    compiled[0]
+                }
             };
-            if unsafe { qjs::JS_IsException(compiled) } {
-                return Err(syntax_error(&ctx, file_name));
+            if unsafe { qjs::JS_IsException(object) } {
+                ctx.catch();
+                return Err(internal("could not bundle the bytecode".into()));
             }
             let mut len: qjs::size_t = 0;
-            // SAFETY: `compiled` is an owned function object of this context;
-            // the buffer is copied and freed with the context's allocator.
+            // SAFETY: `object` is owned by this context; the buffer is copied
+            // and freed with the context's allocator.
             unsafe {
                 let flags = match keep {
                     Keep::Source => qjs::JS_WRITE_OBJ_BYTECODE,
                     Keep::Positions => qjs::JS_WRITE_OBJ_BYTECODE | qjs::JS_WRITE_OBJ_STRIP_SOURCE,
                 };
-                let buf = qjs::JS_WriteObject(raw, &mut len, compiled, flags as i32);
-                qjs::JS_FreeValue(raw, compiled);
+                let buf = qjs::JS_WriteObject(raw, &mut len, object, flags as i32);
+                qjs::JS_FreeValue(raw, object);
                 if buf.is_null() {
                     ctx.catch();
                     return Err(internal("could not serialise bytecode".into()));
                 }
-                let bytes = std::slice::from_raw_parts(buf, len as usize).to_vec();
+                let mut bytes = std::slice::from_raw_parts(buf, len as usize).to_vec();
                 qjs::js_free(raw, buf as _);
+                skip_checksum(&mut bytes);
                 Ok(bytes)
             }
         })
     })
+}
+
+/// QuickJS checks a checksum of the whole object every time it reads
+/// bytecode (a few instructions per byte, in every isolate). These bytes
+/// never leave this process unauthenticated (the package cache's carry an
+/// HMAC, docs/packages.md), so they carry QuickJS's "not checked" value
+/// (all ones) instead. Layout: a version byte, then the 32-bit checksum.
+fn skip_checksum(bytes: &mut [u8]) {
+    if let Some(sum) = bytes.get_mut(1..5) {
+        sum.fill(0xff);
+    }
 }
 
 fn syntax_error(ctx: &Ctx<'_>, file_name: &str) -> CompileError {
@@ -285,5 +341,41 @@ pub(crate) fn run<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Value<'
             return Err(rquickjs::Error::Exception);
         }
         Ok(Value::from_raw(ctx.clone(), value))
+    }
+}
+
+/// Reads a bundle made by [`compile_bundle`] into `ctx` and runs each of
+/// its scripts in order, returning their completion values. The caller
+/// must hold the context's lock.
+pub(crate) fn run_all<'js>(ctx: &Ctx<'js>, bytes: &[u8]) -> rquickjs::Result<Vec<Value<'js>>> {
+    let raw = ctx.as_raw().as_ptr();
+    // SAFETY: as in `run`: bytes of this build, made by `compile_bundle` in
+    // this process; `raw` is the live context. Every value taken from the
+    // array is owned and consumed once.
+    unsafe {
+        let array = qjs::JS_ReadObject(
+            raw,
+            bytes.as_ptr(),
+            bytes.len() as _,
+            qjs::JS_READ_OBJ_BYTECODE as i32,
+        );
+        if qjs::JS_IsException(array) {
+            return Err(rquickjs::Error::Exception);
+        }
+        let array = Value::from_raw(ctx.clone(), array);
+        let count = array.as_array().map_or(0, rquickjs::Array::len);
+        let mut values = Vec::with_capacity(count);
+        for index in 0..count {
+            let function = qjs::JS_GetPropertyUint32(raw, array.as_raw(), index as u32);
+            if qjs::JS_IsException(function) {
+                return Err(rquickjs::Error::Exception);
+            }
+            let value = qjs::JS_EvalFunction(raw, function);
+            if qjs::JS_IsException(value) {
+                return Err(rquickjs::Error::Exception);
+            }
+            values.push(Value::from_raw(ctx.clone(), value));
+        }
+        Ok(values)
     }
 }

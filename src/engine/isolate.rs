@@ -191,11 +191,15 @@ impl Isolate {
             let host =
                 host::install(&ctx, &self.state, &self.guards).map_err(|_| fail("host", &ctx))?;
             let rt = Object::new(ctx.clone()).map_err(|_| fail("registry", &ctx))?;
-            for file in runtime_js::CORE.iter().chain(&self.extra) {
-                let bytes = runtime_js::bytecode(*file).map_err(IsolateError)?;
-                let init: Function = bytecode::run(&ctx, &bytes)
-                    .and_then(|v| v.get())
-                    .map_err(|_| fail(file.name(), &ctx))?;
+            let files: Vec<RuntimeFile> = runtime_js::CORE
+                .iter()
+                .chain(&self.extra)
+                .copied()
+                .collect();
+            let bytes = runtime_js::bundle(&files).map_err(IsolateError)?;
+            let inits = bytecode::run_all(&ctx, &bytes).map_err(|_| fail("bytecode", &ctx))?;
+            for (file, init) in files.iter().zip(inits) {
+                let init: Function = init.get().map_err(|_| fail(file.name(), &ctx))?;
                 init.call::<_, ()>((host.clone(), rt.clone()))
                     .map_err(|_| fail(file.name(), &ctx))?;
             }

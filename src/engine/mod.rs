@@ -53,6 +53,9 @@ pub fn warm_up() {
     for file in runtime_js::all() {
         let _ = runtime_js::bytecode(file);
     }
+    for files in runtime_js::bundles() {
+        let _ = runtime_js::bundle(&files);
+    }
 }
 
 /// What one script execution produced.

@@ -18,7 +18,7 @@ use super::ScriptRun;
 use super::action::{promise_reason, settle};
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
-use super::runtime_js::RuntimeFile;
+use super::runtime_js;
 use crate::record::{Call, Command, Warning};
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::Script;
@@ -102,7 +102,7 @@ pub(crate) fn run(input: RulesInput<'_>) -> RulesRun {
     let isolate_span = debug_span!("isolate").entered();
     let isolate = match Isolate::new(&IsolateConfig {
         env: input.env,
-        extra: &[RuntimeFile::Rules],
+        extra: runtime_js::RULES,
     }) {
         Ok(isolate) => isolate,
         Err(e) => {

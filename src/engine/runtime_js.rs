@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use super::bytecode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum RuntimeFile {
     Primordials,
     Core,
@@ -165,6 +165,21 @@ impl RuntimeFile {
 /// Loaded into every isolate, in this order.
 pub(crate) const CORE: &[RuntimeFile] = &[RuntimeFile::Primordials, RuntimeFile::Core];
 
+/// What each kind of isolate loads on top of the core: a post-login
+/// Action's, another trigger's Action's, the Rules'.
+pub(crate) const POST_LOGIN: &[RuntimeFile] = &[RuntimeFile::PostLoginApi];
+pub(crate) const OTHER_TRIGGERS: &[RuntimeFile] =
+    &[RuntimeFile::PostLoginApi, RuntimeFile::TriggerApis];
+pub(crate) const RULES: &[RuntimeFile] = &[RuntimeFile::Rules];
+
+/// The core and each kind's files, as `bundle` loads them.
+pub(crate) fn bundles() -> Vec<Vec<RuntimeFile>> {
+    [POST_LOGIN, OTHER_TRIGGERS, RULES]
+        .iter()
+        .map(|extra| CORE.iter().chain(extra.iter()).copied().collect())
+        .collect()
+}
+
 /// Every runtime file.
 pub(crate) fn all() -> Vec<RuntimeFile> {
     let mut files = vec![
@@ -220,4 +235,31 @@ fn compile(file: RuntimeFile) -> Result<Arc<[u8]>, String> {
                 e.message
             )
         })
+}
+
+/// The bytecode of several files loaded together into every isolate (the
+/// core and a trigger's facade), as one object (`bytecode::compile_bundle`),
+/// compiled once per process for each list.
+pub(crate) fn bundle(files: &[RuntimeFile]) -> Result<Arc<[u8]>, String> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Table = Mutex<HashMap<Vec<RuntimeFile>, Arc<[u8]>>>;
+    static BUNDLES: OnceLock<Table> = OnceLock::new();
+    let table = BUNDLES.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(bytes) = table.lock().ok().and_then(|t| t.get(files).cloned()) {
+        return Ok(bytes);
+    }
+    let sources: Vec<(&str, &str)> = files.iter().map(|f| (f.name(), f.source())).collect();
+    let bytes: Arc<[u8]> = bytecode::compile_bundle(&sources, bytecode::Keep::Positions)
+        .map(Arc::from)
+        .map_err(|e| {
+            format!(
+                "{}:{}: {} (a bug in actionbox's runtime)",
+                e.line, e.column, e.message
+            )
+        })?;
+    if let Ok(mut t) = table.lock() {
+        t.insert(files.to_vec(), bytes.clone());
+    }
+    Ok(bytes)
 }
