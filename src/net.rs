@@ -72,6 +72,14 @@ pub struct HttpMock {
     /// Text the request body must contain.
     #[serde(default)]
     pub body_contains: Option<String>,
+    /// Request headers the request must carry, by name (any case), each
+    /// with this value (`*` matches any run of characters).
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// Fields the request's JSON body must have: an object matches when
+    /// each of its fields matches, anything else when equal.
+    #[serde(default)]
+    pub body_json: Option<Value>,
     pub response: MockResponse,
 }
 
@@ -181,7 +189,17 @@ impl NetPolicy {
             let body = mock.body_contains.as_ref().is_none_or(|needle| {
                 String::from_utf8_lossy(&request.body).contains(needle.as_str())
             });
-            method && url && body
+            let headers = mock.headers.iter().all(|(name, pattern)| {
+                request
+                    .headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case(name) && glob(pattern, v))
+            });
+            let json = mock.body_json.as_ref().is_none_or(|wanted| {
+                serde_json::from_slice::<Value>(&request.body)
+                    .is_ok_and(|sent| json_fields_match(wanted, &sent))
+            });
+            method && url && body && headers && json
         })
     }
 
@@ -205,6 +223,98 @@ impl NetPolicy {
             .iter()
             .any(|entry| entry.trim().eq_ignore_ascii_case(host))
     }
+}
+
+/// Whether `sent` has every field of `wanted` (objects compared field by
+/// field, at any depth; anything else compared whole).
+fn json_fields_match(wanted: &Value, sent: &Value) -> bool {
+    match (wanted, sent) {
+        (Value::Object(wanted), Value::Object(sent)) => wanted
+            .iter()
+            .all(|(key, value)| sent.get(key).is_some_and(|s| json_fields_match(value, s))),
+        _ => wanted == sent,
+    }
+}
+
+/// The most of a request body a record keeps.
+pub const MAX_RECORDED_BODY: usize = 16 * 1024;
+
+/// Field names whose values are credentials: masked in recorded bodies as
+/// credential headers are.
+fn is_credential_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_HEADERS.contains(&lower.as_str())
+        || ["secret", "token", "password", "api_key", "apikey"]
+            .iter()
+            .any(|word| lower.contains(word))
+}
+
+fn mask_credential_fields(value: &mut Value) -> bool {
+    let mut masked = false;
+    match value {
+        Value::Object(map) => {
+            for (key, field) in map.iter_mut() {
+                if is_credential_name(key) && !field.is_object() && !field.is_array() {
+                    *field = Value::String(crate::redact::MASK.into());
+                    masked = true;
+                } else {
+                    masked |= mask_credential_fields(field);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                masked |= mask_credential_fields(item);
+            }
+        }
+        _ => {}
+    }
+    masked
+}
+
+/// A request body as its record shows it: the text, with the values of
+/// credential fields (`client_secret`, `password`, `*token*`, ...) of a
+/// JSON or form body masked, cut after [`MAX_RECORDED_BODY`] bytes.
+/// Secret values are masked later, with the rest of the outcome.
+pub fn recorded_body(body: &[u8]) -> Option<String> {
+    if body.is_empty() {
+        return None;
+    }
+    let text = String::from_utf8_lossy(body);
+    let masked = if let Ok(mut json) = serde_json::from_str::<Value>(&text) {
+        mask_credential_fields(&mut json).then(|| json.to_string())
+    } else if !text.contains(char::is_whitespace) && text.contains('=') {
+        let mut any = false;
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(text.as_bytes())
+            .map(|(k, v)| {
+                if is_credential_name(&k) {
+                    any = true;
+                    (k.into_owned(), crate::redact::MASK.to_string())
+                } else {
+                    (k.into_owned(), v.into_owned())
+                }
+            })
+            .collect();
+        // The mask reads as itself, not percent-encoded.
+        any.then(|| {
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
+                .replace("%5Bredacted%5D", crate::redact::MASK)
+        })
+    } else {
+        None
+    };
+    let mut shown = masked.unwrap_or_else(|| text.into_owned());
+    if shown.len() > MAX_RECORDED_BODY {
+        let mut cut = MAX_RECORDED_BODY;
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    Some(shown)
 }
 
 impl HttpMock {
@@ -483,6 +593,75 @@ mod tests {
         assert!(policy.allows_host("crm.acme.example"));
         assert!(policy.allows_host("API.other.example"));
         assert!(!policy.allows_host("acme.example.evil.com"));
+    }
+
+    #[test]
+    fn mocks_match_headers_and_json_fields() {
+        let mocks: Vec<HttpMock> = serde_json::from_value(serde_json::json!([
+            { "method": "POST", "url": "https://crm.example/users",
+              "headers": { "Content-Type": "application/json", "x-tenant": "acme-*" },
+              "body_json": { "user": { "plan": "pro" } },
+              "response": { "status": 201 } },
+            { "response": { "status": 404 } }
+        ]))
+        .expect("mocks");
+        let policy = NetPolicy {
+            allow: vec![],
+            mocks,
+        };
+        let request = |headers: &[(&str, &str)], body: &str| HttpRequest {
+            method: "POST".into(),
+            url: "https://crm.example/users".into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            timeout_ms: None,
+        };
+        let status = |r: &HttpRequest| policy.mock_for(r).map(|m| m.response.status);
+        let json = [
+            ("content-type", "application/json"),
+            ("X-Tenant", "acme-dev"),
+        ];
+        assert_eq!(
+            status(&request(&json, r#"{"user":{"plan":"pro","id":7},"n":1}"#)),
+            Some(201)
+        );
+        assert_eq!(
+            status(&request(&json, r#"{"user":{"plan":"free"}}"#)),
+            Some(404)
+        );
+        assert_eq!(status(&request(&json, "plan=pro")), Some(404));
+        assert_eq!(
+            status(&request(&json[..1], r#"{"user":{"plan":"pro"}}"#)),
+            Some(404)
+        );
+    }
+
+    #[test]
+    fn recorded_bodies_mask_credential_fields_and_are_capped() {
+        assert_eq!(recorded_body(b""), None);
+        assert_eq!(
+            recorded_body(
+                br#"{"client_id":"abc","client_secret":"s3cr3t","nested":{"password":"p"}}"#
+            )
+            .as_deref(),
+            Some(
+                r#"{"client_id":"abc","client_secret":"[redacted]","nested":{"password":"[redacted]"}}"#
+            )
+        );
+        assert_eq!(
+            recorded_body(b"grant_type=client_credentials&client_secret=s3cr3t").as_deref(),
+            Some("grant_type=client_credentials&client_secret=[redacted]")
+        );
+        assert_eq!(
+            recorded_body(b"{\"plan\": \"pro\"}").as_deref(),
+            Some("{\"plan\": \"pro\"}")
+        );
+        let big = vec![b'x'; MAX_RECORDED_BODY + 10];
+        let shown = recorded_body(&big).expect("body");
+        assert_eq!(shown.len(), MAX_RECORDED_BODY + "…".len());
     }
 
     #[test]

@@ -84,7 +84,18 @@ impl Redactor {
         let mut values: Vec<Masked> = values
             .into_iter()
             .filter(|(_, value)| !value.is_empty())
-            .map(|(source, value)| Masked { value, source })
+            .flat_map(|(source, value)| {
+                // A value sent in a form body or a query string arrives
+                // percent-encoded (`+1500...` as `%2B1500...`): mask that
+                // spelling too.
+                let encoded: String =
+                    url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
+                let encoded = (encoded != value).then(|| Masked {
+                    value: encoded,
+                    source: source.clone(),
+                });
+                std::iter::once(Masked { value, source }).chain(encoded)
+            })
             .collect();
         values.sort_by(|a, b| {
             b.value
@@ -304,6 +315,16 @@ mod tests {
                 "list": ["[redacted]", "abc", "[redacted]"],
             })
         );
+    }
+
+    #[test]
+    fn percent_encoded_values_are_masked_too() {
+        let r = Redactor::new([secret("FROM", "+15005550006")]);
+        assert_eq!(
+            r.string("To=%2B6421&From=%2B15005550006&Body=hi"),
+            "To=%2B6421&From=[redacted]&Body=hi"
+        );
+        assert_eq!(r.string("from +15005550006"), "from [redacted]");
     }
 
     #[test]

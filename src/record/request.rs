@@ -24,6 +24,14 @@ pub struct RequestRecord {
     pub duration_ms: u64,
     /// Request headers; those that carry credentials are masked.
     pub headers: Vec<(String, String)>,
+    /// The request body as text (invalid UTF-8 replaced), its credential
+    /// fields masked, cut after `net::MAX_RECORDED_BODY` bytes; absent
+    /// when the request has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body's whole size in bytes, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_bytes: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }

@@ -32,6 +32,8 @@ fn mock(method: &str, url: &str, status: u16, body: Value) -> HttpMock {
         url: Some(url.into()),
         url_regex: None,
         body_contains: None,
+        headers: Default::default(),
+        body_json: None,
         response: MockResponse {
             status,
             headers: Default::default(),

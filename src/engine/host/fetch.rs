@@ -61,6 +61,8 @@ pub(crate) fn start<'js>(
             disposition,
             duration_ms: 0,
             headers: masked_headers(&request.headers),
+            body: net::recorded_body(&request.body),
+            body_bytes: (!request.body.is_empty()).then_some(request.body.len() as u64),
             error: None,
         },
     ));
