@@ -322,57 +322,6 @@ pub fn require_object(value: &Value, path: &str) -> Result<(), String> {
     ))
 }
 
-/// An event fixture for `trigger` (`-`: standard input), as every command
-/// reads it: a field of the wrong type is an error naming the file; the
-/// warnings (unknown or misplaced fields) come back, each naming the file.
-pub fn read_event(path: &Path, trigger: crate::Trigger) -> Result<(Value, Vec<String>), Error> {
-    let event = read_json(path, InputKind::Event)?;
-    let shown = shown(path);
-    let warnings = crate::event::shape::check(trigger, &event)
-        .map_err(|e| Error::invalid(format!("{}: {e}", shown.display())))?;
-    let warnings = warnings
-        .into_iter()
-        .map(|w| format!("{}: {w}", shown.display()))
-        .collect();
-    Ok((event, warnings))
-}
-
-/// `--users FILE`: a JSON array of user profiles, each an object with a
-/// string `user_id` and the types Auth0's user has. An error names the
-/// file, the user (by index and, when it has one, its id or email) and
-/// what is wrong.
-pub fn read_users(path: &Path) -> Result<Vec<Value>, Error> {
-    let value = read_json(path, InputKind::Users)?;
-    let shown = shown(path);
-    let Value::Array(users) = value else {
-        return Err(Error::invalid(format!(
-            "{}: a users file is a JSON array of user objects, not {}",
-            shown.display(),
-            json_type(&value)
-        )));
-    };
-    for (i, user) in users.iter().enumerate() {
-        let mut problems = crate::event::shape::check_user(user);
-        if problems.is_empty() && !user.get("user_id").is_some_and(Value::is_string) {
-            problems.push(match user.get("user_id") {
-                None | Some(Value::Null) => {
-                    "user_id: missing; the Management API finds users by it".to_string()
-                }
-                Some(other) => format!("user_id: must be a string, not {}", json_type(other)),
-            });
-        }
-        if !problems.is_empty() {
-            return Err(Error::invalid(format!(
-                "{}: {}: {}",
-                shown.display(),
-                user_label(i, user),
-                problems.join("; ")
-            )));
-        }
-    }
-    Ok(users)
-}
-
 /// `user 2 (jane@example.com)` for messages about one user of a list.
 pub fn user_label(index: usize, user: &Value) -> String {
     let name = ["user_id", "email", "username"]

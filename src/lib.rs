@@ -43,6 +43,7 @@ mod runner;
 pub mod runtime;
 pub mod script;
 pub mod serve;
+mod services;
 pub mod tenant;
 pub mod token;
 pub mod trigger;

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::record::{Command, LogEntry, Warning};
 pub use crate::record::{ErrorKind, PhaseTimings, ScriptError};
+pub use crate::token::GeneratedApiSecret;
 use crate::token::{DroppedClaim, IssuedToken};
 
 /// How the login (or trigger execution) ended.
@@ -146,7 +147,7 @@ pub struct Outcome {
     /// The npm packages scripts loaded, with version and where each came
     /// from (registry, cache, `--node-modules`, emulated).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub packages: Vec<crate::packages::PackageUse>,
+    pub packages: Vec<crate::record::PackageUse>,
     /// What the trigger produced besides tokens (the user a registration
     /// creates, the message to send, ...): see `triggers::result`.
     #[serde(default)]
@@ -165,14 +166,6 @@ pub struct Outcome {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_signing_secret: Option<GeneratedApiSecret>,
     pub timings_us: Timings,
-}
-
-/// A signing secret generated for an HS256 API.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GeneratedApiSecret {
-    /// The API's identifier (the access token's `aud`).
-    pub api: String,
-    pub secret: String,
 }
 
 /// The RSA key a run signed with.

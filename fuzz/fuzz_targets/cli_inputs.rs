@@ -53,7 +53,7 @@ fuzz_target!(|files: Files| {
     let root = dir.path();
     write(root, "event.json", &files.event);
     for trigger in Trigger::ALL {
-        names_file(input::read_event(&root.join("event.json"), trigger), &["event.json"]);
+        names_file(actionbox::event::read_event(&root.join("event.json"), trigger), &["event.json"]);
     }
     write(root, "settings.json", &files.settings);
     names_file(Settings::from_file(root.join("settings.json")), &["settings.json"]);
@@ -65,7 +65,7 @@ fuzz_target!(|files: Files| {
     write(root, "secrets.json", &files.secrets);
     names_file(read_secrets(&root.join("secrets.json")), &["secrets.json"]);
     write(root, "users.json", &files.users);
-    names_file(input::read_users(&root.join("users.json")), &["users.json"]);
+    names_file(actionbox::event::read_users(&root.join("users.json")), &["users.json"]);
     names_file(
         actionbox::serve::tenant::read_users(&root.join("users.json"), "Username-Password-Authentication"),
         &["users.json"],

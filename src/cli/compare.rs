@@ -104,7 +104,7 @@ pub fn execute(args: CompareArgs) -> Result<i32> {
     let tenant_node_given = whole_tenant && args.exec.tenant.is_some();
     let (rules, actions, tenant_settings, tenant_node) =
         if whole_tenant && args.exec.tenant.is_some() {
-            let (before, after, settings, node) = super::migrate_tenant::compare_sides(&args.exec)?;
+            let (before, after, settings, node) = super::options::compare_sides(&args.exec)?;
             (before, after, Some(settings), Some(node))
         } else {
             let mut paths = args.scripts.clone();

@@ -70,11 +70,9 @@ pub struct MigrateArgs {
     pub format: ReportFormat,
 }
 
+/// `migrate RULE.js` (`migrate --tenant DIR` is `migrate_tenant::execute`).
 pub fn execute(args: MigrateArgs) -> Result<i32> {
     let Some(rule_path) = args.rule.clone() else {
-        if args.exec.tenant.is_some() {
-            return super::migrate_tenant::execute(args);
-        }
         bail!(
             "give the Rule to migrate (migrate RULE.js) or a tenant folder (migrate --tenant DIR)"
         );

@@ -8,64 +8,13 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use serde_json::json;
 
-use actionbox::migrate::tenant::{MigratedRule, action_name_for, before_and_after, write_export};
+use actionbox::migrate::tenant::{MigratedRule, action_name_for, write_export};
 use actionbox::migrate::{self, EventProof, Migration, RewriteOptions, Verdict};
-use actionbox::tenant::TenantFlow;
-use actionbox::tenant::TenantFolder;
-use actionbox::{NodeConfig, Script, ScriptKind, Settings, Trigger};
+use actionbox::{Script, ScriptKind, Trigger};
 
 use super::migrate::{MigrateArgs, migration_details, proof_events, proof_table, verdict_text};
-use super::options::{ExecOptions, ReportFormat};
+use super::options::{ReportFormat, compare_sides, load_tenant};
 use super::render::{self, BOLD, DIM, GREEN, RED, paint};
-
-/// A tenant folder's post-login flow: its scripts, settings and modules,
-/// with what the command line gives winning over the export.
-pub struct TenantSides {
-    pub folder: TenantFolder,
-    pub scripts: Vec<Script>,
-    pub settings: Settings,
-    pub node: NodeConfig,
-}
-
-pub fn load_tenant(exec: &ExecOptions) -> Result<TenantSides> {
-    let folder = exec
-        .tenant_folder()?
-        .context("--tenant DIR: the Deploy CLI export to read")?;
-    let built = TenantFlow::build(&folder, Trigger::PostLogin, exec.settings()?)?;
-    for warning in &built.warnings {
-        eprintln!("actionbox: warning: {warning}");
-    }
-    let mut node = exec.node()?;
-    for (name, source) in built.node.action_modules {
-        node.action_modules.entry(name).or_insert(source);
-    }
-    for (name, version) in built.node.dependencies {
-        node.dependencies.entry(name).or_insert(version);
-    }
-    if exec.node_runtime.is_none() {
-        node.runtime = built.node.runtime;
-    }
-    Ok(TenantSides {
-        folder,
-        scripts: built.scripts,
-        settings: built.settings,
-        node,
-    })
-}
-
-/// `compare --tenant`: the login as it runs today (enabled Rules, then the
-/// bound Actions that do not replace them) and as it runs with the Rules
-/// off (the bound Actions).
-pub fn compare_sides(
-    exec: &ExecOptions,
-) -> Result<(Vec<Script>, Vec<Script>, Settings, NodeConfig)> {
-    let tenant = load_tenant(exec)?;
-    if tenant.folder.enabled_rules().is_empty() {
-        bail!("the tenant has no enabled Rule: nothing to compare its Actions with");
-    }
-    let (before, after) = before_and_after(&tenant.folder, &tenant.scripts);
-    Ok((before, after, tenant.settings, tenant.node))
-}
 
 struct RuleReport {
     rule: String,

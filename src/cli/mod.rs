@@ -85,6 +85,9 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::execute(args),
         Command::Compare(args) => compare::execute(args),
+        Command::Migrate(args) if args.rule.is_none() && args.exec.tenant.is_some() => {
+            migrate_tenant::execute(args)
+        }
         Command::Migrate(args) => migrate::execute(args),
         Command::Jwks(args) => jwks::execute(args),
         Command::Verify(args) => verify::execute(args),

@@ -301,7 +301,7 @@ impl ExecOptions {
             .chain(std::env::current_dir().ok())
             .collect();
         if let Some(path) = &self.users {
-            let users = input::read_users(path)?;
+            let users = actionbox::event::read_users(path)?;
             node.users = users;
         }
         Ok(node)
@@ -469,7 +469,7 @@ impl ExecOptions {
 /// wrong type is an error naming the file, an unknown or misplaced one a
 /// warning on stderr.
 pub fn read_event(path: &Path, trigger: Trigger) -> Result<Value> {
-    let (event, warnings) = input::read_event(path, trigger)?;
+    let (event, warnings) = actionbox::event::read_event(path, trigger)?;
     for warning in warnings {
         eprintln!("actionbox: warning: {warning}");
     }
@@ -480,4 +480,54 @@ fn file_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
+}
+
+/// A tenant folder's post-login flow: its scripts, settings and modules,
+/// with what the command line gives winning over the export.
+pub struct TenantSides {
+    pub folder: TenantFolder,
+    pub scripts: Vec<Script>,
+    pub settings: Settings,
+    pub node: NodeConfig,
+}
+
+pub fn load_tenant(exec: &ExecOptions) -> Result<TenantSides> {
+    let folder = exec
+        .tenant_folder()?
+        .context("--tenant DIR: the Deploy CLI export to read")?;
+    let built = TenantFlow::build(&folder, Trigger::PostLogin, exec.settings()?)?;
+    for warning in &built.warnings {
+        eprintln!("actionbox: warning: {warning}");
+    }
+    let mut node = exec.node()?;
+    for (name, source) in built.node.action_modules {
+        node.action_modules.entry(name).or_insert(source);
+    }
+    for (name, version) in built.node.dependencies {
+        node.dependencies.entry(name).or_insert(version);
+    }
+    if exec.node_runtime.is_none() {
+        node.runtime = built.node.runtime;
+    }
+    Ok(TenantSides {
+        folder,
+        scripts: built.scripts,
+        settings: built.settings,
+        node,
+    })
+}
+
+/// `compare --tenant`: the login as it runs today (enabled Rules, then the
+/// bound Actions that do not replace them) and as it runs with the Rules
+/// off (the bound Actions).
+pub fn compare_sides(
+    exec: &ExecOptions,
+) -> Result<(Vec<Script>, Vec<Script>, Settings, NodeConfig)> {
+    let tenant = load_tenant(exec)?;
+    if tenant.folder.enabled_rules().is_empty() {
+        bail!("the tenant has no enabled Rule: nothing to compare its Actions with");
+    }
+    let (before, after) =
+        actionbox::migrate::tenant::before_and_after(&tenant.folder, &tenant.scripts);
+    Ok((before, after, tenant.settings, tenant.node))
 }

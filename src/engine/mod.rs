@@ -72,7 +72,7 @@ pub(crate) struct ScriptRun {
     pub requests: Vec<crate::record::RequestRecord>,
     /// The npm packages the script loaded.
     #[serde(default)]
-    pub packages: Vec<crate::packages::PackageUse>,
+    pub packages: Vec<crate::record::PackageUse>,
 }
 
 impl ScriptRun {

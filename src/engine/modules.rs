@@ -15,7 +15,7 @@ pub struct Resolved {
     pub source: String,
     /// The package this file belongs to, when it is a package's entry.
     #[serde(default)]
-    pub package: Option<crate::packages::PackageUse>,
+    pub package: Option<crate::record::PackageUse>,
     /// The file's bytecode (wrapped as [`PACKAGE_PARAMS`]), when the host
     /// had it compiled or cached: the isolate then compiles nothing.
     #[serde(

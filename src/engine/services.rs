@@ -1,113 +1,16 @@
-//! What the host does for scripts that needs the outside world: reading a
-//! module from the named `node_modules` folders and performing an allowed
-//! HTTP request. In-process these run here; in a worker process (which may
-//! not open files or sockets) they are asked of the parent.
+//! What the host asks of the outside world for scripts: resolving a
+//! module and performing an allowed HTTP request. The engine only names
+//! the service; the layer that builds an execution's environment performs
+//! it (in a worker process, which may not open files or sockets, by asking
+//! its parent).
 
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-use std::collections::BTreeMap;
-
-use super::modules::{self, Resolved};
-use crate::net::{self, HttpRequest, HttpResponse, NetPolicy};
-use crate::packages::{self, PackageOptions, Packages};
-use crate::runtime::NodeConfig;
+use super::modules::Resolved;
+use crate::net::{HttpRequest, HttpResponse};
 
 pub(crate) trait Services: Send + Sync {
     fn resolve_module(&self, from: &str, request: &str) -> Result<Resolved, String>;
     /// Performs a request the allow-list permits, checking its addresses.
     fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String>;
-}
-
-/// The services of this process.
-pub(crate) struct LocalServices {
-    pub node_modules: Vec<PathBuf>,
-    pub net: NetPolicy,
-    pub packages: PackageOptions,
-    pub dependencies: BTreeMap<String, String>,
-}
-
-impl LocalServices {
-    pub(crate) fn for_config(config: &NodeConfig) -> Arc<dyn Services> {
-        Arc::new(LocalServices {
-            node_modules: config.node_modules.clone(),
-            net: config.net.clone(),
-            packages: config.packages.clone(),
-            dependencies: config.dependencies.clone(),
-        })
-    }
-}
-
-/// The package a script's bare `require` found in a `--node-modules`
-/// folder, with the version its package.json gives.
-fn installed_package(folders: &[PathBuf], request: &str) -> Option<packages::PackageUse> {
-    let (name, _) = modules::split_package(request);
-    folders.iter().find_map(|folder| {
-        let text = std::fs::read_to_string(folder.join(name).join("package.json")).ok()?;
-        let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
-        Some(packages::PackageUse {
-            name: name.to_string(),
-            version: manifest.get("version")?.as_str()?.to_string(),
-            source: packages::PackageSource::NodeModules,
-        })
-    })
-}
-
-impl Services for LocalServices {
-    /// `request` may carry a version (`lodash@4.17.19`). A file of a
-    /// registry package resolves within its install; anything else tries
-    /// the `--node-modules` folders first, then the registry.
-    fn resolve_module(&self, from: &str, request: &str) -> Result<Resolved, String> {
-        let registry = || Packages::for_options(&self.packages);
-        if let Some(result) = registry().resolve_from_package(from, request) {
-            return result.map_err(|why| format!("Cannot find module '{request}': {why}"));
-        }
-        let (unversioned, version) = packages::split_version(request);
-        let local = if self.node_modules.is_empty() {
-            Err(String::new())
-        } else {
-            modules::resolve(&self.node_modules, from, &unversioned)
-        };
-        // A versioned request names a registry version, not whatever the
-        // folder holds.
-        if version.is_none()
-            && let Ok(found) = &local
-        {
-            let mut found = found.clone();
-            if !modules::is_path_request(&unversioned) && !from.starts_with('/') {
-                found.package = installed_package(&self.node_modules, &unversioned);
-            }
-            return Ok(found);
-        }
-        if modules::is_path_request(&unversioned) || !packages::is_registry_request(request) {
-            return local.map_err(|why| {
-                if why.is_empty() {
-                    format!("Cannot find module '{request}'")
-                } else {
-                    why
-                }
-            });
-        }
-        let rule = from == packages::RULES_REQUIRER;
-        registry()
-            .resolve_from_script(request, rule, &self.dependencies)
-            .map_err(|why| match local {
-                Err(local_why) if !local_why.is_empty() => {
-                    format!(
-                        "Cannot find module '{request}': {why} (and {})",
-                        local_why
-                            .trim_start_matches(&format!("Cannot find module '{unversioned}': "))
-                    )
-                }
-                _ => format!("Cannot find module '{request}': {why}"),
-            })
-    }
-
-    fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String> {
-        if let Some(why) = net::refusal(&self.net, &request.url) {
-            return Err(format!("refused: {why}"));
-        }
-        net::perform(&self.net, request, budget)
-    }
 }

@@ -2,12 +2,69 @@
 //! panel shows it) merged over complete, realistic defaults, so a partial
 //! fixture — or none — still gives scripts every field Auth0 would.
 
+use std::path::Path;
+
 use serde_json::{Map, Value, json};
 
 pub mod rules;
 pub mod shape;
 
+use crate::error::Error;
+use crate::input::{self, InputKind};
 use crate::script::Trigger;
+
+/// An event fixture for `trigger` (`-`: standard input), as every command
+/// reads it: a field of the wrong type is an error naming the file; the
+/// warnings (unknown or misplaced fields) come back, each naming the file.
+pub fn read_event(path: &Path, trigger: Trigger) -> Result<(Value, Vec<String>), Error> {
+    let event = input::read_json(path, InputKind::Event)?;
+    let shown = input::shown(path);
+    let warnings = shape::check(trigger, &event)
+        .map_err(|e| Error::invalid(format!("{}: {e}", shown.display())))?;
+    let warnings = warnings
+        .into_iter()
+        .map(|w| format!("{}: {w}", shown.display()))
+        .collect();
+    Ok((event, warnings))
+}
+
+/// `--users FILE`: a JSON array of user profiles, each an object with a
+/// string `user_id` and the types Auth0's user has. An error names the
+/// file, the user (by index and, when it has one, its id or email) and
+/// what is wrong.
+pub fn read_users(path: &Path) -> Result<Vec<Value>, Error> {
+    let value = input::read_json(path, InputKind::Users)?;
+    let shown = input::shown(path);
+    let Value::Array(users) = value else {
+        return Err(Error::invalid(format!(
+            "{}: a users file is a JSON array of user objects, not {}",
+            shown.display(),
+            input::json_type(&value)
+        )));
+    };
+    for (i, user) in users.iter().enumerate() {
+        let mut problems = shape::check_user(user);
+        if problems.is_empty() && !user.get("user_id").is_some_and(Value::is_string) {
+            problems.push(match user.get("user_id") {
+                None | Some(Value::Null) => {
+                    "user_id: missing; the Management API finds users by it".to_string()
+                }
+                Some(other) => {
+                    format!("user_id: must be a string, not {}", input::json_type(other))
+                }
+            });
+        }
+        if !problems.is_empty() {
+            return Err(Error::invalid(format!(
+                "{}: {}: {}",
+                shown.display(),
+                input::user_label(i, user),
+                problems.join("; ")
+            )));
+        }
+    }
+    Ok(users)
+}
 
 /// The defaults for a trigger's event: complete, realistic values in the
 /// shape Auth0 sends (`src/event/defaults/<trigger>.json`).

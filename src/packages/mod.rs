@@ -10,7 +10,6 @@
 //! versions of one package can live side by side in one login.
 
 pub mod bytecode;
-pub mod config;
 mod defaults;
 pub mod registry;
 pub mod store;
@@ -22,7 +21,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-pub use config::PackageOptions;
+pub use crate::record::{PackageSource, PackageUse};
+pub use crate::runtime::npm::{self as config, PackageOptions};
+pub use crate::runtime::{EMULATED_PACKAGES, REAL_FIRST_PACKAGES};
 pub use defaults::{rules_default_version, rules_defaults};
 
 use crate::engine::modules::{self, Resolved};
@@ -32,30 +33,6 @@ use tree::Layout;
 
 /// What `require` calls the Rules' shared requirer (js-runtime/rules.js).
 pub const RULES_REQUIRER: &str = "rules";
-
-/// The npm packages actionbox emulates (docs/node.md).
-pub const EMULATED_PACKAGES: &[&str] = &[
-    "axios",
-    "node-fetch",
-    "request",
-    "request-promise",
-    "request-promise-native",
-    "jsonwebtoken",
-    "uuid",
-    "auth0",
-];
-
-/// Emulated packages whose real code runs when the registry (or the cache)
-/// gives it; the emulation answers only when it cannot (js-runtime/core.js).
-pub const REAL_FIRST_PACKAGES: &[&str] = &[
-    "jsonwebtoken",
-    "uuid",
-    "axios",
-    "node-fetch",
-    "request",
-    "request-promise",
-    "request-promise-native",
-];
 
 /// Whether `name` (a package, or one of its subpaths) has an emulation
 /// that answers when its real code cannot be installed.
@@ -114,28 +91,6 @@ pub const NODE_BUILTINS: &[&str] = &[
     "worker_threads",
     "zlib",
 ];
-
-/// Where a package a run used came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PackageSource {
-    /// Downloaded from the registry for this run.
-    Registry,
-    /// Already in the package cache.
-    Cache,
-    /// A folder given with `--node-modules`.
-    NodeModules,
-    /// actionbox's emulation answered (docs/node.md).
-    Emulated,
-}
-
-/// A package a run loaded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PackageUse {
-    pub name: String,
-    pub version: String,
-    pub source: PackageSource,
-}
 
 /// Why an install failed.
 #[derive(Debug, Clone)]

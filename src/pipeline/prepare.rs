@@ -18,7 +18,6 @@ use crate::token::builder::Tenant;
 use crate::token::management::management_token;
 
 use super::flow::Flow;
-use super::scripts::per_action;
 
 /// Everything a flow needs, as data.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -315,4 +314,24 @@ pub(crate) fn redirect_state(script: &str, event: &Value) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{script}|{event}").as_bytes());
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `event.secrets` or `event.configuration` (`field`) for one Action: the
+/// event's own, then the settings' for that Action.
+fn per_action(
+    event: &Value,
+    field: &str,
+    from_settings: Option<&std::collections::BTreeMap<String, String>>,
+) -> Value {
+    let mut values = event
+        .get(field)
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or_else(|| json!({}));
+    if let Some(extra) = from_settings {
+        for (key, value) in extra {
+            values[key] = json!(value);
+        }
+    }
+    values
 }

@@ -13,11 +13,12 @@ use tracing::info_span;
 
 use crate::engine::action::{self, ActionInput, Entry};
 use crate::engine::rule::{self, RulesInput};
-use crate::engine::services::{LocalServices, Services};
+use crate::engine::services::Services;
 use crate::engine::{ExecEnv, ScriptRun};
 use crate::event::rules::{self as rules_event, RuleStart};
 use crate::outcome::Denial;
 use crate::record::{Call, ErrorKind, ScriptError};
+use crate::services::LocalServices;
 
 use super::prepare::{FlowJob, ResumeJob};
 use super::transaction::Transaction;
@@ -220,24 +221,4 @@ fn rule_globals(job: &FlowJob, transaction: &Transaction) -> Value {
         .cloned()
         .unwrap_or_else(|| json!({}));
     globals
-}
-
-/// `event.secrets` or `event.configuration` (`field`) for one Action: the
-/// event's own, then the settings' for that Action.
-pub(crate) fn per_action(
-    event: &Value,
-    field: &str,
-    from_settings: Option<&std::collections::BTreeMap<String, String>>,
-) -> Value {
-    let mut values = event
-        .get(field)
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    if let Some(extra) = from_settings {
-        for (key, value) in extra {
-            values[key] = json!(value);
-        }
-    }
-    values
 }

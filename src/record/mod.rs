@@ -7,11 +7,13 @@ use serde_json::Value;
 
 mod call;
 mod error;
+mod package;
 mod request;
 mod timings;
 
 pub use call::{Call, SDK_PREFIXES};
 pub use error::{ErrorKind, ScriptError};
+pub use package::{PackageSource, PackageUse};
 pub use request::{Disposition, RequestRecord};
 pub use timings::PhaseTimings;
 

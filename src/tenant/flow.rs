@@ -49,7 +49,7 @@ pub enum Provided {
     Missing,
 }
 
-pub use crate::packages::EMULATED_PACKAGES;
+pub use crate::runtime::EMULATED_PACKAGES;
 
 impl TenantFlow {
     /// The flow of `trigger`: for post-login the enabled Rules first, then

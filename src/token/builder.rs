@@ -66,7 +66,7 @@ pub struct Issued {
     pub authorization_code: Option<String>,
     /// The signing secret generated for an HS256 API that has none in the
     /// settings, so the user can verify its access token.
-    pub generated_api_secret: Option<crate::outcome::GeneratedApiSecret>,
+    pub generated_api_secret: Option<super::GeneratedApiSecret>,
 }
 
 /// The tenant facts of this login, resolved from settings and event.
@@ -806,7 +806,7 @@ fn access_token(
     now: u64,
     flow: &ResponseFlow,
     keys: &mut Keys,
-    generated_secret: &mut Option<crate::outcome::GeneratedApiSecret>,
+    generated_secret: &mut Option<super::GeneratedApiSecret>,
 ) -> Result<Option<IssuedToken>, Error> {
     let event = input.event;
     let aud = match &tenant.audience {
@@ -886,7 +886,7 @@ fn signed_access_token(
     kept: &[ClaimWrite],
     claims: AccessClaims<'_>,
     keys: &mut Keys,
-    generated_secret: &mut Option<crate::outcome::GeneratedApiSecret>,
+    generated_secret: &mut Option<super::GeneratedApiSecret>,
 ) -> Result<IssuedToken, Error> {
     let rfc9068 = api.profile == TokenProfile::Rfc9068;
     let mut payload = Map::new();
@@ -928,7 +928,7 @@ fn signed_access_token(
     let secret = (alg == SigningAlg::HS256).then(|| {
         let (secret, generated) = super::sign::api_signing_secret(api);
         if generated {
-            *generated_secret = Some(crate::outcome::GeneratedApiSecret {
+            *generated_secret = Some(super::GeneratedApiSecret {
                 api: api.identifier.clone(),
                 secret: secret.clone(),
             });

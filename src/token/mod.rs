@@ -25,6 +25,14 @@ pub struct IssuedToken {
     pub opaque: Option<String>,
 }
 
+/// A signing secret generated for an HS256 API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedApiSecret {
+    /// The API's identifier (the access token's `aud`).
+    pub api: String,
+    pub secret: String,
+}
+
 /// A claim a script set that is not in the token, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DroppedClaim {

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use super::{FromWorker, ToWorker, WorkerOptions};
 use crate::engine::guards::Tripped;
-use crate::engine::services::LocalServices;
 use crate::engine::{Limits, ScriptRun};
 use crate::pipeline::transaction::Transaction;
 use crate::pipeline::{FlowJob, FlowReport};
 use crate::record::{ErrorKind, ScriptError};
+use crate::services::LocalServices;
 
 /// How long past a flow's deadline a worker may take before it is killed:
 /// the in-process deadline fires first whenever the engine polls.

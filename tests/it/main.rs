@@ -15,6 +15,7 @@ mod engine;
 mod examples;
 mod hostile;
 mod inputs;
+mod layers;
 mod migrate;
 mod node;
 mod packages;

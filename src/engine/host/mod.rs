@@ -68,9 +68,23 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
-    use crate::engine::services::LocalServices;
+    use crate::engine::modules::Resolved;
+    use crate::engine::services::Services;
     use crate::engine::{ExecEnv, Limits};
+    use crate::net::{HttpRequest, HttpResponse};
     use crate::runtime::NodeConfig;
+
+    /// Installing the host reaches for no module and no network.
+    struct NoServices;
+
+    impl Services for NoServices {
+        fn resolve_module(&self, _: &str, request: &str) -> Result<Resolved, String> {
+            Err(format!("Cannot find module '{request}'"))
+        }
+        fn fetch(&self, _: &HttpRequest, _: Duration) -> Result<HttpResponse, String> {
+            Err("refused".into())
+        }
+    }
 
     /// The function names in the first column of docs/security.md's "Host
     /// functions" table.
@@ -96,7 +110,7 @@ mod tests {
             limits: Limits::default(),
             deadline: Instant::now() + Duration::from_secs(5),
             clock: crate::clock::Clock::System,
-            services: LocalServices::for_config(&node),
+            services: Arc::new(NoServices),
             node: Arc::new(node),
             tenant_users: Arc::default(),
         };

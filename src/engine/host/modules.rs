@@ -61,14 +61,14 @@ pub(super) fn install<'js>(
     add(ctx, host, guards, "packageEmulated", move |ctx, args| {
         let name = arg_string(ctx, args, 0)?;
         let version = arg_string(ctx, args, 1)?;
-        let used = crate::packages::PackageUse {
+        let used = crate::record::PackageUse {
             name,
             version: if version.is_empty() {
                 "emulated".into()
             } else {
                 version
             },
-            source: crate::packages::PackageSource::Emulated,
+            source: crate::record::PackageSource::Emulated,
         };
         let mut state = st.borrow_mut();
         if !state.packages.contains(&used) {

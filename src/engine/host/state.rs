@@ -32,7 +32,7 @@ pub(crate) struct HostState {
     /// promise's address while it lives.
     pub unhandled_rejections: Vec<(usize, String)>,
     /// npm packages loaded since the last records were taken.
-    pub packages: Vec<crate::packages::PackageUse>,
+    pub packages: Vec<crate::record::PackageUse>,
     /// The scripts this isolate compiled, by the file name QuickJS reports
     /// in stack frames: the runtime reads the line an engine error points
     /// at to word its message as V8 does (`o.plan is not a function`).

@@ -1,13 +1,41 @@
 //! What a flow may use of the outside world and which Node it pretends to
 //! be: tenant facts (users, dependencies, Actions Modules, the declared
-//! runtime) that the engine reads but the tenant folder produces. It sits
-//! below both so neither imports the other.
+//! runtime), the packages actionbox emulates and where npm packages come
+//! from (`npm`). The engine reads them, the tenant folder produces them,
+//! and the package installer follows them. It sits below all three so
+//! none imports another.
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use crate::net::NetPolicy;
+
+pub mod npm;
+
+/// The npm packages actionbox emulates (docs/node.md).
+pub const EMULATED_PACKAGES: &[&str] = &[
+    "axios",
+    "node-fetch",
+    "request",
+    "request-promise",
+    "request-promise-native",
+    "jsonwebtoken",
+    "uuid",
+    "auth0",
+];
+
+/// Emulated packages whose real code runs when the registry (or the cache)
+/// gives it; the emulation answers only when it cannot (js-runtime/core.js).
+pub const REAL_FIRST_PACKAGES: &[&str] = &[
+    "jsonwebtoken",
+    "uuid",
+    "axios",
+    "node-fetch",
+    "request",
+    "request-promise",
+    "request-promise-native",
+];
 
 /// Everything about the outside world a flow may use.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -34,7 +62,7 @@ pub struct NodeConfig {
     pub dependencies: std::collections::BTreeMap<String, String>,
     /// Where packages from the npm registry come from and are kept.
     #[serde(default)]
-    pub packages: crate::packages::PackageOptions,
+    pub packages: npm::PackageOptions,
 }
 
 /// The Node versions Auth0 offers scripts.
