@@ -32,6 +32,11 @@ pub enum InputKind {
     Key,
     /// A token given to `verify`.
     Token,
+    /// A `package.json` under a `--node-modules` folder or in the package
+    /// cache, or an `.npmrc`.
+    PackageFile,
+    /// A file of a package a script `require`s.
+    Module,
 }
 
 const KB: u64 = 1024;
@@ -46,6 +51,8 @@ impl InputKind {
             InputKind::Settings | InputKind::Secrets => MB,
             InputKind::Mocks | InputKind::Users | InputKind::TenantFile => 16 * MB,
             InputKind::Key | InputKind::Token => MB,
+            InputKind::PackageFile => 4 * MB,
+            InputKind::Module => MAX_MODULE_BYTES,
         }
     }
 
@@ -60,6 +67,8 @@ impl InputKind {
             InputKind::TenantFile => "a tenant export file",
             InputKind::Key => "a key file",
             InputKind::Token => "a token",
+            InputKind::PackageFile => "a package.json or .npmrc",
+            InputKind::Module => "a module file",
         }
     }
 
@@ -77,6 +86,10 @@ pub const MAX_SCRIPT_BYTES: u64 = 100 * KB;
 /// The largest event fixture read (docs/inputs.md). Real events are a few
 /// kB; Auth0 caps `user_metadata` and `app_metadata` at 32 kB each.
 pub const MAX_EVENT_BYTES: u64 = MB;
+
+/// The largest file of a package `require` loads (docs/inputs.md): real
+/// packages' largest bundles are a few MiB.
+pub const MAX_MODULE_BYTES: u64 = 64 * MB;
 
 /// The path `-` stands for standard input.
 pub fn is_stdin(path: &Path) -> bool {

@@ -39,8 +39,11 @@ impl LocalServices {
 fn installed_package(folders: &[PathBuf], request: &str) -> Option<packages::PackageUse> {
     let (name, _) = modules::split_package(request);
     folders.iter().find_map(|folder| {
-        let text = std::fs::read_to_string(folder.join(name).join("package.json")).ok()?;
-        let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let manifest = crate::input::read_json(
+            &folder.join(name).join("package.json"),
+            crate::input::InputKind::PackageFile,
+        )
+        .ok()?;
         Some(packages::PackageUse {
             name: name.to_string(),
             version: manifest.get("version")?.as_str()?.to_string(),

@@ -8,6 +8,9 @@ use std::path::{Component, Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::error::Error;
+use crate::input::InputKind;
+
 /// A module file found for a `require`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resolved {
@@ -24,6 +27,10 @@ pub struct Resolved {
         with = "base64_bytes"
     )]
     pub bytecode: Option<std::sync::Arc<[u8]>>,
+    /// Why the file was found but not read (a native addon, a file past
+    /// the size limit): `require` fails with this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
 }
 
 /// Bytecode crosses the worker pipe as base64, not a JSON array of numbers.
@@ -113,7 +120,7 @@ fn es_module(roots: &[PathBuf], path: &Path) -> Option<&'static str> {
     let roots: Vec<PathBuf> = roots.iter().filter_map(|r| r.canonicalize().ok()).collect();
     let mut dir = path.parent()?.to_path_buf();
     while inside(&roots, &dir) {
-        if let Ok(text) = std::fs::read_to_string(dir.join("package.json")) {
+        if let Ok(text) = read_capped(&dir.join("package.json"), InputKind::PackageFile) {
             let manifest: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
             return (manifest.get("type").and_then(Value::as_str) == Some("module"))
                 .then_some("its package.json has \"type\": \"module\"");
@@ -213,18 +220,41 @@ fn read(roots: &[PathBuf], path: &Path) -> Option<Resolved> {
         return None;
     }
     let path = path.canonicalize().ok()?;
-    // A native addon is found (so the error can say what it is) but not read.
-    let source = if path.extension().is_some_and(|e| e == "node") {
-        String::new()
+    // A native addon, or a file past the limit, is found (so the error can
+    // say what it is) but not read.
+    let (source, refused) = if path.extension().is_some_and(|e| e == "node") {
+        (
+            String::new(),
+            Some(format!(
+                "{} is a native addon (compiled code), which actionbox cannot load — Auth0 does not run native modules either",
+                path.display()
+            )),
+        )
     } else {
-        std::fs::read_to_string(&path).ok()?
+        match read_capped(&path, InputKind::Module) {
+            Ok(source) => (source, None),
+            Err(Error::TooLarge { path, limit, .. }) => (
+                String::new(),
+                Some(format!(
+                    "{} is larger than {limit}, the most actionbox loads of a module file",
+                    path.display()
+                )),
+            ),
+            Err(_) => return None,
+        }
     };
     Some(Resolved {
         path,
         source,
         package: None,
         bytecode: None,
+        refused,
     })
+}
+
+/// A package's file read with `kind`'s size limit (docs/inputs.md).
+fn read_capped(path: &Path, kind: InputKind) -> Result<String, Error> {
+    crate::input::read_text(path, kind)
 }
 
 pub(crate) fn load_file_or_dir(roots: &[PathBuf], target: &Path) -> Option<Resolved> {
@@ -253,7 +283,7 @@ fn ext_plus(path: &Path, ext: &str) -> String {
 }
 
 pub(crate) fn load_package(roots: &[PathBuf], dir: &Path, subpath: &str) -> Option<Resolved> {
-    let manifest: Option<Value> = std::fs::read_to_string(dir.join("package.json"))
+    let manifest: Option<Value> = read_capped(&dir.join("package.json"), InputKind::PackageFile)
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
     let key = if subpath.is_empty() {

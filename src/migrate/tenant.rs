@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::Migration;
 use crate::error::Error;
+use crate::input::{self, InputKind};
 use crate::script::{Script, ScriptKind};
 use crate::tenant::{RuleDef, TenantFolder};
 
@@ -71,7 +72,7 @@ pub fn write_export(input: &Path, out: &Path, migrated: &[MigratedRule<'_>]) -> 
     if input.canonicalize().ok() != out.canonicalize().ok() {
         copy_dir(input, out)?;
     }
-    let raw_configs = raw_rules_configs(input);
+    let raw_configs = raw_rules_configs(input)?;
     let actions_dir = out.join("actions");
     std::fs::create_dir_all(&actions_dir).map_err(io(&actions_dir))?;
     for item in migrated {
@@ -114,27 +115,33 @@ pub fn write_export(input: &Path, out: &Path, migrated: &[MigratedRule<'_>]) -> 
     let triggers_dir = out.join("triggers");
     std::fs::create_dir_all(&triggers_dir).map_err(io(&triggers_dir))?;
     let triggers_file = triggers_dir.join("triggers.json");
-    let mut triggers: Value = match std::fs::read_to_string(&triggers_file) {
-        Ok(text) => serde_json::from_str(&text).map_err(|cause| Error::Json {
-            path: triggers_file.clone(),
-            cause,
-        })?,
-        Err(_) => json!({}),
+    // The copy's bindings, refused (never replaced) when they are not the
+    // shape the Deploy CLI writes: replacing them would drop bindings.
+    let mut triggers = if std::fs::symlink_metadata(&triggers_file).is_ok() {
+        input::read_json(&triggers_file, InputKind::TenantFile)?
+    } else {
+        json!({})
     };
-    if !triggers.is_object() {
-        triggers = json!({});
-    }
-    if !triggers["post-login"].is_array() {
-        triggers["post-login"] = json!([]);
-    }
-    if let Some(bound) = triggers["post-login"].as_array_mut() {
-        for item in migrated {
-            let already = bound
-                .iter()
-                .any(|b| b["action_name"].as_str() == Some(item.action.as_str()));
-            if !already {
-                bound.push(json!({ "action_name": item.action, "display_name": item.action }));
-            }
+    let shown = triggers_file.display();
+    let Some(bindings) = triggers.as_object_mut() else {
+        return Err(Error::invalid(format!(
+            "{shown}: the trigger bindings must be a JSON object of trigger ids, not {}",
+            input::json_type(&triggers)
+        )));
+    };
+    let post_login = bindings.entry("post-login").or_insert_with(|| json!([]));
+    let Some(bound) = post_login.as_array_mut() else {
+        return Err(Error::invalid(format!(
+            "{shown}: `post-login` must be an array of bindings, not {}",
+            input::json_type(post_login)
+        )));
+    };
+    for item in migrated {
+        let already = bound
+            .iter()
+            .any(|b| b["action_name"].as_str() == Some(item.action.as_str()));
+        if !already {
+            bound.push(json!({ "action_name": item.action, "display_name": item.action }));
         }
     }
     write_json(&triggers_file, &triggers)
@@ -150,21 +157,26 @@ fn write_json(path: &Path, value: &Value) -> Result<(), Error> {
 
 /// The export's `rules-configs/*.json` as written (placeholders such as
 /// `##KEY##` kept, so the import replaces them as it did for the Rules).
-fn raw_rules_configs(input: &Path) -> Vec<(String, Value)> {
-    let Ok(entries) = std::fs::read_dir(input.join("rules-configs")) else {
-        return Vec::new();
+fn raw_rules_configs(folder: &Path) -> Result<Vec<(String, Value)>, Error> {
+    let Ok(entries) = std::fs::read_dir(folder.join("rules-configs")) else {
+        return Ok(Vec::new());
     };
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    files
-        .iter()
-        .filter_map(|p| std::fs::read_to_string(p).ok())
-        .filter_map(|text| serde_json::from_str::<Value>(&text).ok())
-        .filter_map(|v| Some((v.get("key")?.as_str()?.to_string(), v.get("value")?.clone())))
-        .collect()
+    let mut configs = Vec::new();
+    for file in &files {
+        let config = input::read_json(file, InputKind::TenantFile)?;
+        if let (Some(key), Some(value)) = (
+            config.get("key").and_then(Value::as_str),
+            config.get("value"),
+        ) {
+            configs.push((key.to_string(), value.clone()));
+        }
+    }
+    Ok(configs)
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<(), Error> {
@@ -202,5 +214,33 @@ mod tests {
             "deny-blocked-email"
         );
         assert_eq!(action_name_for("***"), "migrated-rule");
+    }
+
+    #[test]
+    fn bindings_of_the_wrong_shape_are_refused_not_replaced() {
+        let input = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(input.path().join("triggers")).expect("dir");
+        let triggers = input.path().join("triggers/triggers.json");
+        for (text, needle) in [
+            ("[]", "must be a JSON object of trigger ids, not an array"),
+            (
+                r#"{"post-login": {"action_name": "a"}}"#,
+                "`post-login` must be an array of bindings, not an object",
+            ),
+        ] {
+            std::fs::write(&triggers, text).expect("write");
+            let out = tempfile::tempdir().expect("tempdir");
+            let error = write_export(input.path(), out.path(), &[])
+                .expect_err(text)
+                .to_string();
+            assert!(
+                error.contains("triggers.json") && error.contains(needle),
+                "{text}: {error}"
+            );
+            // The copy keeps the bindings as they were.
+            let kept =
+                std::fs::read_to_string(out.path().join("triggers/triggers.json")).expect("copied");
+            assert_eq!(kept, text);
+        }
     }
 }

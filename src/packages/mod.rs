@@ -19,8 +19,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use serde::{Deserialize, Serialize};
-
 pub use crate::record::{PackageSource, PackageUse};
 pub use crate::runtime::npm::{self as config, PackageOptions};
 pub use crate::runtime::{EMULATED_PACKAGES, REAL_FIRST_PACKAGES};
@@ -355,7 +353,8 @@ impl Packages {
         let is_script = found
             .path
             .extension()
-            .is_some_and(|e| e == "js" || e == "cjs");
+            .is_some_and(|e| e == "js" || e == "cjs")
+            && found.refused.is_none();
         let cache = || {
             self.bytecode
                 .get_or_init(|| bytecode::BytecodeCache::open(&self.cache))
@@ -438,6 +437,7 @@ fn with_package(tree: &Tree, location: &str, resolved: Resolved, dir: &Path) -> 
             },
         }),
         bytecode: None,
+        refused: resolved.refused,
     })
 }
 

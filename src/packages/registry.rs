@@ -159,7 +159,7 @@ fn extra_roots() -> Vec<reqwest::Certificate> {
             continue;
         };
         let path = std::path::PathBuf::from(path);
-        match std::fs::read(&path)
+        match crate::input::read_bytes(&path, crate::input::InputKind::Key)
             .map_err(|e| e.to_string())
             .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string()))
         {

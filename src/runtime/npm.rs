@@ -75,7 +75,7 @@ fn registry_from_env() -> Option<String> {
 
 /// The `registry=` line of an `.npmrc` file (`${VAR}` expanded as npm does).
 fn registry_from_npmrc(file: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(file).ok()?;
+    let text = crate::input::read_text(file, crate::input::InputKind::PackageFile).ok()?;
     text.lines().find_map(|line| {
         let line = line.trim();
         if line.starts_with('#') || line.starts_with(';') {

@@ -194,8 +194,11 @@ pub fn dependency_status(
 }
 
 fn installed_version(folder: &Path, name: &str) -> Option<String> {
-    let text = std::fs::read_to_string(folder.join(name).join("package.json")).ok()?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let manifest = crate::input::read_json(
+        &folder.join(name).join("package.json"),
+        crate::input::InputKind::PackageFile,
+    )
+    .ok()?;
     Some(
         manifest
             .get("version")

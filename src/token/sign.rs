@@ -191,7 +191,8 @@ pub fn development_key_file() -> Option<PathBuf> {
 /// key; the one that loses the race reads the winner's.
 fn development_key(path: &Path, alg: SigningAlg) -> Result<RsaKey, String> {
     let origin = KeyOrigin::Development(path.to_path_buf());
-    if let Ok(pem) = std::fs::read(path) {
+    let read = || crate::input::read_bytes(path, crate::input::InputKind::Key);
+    if let Ok(pem) = read() {
         return RsaKey::from_pem(&pem, None, alg).map(|key| RsaKey { origin, ..key });
     }
     use rsa::pkcs1::{DecodeRsaPrivateKey, EncodeRsaPrivateKey};
@@ -205,7 +206,7 @@ fn development_key(path: &Path, alg: SigningAlg) -> Result<RsaKey, String> {
     std::io::Write::write_all(&mut file, pem.as_bytes()).map_err(|e| e.to_string())?;
     let pem = match file.persist_noclobber(path) {
         Ok(_) => pem.as_bytes().to_vec(),
-        Err(_) => std::fs::read(path).map_err(|e| e.to_string())?,
+        Err(_) => read().map_err(|e| e.to_string())?,
     };
     RsaKey::from_pem(&pem, None, alg).map(|key| RsaKey { origin, ..key })
 }

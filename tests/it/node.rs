@@ -13,16 +13,8 @@ use actionbox::net::{Disposition, HttpMock, MockResponse};
 use actionbox::{Flow, NodeConfig, NodeRuntime, Outcome, Runner, Script, Status};
 use serde_json::{Value, json};
 
-fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Outcome {
-    let flow = Flow::post_login(scripts)
-        .with_event(event("post-login-database.json"))
-        .with_limits(test_limits())
-        .with_node(node);
-    Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn run_node(source: &str, node: NodeConfig) -> Outcome {
-    run_with(vec![action("test.js", source)], node)
+    run_with_node(vec![action("test.js", source)], node)
 }
 
 /// The script's logs, failing the test with its error if it failed.
@@ -83,7 +75,7 @@ fn matches_node(name: &str) {
             expected_path.display()
         );
     }
-    let outcome = run_with(vec![script(&script_path)], NodeConfig::default());
+    let outcome = run_with_node(vec![script(&script_path)], NodeConfig::default());
     let actual = ok_logs(&outcome);
     let expected: Vec<&str> = expected.lines().collect();
     for (i, (want, got)) in expected.iter().zip(&actual).enumerate() {
@@ -348,7 +340,7 @@ fn rules_may_require_versioned_modules() {
         }"#,
     )
     .expect("rule");
-    let outcome = run_with(vec![rule], NodeConfig::default());
+    let outcome = run_with_node(vec![rule], NodeConfig::default());
     assert_eq!(ok_logs(&outcome), ["function function object true"]);
 }
 
@@ -674,7 +666,7 @@ fn request_and_request_promise_for_rules() {
         }"#,
     )
     .expect("rule");
-    let outcome = run_with(vec![rule], node);
+    let outcome = run_with_node(vec![rule], node);
     assert_eq!(
         ok_logs(&outcome),
         [
@@ -722,7 +714,7 @@ fn a_rules_fire_and_forget_request_keeps_its_own_record() {
         }"#,
     )
     .expect("rule");
-    let outcome = run_with(vec![audit, tier], node);
+    let outcome = run_with_node(vec![audit, tier], node);
     assert_eq!(ok_logs(&outcome), ["true 200 gold"]);
     let records: Vec<_> = outcome
         .requests
@@ -986,7 +978,7 @@ fn auth0_sdk_v2_in_a_rule_with_callbacks_and_promises() {
         }"#,
     )
     .expect("rule");
-    let outcome = run_with(vec![rule], sdk_node("2.44.1"));
+    let outcome = run_with_node(vec![rule], sdk_node("2.44.1"));
     assert_eq!(
         ok_logs(&outcome),
         [
@@ -1016,7 +1008,7 @@ fn sdk_writes_are_seen_by_the_next_script_of_the_flow() {
             console.log(data.user_metadata.theme, event.user.user_metadata.theme);
         };"#,
     );
-    let outcome = run_with(vec![writer, reader], sdk_node("4.37.0"));
+    let outcome = run_with_node(vec![writer, reader], sdk_node("4.37.0"));
     // The SDK sees the write; event.user, the login's snapshot, does not.
     assert_eq!(ok_logs(&outcome), ["light dark"]);
 }
@@ -1060,7 +1052,7 @@ fn the_cli_takes_mocks_modules_and_allow_lists() {
         };"#,
     )
     .expect("write");
-    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let output = crate::common::actionbox_command()
         .arg("run")
         .arg(&script_path)
         .arg("--event")
@@ -1083,7 +1075,7 @@ fn the_cli_takes_mocks_modules_and_allow_lists() {
     );
     assert_eq!(outcome["requests"][0]["disposition"], "mocked");
 
-    let bad = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let bad = crate::common::actionbox_command()
         .arg("run")
         .arg(&script_path)
         .arg("--http-mock")
@@ -1095,5 +1087,37 @@ fn the_cli_takes_mocks_modules_and_allow_lists() {
         String::from_utf8_lossy(&bad.stderr).contains("missing.json"),
         "{}",
         String::from_utf8_lossy(&bad.stderr)
+    );
+}
+
+#[test]
+fn a_module_file_past_the_size_limit_fails_its_require_naming_it() {
+    // A sparse file: 1 byte past the limit without writing 64 MiB.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let package = dir.path().join("huge");
+    std::fs::create_dir_all(&package).expect("dir");
+    std::fs::write(
+        package.join("package.json"),
+        r#"{"name": "huge", "version": "1.0.0"}"#,
+    )
+    .expect("write");
+    std::fs::File::create(package.join("index.js"))
+        .and_then(|f| f.set_len(actionbox::input::MAX_MODULE_BYTES + 1))
+        .expect("sparse file");
+    let outcome = run_node(
+        "exports.onExecutePostLogin = async () => { try { require('huge'); console.log('loaded'); } catch (e) { console.log(e.message); } };",
+        NodeConfig {
+            node_modules: vec![dir.path().to_path_buf()],
+            ..NodeConfig::default()
+        },
+    );
+    let logs = ok_logs(&outcome);
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert!(
+        logs[0].starts_with("Cannot find module 'huge'")
+            && logs[0].contains(
+                "index.js is larger than 64 MiB, the most actionbox loads of a module file"
+            ),
+        "{logs:?}"
     );
 }

@@ -27,11 +27,10 @@ pub(super) fn install<'js>(
         let result = services.resolve_module(&from, &request);
         let out = rquickjs::Array::new(ctx.clone())?;
         match result {
-            Ok(resolved) if resolved.path.extension().is_some_and(|e| e == "node") => {
-                out.set(2, format!(
-                        "Cannot find module '{request}': {} is a native addon (compiled code), which actionbox cannot load — Auth0 does not run native modules either",
-                        resolved.path.display()
-                    ))?;
+            Ok(crate::engine::modules::Resolved {
+                refused: Some(why), ..
+            }) => {
+                out.set(2, format!("Cannot find module '{request}': {why}"))?;
             }
             Ok(resolved) => {
                 if let Some(used) = resolved.package {
