@@ -4,13 +4,16 @@
 //! claim policy's reasons, the Rule's changes to `user`, the Rules-to-Actions
 //! field mapping, the decisions each side took).
 
-use crate::event::shape::{RULES_NAMES, is_action_user_field};
+use crate::event::shape::is_action_user_field;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::error::Error;
 use crate::event;
-use crate::event::rules::{self as rules_event, RuleStart};
+use crate::event::rules::{
+    self as rules_event, CONTEXT_FIELDS, ContextField, GEOIP_KEYS, RuleStart, Source,
+    USER_ONLY_FIELDS,
+};
 use crate::outcome::{Outcome, Status};
 use crate::pipeline::Flow;
 use crate::record::Call;
@@ -439,82 +442,48 @@ fn flatten(prefix: &str, value: &Value, out: &mut Vec<(String, Value)>) {
     }
 }
 
+/// The row of the Rules-to-Actions table a `context.…` path falls under.
+fn context_field(path: &str) -> Option<(&'static ContextField, &str)> {
+    let inner = path.strip_prefix("context.")?;
+    CONTEXT_FIELDS.iter().find_map(|field| {
+        let rest = inner.strip_prefix(field.context)?;
+        (rest.is_empty() || rest.starts_with(['.', '['])).then_some((field, rest))
+    })
+}
+
 /// Where an Action finds what a Rule reads at `path` (the Rules-to-Actions
-/// mapping of docs/rules.md, read the way a migration reads it), with what changed, if anything.
+/// table, `event::rules::CONTEXT_FIELDS`, read the way a migration reads
+/// it), with what changed, if anything.
 pub(crate) fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
-    const GEOIP: &[(&str, &str)] = &[
-        ("city_name", "cityName"),
-        ("continent_code", "continentCode"),
-        ("country_code", "countryCode"),
-        ("country_code3", "countryCode3"),
-        ("country_name", "countryName"),
-        ("subdivision_code", "subdivisionCode"),
-        ("subdivision_name", "subdivisionName"),
-        ("time_zone", "timeZone"),
-    ];
-    let simple: &[(&str, &str, &str)] = &[
-        ("context.tenant", "event.tenant.id", ""),
-        ("context.clientID", "event.client.client_id", ""),
-        ("context.clientName", "event.client.name", ""),
-        ("context.clientMetadata", "event.client.metadata", ""),
-        ("context.connectionID", "event.connection.id", ""),
-        ("context.connection", "event.connection.name", ""),
-        (
-            "context.connectionStrategy",
-            "event.connection.strategy",
-            "",
-        ),
-        (
-            "context.connectionMetadata",
-            "event.connection.metadata",
-            "",
-        ),
-        ("context.protocol", "event.transaction.protocol", ""),
-        ("context.locale", "event.transaction.locale", ""),
-        ("context.stats.loginsCount", "event.stats.logins_count", ""),
-        ("context.sessionID", "event.session.id", ""),
-        ("context.request.userAgent", "event.request.user_agent", ""),
-        ("context.request.ip", "event.request.ip", ""),
-        ("context.request.hostname", "event.request.hostname", ""),
-        (
-            "context.authorization.roles",
-            "event.authorization.roles",
-            "",
-        ),
-        (
-            "context.sso.current_clients",
-            "event.session.clients",
-            "Actions list the session's clients as objects: use event.session.clients.map((c) => c.client_id)",
-        ),
-    ];
-    if let Some((from, to, note)) = simple
-        .iter()
-        .find(|(from, _, _)| path == *from || path.starts_with(&format!("{from}.")))
-    {
-        return Some((format!("{to}{}", &path[from.len()..]), note));
-    }
-    if let Some(rest) = path.strip_prefix("context.request.geoip.") {
-        let camel = GEOIP
-            .iter()
-            .find(|(s, _)| *s == rest)
-            .map_or(rest, |(_, c)| c);
-        return Some((
-            format!("event.request.geoip.{camel}"),
-            "geoip keys are camelCase in Actions",
-        ));
+    if let Some((field, rest)) = context_field(path) {
+        let event = field.counterpart()?;
+        return Some(match field.source {
+            Source::Geoip => {
+                let key = rest.trim_start_matches('.');
+                let camel = GEOIP_KEYS
+                    .iter()
+                    .find(|(_, snake)| *snake == key)
+                    .map_or(key, |(camel, _)| camel);
+                let tail = if camel.is_empty() {
+                    String::new()
+                } else {
+                    format!(".{camel}")
+                };
+                (format!("event.{event}{tail}"), field.note)
+            }
+            // Only the timestamps changed form.
+            Source::Methods if !rest.ends_with(".timestamp") => {
+                (format!("event.{event}{rest}"), "")
+            }
+            _ => (format!("event.{event}{rest}"), field.note),
+        });
     }
     if let Some(rest) = path.strip_prefix("context.request.") {
         return Some((format!("event.request.{rest}"), ""));
     }
-    if path.starts_with("context.authentication.methods[") && path.ends_with(".timestamp") {
-        return Some((
-            path.replacen("context.", "event.", 1),
-            "Rules give the time in epoch milliseconds, Actions as an ISO 8601 string: use Date.parse(…) for the number",
-        ));
-    }
     if let Some(rest) = path.strip_prefix("user.") {
         let name = rest.split(['.', '[']).next().unwrap_or(rest);
-        if let Some((_, Some(field))) = RULES_NAMES.iter().find(|(n, _)| *n == name) {
+        if let Some((_, Some(field))) = USER_ONLY_FIELDS.iter().find(|(n, _)| *n == name) {
             return Some((format!("{field}{}", &rest[name.len()..]), ""));
         }
         return Some((format!("event.user.{rest}"), ""));
@@ -523,17 +492,20 @@ pub(crate) fn action_counterpart(path: &str) -> Option<(String, &'static str)> {
 }
 
 /// A Rules field an Action's event has nothing like (`user.last_ip`,
-/// `user.persistent`, `context.sso`, ...).
+/// `user.persistent`, `context.sso.with_auth0`, ...).
 fn without_equivalent(path: &str) -> bool {
-    let name = path
-        .strip_prefix("user.")
-        .or_else(|| path.strip_prefix("context."))
-        .map(|rest| rest.split(['.', '[']).next().unwrap_or(rest));
-    name.is_some_and(|name| {
-        RULES_NAMES
+    if let Some((field, _)) = context_field(path) {
+        return field.counterpart().is_none();
+    }
+    let first = |rest: &str| rest.split(['.', '[']).next().unwrap_or(rest).to_string();
+    if let Some(rest) = path.strip_prefix("user.") {
+        let name = first(rest);
+        return USER_ONLY_FIELDS
             .iter()
-            .any(|(n, field)| *n == name && field.is_none())
-    })
+            .any(|(n, field)| *n == name && field.is_none());
+    }
+    path.strip_prefix("context.")
+        .is_some_and(|rest| rules_event::rules_name(&first(rest)) == Some(None))
 }
 
 fn lookup<'v>(event: &'v Value, path: &str) -> Option<&'v Value> {
@@ -874,19 +846,23 @@ fn explain_difference(
     let subject = difference.aspect.clone();
     let explanation = match difference.aspect.as_str() {
         "status" => {
+            // What happened to the login, as a verb phrase ("failed", "was denied").
             let describe = |o: &Outcome| match o.status {
                 Status::Denied => o
                     .denial
                     .as_ref()
-                    .map(|d| format!("denied ({}: {}, {} in {})", d.code, d.reason, d.via, d.script))
-                    .unwrap_or_else(|| "denied".into()),
-                Status::Failed => format!("failed ({})", o.error.as_ref().map(|e| e.to_string()).unwrap_or_default()),
-                Status::Redirected => format!("redirected to {}", o.redirect.as_ref().map(|r| r.url.as_str()).unwrap_or("?")),
-                Status::Allowed => "allowed".into(),
+                    .map(|d| format!("was denied ({}: {}, {} in {})", d.code, d.reason, d.via, d.script))
+                    .unwrap_or_else(|| "was denied".into()),
+                Status::Failed => match &o.error {
+                    Some(error) => format!("failed ({error})"),
+                    None => "failed".into(),
+                },
+                Status::Redirected => format!("was redirected to {}", o.redirect.as_ref().map(|r| r.url.as_str()).unwrap_or("?")),
+                Status::Allowed => "was allowed".into(),
             };
             Explanation {
                 subject,
-                cause: format!("The Rule's login was {}; the Action's was {}.", describe(rule), describe(action)),
+                cause: format!("With the Rule, the login {}; with the Action, it {}.", describe(rule), describe(action)),
                 fix: if rule.status == Status::Denied && action.status == Status::Allowed {
                     "Port the Rule's condition and call api.access.deny(reason) where the Rule called callback(error).".into()
                 } else if action.status == Status::Failed {
@@ -942,6 +918,39 @@ fn explain_difference(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn compare_reads_the_context_table_backwards() {
+        for field in CONTEXT_FIELDS {
+            let path = format!("context.{}", field.context);
+            match field.counterpart() {
+                Some(event) => {
+                    let (found, _) = action_counterpart(&path).unwrap_or_else(|| panic!("{path}"));
+                    assert_eq!(found, format!("event.{event}"), "{path}");
+                    assert!(!without_equivalent(&path), "{path}");
+                }
+                None => {
+                    assert_eq!(action_counterpart(&path), None, "{path}");
+                    assert!(without_equivalent(&path), "{path}");
+                }
+            }
+        }
+        assert_eq!(
+            action_counterpart("context.request.geoip.country_code"),
+            Some((
+                "event.request.geoip.countryCode".to_string(),
+                "geoip keys are camelCase in Actions"
+            ))
+        );
+        let (_, note) =
+            action_counterpart("context.authentication.methods[0].timestamp").expect("mapped");
+        assert!(note.contains("epoch milliseconds"), "{note}");
+        assert_eq!(
+            action_counterpart("context.authentication.methods[0].name"),
+            Some(("event.authentication.methods[0].name".to_string(), ""))
+        );
+        assert!(without_equivalent("context.idToken.x"));
+    }
 
     #[test]
     fn rules_user_fields_map_to_what_an_action_event_has() {

@@ -5,7 +5,6 @@
 //! read when the Rules finish and becomes the same commands Actions record;
 //! its changes to `user` become `user.set` commands.
 
-use std::collections::HashMap;
 use std::time::Instant;
 
 use rquickjs::promise::PromiseState;
@@ -19,7 +18,8 @@ use super::action::{promise_reason, settle};
 use super::bytecode;
 use super::isolate::{Isolate, IsolateConfig, Scope, Settled, drive};
 use super::runtime_js;
-use crate::record::{Call, Command, Warning};
+use crate::event::rules::{OUTPUTS, Setters, output_commands, record_setters, user_changes};
+use crate::record::{Call, Command};
 use crate::record::{ErrorKind, ScriptError};
 use crate::script::Script;
 use crate::trigger::RULE_CALLS;
@@ -128,9 +128,6 @@ pub(crate) fn run(input: RulesInput<'_>) -> RulesRun {
     }
     result
 }
-
-/// Who last changed each output of `context`, to attribute its command.
-type Setters = HashMap<String, String>;
 
 fn run_all<'js>(
     scope: &Scope<'js>,
@@ -358,15 +355,6 @@ fn snapshot<'js>(ctx: &Ctx<'js>, value: &Value<'js>) -> Option<Json> {
     }
 }
 
-const OUTPUTS: &[&str] = &[
-    "idToken",
-    "accessToken",
-    "multifactor",
-    "redirect",
-    "primaryUser",
-    "samlConfiguration",
-];
-
 /// The outputs of `context`, as JSON.
 fn snapshot_outputs<'js>(ctx: &Ctx<'js>, context: &Value<'js>) -> Map<String, Json> {
     let mut out = Map::new();
@@ -381,256 +369,4 @@ fn snapshot_outputs<'js>(ctx: &Ctx<'js>, context: &Value<'js>) -> Map<String, Js
         }
     }
     out
-}
-
-/// Notes which outputs (claims one by one) this Rule changed.
-fn record_setters(
-    before: &Map<String, Json>,
-    after: &Map<String, Json>,
-    rule: &str,
-    setters: &mut Setters,
-) {
-    for output in OUTPUTS {
-        let old = before.get(*output);
-        let new = after.get(*output);
-        match (*output, old, new) {
-            ("idToken" | "accessToken" | "samlConfiguration", _, _) => {
-                let empty = Map::new();
-                let old = old.and_then(Json::as_object).unwrap_or(&empty);
-                let new = new.and_then(Json::as_object).unwrap_or(&empty);
-                for (key, value) in new {
-                    if old.get(key) != Some(value) {
-                        setters.insert(format!("{output}/{key}"), rule.to_string());
-                    }
-                }
-            }
-            (_, old, new) if old != new => {
-                setters.insert((*output).to_string(), rule.to_string());
-            }
-            _ => {}
-        }
-    }
-}
-
-/// `user.set` / `user.delete` for each root attribute a Rule changed.
-fn user_changes(before: &Json, after: &Json, rule: &str) -> Vec<Command> {
-    let empty = Map::new();
-    let old = before.as_object().unwrap_or(&empty);
-    let new = after.as_object().unwrap_or(&empty);
-    let mut commands = Vec::new();
-    for (key, value) in new {
-        if old.get(key) != Some(value) {
-            let mut command = Command::new(rule, Call::UserSet, vec![json!(key), value.clone()]);
-            command.origin = Some(format!("user.{key}"));
-            commands.push(command);
-        }
-    }
-    for key in old.keys().filter(|k| !new.contains_key(*k)) {
-        let mut command = Command::new(rule, Call::UserDelete, vec![json!(key)]);
-        command.origin = Some(format!("delete user.{key}"));
-        commands.push(command);
-    }
-    commands
-}
-
-/// SAML configuration keys of Rules and the Actions setter of each.
-const SAML_SETTERS: &[(&str, Call)] = &[
-    ("audience", Call::SamlResponseSetAudience),
-    ("recipient", Call::SamlResponseSetRecipient),
-    ("createUpnClaim", Call::SamlResponseSetCreateUpnClaim),
-    (
-        "passthroughClaimsWithNoMapping",
-        Call::SamlResponseSetPassthroughClaimsWithNoMapping,
-    ),
-    (
-        "mapUnknownClaimsAsIs",
-        Call::SamlResponseSetMapUnknownClaimsAsIs,
-    ),
-    ("mapIdentities", Call::SamlResponseSetMapIdentities),
-    (
-        "signatureAlgorithm",
-        Call::SamlResponseSetSignatureAlgorithm,
-    ),
-    ("digestAlgorithm", Call::SamlResponseSetDigestAlgorithm),
-    ("destination", Call::SamlResponseSetDestination),
-    ("lifetimeInSeconds", Call::SamlResponseSetLifetimeInSeconds),
-    ("signResponse", Call::SamlResponseSetSignResponse),
-    (
-        "nameIdentifierFormat",
-        Call::SamlResponseSetNameIdentifierFormat,
-    ),
-    (
-        "nameIdentifierProbes",
-        Call::SamlResponseSetNameIdentifierProbes,
-    ),
-    (
-        "authnContextClassRef",
-        Call::SamlResponseSetAuthnContextClassRef,
-    ),
-    ("signingCert", Call::SamlResponseSetSigningCert),
-    (
-        "includeAttributeNameFormat",
-        Call::SamlResponseSetIncludeAttributeNameFormat,
-    ),
-    ("typedAttributes", Call::SamlResponseSetTypedAttributes),
-    ("encryptionCert", Call::SamlResponseSetEncryptionCert),
-    (
-        "encryptionPublicKey",
-        Call::SamlResponseSetEncryptionPublicKey,
-    ),
-    ("cert", Call::SamlResponseSetCert),
-    ("key", Call::SamlResponseSetKey),
-    ("RelayState", Call::SamlResponseSetRelayState),
-    ("issuer", Call::SamlResponseSetIssuer),
-];
-
-fn output_command(
-    setters: &Setters,
-    path: &str,
-    call: Call,
-    args: Vec<Json>,
-    origin: String,
-) -> Command {
-    let script = setters
-        .get(path)
-        .cloned()
-        .unwrap_or_else(|| "rules".to_string());
-    let mut command = Command::new(script, call, args);
-    command.origin = Some(origin);
-    command
-}
-
-/// The commands the Rules' final `context` amounts to.
-fn output_commands(
-    outputs: &Map<String, Json>,
-    setters: &Setters,
-    resumed: bool,
-    user: &Json,
-    unmapped: &mut Vec<Warning>,
-) -> Vec<Command> {
-    let mut commands = Vec::new();
-    for (output, call) in [
-        ("idToken", Call::IdTokenSetCustomClaim),
-        ("accessToken", Call::AccessTokenSetCustomClaim),
-    ] {
-        let Some(claims) = outputs.get(output).and_then(Json::as_object) else {
-            continue;
-        };
-        for (key, value) in claims {
-            let path = format!("{output}/{key}");
-            if output == "accessToken" && key == "scope" {
-                let scopes: Vec<Json> = match value {
-                    Json::Array(list) => list.clone(),
-                    Json::String(s) => s.split_whitespace().map(|w| json!(w)).collect(),
-                    _ => continue,
-                };
-                commands.push(output_command(
-                    setters,
-                    &path,
-                    Call::AccessTokenSetScopes,
-                    vec![Json::Array(scopes)],
-                    "context.accessToken.scope".into(),
-                ));
-                continue;
-            }
-            commands.push(output_command(
-                setters,
-                &path,
-                call.clone(),
-                vec![json!(key), value.clone()],
-                format!("context.{output}['{key}']"),
-            ));
-        }
-    }
-    if let Some(mfa) = outputs.get("multifactor").and_then(Json::as_object) {
-        let provider = mfa.get("provider").cloned().unwrap_or(json!("any"));
-        let mut options = Map::new();
-        options.insert(
-            "allowRememberBrowser".into(),
-            mfa.get("allowRememberBrowser")
-                .cloned()
-                .unwrap_or(json!(true)),
-        );
-        let provider_options: Map<String, Json> = mfa
-            .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "provider" | "allowRememberBrowser"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        if !provider_options.is_empty() {
-            options.insert("providerOptions".into(), Json::Object(provider_options));
-        }
-        commands.push(output_command(
-            setters,
-            "multifactor",
-            Call::MultifactorEnable,
-            vec![provider, Json::Object(options)],
-            "context.multifactor".into(),
-        ));
-    }
-    if let Some(primary) = outputs.get("primaryUser").and_then(Json::as_str)
-        && user.get("user_id").and_then(Json::as_str) != Some(primary)
-    {
-        commands.push(output_command(
-            setters,
-            "primaryUser",
-            Call::AuthenticationSetPrimaryUser,
-            vec![json!(primary)],
-            "context.primaryUser".into(),
-        ));
-    }
-    if let Some(saml) = outputs.get("samlConfiguration").and_then(Json::as_object) {
-        for (key, value) in saml {
-            let path = format!("samlConfiguration/{key}");
-            if key == "mappings" {
-                for (attribute, user_path) in value.as_object().into_iter().flatten() {
-                    let resolved = user_path
-                        .as_str()
-                        .map(|p| {
-                            p.split('.')
-                                .try_fold(user, |v, part| v.get(part))
-                                .cloned()
-                                .unwrap_or(Json::Null)
-                        })
-                        .unwrap_or(Json::Null);
-                    commands.push(output_command(
-                        setters,
-                        &path,
-                        Call::SamlResponseSetAttribute,
-                        vec![json!(attribute), resolved],
-                        format!("context.samlConfiguration.mappings['{attribute}']"),
-                    ));
-                }
-            } else if let Some((_, setter)) = SAML_SETTERS.iter().find(|(k, _)| k == key) {
-                commands.push(output_command(
-                    setters,
-                    &path,
-                    setter.clone(),
-                    vec![value.clone()],
-                    format!("context.samlConfiguration.{key}"),
-                ));
-            } else {
-                unmapped.push(Warning::new(
-                    setters.get(&path).cloned().unwrap_or_else(|| "rules".into()),
-                    format!(
-                        "context.samlConfiguration.{key} has no Actions equivalent (api.samlResponse has no setter for it); an Action cannot reproduce it"
-                    ),
-                ));
-            }
-        }
-    }
-    if !resumed
-        && let Some(url) = outputs
-            .get("redirect")
-            .and_then(|r| r.get("url"))
-            .and_then(Json::as_str)
-    {
-        commands.push(output_command(
-            setters,
-            "redirect",
-            Call::RedirectSendUserTo,
-            vec![json!(url)],
-            "context.redirect".into(),
-        ));
-    }
-    commands
 }

@@ -152,34 +152,6 @@ const FIELDS: &[(&str, Kind)] = &[
     ("security_context", Kind::Object),
 ];
 
-/// Rules names (fields of `context` or of a Rules `user`) and where the
-/// Action's `event` keeps the same thing, or `None` when it has nothing
-/// like it. `compare` names the same fields in its suggested fixes.
-pub const RULES_NAMES: &[(&str, Option<&str>)] = &[
-    ("clientID", Some("event.client.client_id")),
-    ("loginsCount", Some("event.stats.logins_count")),
-    ("clientName", Some("event.client.name")),
-    ("clientMetadata", Some("event.client.metadata")),
-    ("connectionID", Some("event.connection.id")),
-    ("connectionStrategy", Some("event.connection.strategy")),
-    ("connectionMetadata", Some("event.connection.metadata")),
-    ("protocol", Some("event.transaction.protocol")),
-    (
-        "riskAssessment",
-        Some("event.authentication.riskAssessment"),
-    ),
-    ("sessionID", Some("event.session.id")),
-    ("logins_count", Some("event.stats.logins_count")),
-    ("last_login", None),
-    ("last_ip", None),
-    ("blocked", None),
-    ("persistent", None),
-    ("idToken", None),
-    ("sso", None),
-    ("primaryUser", None),
-    ("samlConfiguration", None),
-];
-
 /// Whether Auth0 gives an Action's `event.user` a field of this name.
 pub fn is_action_user_field(name: &str) -> bool {
     FIELDS
@@ -236,9 +208,9 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
         {
             continue;
         }
-        let hint = match RULES_NAMES.iter().find(|(name, _)| name == key) {
-            Some((_, Some(field))) => format!(" (a Rules name: the Action reads {field})"),
-            Some((_, None)) => " (a Rules name: Actions have no equivalent)".to_string(),
+        let hint = match super::rules::rules_name(key) {
+            Some(Some(field)) => format!(" (a Rules name: the Action reads {field})"),
+            Some(None) => " (a Rules name: Actions have no equivalent)".to_string(),
             None => {
                 let elsewhere: Vec<&str> = Trigger::ALL
                     .into_iter()
@@ -257,7 +229,7 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
         ));
     }
     if let Some(user) = object.get("user").and_then(Value::as_object) {
-        for (name, field) in RULES_NAMES {
+        for (name, field) in super::rules::USER_ONLY_FIELDS {
             if user.contains_key(*name) {
                 let instead = match field {
                     Some(field) => format!("the Action reads {field}"),

@@ -58,41 +58,34 @@ const NODE_BUILTINS: &[&str] = &[
     "zlib",
 ];
 
-/// Rule `context` fields the shared field map (compare's) does not cover.
-const EXTRA_FIELDS: &[(&str, &str)] = &[
-    (
-        "context.riskAssessment",
-        "event.authentication.riskAssessment",
-    ),
+/// Groups of Rule `context` fields the Rules-to-Actions table
+/// (`event::rules::CONTEXT_FIELDS`) lists one by one, read whole.
+const WHOLE_GROUPS: &[(&str, &str)] = &[
     ("context.authentication", "event.authentication"),
     ("context.authorization", "event.authorization"),
-    ("context.organization", "event.organization"),
     ("context.request", "event.request"),
 ];
 
-/// Rule `context` fields with no Action counterpart, and why.
-const NO_COUNTERPART: &[(&str, &str)] = &[
-    (
-        "context.connectionOptions",
-        "Actions have no counterpart of context.connectionOptions",
-    ),
-    (
-        "context.jwtConfiguration",
-        "Actions have no counterpart of context.jwtConfiguration",
-    ),
-    (
-        "context.sso.with_auth0",
-        "Actions have no counterpart of context.sso.with_auth0",
-    ),
-    (
-        "context.sso.with_dbconn",
-        "Actions have no counterpart of context.sso.with_dbconn",
-    ),
-    (
-        "context.samlConfiguration",
-        "SAML settings need api.samlResponse.* calls, one per setting",
-    ),
-];
+/// Why a Rule `context` path has no Action counterpart, from the
+/// Rules-to-Actions table.
+fn no_counterpart(path: &str) -> Option<String> {
+    let inner = path.strip_prefix("context.")?;
+    crate::event::rules::CONTEXT_FIELDS
+        .iter()
+        .filter(|field| field.counterpart().is_none())
+        .find(|field| {
+            inner
+                .strip_prefix(field.context)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        })
+        .map(|field| {
+            if field.note.is_empty() {
+                format!("Actions have no counterpart of context.{}", field.context)
+            } else {
+                field.note.to_string()
+            }
+        })
+}
 
 /// Rewrites one Rule. `name` is the file the Rule came from (for errors).
 pub fn rewrite(name: &str, source: &str, options: &RewriteOptions) -> Result<Migration, Error> {
@@ -1100,11 +1093,8 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             return;
         }
         let path = format!("context.{}", chain.path.join("."));
-        if let Some((_, why)) = NO_COUNTERPART
-            .iter()
-            .find(|(p, _)| path == *p || path.starts_with(&format!("{p}.")))
-        {
-            self.todo(node, *why);
+        if let Some(why) = no_counterpart(&path) {
+            self.todo(node, why);
             return;
         }
         if path == "context.protocol" && self.uses_redirect_anywhere() {
@@ -1129,7 +1119,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         let mapped = crate::compare::action_counterpart(&path)
             .map(|(to, _)| to)
             .or_else(|| {
-                EXTRA_FIELDS
+                WHOLE_GROUPS
                     .iter()
                     .find(|(from, _)| path == *from || path.starts_with(&format!("{from}.")))
                     .map(|(from, to)| format!("{to}{}", &path[from.len()..]))
