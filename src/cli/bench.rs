@@ -2,7 +2,7 @@
 //! throughput, latency percentiles, cold start, phases, memory — and,
 //! with `--compare-node`, Node's `vm` on the same script in the same run.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -251,37 +251,33 @@ fn rate(per_second: f64) -> String {
 
 fn summary(out: &mut String, report: &BenchReport) {
     if report.interrupted {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {}",
             paint(
                 YELLOW,
                 "interrupted (Ctrl-C): the figures cover the executions measured until then"
             )
-        );
+        ));
     }
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "  executions  {} in {:.2} s   {}/s   {}/s per core",
         rate(report.executions as f64),
         report.elapsed_ms as f64 / 1000.0,
         paint(BOLD, rate(report.executions_per_second)),
         rate(report.executions_per_second_per_core)
-    );
+    ));
     let l = &report.latency_us;
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "  latency     p50 {}   p90 {}   p99 {}   max {}   (mean {})",
         paint(BOLD, micros(l.p50)),
         micros(l.p90),
         paint(BOLD, micros(l.p99)),
         micros(l.max),
         micros(l.mean)
-    );
+    ));
     let q = &report.queued_us;
     if q.max > 0 {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  queued      p50 {}   p99 {}   max {}   {}",
             micros(q.p50),
             micros(q.p99),
@@ -290,17 +286,15 @@ fn summary(out: &mut String, report: &BenchReport) {
                 DIM,
                 "(waiting for a free thread or worker; not in the latency)"
             )
-        );
+        ));
     }
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "  cold        {} {}",
         micros(report.cold_us),
         paint(DIM, "(the first execution, compiling included)")
-    );
+    ));
     let p = &report.phases_us;
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "  phases      prepare {} · handoff {} · isolate {} · event {} · load {} · handler {}",
         micros(p.prepare),
         micros(p.handoff),
@@ -308,7 +302,7 @@ fn summary(out: &mut String, report: &BenchReport) {
         micros(p.event),
         micros(p.load),
         micros(p.handler),
-    );
+    ));
     let free = if report.isolation == "process" {
         paint(DIM, "(isolates freed in the workers, not measured here)")
     } else {
@@ -318,25 +312,23 @@ fn summary(out: &mut String, report: &BenchReport) {
             paint(DIM, "(after the result, off the latency)")
         )
     };
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "              host {} · tokens {} · outcome {} · unmeasured {} {free}",
         micros(p.host),
         micros(p.tokens),
         micros(p.outcome),
         micros(p.other),
-    );
+    ));
     let workers = if report.isolation == "process" {
         format!(" · workers RSS {}", kib(report.peak_workers_rss_kib))
     } else {
         String::new()
     };
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "  memory      peak per execution {} KB · process RSS {}{workers}",
         report.peak_isolate_bytes / 1024,
         kib(report.peak_rss_kib)
-    );
+    ));
     let failed = if report.failed == 0 {
         paint(GREEN, "0")
     } else {
@@ -354,7 +346,7 @@ fn summary(out: &mut String, report: &BenchReport) {
             ),
         )
     };
-    let _ = writeln!(out, "  failed      {failed}");
+    out.line(format_args!( "  failed      {failed}"));
 }
 
 fn histogram(out: &mut String, report: &BenchReport) {
@@ -368,14 +360,13 @@ fn histogram(out: &mut String, report: &BenchReport) {
     let mut lower = 0;
     for bucket in &report.histogram {
         let width = (bucket.count * 40).div_ceil(max) as usize;
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {:>9} – {:<9} {} {}",
             micros(lower),
             micros(bucket.below_us),
             "█".repeat(width),
             paint(DIM, bucket.count)
-        );
+        ));
         lower = bucket.below_us;
     }
 }
@@ -383,8 +374,7 @@ fn histogram(out: &mut String, report: &BenchReport) {
 fn pretty(output: &Output) -> String {
     let mut out = String::new();
     let report = &output.report;
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "{} {} ({}, {} isolation, concurrency {} on {} cores)",
         paint(BOLD, "bench"),
         output.scripts.join(" + "),
@@ -392,49 +382,45 @@ fn pretty(output: &Output) -> String {
         report.isolation,
         report.concurrency,
         report.cores
-    );
+    ));
     summary(&mut out, report);
     heading(&mut out, "Latency histogram");
     histogram(&mut out, report);
     if let Some(vs) = &output.vs {
         heading(&mut out, &format!("vs {}", vs.scripts.join(" + ")));
         summary(&mut out, &vs.report);
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n  {} runs at {:.2}× the throughput of {}",
             output.scripts.join(" + "),
             vs.throughput_ratio,
             vs.scripts.join(" + ")
-        );
+        ));
     }
     if let Some(node) = &output.node {
         heading(
             &mut out,
             "vs Node's vm (a fresh context per execution, the same script and api facade, one at a time, no tokens)",
         );
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  node {:<10} {:>8}/s   p50 {:>8}   p99 {:>8}   RSS {}",
             node.node.node,
             rate(node.node.executions_per_second),
             micros(node.node.latency_us.p50),
             micros(node.node.latency_us.p99),
             kib(node.node.peak_rss_kib)
-        );
-        let _ = writeln!(
-            out,
+        ));
+        out.line(format_args!(
             "  actionbox       {:>8}/s   p50 {:>8}   p99 {:>8}   RSS {}",
             rate(node.actionbox.executions_per_second),
             micros(node.actionbox.latency_us.p50),
             micros(node.actionbox.latency_us.p99),
             kib(node.actionbox.peak_rss_kib + node.actionbox.peak_workers_rss_kib)
-        );
-        let _ = writeln!(
-            out,
+        ));
+        out.line(format_args!(
             "  {} the throughput of Node, {:.1}× lower p99",
             paint(BOLD, format!("{:.2}×", node.throughput_ratio)),
             node.p99_ratio
-        );
+        ));
     }
     out
 }

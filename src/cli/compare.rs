@@ -1,6 +1,6 @@
 //! `actionbox compare`: a Rule and its Action replacement side by side.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -334,14 +334,13 @@ fn pretty(
 ) -> String {
     let mut out = String::new();
     let (before, after) = header.labels();
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "{} {}  vs  {} {}",
         paint(BOLD, before),
         names_or_none(rules),
         paint(BOLD, after),
         names_or_none(actions)
-    );
+    ));
     if results.len() > 1 {
         let width = results
             .iter()
@@ -349,19 +348,17 @@ fn pretty(
             .max()
             .unwrap_or(5)
             .max(5);
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n  {}  {}",
             paint(BOLD, format!("{:<width$}", "Event")),
             paint(BOLD, "Equivalent")
-        );
+        ));
         for (path, comparison) in results {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {:<width$}  {}",
                 event_name(path),
                 verdict(comparison)
-            );
+            ));
         }
     }
     let many = results.len() > 1;
@@ -371,17 +368,15 @@ fn pretty(
             hidden += 1;
             continue;
         }
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{} {}",
             paint(BOLD, format!("On {}:", event_name(path))),
             verdict(comparison)
-        );
+        ));
         table_with(&mut out, comparison, header.columns());
     }
     if hidden > 0 {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{}",
             paint(
                 DIM,
@@ -390,7 +385,7 @@ fn pretty(
                     if hidden == 1 { "" } else { "s" }
                 )
             )
-        );
+        ));
     }
     out
 }
@@ -450,13 +445,12 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
             TokenKind::Id => "ID token",
             TokenKind::Access => "Access token",
         };
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n  {}{}{}",
             paint(BOLD, pad(title, CLAIM_WIDTH + 2)),
             paint(BOLD, pad(sides.0, value_width + 2)),
             paint(BOLD, sides.1)
-        );
+        ));
         for row in rows {
             // A marker keeps the table readable without colour.
             let (mark, style) = match row.status {
@@ -472,11 +466,11 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
                 pad(&name, CLAIM_WIDTH),
                 pad(&rule, value_width + 2),
             );
-            let _ = writeln!(out, "  {}", paint(style, line));
+            out.line(format_args!("  {}", paint(style, line)));
         }
     }
     if !comparison.differences.is_empty() {
-        let _ = writeln!(out, "\n  {}", paint(BOLD, "Other differences"));
+        out.line(format_args!("\n  {}", paint(BOLD, "Other differences")));
         for difference in &comparison.differences {
             let (rule, action) = cells(
                 &Some(difference.rule.clone()),
@@ -488,19 +482,22 @@ pub(super) fn table_with(out: &mut String, comparison: &Comparison, sides: (&str
                 pad(&difference.aspect, CLAIM_WIDTH),
                 pad(&rule, value_width + 2),
             );
-            let _ = writeln!(out, "  {}", paint(YELLOW, line));
+            out.line(format_args!("  {}", paint(YELLOW, line)));
         }
     }
     if !comparison.explanations.is_empty() {
-        let _ = writeln!(out, "\n  {}", paint(BOLD, "Why"));
+        out.line(format_args!("\n  {}", paint(BOLD, "Why")));
         for explanation in &comparison.explanations {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {} {}",
                 paint(BOLD, format!("{}:", explanation.subject)),
                 explanation.cause
-            );
-            let _ = writeln!(out, "      {} {}", paint(GREEN, "fix:"), explanation.fix);
+            ));
+            out.line(format_args!(
+                "      {} {}",
+                paint(GREEN, "fix:"),
+                explanation.fix
+            ));
         }
     }
 }

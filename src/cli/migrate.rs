@@ -1,7 +1,7 @@
 //! `actionbox migrate`: writes the post-login Action for a Rule and proves
 //! it with compare over the bundled logins and the user's events.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -208,25 +208,27 @@ fn report(
     written: bool,
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} {}", paint(BOLD, "Migrated Rule:"), rule.location());
+    out.line(format_args!(
+        "{} {}",
+        paint(BOLD, "Migrated Rule:"),
+        rule.location()
+    ));
     migration_details(&mut out, migration);
     proof_table(&mut out, proofs);
     match output {
         Some(path) if written => {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "\n{} {}",
                 paint(GREEN, "Action written to"),
                 path.display()
-            );
+            ));
         }
         Some(path) => {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "\n{} {}: the Action is not equivalent on every event (--force writes it anyway)",
                 paint(RED, "Not written:"),
                 path.display()
-            );
+            ));
         }
         None => {}
     }
@@ -235,18 +237,20 @@ fn report(
 
 pub fn migration_details(out: &mut String, migration: &Migration) {
     if !migration.notes.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(BOLD, "What changes"));
+        out.line(format_args!("\n{}", paint(BOLD, "What changes")));
         for note in &migration.notes {
-            let _ = writeln!(out, "  Rule line {}: {}", note.rule_line, note.message);
+            out.line(format_args!(
+                "  Rule line {}: {}",
+                note.rule_line, note.message
+            ));
         }
     }
     if !migration.secrets.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{} {}",
             paint(BOLD, "Secrets to create for the Action:"),
             migration.secrets.join(", ")
-        );
+        ));
     }
     if !migration.dependencies.is_empty() {
         let list: Vec<String> = migration
@@ -257,16 +261,14 @@ pub fn migration_details(out: &mut String, migration: &Migration) {
                 None => format!("{} (latest)", d.name),
             })
             .collect();
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{} {}",
             paint(BOLD, "Dependencies of the Action:"),
             list.join(", ")
-        );
+        ));
     }
     if !migration.todos.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{}",
             paint(
                 RED,
@@ -276,13 +278,12 @@ pub fn migration_details(out: &mut String, migration: &Migration) {
                     migrate::TODO
                 )
             )
-        );
+        ));
         for todo in &migration.todos {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  Action line {} (Rule line {}): {}",
                 todo.action_line, todo.rule_line, todo.message
-            );
+            ));
         }
     }
 }
@@ -294,33 +295,33 @@ pub fn proof_table(out: &mut String, proofs: &[EventProof]) {
         .max()
         .unwrap_or(5)
         .max(5);
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "\n  {}  {}",
         paint(BOLD, format!("{:<width$}", "Event")),
         paint(BOLD, "Rule vs Action")
-    );
+    ));
     for proof in proofs {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {:<width$}  {}",
             proof.event,
             verdict_text(proof.verdict)
-        );
+        ));
         for accepted in &proof.accepted {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {:<width$}    {}",
                 "",
                 paint(DIM, format!("· {accepted}"))
-            );
+            ));
         }
     }
     for proof in proofs
         .iter()
         .filter(|p| p.verdict == Verdict::NotEquivalent)
     {
-        let _ = writeln!(out, "\n{}", paint(BOLD, format!("On the {}:", proof.event)));
+        out.line(format_args!(
+            "\n{}",
+            paint(BOLD, format!("On the {}:", proof.event))
+        ));
         table(out, &proof.comparison);
     }
 }

@@ -2,7 +2,7 @@
 //! `compare --tenant DIR`: every enabled Rule of a Deploy CLI export
 //! migrated and proven, the export written back with the Actions bound.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -201,12 +201,11 @@ fn pretty(
     whole: &[EventProof],
 ) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "{} {}",
         paint(BOLD, "Migrating the Rules of"),
         dir.display()
-    );
+    ));
     let rule_width = reports
         .iter()
         .map(|r| r.rule.len())
@@ -219,14 +218,13 @@ fn pretty(
         .max()
         .unwrap_or(6)
         .max(6);
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "\n  {}  {}  {}  {}",
         paint(BOLD, format!("{:<rule_width$}", "Rule")),
         paint(BOLD, format!("{:<action_width$}", "Action")),
         paint(BOLD, format!("{:<11}", "Equivalent")),
         paint(BOLD, "TODOs")
-    );
+    ));
     for report in reports {
         let accepted = report
             .proofs
@@ -245,11 +243,10 @@ fn pretty(
         } else {
             paint(RED, todos.to_string())
         };
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {:<rule_width$}  {:<action_width$}  {equivalent}  {todos}",
             report.rule, report.action
-        );
+        ));
     }
     for report in reports {
         let interesting = !report.migration.notes.is_empty()
@@ -263,46 +260,41 @@ fn pretty(
         if !interesting {
             continue;
         }
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{}",
             paint(BOLD, format!("── {} → {}", report.rule, report.action))
-        );
+        ));
         migration_details(&mut out, &report.migration);
         proof_table(&mut out, &report.proofs);
     }
     match (written, output) {
         (Some(path), _) => {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "\n{} {}: actions/<name>/code.js, actions/<name>.json and the post-login bindings in triggers/triggers.json, after the Actions already bound. The Rules are unchanged: disable them once the Actions are live.",
                 paint(GREEN, "Written to"),
                 path.display()
-            );
-            let _ = writeln!(
-                out,
+            ));
+            out.line(format_args!(
                 "\n{}",
                 paint(
                     BOLD,
                     "The tenant with its Rules vs with only its Actions (compare --tenant):"
                 )
-            );
+            ));
             for proof in whole {
-                let _ = writeln!(
-                    out,
+                out.line(format_args!(
                     "  {:<20}  {}",
                     proof.event,
                     verdict_text(proof.verdict)
-                );
+                ));
             }
         }
         (None, Some(path)) => {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "\n{} {}: not every Rule's Action is equivalent (--force writes anyway)",
                 paint(RED, "Not written:"),
                 path.display()
-            );
+            ));
         }
         (None, None) => {}
     }

@@ -61,6 +61,13 @@ enum Command {
     /// Serve a local Auth0 tenant: OIDC discovery, /authorize with a login
     /// page, /oauth/token, /userinfo, /continue, logout; every login runs
     /// the tenant's Rules and Actions (docs/serve.md)
+    // Each Action runs on its handler's trigger and tokens use the real
+    // clock, so the run options --trigger and --now do nothing here: hidden,
+    // and refused when given (serve::execute).
+    #[command(
+        mut_arg("trigger", |a| a.hide(true)),
+        mut_arg("now", |a| a.hide(true))
+    )]
     Serve(serve::ServeArgs),
     /// npm packages: `deps fetch (SCRIPT... | --tenant DIR)` fills the
     /// package cache for CI and offline runs

@@ -1,12 +1,30 @@
 //! Pretty output: styles that degrade to plain text when the output is not
 //! a terminal or `NO_COLOR` is set (anstream strips them).
 
-use std::fmt::Write as _;
-
 use anstyle::{AnsiColor, Style};
 use serde_json::Value;
 
 use actionbox::{Outcome, Status};
+
+/// Text built line by line. Writing to a `String` cannot fail, so the
+/// renderers have no result to ignore.
+pub trait Lines {
+    /// `text` and a newline.
+    fn line(&mut self, text: impl std::fmt::Display);
+    /// `text` alone.
+    fn put(&mut self, text: impl std::fmt::Display);
+}
+
+impl Lines for String {
+    fn line(&mut self, text: impl std::fmt::Display) {
+        self.put(text);
+        self.push('\n');
+    }
+
+    fn put(&mut self, text: impl std::fmt::Display) {
+        self.push_str(&text.to_string());
+    }
+}
 
 pub const BOLD: Style = Style::new().bold();
 pub const DIM: Style = Style::new().dimmed();
@@ -21,7 +39,7 @@ pub fn paint(style: Style, text: impl std::fmt::Display) -> String {
 }
 
 pub fn heading(out: &mut String, title: &str) {
-    let _ = writeln!(out, "\n{}", paint(BOLD, title));
+    out.line(format_args!("\n{}", paint(BOLD, title)));
 }
 
 pub fn status_line(outcome: &Outcome) -> String {
@@ -121,15 +139,13 @@ pub fn token(
     commands: &[actionbox::Command],
     call: actionbox::record::Call,
 ) {
-    use std::fmt::Write as _;
     if let Some(opaque) = &token.opaque {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{} {}",
             paint(BOLD, title),
             paint(DIM, "(opaque: no API audience was requested)")
-        );
-        let _ = writeln!(out, "  {}", paint(DIM, opaque));
+        ));
+        out.line(format_args!("  {}", paint(DIM, opaque)));
         return;
     }
     let alg = token
@@ -148,16 +164,15 @@ pub fn token(
         .and_then(Value::as_str)
         .map(|k| format!(", kid {k}"))
         .unwrap_or_default();
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "\n{} {}",
         paint(BOLD, title),
         paint(DIM, format!("({alg}, {typ}{kid})"))
-    );
+    ));
     let Some(payload) = token.payload.as_object() else {
         return;
     };
-    let _ = writeln!(out, "  {{");
+    out.line(format_args!("  {{"));
     let count = payload.len();
     for (i, (key, value)) in payload.iter().enumerate() {
         let setter = commands
@@ -167,17 +182,16 @@ pub fn token(
             .map(|c| format!("  {}", paint(GREEN, format!("← {}", c.script))))
             .unwrap_or_default();
         let comma = if i + 1 < count { "," } else { "" };
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "    {}: {}{comma}{setter}",
             paint(CYAN, compact(&Value::String(key.clone()))),
             compact(value)
-        );
+        ));
     }
-    let _ = writeln!(out, "  }}");
+    out.line(format_args!("  }}"));
     // The compact form, whole, as the application would receive it.
     if let Some(jwt) = &token.jwt {
-        let _ = writeln!(out, "  {}", jwt);
+        out.line(format_args!("  {}", jwt));
     }
 }
 

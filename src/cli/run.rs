@@ -1,6 +1,6 @@
 //! `actionbox run`: one login (or trigger execution), rendered.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -86,8 +86,7 @@ fn resume(
 fn pretty(outcome: &Outcome) -> String {
     let mut out = String::new();
     if let Some(from) = &outcome.resumed_from {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "{}",
             paint(
                 DIM,
@@ -96,23 +95,22 @@ fn pretty(outcome: &Outcome) -> String {
                     from.script, from.url
                 )
             )
-        );
+        ));
     }
-    let _ = writeln!(out, "{}", render::status_line(outcome));
+    out.line(format_args!("{}", render::status_line(outcome)));
     if let Some(error) = &outcome.error
         && let Some(stack) = &error.stack
     {
         for line in stack.lines().take(8) {
-            let _ = writeln!(out, "  {}", paint(DIM, line.trim_end()));
+            out.line(format_args!("  {}", paint(DIM, line.trim_end())));
         }
     }
     if let Some(oauth) = &outcome.oauth_error {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  the application receives error={}&error_description={}",
             oauth.error,
             render::shorten(&oauth.error_description, 100)
-        );
+        ));
     }
     let timings = &outcome.timings_us;
     let scripts: Vec<String> = timings
@@ -131,8 +129,7 @@ fn pretty(outcome: &Outcome) -> String {
             )
         })
         .collect();
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "{}",
         paint(
             DIM,
@@ -142,7 +139,7 @@ fn pretty(outcome: &Outcome) -> String {
                 render::micros(timings.total)
             )
         )
-    );
+    ));
 
     if let Some(token) = &outcome.id_token {
         render::token(
@@ -175,7 +172,7 @@ fn pretty(outcome: &Outcome) -> String {
             _ => None,
         };
         if let Some(note) = note {
-            let _ = writeln!(out, "{}", paint(DIM, note));
+            out.line(format_args!("{}", paint(DIM, note)));
         }
     }
     if let Some(generated) = &outcome.api_signing_secret {
@@ -183,13 +180,12 @@ fn pretty(outcome: &Outcome) -> String {
             "HS256 access token signed with a secret generated for API {} (it has no signing_secret in the settings; Auth0 generates one when an HS256 API is created): {}\nverify with: actionbox verify --secret '{}' ACCESS_TOKEN, or set signing_secret for the API in the settings",
             generated.api, generated.secret, generated.secret
         );
-        let _ = writeln!(out, "{}", paint(DIM, note));
+        out.line(format_args!("{}", paint(DIM, note)));
     }
     if !outcome.dropped_claims.is_empty() {
         heading(&mut out, "Dropped claims");
         for dropped in &outcome.dropped_claims {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {} {} {}  {}",
                 paint(RED, "✖"),
                 paint(BOLD, &dropped.claim),
@@ -198,21 +194,20 @@ fn pretty(outcome: &Outcome) -> String {
                     format!("({}, set by {})", dropped.token.title(), dropped.script)
                 ),
                 paint(YELLOW, dropped.reason),
-            );
-            let _ = writeln!(out, "      {}", dropped.detail);
+            ));
+            out.line(format_args!("      {}", dropped.detail));
         }
     }
 
     if !outcome.commands.is_empty() {
         heading(&mut out, "Commands");
         for command in &outcome.commands {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {}  {}({})",
                 paint(DIM, &command.script),
                 paint(CYAN, command.call.as_str()),
                 render::call_args(&command.args)
-            );
+            ));
         }
     }
     let meta = &outcome.metadata_updates;
@@ -223,34 +218,31 @@ fn pretty(outcome: &Outcome) -> String {
             ("user_metadata", &meta.user_metadata),
         ] {
             for (key, value) in map {
-                let _ = writeln!(
-                    out,
+                out.line(format_args!(
                     "  {field}.{key} = {}",
                     render::shorten(&render::compact(value), 100)
-                );
+                ));
             }
         }
     }
     if !outcome.mfa.is_empty() {
         heading(&mut out, "Multi-factor");
         for command in &outcome.mfa {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {}({}) by {}",
                 command.call,
                 render::call_args(&command.args),
                 command.script
-            );
+            ));
         }
     }
     if let Some(result) = outcome.result.as_object() {
         heading(&mut out, &format!("Result ({})", outcome.trigger));
         for (key, value) in result {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {key}: {}",
                 render::shorten(&render::compact(value), 160)
-            );
+            ));
         }
     }
     if let Some(message) = outcome
@@ -258,11 +250,10 @@ fn pretty(outcome: &Outcome) -> String {
         .as_ref()
         .and_then(|d| d.user_message.as_ref())
     {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n  the user is shown: {}",
             render::shorten(message, 160)
-        );
+        ));
     }
     if !outcome.requests.is_empty() {
         heading(&mut out, "Requests");
@@ -277,16 +268,15 @@ fn pretty(outcome: &Outcome) -> String {
             let status = request
                 .status
                 .map_or_else(|| "-".to_string(), |s| s.to_string());
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {}  {} {}  {status}  {disposition}  {} ms",
                 paint(DIM, &request.script),
                 request.method,
                 render::shorten(&request.url, 100),
                 request.duration_ms
-            );
+            ));
             if let Some(error) = &request.error {
-                let _ = writeln!(out, "      {error}");
+                out.line(format_args!("      {error}"));
             }
         }
     }
@@ -299,13 +289,12 @@ fn pretty(outcome: &Outcome) -> String {
                 actionbox::packages::PackageSource::NodeModules => "from --node-modules",
                 actionbox::packages::PackageSource::Emulated => "emulated by actionbox",
             };
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {}@{}  {}",
                 package.name,
                 package.version,
                 paint(DIM, source)
-            );
+            ));
         }
     }
     if !outcome.logs.is_empty() {
@@ -319,9 +308,12 @@ fn pretty(outcome: &Outcome) -> String {
             };
             let mut lines = log.message.lines();
             let first = lines.next().unwrap_or("");
-            let _ = writeln!(out, "  {}  {level}  {first}", paint(DIM, &log.script));
+            out.line(format_args!(
+                "  {}  {level}  {first}",
+                paint(DIM, &log.script)
+            ));
             for line in lines {
-                let _ = writeln!(out, "      {line}");
+                out.line(format_args!("      {line}"));
             }
         }
     }
@@ -333,12 +325,11 @@ fn pretty(outcome: &Outcome) -> String {
                 .as_deref()
                 .map(|c| format!("{}: ", paint(YELLOW, c)))
                 .unwrap_or_default();
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  {}  {code}{}",
                 paint(MAGENTA, &warning.script),
                 warning.message
-            );
+            ));
         }
     }
     out

@@ -42,6 +42,16 @@ pub struct ServeArgs {
 }
 
 pub fn execute(mut args: ServeArgs) -> Result<i32> {
+    if let Some(trigger) = args.exec.trigger {
+        bail!(
+            "--trigger {trigger}: serve runs each Action on the trigger its handler names (post-login at login, credentials-exchange for client credentials); leave --trigger out"
+        );
+    }
+    if let Some(now) = &args.exec.now {
+        bail!(
+            "--now {now}: serve issues tokens on the real clock, as Auth0 does; fix the clock with `run --now` instead"
+        );
+    }
     init_logging();
     // serve reads --users itself: its users have passwords and need no id.
     let users_file = args.exec.users.take();

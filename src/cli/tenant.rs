@@ -2,7 +2,7 @@
 //! (`actionbox::preflight`) — what was loaded, in which order, and what is
 //! missing.
 
-use std::fmt::Write as _;
+use super::render::Lines as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -83,17 +83,16 @@ pub fn execute(args: TenantArgs) -> Result<i32> {
 
 fn pretty(report: &Preflight) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
+    out.line(format_args!(
         "{} {} ({} format)",
         paint(BOLD, "Tenant"),
         report.root.display(),
         report.format
-    );
+    ));
 
     heading(&mut out, "Rules (post-login, in order)");
     if report.rules.is_empty() {
-        let _ = writeln!(out, "  {}", paint(DIM, "none"));
+        out.line(format_args!("  {}", paint(DIM, "none")));
     }
     let mut position = 0;
     for rule in &report.rules {
@@ -102,14 +101,17 @@ fn pretty(report: &Preflight) -> String {
             .map_or_else(|| "no order".to_string(), |o| format!("order {o}"));
         if rule.enabled {
             position += 1;
-            let _ = writeln!(out, "  {position}. {}  {}", rule.name, paint(DIM, &order));
+            out.line(format_args!(
+                "  {position}. {}  {}",
+                rule.name,
+                paint(DIM, &order)
+            ));
         } else {
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "  -  {}  {}",
                 paint(DIM, &rule.name),
                 paint(YELLOW, "disabled, not run")
-            );
+            ));
         }
     }
 
@@ -124,7 +126,7 @@ fn pretty(report: &Preflight) -> String {
                 paint(YELLOW, "(actionbox does not run this trigger)")
             )
         };
-        let _ = writeln!(out, "  {trigger}{note}");
+        out.line(format_args!("  {trigger}{note}"));
         for (i, name) in bound.iter().enumerate() {
             let line = report.actions.iter().find(|a| &a.name == name);
             let detail = line
@@ -139,7 +141,11 @@ fn pretty(report: &Preflight) -> String {
                     parts.join(", ")
                 })
                 .unwrap_or_else(|| "not in the export".into());
-            let _ = writeln!(out, "    {}. {name}  {}", i + 1, paint(DIM, &detail));
+            out.line(format_args!(
+                "    {}. {name}  {}",
+                i + 1,
+                paint(DIM, &detail)
+            ));
         }
     }
     let unbound: Vec<&str> = report
@@ -149,34 +155,31 @@ fn pretty(report: &Preflight) -> String {
         .map(|a| a.name.as_str())
         .collect();
     if !unbound.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "  {}  {}",
             paint(DIM, "not bound:"),
             unbound.join(", ")
-        );
+        ));
     }
     if !report.action_modules.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "\n{} {}",
             paint(BOLD, "Actions Modules:"),
             report.action_modules.join(", ")
-        );
+        ));
     }
     if !report.rules_configuration.is_empty() {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "{} {} {}",
             paint(BOLD, "Rules configuration:"),
             report.rules_configuration.join(", "),
             paint(DIM, "(values not shown)")
-        );
+        ));
     }
 
     heading(&mut out, "Dependencies");
     if report.dependencies.is_empty() {
-        let _ = writeln!(out, "  {}", paint(DIM, "none declared"));
+        out.line(format_args!("  {}", paint(DIM, "none declared")));
     }
     for (name, dependency) in &report.dependencies {
         let how = match &dependency.provided {
@@ -190,13 +193,13 @@ fn pretty(report: &Preflight) -> String {
                 "missing: install it with npm into a folder and pass --node-modules DIR",
             ),
         };
-        let _ = writeln!(out, "  {name}@{}  {how}", dependency.version);
+        out.line(format_args!("  {name}@{}  {how}", dependency.version));
     }
 
     heading(&mut out, "Secrets");
     let declared: usize = report.actions.iter().map(|a| a.secrets.len()).sum();
     if declared == 0 {
-        let _ = writeln!(out, "  {}", paint(DIM, "none declared"));
+        out.line(format_args!("  {}", paint(DIM, "none declared")));
     }
     for action in &report.actions {
         for (name, source) in &action.secrets {
@@ -208,7 +211,7 @@ fn pretty(report: &Preflight) -> String {
             } else {
                 paint(GREEN, source)
             };
-            let _ = writeln!(out, "  {}: {name}  {shown}", action.name);
+            out.line(format_args!("  {}: {name}  {shown}", action.name));
         }
     }
 
@@ -218,34 +221,32 @@ fn pretty(report: &Preflight) -> String {
             "Unresolved placeholders (give them with --keywords FILE)",
         );
         for placeholder in &report.unresolved_placeholders {
-            let _ = writeln!(out, "  {placeholder}");
+            out.line(format_args!("  {placeholder}"));
         }
     }
     if !report.syntax_errors.is_empty() {
         heading(&mut out, "Scripts that do not compile");
         for error in &report.syntax_errors {
-            let _ = writeln!(out, "  {}", paint(RED, error));
+            out.line(format_args!("  {}", paint(RED, error)));
         }
     }
     if !report.warnings.is_empty() {
         heading(&mut out, "Warnings");
         for warning in &report.warnings {
-            let _ = writeln!(out, "  {warning}");
+            out.line(format_args!("  {warning}"));
         }
     }
-    let _ = writeln!(out);
+    out.line("");
     if report.problems == 0 {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "{}",
             paint(
                 GREEN,
                 "✔ ready: every script compiles, every secret, placeholder and dependency is accounted for"
             )
-        );
+        ));
     } else {
-        let _ = writeln!(
-            out,
+        out.line(format_args!(
             "{}",
             paint(
                 RED,
@@ -255,7 +256,7 @@ fn pretty(report: &Preflight) -> String {
                     if report.problems == 1 { "" } else { "s" }
                 )
             )
-        );
+        ));
     }
     out
 }

@@ -68,22 +68,24 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
         .is_some_and(|exp| exp < now);
 
     let mut out = String::new();
-    use std::fmt::Write as _;
-    let _ = writeln!(out, "{}", paint(BOLD, "Header"));
-    let _ = writeln!(
-        out,
+    use super::render::Lines as _;
+    out.line(format_args!("{}", paint(BOLD, "Header")));
+    out.line(format_args!(
         "{}",
         indent(&serde_json::to_string_pretty(&verified.header)?)
-    );
-    let _ = writeln!(out, "{}", paint(BOLD, "Payload"));
-    let _ = writeln!(
-        out,
+    ));
+    out.line(format_args!("{}", paint(BOLD, "Payload")));
+    out.line(format_args!(
         "{}",
         indent(&serde_json::to_string_pretty(&verified.payload)?)
-    );
+    ));
     let code = match (&verified.problem, expired) {
         (Some(problem), _) => {
-            let _ = writeln!(out, "{} {}", paint(RED, "✖ signature invalid:"), problem);
+            out.line(format_args!(
+                "{} {}",
+                paint(RED, "✖ signature invalid:"),
+                problem
+            ));
             1
         }
         (None, true) => {
@@ -97,15 +99,17 @@ pub fn execute(args: VerifyArgs) -> Result<i32> {
                 .and_then(|after| std::time::UNIX_EPOCH.checked_add(after))
                 .map(|t| humantime::format_rfc3339_seconds(t).to_string())
                 .unwrap_or_else(|| format!("exp {exp}"));
-            let _ = writeln!(
-                out,
+            out.line(format_args!(
                 "{} (the signature is valid)",
                 paint(RED, format!("✖ expired at {when}"))
-            );
+            ));
             1
         }
         (None, false) => {
-            let _ = writeln!(out, "{}", paint(GREEN, "✔ signature valid, not expired"));
+            out.line(format_args!(
+                "{}",
+                paint(GREEN, "✔ signature valid, not expired")
+            ));
             0
         }
     };
