@@ -215,11 +215,10 @@ fn strategy_of(name: &str) -> String {
     }
 }
 
-/// Seconds since the epoch.
+/// Seconds since the epoch on the flow's clock type: serve always reads
+/// the machine's, as Auth0 does (the settings' `now` is only noted).
 pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::clock::Clock::System.now_secs()
 }
 
 /// An RFC 3339 time with milliseconds, as Auth0 writes them.

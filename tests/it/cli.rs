@@ -3,7 +3,6 @@
 use crate::common::*;
 use serde_json::Value;
 use std::path::Path;
-use std::process::Command;
 
 #[test]
 fn the_readme_example_records_the_connection_claim() {
@@ -523,7 +522,7 @@ fn an_event_that_is_not_an_object_is_an_input_error() {
 }
 
 fn run_with_cache_dir(cache: &Path, format: &str) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    crate::common::actionbox_command()
         .args(["run", "actions/add-connection.js", "--format", format])
         .current_dir(repo())
         .env("ACTIONBOX_CACHE_DIR", cache)

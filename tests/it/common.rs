@@ -1,10 +1,15 @@
 //! Every helper the integration tests share (one copy of each).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Arc;
 use std::time::Duration;
 
-use actionbox::{ErrorKind, Flow, Limits, Outcome, Runner, Script, Settings};
+use actionbox::serve::tenant::read_users;
+use actionbox::serve::{LocalTenant, MemoryStore, Server};
+use actionbox::{ErrorKind, Flow, Limits, NodeConfig, Outcome, Runner, Script, Settings};
+use reqwest::blocking::{Client, Response};
 use serde_json::Value;
 
 pub fn repo() -> PathBuf {
@@ -74,6 +79,31 @@ pub fn run(scripts: Vec<Script>, event: Option<Value>) -> Outcome {
     Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Runs `scripts` on the database-login event with `node`'s modules,
+/// network policy and packages.
+pub fn try_run_with_node(
+    scripts: Vec<Script>,
+    node: NodeConfig,
+) -> Result<Outcome, actionbox::Error> {
+    let flow = Flow::post_login(scripts)
+        .with_event(event("post-login-database.json"))
+        .with_limits(test_limits())
+        .with_node(node);
+    Runner::new().run(&flow)
+}
+
+/// [`try_run_with_node`], failing the test on an input error.
+pub fn run_with_node(scripts: Vec<Script>, node: NodeConfig) -> Outcome {
+    try_run_with_node(scripts, node).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A Rule from inline source, checked to be recognised as one.
+pub fn rule(name: &str, source: &str) -> Script {
+    let script = Script::from_source(name, source).unwrap_or_else(|e| panic!("{e}"));
+    assert!(script.is_rule(), "{name} is recognised as a Rule");
+    script
+}
+
 /// Runs one inline Action on the database-login event.
 pub fn run_action(source: &str) -> Outcome {
     run(
@@ -140,13 +170,21 @@ pub fn error_message(outcome: &Outcome) -> String {
         .unwrap_or_default()
 }
 
-/// Runs the actionbox binary from the repository root.
-pub fn actionbox(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_actionbox"))
-        .args(args)
+/// The actionbox binary, to run from the repository root with neither
+/// `RUST_LOG` nor `COLUMNS` of the caller's terminal.
+pub fn actionbox_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_actionbox"));
+    command
         .current_dir(repo())
         .env_remove("RUST_LOG")
-        .env_remove("COLUMNS")
+        .env_remove("COLUMNS");
+    command
+}
+
+/// Runs the actionbox binary from the repository root.
+pub fn actionbox(args: &[&str]) -> Output {
+    actionbox_command()
+        .args(args)
         .output()
         .expect("the binary runs")
 }
@@ -453,4 +491,408 @@ pub fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .map(|paths| std::env::split_paths(&paths).any(|dir| dir.join(program).is_file()))
         .unwrap_or(false)
+}
+
+/// The test binary's allocator: the system's, counting the bytes live and
+/// their peak, so a test can measure what the main process holds while it
+/// runs a flow ([`heap_peak_of`]). Counting is two atomic additions per
+/// allocation; it measures bytes, never time.
+pub struct CountingAllocator;
+
+static LIVE_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+static PEAK_BYTES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn grew(by: usize) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let live = LIVE_BYTES.fetch_add(by, Relaxed) + by;
+    PEAK_BYTES.fetch_max(live, Relaxed);
+}
+
+fn shrank(by: usize) {
+    LIVE_BYTES.fetch_sub(by, std::sync::atomic::Ordering::Relaxed);
+}
+
+// SAFETY: every call is passed to the system allocator unchanged; only the
+// counters are added.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's layout, as GlobalAlloc::alloc requires.
+        let ptr = unsafe { std::alloc::System.alloc(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: as for alloc.
+        let ptr = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            grew(layout.size());
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: ptr came from this allocator with this layout.
+        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        shrank(layout.size());
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: ptr came from this allocator with this layout.
+        let new = unsafe { std::alloc::System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            grew(new_size);
+            shrank(layout.size());
+        }
+        new
+    }
+}
+
+/// The most bytes `work` held on the heap at once beyond what was live
+/// when it started. Other threads' allocations count too, so a caller runs
+/// alone in its process ([`alone_in_a_process`]).
+pub fn heap_peak_of<T>(work: impl FnOnce() -> T) -> (usize, T) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let before = LIVE_BYTES.load(Relaxed);
+    PEAK_BYTES.store(before, Relaxed);
+    let result = work();
+    (PEAK_BYTES.load(Relaxed).saturating_sub(before), result)
+}
+
+/// Whether this is the process of its own that [`alone_in_a_process`]
+/// started; if not, runs the test `name` (`module::test`) again in one and
+/// fails with its output when it fails.
+pub fn alone_in_a_process(name: &str) -> bool {
+    const ALONE: &str = "ACTIONBOX_TEST_ALONE";
+    if std::env::var_os(ALONE).is_some() {
+        return true;
+    }
+    let output = Command::new(std::env::current_exe().expect("the test binary"))
+        .args([name, "--exact", "--test-threads=1", "--nocapture"])
+        .env(ALONE, "1")
+        .output()
+        .expect("the test binary runs");
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && out.contains("1 passed"),
+        "{name}, alone in a process:\n{out}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    false
+}
+
+// `serve`: a server on loopback, a cookie-keeping client, tokens.
+
+pub const WEB: &str = "webAppClientId00000000000000001";
+pub const WEB_SECRET: &str = "web-client-secret-for-tests";
+pub const WEB_CALLBACK: &str = "http://app.test/callback";
+
+pub const M2M: &str = "m2mClientId000000000000000000001";
+pub const M2M_SECRET: &str = "m2m-client-secret-for-tests";
+pub const API: &str = "https://api.acme.example";
+
+/// A `serve` on a free loopback port, stopped when dropped.
+pub struct TestServer {
+    pub base: String,
+    _runtime: tokio::runtime::Runtime,
+}
+
+pub fn serve_fixture(name: &str) -> std::path::PathBuf {
+    fixture("serve").join(name)
+}
+
+/// The test tenant: a Rule, two post-login Actions (one counting visits in
+/// `api.cache`), a redirect Action, a credentials-exchange Action, one
+/// Action each for pre- and post-user-registration and post-change-password,
+/// four users.
+pub fn test_tenant() -> LocalTenant {
+    let settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    let scripts: Vec<Script> = [
+        "add-roles.js",
+        "login-claims.js",
+        "accept-terms.js",
+        "count-visits.js",
+        "m2m-customer.js",
+        "signup-policy.js",
+        "welcome.js",
+        "password-changed.js",
+    ]
+    .iter()
+    .map(|name| script(&serve_fixture(name)))
+    .collect();
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (tenant, warnings) = LocalTenant::from_scripts(
+        settings,
+        scripts,
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    tenant
+}
+
+pub fn start(tenant: LocalTenant, store: Arc<dyn actionbox::serve::Store>) -> TestServer {
+    start_with(tenant, Some(store), "memory", None)
+}
+
+/// A server whose store is `store`, or else the one `spec` names (opened on
+/// the server's own runtime, as a separate process would), reached at
+/// `issuer` (default: its own address).
+pub fn start_with(
+    tenant: LocalTenant,
+    store: Option<Arc<dyn actionbox::serve::Store>>,
+    spec: &str,
+    issuer: Option<&str>,
+) -> TestServer {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .expect("bind");
+    let address = listener.local_addr().expect("address");
+    let base = format!("http://{address}/");
+    let store = match store {
+        Some(store) => store,
+        None => runtime
+            .block_on(actionbox::serve::store::open(spec))
+            .unwrap_or_else(|e| panic!("{e}")),
+    };
+    let server = Server::new(
+        tenant,
+        Runner::with_threads(2),
+        store,
+        issuer.unwrap_or(&base),
+    );
+    runtime.block_on(server.seed_users()).expect("seed users");
+    runtime.spawn(async move { server.run(listener).await });
+    TestServer {
+        base,
+        _runtime: runtime,
+    }
+}
+
+pub fn start_default() -> TestServer {
+    start(test_tenant(), Arc::new(MemoryStore::new()))
+}
+
+/// A browser that keeps cookies and shows every redirect.
+pub struct Browser {
+    client: Client,
+    cookies: HashMap<String, String>,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser::new()
+    }
+}
+
+impl Browser {
+    pub fn new() -> Browser {
+        Browser {
+            client: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            cookies: HashMap::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &Response) {
+        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
+            let text = value.to_str().unwrap_or("");
+            let pair = text.split(';').next().unwrap_or("");
+            if let Some((name, value)) = pair.split_once('=') {
+                if value.is_empty() || text.contains("Max-Age=0") {
+                    self.cookies.remove(name);
+                } else {
+                    self.cookies.insert(name.to_string(), value.to_string());
+                }
+            }
+        }
+    }
+
+    pub fn get(&mut self, url: &str) -> Response {
+        let response = self
+            .client
+            .get(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .send()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub fn post_form(&mut self, url: &str, form: &[(&str, &str)]) -> Response {
+        let response = self
+            .client
+            .post(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .form(form)
+            .send()
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        self.keep_cookies(&response);
+        response
+    }
+
+    pub fn forget_cookies(&mut self) {
+        self.cookies.clear();
+    }
+}
+
+pub fn location(response: &Response) -> String {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_else(|| panic!("no Location (status {})", response.status()))
+        .to_string()
+}
+
+/// A hidden input's value in a page.
+pub fn hidden(page: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in the page:\n{page}"))
+        + marker.len();
+    page[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A query (or fragment) parameter of a URL.
+pub fn url_param(url: &str, name: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).expect("URL");
+    let from_query = parsed
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned());
+    from_query.or_else(|| {
+        url::form_urlencoded::parse(parsed.fragment().unwrap_or("").as_bytes())
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    })
+}
+
+/// Follows /authorize to the login page and posts the form; returns the
+/// response to the form post.
+pub fn log_in(browser: &mut Browser, authorize_url: &str, user: &str, password: &str) -> Response {
+    let to_login = browser.get(authorize_url);
+    assert_eq!(
+        to_login.status(),
+        302,
+        "authorize answers with the login page"
+    );
+    let login_url = url::Url::parse(authorize_url)
+        .expect("URL")
+        .join(&location(&to_login))
+        .expect("login URL");
+    let page = browser.get(login_url.as_str());
+    assert_eq!(page.status(), 200);
+    let page = page.text().expect("page");
+    let state = hidden(&page, "state");
+    let csrf = hidden(&page, "_csrf");
+    browser.post_form(
+        login_url.join("/u/login").expect("URL").as_str(),
+        &[
+            ("state", state.as_str()),
+            ("_csrf", csrf.as_str()),
+            ("username", user),
+            ("password", password),
+        ],
+    )
+}
+
+pub fn payload(jwt: &str) -> Value {
+    actionbox::token::sign::decode_part(jwt, 1).unwrap_or_else(|e| panic!("{e}"))
+}
+
+pub fn http() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+pub fn token_request(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = http()
+        .post(format!("{}oauth/token", server.base))
+        .form(form)
+        .send()
+        .expect("token request");
+    let status = response.status().as_u16();
+    (
+        status,
+        serde_json::from_str(&response.text().unwrap_or_default()).unwrap_or(Value::Null),
+    )
+}
+
+// Chromium, for the login page and the HTML reports.
+
+/// Headless Chromium (the Debian `chromium`), or `None` where it is missing
+/// (outside `.ci/run`).
+pub fn chromium() -> Option<headless_chrome::Browser> {
+    let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .iter()
+        .map(std::path::PathBuf::from)
+        .find(|p| p.exists());
+    if skip_without(path.is_some(), "Chromium", "chromium") {
+        return None;
+    }
+    let options = headless_chrome::LaunchOptions::default_builder()
+        .path(path)
+        .headless(true)
+        // Containers run the tests as root, where Chromium's sandbox cannot start.
+        .sandbox(false)
+        .window_size(Some((1000, 800)))
+        .idle_browser_timeout(Duration::from_secs(300))
+        .build()
+        .expect("launch options");
+    Some(headless_chrome::Browser::new(options).expect("Chromium starts"))
+}
+
+/// The screenshot is a real page: a PNG of the window's size with many
+/// colours (text, buttons), not one blank colour.
+pub fn assert_not_blank(png: &[u8]) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut pixels).expect("a frame");
+    assert!(
+        info.width >= 500 && info.height >= 400,
+        "{}x{}",
+        info.width,
+        info.height
+    );
+    let bytes = info.color_type.samples();
+    let colours: std::collections::HashSet<&[u8]> =
+        pixels[..info.buffer_size()].chunks(bytes).collect();
+    assert!(
+        colours.len() > 10,
+        "the screenshot is blank ({} colours)",
+        colours.len()
+    );
 }

@@ -212,7 +212,7 @@ fn an_action_over_auth0s_100_kb_is_refused() {
 #[test]
 fn the_event_can_come_from_standard_input() {
     let text = serde_json::to_string(&event("post-login-database.json")).expect("json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let mut child = crate::common::actionbox_command()
         .args(["run", "--format", "json", "--event", "-"])
         .arg(example("add-connection.js"))
         .stdin(Stdio::piped())
@@ -344,7 +344,7 @@ fn bench_counts_the_wait_for_a_worker_apart_from_the_latency() {
 
 #[test]
 fn ctrl_c_stops_bench_and_prints_what_was_measured() {
-    let child = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let child = crate::common::actionbox_command()
         .args([
             "bench",
             "--duration",
@@ -989,6 +989,7 @@ fn a_failing_rule_is_one_difference_in_compare() {
     assert!(out.contains("\"failed: broken-rule.js"), "{out}");
     assert!(out.contains("broken-rule.js: TypeError: "), "{out}");
     assert!(out.contains("Fix the Rule's failure first"), "{out}");
+    assert!(!out.contains("was failed"), "{out}");
     assert!(!out.contains("ID token"), "no claim table: {out}");
 }
 
@@ -1021,7 +1022,7 @@ fn compare_never_cuts_two_different_values_into_the_same_text() {
 
 #[test]
 fn pretty_output_wraps_to_the_width_it_is_given() {
-    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let output = crate::common::actionbox_command()
         .args([
             "run",
             "actions/deny-blocked-domain.js",
@@ -1061,7 +1062,7 @@ fn pretty_output_wraps_to_the_width_it_is_given() {
 #[test]
 fn logs_carry_no_colour_codes_when_not_on_a_terminal() {
     for no_color in [false, true] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_actionbox"));
+        let mut command = crate::common::actionbox_command();
         command
             .args(["run", "actions/add-connection.js"])
             .current_dir(crate::common::repo())
@@ -1143,6 +1144,41 @@ fn tenant_help_lists_only_what_the_preflight_reads() {
     // The old spelling still works.
     let output = actionbox(&["tenant", "--tenant", "actions/tenant-example"]);
     assert_ne!(output.status.code(), Some(2), "{}", stderr(&output));
+}
+
+#[test]
+fn serve_neither_lists_nor_takes_the_options_it_would_ignore() {
+    let output = actionbox(&["serve", "--help"]);
+    let help = String::from_utf8_lossy(&output.stdout).into_owned();
+    for present in ["--listen", "--store", "--users", "--settings", "--tenant"] {
+        assert!(help.contains(present), "{present}: {help}");
+    }
+    // Listed as options, not mentioned in another's text.
+    let listed = |option: &str| help.lines().any(|l| l.trim_start().starts_with(option));
+    assert!(listed("--listen"), "{help}");
+    for absent in ["--trigger", "--now"] {
+        assert!(!listed(absent), "{absent}: {help}");
+    }
+    refused(
+        &[
+            "serve",
+            "--trigger",
+            "post-login",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "--trigger post-login: serve runs each Action on the trigger its handler names",
+    );
+    refused(
+        &[
+            "serve",
+            "--now",
+            "2026-11-26T09:15:00Z",
+            "--listen",
+            "127.0.0.1:0",
+        ],
+        "--now 2026-11-26T09:15:00Z: serve issues tokens on the real clock",
+    );
 }
 
 #[test]
@@ -1230,4 +1266,66 @@ fn the_redirect_round_trip_in_the_docs_works() {
     assert!(out.contains("✔ allowed"), "{out}");
     assert!(out.contains("https://app.acme.example/terms"), "{out}");
     assert!(out.contains("resumed at /continue"), "{out}");
+}
+
+/// docs/inputs.md, "What a large event costs": the most heap the main
+/// process holds at once for a 1 MiB event, beyond what the same run holds
+/// for the example event, in multiples of the event file's size.
+const LARGE_EVENT_MULTIPLE: usize = 10;
+
+#[test]
+fn a_large_event_costs_the_main_process_a_documented_multiple_of_its_size() {
+    if !crate::common::alone_in_a_process(
+        "inputs::a_large_event_costs_the_main_process_a_documented_multiple_of_its_size",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let small = event("post-login-database.json");
+    // The example event with app_metadata filled with 100-byte strings to
+    // just under the 1 MiB an event may be.
+    let mut large = small.clone();
+    let mut size = serde_json::to_vec(&large).expect("json").len();
+    let mut i = 0;
+    while size + 130 < actionbox::input::MAX_EVENT_BYTES as usize {
+        let key = format!("k{i:06}");
+        size += key.len() + 100 + 6;
+        large["user"]["app_metadata"][key] = json!("x".repeat(100));
+        i += 1;
+    }
+    let small_file = write(dir.path(), "small.json", &small.to_string());
+    let large_file = write(dir.path(), "large.json", &large.to_string());
+    let large_bytes = std::fs::metadata(&large_file).expect("size").len() as usize;
+    assert!(large_bytes > 1_000_000, "{large_bytes}");
+    drop((small, large));
+
+    let runner = Runner::with_worker_processes(env!("CARGO_BIN_EXE_actionbox"));
+    let script = Script::from_file(example("add-connection.js")).expect("script");
+    // As `actionbox run --event FILE` does: read the file, then run.
+    let run = |file: &str| {
+        let (event, _) = actionbox::event::read_event(Path::new(file), Trigger::PostLogin)
+            .expect("the event is read");
+        let mut flow = Flow::post_login(vec![script.clone()]).with_limits(test_limits());
+        flow.event = Some(event);
+        let outcome = runner.run(&flow).expect("runs");
+        assert_eq!(
+            outcome.status,
+            actionbox::Status::Allowed,
+            "{:?}",
+            outcome.error
+        );
+        outcome.commands.len()
+    };
+    run(&small_file); // the first run starts the worker and fills caches
+    let (baseline, _) = crate::common::heap_peak_of(|| run(&small_file));
+    let (peak, _) = crate::common::heap_peak_of(|| run(&large_file));
+    let cost = peak.saturating_sub(baseline);
+    println!(
+        "a {large_bytes}-byte event: peak {peak} bytes, baseline {baseline}, cost {cost} ({:.2}x)",
+        cost as f64 / large_bytes as f64
+    );
+    assert!(
+        cost <= LARGE_EVENT_MULTIPLE * large_bytes,
+        "a {large_bytes}-byte event cost the main process {cost} bytes of heap at once, more than the {LARGE_EVENT_MULTIPLE}x docs/inputs.md states"
+    );
 }

@@ -5,6 +5,9 @@
 
 mod common;
 
+#[global_allocator]
+static ALLOCATOR: common::CountingAllocator = common::CountingAllocator;
+
 mod api;
 mod bench;
 mod capabilities;

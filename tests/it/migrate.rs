@@ -219,7 +219,7 @@ fn reserved_namespaces_scopes_and_versioned_requires() {
             .collect(),
     );
     let cache = tempfile::tempdir().expect("tempdir");
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let output = crate::common::actionbox_command()
         .args([
             "migrate",
             "tests/fixtures/migrate/reserved-namespace-and-scopes.js",

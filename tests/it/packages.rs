@@ -3,12 +3,11 @@
 //! out and kept in a cache shared by processes; hostile tarballs refused.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use crate::common::*;
 use actionbox::packages::{PackageSource, PackageUse};
-use actionbox::{Flow, NodeConfig, Outcome, Runner, Script};
+use actionbox::{NodeConfig, Outcome};
 
 fn fixtures() -> Vec<RegistryPackage> {
     [
@@ -23,18 +22,6 @@ fn fixtures() -> Vec<RegistryPackage> {
     .iter()
     .map(|(name, version)| RegistryPackage::fixture(name, version))
     .collect()
-}
-
-fn rule(source: &str) -> Script {
-    Script::from_source("packages-rule.js", source).unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn run_with(scripts: Vec<Script>, node: NodeConfig) -> Result<Outcome, actionbox::Error> {
-    let flow = Flow::post_login(scripts)
-        .with_event(event("post-login-database.json"))
-        .with_limits(test_limits())
-        .with_node(node);
-    Runner::new().run(&flow)
 }
 
 fn used(outcome: &Outcome) -> Vec<(String, String, PackageSource)> {
@@ -71,7 +58,11 @@ fn a_rule_installs_versioned_unversioned_scoped_and_subpath_requires_then_runs_o
         packages: registry.options(cache.path()),
         ..NodeConfig::default()
     };
-    let outcome = run_with(vec![rule(TWO_VERSIONS_RULE)], node.clone()).unwrap();
+    let outcome = try_run_with_node(
+        vec![rule("packages-rule.js", TWO_VERSIONS_RULE)],
+        node.clone(),
+    )
+    .unwrap();
     assert_eq!(
         ok_logs(&outcome),
         [
@@ -96,7 +87,8 @@ fn a_rule_installs_versioned_unversioned_scoped_and_subpath_requires_then_runs_o
 
     // Offline, the same Rule runs from the cache alone.
     node.packages.offline = true;
-    let outcome = run_with(vec![rule(TWO_VERSIONS_RULE)], node).unwrap();
+    let outcome =
+        try_run_with_node(vec![rule("packages-rule.js", TWO_VERSIONS_RULE)], node).unwrap();
     assert_eq!(ok_logs(&outcome).len(), 3);
     assert!(
         used(&outcome)
@@ -115,7 +107,7 @@ fn offline_misses_fail_before_running_naming_each_package_and_the_fix() {
         ..NodeConfig::default()
     };
     node.packages.offline = true;
-    let error = run_with(vec![rule(TWO_VERSIONS_RULE)], node)
+    let error = try_run_with_node(vec![rule("packages-rule.js", TWO_VERSIONS_RULE)], node)
         .unwrap_err()
         .to_string();
     for needle in [
@@ -147,7 +139,7 @@ fn declared_dependencies_are_hoisted_unless_versions_conflict_as_npm_does() {
         console.log(require.resolve('loud').replace(/^\/npm\/[^/]+\//, ''));
         try { require('shout-not-declared'); } catch (e) { console.log(e.message.split('\n')[0]); }
     };"#;
-    let outcome = run_with(vec![action("deps.js", source)], node).unwrap();
+    let outcome = try_run_with_node(vec![action("deps.js", source)], node).unwrap();
     let lines = ok_logs(&outcome);
     assert_eq!(lines[0], "HELLO BOB! [shout 1.2.0] (greeting 1)");
     assert_eq!(lines[1], "BOB!!! [shout 2.0.0]");
@@ -166,7 +158,7 @@ fn an_undeclared_package_in_an_action_names_the_declaration_it_needs() {
         ..NodeConfig::default()
     };
     let source = r#"exports.onExecutePostLogin = async () => { require('greeting'); };"#;
-    let outcome = run_with(vec![action("undeclared.js", source)], node).unwrap();
+    let outcome = try_run_with_node(vec![action("undeclared.js", source)], node).unwrap();
     let message = error_message(&outcome);
     assert!(
         message.contains("Cannot find module 'greeting'"),
@@ -190,7 +182,7 @@ fn require_failure(package: RegistryPackage, cache: &Path) -> String {
     let source = format!(
         "function (user, context, callback) {{ require('{name}@{version}'); callback(null, user, context); }}"
     );
-    let outcome = run_with(vec![rule(&source)], node).unwrap();
+    let outcome = try_run_with_node(vec![rule("packages-rule.js", &source)], node).unwrap();
     error_message(&outcome)
 }
 
@@ -349,7 +341,7 @@ fn processes_fetching_the_same_packages_at_once_download_each_once() {
     .unwrap();
     let children: Vec<_> = (0..4)
         .map(|_| {
-            Command::new(env!("CARGO_BIN_EXE_actionbox"))
+            crate::common::actionbox_command()
                 .args([
                     "run",
                     rule_file.to_str().unwrap(),
@@ -406,7 +398,7 @@ fn a_package_using_node_built_ins_gets_http_answered_by_mocks_and_a_clear_refusa
             callback(null, user, context);
         });
     }"#;
-    let outcome = run_with(vec![rule(source)], node).unwrap();
+    let outcome = try_run_with_node(vec![rule("packages-rule.js", source)], node).unwrap();
     let lines = ok_logs(&outcome);
     assert_eq!(lines[0], "linux/x64 actionbox tty=false [4,6,0]");
     assert_eq!(
@@ -453,7 +445,7 @@ fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
     )
     .unwrap();
     let command = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        crate::common::actionbox_command()
             .args(args)
             .arg("--cache-dir")
             .arg(cache.path())
@@ -517,7 +509,7 @@ fn package_bytecode_is_cached_on_disk_and_a_tampered_entry_is_never_run() {
     )
     .unwrap();
     let run = || {
-        Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        crate::common::actionbox_command()
             .args([
                 "run",
                 rule_file.to_str().unwrap(),
@@ -616,7 +608,7 @@ fn matches_node_with_real_packages(name: &str, dependencies: &[(&str, &str)]) ->
             .insert(package.to_string(), version.to_string());
     }
     let path = fixture(&format!("real-packages/{name}.js"));
-    let outcome = run_with(vec![script(&path)], node).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = try_run_with_node(vec![script(&path)], node).unwrap_or_else(|e| panic!("{e}"));
     let actual = ok_logs(&outcome);
     let expected = std::fs::read_to_string(fixture(&format!("real-packages/{name}.expected")))
         .expect("expected output");
@@ -682,7 +674,8 @@ fn rules_get_real_uuid_and_versioned_subpaths_and_the_emulation_only_without_a_r
         packages: registry.options(cache.path()),
         ..Default::default()
     };
-    let outcome = run_with(vec![rule(source)], node).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = try_run_with_node(vec![rule("packages-rule.js", source)], node)
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ok_logs(&outcome), ["function true true", "deep 4.17.19"]);
     let sources = used(&outcome);
     assert!(
@@ -696,8 +689,8 @@ fn rules_get_real_uuid_and_versioned_subpaths_and_the_emulation_only_without_a_r
 
     // No registry (the tests' default points at a closed port): the
     // emulation answers, and the outcome says so.
-    let outcome = run_with(
-        vec![rule(
+    let outcome = try_run_with_node(
+        vec![rule("packages-rule.js", 
             "function (user, context, callback) { console.log(typeof require('uuid@3.4.0')()); callback(null, user, context); }",
         )],
         NodeConfig::default(),

@@ -11,7 +11,6 @@ use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
 use headless_chrome::protocol::cdp::types::Event;
 
 use crate::common::*;
-use crate::serve_browser::{assert_not_blank, chromium};
 
 const HOSTILE_CLAIM: &str = "https://evil.example/<img src=x onerror=\"window.pwned=1\">";
 const HOSTILE_VALUE: &str = "</style></code><script>window.pwned=2</script>";

@@ -7,12 +7,6 @@ use crate::common::*;
 use actionbox::{ErrorKind, Flow, Outcome, Resume, Runner, Script, Settings, Status};
 use serde_json::{Value, json};
 
-fn rule(name: &str, source: &str) -> Script {
-    let script = Script::from_source(name, source).unwrap_or_else(|e| panic!("{e}"));
-    assert!(script.is_rule(), "{name} is recognised as a Rule");
-    script
-}
-
 fn run_flow(scripts: Vec<Script>, event: Value, settings: Settings) -> Outcome {
     let flow = Flow::post_login(scripts)
         .with_event(event)

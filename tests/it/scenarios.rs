@@ -246,7 +246,7 @@ impl Scenario {
             args.extend(["--http-mock".into(), path(self.file(mocks))]);
         }
         args.extend(["--format".into(), "json".into()]);
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        let output = crate::common::actionbox_command()
             .args(&args)
             .current_dir(repo())
             .env_remove("RUST_LOG")

@@ -3,17 +3,16 @@
 //! round trip to another site and back to `/continue`. The application and
 //! the terms site are small servers of the test, on loopback.
 
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use actionbox::serve::MemoryStore;
 use axum::extract::RawQuery;
 use axum::response::Html;
+use headless_chrome::Tab;
 use headless_chrome::protocol::cdp::Page::CaptureScreenshotFormatOption;
-use headless_chrome::{Browser, LaunchOptions, Tab};
 
-use crate::serve::*;
+use crate::common::*;
 
 /// The application (`/callback` shows the code it got) and the terms site
 /// (`/terms` has an Accept button that goes back to the tenant's
@@ -85,26 +84,6 @@ fn sites(tenant_base: Arc<OnceLock<String>>) -> Sites {
     }
 }
 
-pub(crate) fn chromium() -> Option<Browser> {
-    let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
-    if crate::common::skip_without(path.is_some(), "Chromium", "chromium") {
-        return None;
-    }
-    let options = LaunchOptions::default_builder()
-        .path(path)
-        .headless(true)
-        // Containers run the tests as root, where Chromium's sandbox cannot start.
-        .sandbox(false)
-        .window_size(Some((1000, 800)))
-        .idle_browser_timeout(Duration::from_secs(300))
-        .build()
-        .expect("launch options");
-    Some(Browser::new(options).expect("Chromium starts"))
-}
-
 fn type_into(tab: &Tab, selector: &str, text: &str) {
     tab.wait_for_element(selector)
         .unwrap_or_else(|e| panic!("{selector}: {e}"))
@@ -118,29 +97,6 @@ fn text_of(tab: &Tab, selector: &str) -> String {
         .unwrap_or_else(|e| panic!("{selector} on {}: {e}", tab.get_url()))
         .get_inner_text()
         .expect("text")
-}
-
-/// The screenshot is a real page: a PNG of the window's size with many
-/// colours (text, buttons), not one blank colour.
-pub(crate) fn assert_not_blank(png: &[u8]) {
-    let decoder = png::Decoder::new(std::io::Cursor::new(png));
-    let mut reader = decoder.read_info().expect("a PNG");
-    let mut pixels = vec![0; reader.output_buffer_size().expect("size")];
-    let info = reader.next_frame(&mut pixels).expect("a frame");
-    assert!(
-        info.width >= 500 && info.height >= 400,
-        "{}x{}",
-        info.width,
-        info.height
-    );
-    let bytes = info.color_type.samples();
-    let colours: std::collections::HashSet<&[u8]> =
-        pixels[..info.buffer_size()].chunks(bytes).collect();
-    assert!(
-        colours.len() > 10,
-        "the screenshot is blank ({} colours)",
-        colours.len()
-    );
 }
 
 #[test]

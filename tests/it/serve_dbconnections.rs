@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::serve::*;
+use crate::common::*;
 
 const DATABASE: &str = "Username-Password-Authentication";
 

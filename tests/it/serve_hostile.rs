@@ -3,20 +3,12 @@
 //! CSRF on the login form. Each gets Auth0's error, and the server keeps
 //! answering.
 
-use reqwest::blocking::Client;
 use serde_json::Value;
 
-use crate::serve::*;
-
-fn client() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
+use crate::common::*;
 
 fn still_up(server: &TestServer) {
-    let response = client()
+    let response = http()
         .get(format!("{}.well-known/openid-configuration", server.base))
         .send()
         .expect("the server still answers");
@@ -38,7 +30,7 @@ fn authorize_never_redirects_to_a_uri_the_client_did_not_register() {
         "//evil.example",
         "javascript:alert(1)",
     ] {
-        let response = client()
+        let response = http()
             .get(format!(
                 "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&state=s",
                 server.base,
@@ -53,7 +45,7 @@ fn authorize_never_redirects_to_a_uri_the_client_did_not_register() {
         // The page shows the URI as text, never as markup.
         assert!(!page.contains("<script>alert"), "{page}");
     }
-    let unknown = client()
+    let unknown = http()
         .get(format!(
             "{}authorize?client_id=nobody&response_type=code&redirect_uri={}",
             server.base,
@@ -71,7 +63,7 @@ fn malformed_authorize_parameters_get_auth0s_errors() {
     let server = start_default();
     let callback = encoded(WEB_CALLBACK);
     let error_of = |query: &str| -> (u16, Option<String>, Option<String>) {
-        let response = client()
+        let response = http()
             .get(format!("{}authorize?{query}", server.base))
             .send()
             .expect("authorize");
@@ -151,7 +143,7 @@ fn malformed_authorize_parameters_get_auth0s_errors() {
 fn huge_headers_and_bodies_are_refused_and_the_server_stays_up() {
     let server = start_default();
     let huge = "a".repeat(1 << 20);
-    let response = client()
+    let response = http()
         .get(format!("{}.well-known/openid-configuration", server.base))
         .header("cookie", format!("auth0={huge}"))
         .send();
@@ -162,7 +154,7 @@ fn huge_headers_and_bodies_are_refused_and_the_server_stays_up() {
     still_up(&server);
 
     let body = format!("grant_type=password&username={}", "u".repeat(200 * 1024));
-    let response = client()
+    let response = http()
         .post(format!("{}oauth/token", server.base))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
@@ -179,7 +171,7 @@ fn huge_headers_and_bodies_are_refused_and_the_server_stays_up() {
             "grant_type=a&grant_type=b",
         ),
     ] {
-        let response = client()
+        let response = http()
             .post(format!("{}oauth/token", server.base))
             .header("content-type", content_type)
             .body(body)
@@ -299,7 +291,7 @@ fn the_login_form_refuses_a_post_without_the_browsers_csrf_token() {
         ]
     };
     // A cross-site form: the attacker's page posts without the cookie.
-    let forged = client()
+    let forged = http()
         .post(format!("{}u/login", server.base))
         .form(&form(&csrf))
         .send()
@@ -372,13 +364,13 @@ fn the_login_form_refuses_a_post_without_the_browsers_csrf_token() {
 #[test]
 fn continue_and_logout_refuse_what_they_did_not_issue() {
     let server = start_default();
-    let continued = client()
+    let continued = http()
         .get(format!("{}continue?state=made-up", server.base))
         .send()
         .expect("continue");
     assert_eq!(continued.status(), 400);
     assert!(continued.headers().get("location").is_none());
-    let logout = client()
+    let logout = http()
         .get(format!(
             "{}v2/logout?client_id={WEB}&returnTo={}",
             server.base,
@@ -388,7 +380,7 @@ fn continue_and_logout_refuse_what_they_did_not_issue() {
         .expect("logout");
     assert_eq!(logout.status(), 400);
     assert!(logout.headers().get("location").is_none());
-    let userinfo = client()
+    let userinfo = http()
         .get(format!("{}userinfo", server.base))
         .bearer_auth("made-up-token")
         .send()

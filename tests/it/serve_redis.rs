@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use actionbox::serve::{Kind, RedisStore, Store};
 use serde_json::json;
 
-use crate::serve::*;
+use crate::common::*;
 
 /// A redis-server of its own on a free loopback port, stopped when dropped.
 struct RedisServer {
