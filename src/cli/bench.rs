@@ -346,7 +346,7 @@ fn summary(out: &mut String, report: &BenchReport) {
             ),
         )
     };
-    out.line(format_args!( "  failed      {failed}"));
+    out.line(format_args!("  failed      {failed}"));
 }
 
 fn histogram(out: &mut String, report: &BenchReport) {
