@@ -113,7 +113,7 @@ pub fn main() -> i32 {
 }
 
 /// Whether log lines on stderr may carry colour codes: only on a terminal,
-/// and never with `NO_COLOR` set (https://no-color.org), as for the pretty
+/// and never with `NO_COLOR` set (README.md, "What `run` shows"), as for the pretty
 /// output (anstream decides that the same way).
 pub fn log_colours() -> bool {
     use std::io::IsTerminal as _;
