@@ -828,8 +828,7 @@ fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
     let source = std::fs::read_to_string(fixture("real-packages/http-clients.js"))
         .expect("fixture")
         .replace("__BASE__", &base);
-    let outcome =
-        run_with(vec![action("http-clients.js", &source)], node).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = run_with_node(vec![action("http-clients.js", &source)], node);
     let expected = std::fs::read_to_string(fixture("real-packages/http-clients.expected"))
         .expect("expected output");
     let actual = ok_logs(&outcome);
@@ -920,7 +919,7 @@ exports.onExecutePostLogin = async (event, api) => {
 }"#,
     )
     .expect("rule");
-    let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+    let output = crate::common::actionbox_command()
         .args(["run"])
         .arg(&rule_file)
         .arg(&action_file)
