@@ -575,6 +575,8 @@ pub fn alone_in_a_process(name: &str) -> bool {
         .output()
         .expect("the test binary runs");
     let out = String::from_utf8_lossy(&output.stdout);
+    // Its figures, for `cargo test -- --nocapture`.
+    println!("{out}");
     assert!(
         output.status.success() && out.contains("1 passed"),
         "{name}, alone in a process:\n{out}\n{}",

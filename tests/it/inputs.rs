@@ -1329,3 +1329,92 @@ fn a_large_event_costs_the_main_process_a_documented_multiple_of_its_size() {
         "a {large_bytes}-byte event cost the main process {cost} bytes of heap at once, more than the {LARGE_EVENT_MULTIPLE}x docs/inputs.md states"
     );
 }
+
+/// docs/inputs.md, "What a large file costs": the most heap the main
+/// process holds at once for a `--users` or `--http-mock` file near its
+/// 16 MiB limit, beyond a run without one, in multiples of its size.
+const LARGE_USERS_MULTIPLE: usize = 5;
+const LARGE_MOCKS_MULTIPLE: usize = 6;
+
+#[test]
+fn large_users_and_mock_files_cost_the_main_process_a_documented_multiple_of_their_size() {
+    if !crate::common::alone_in_a_process(
+        "inputs::large_users_and_mock_files_cost_the_main_process_a_documented_multiple_of_their_size",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let limit = actionbox::input::InputKind::Users.limit() as usize;
+    // Entries of about 1 kB each, to just under the limit.
+    let fill = |entry: &dyn Fn(usize) -> serde_json::Value| {
+        let (mut list, mut size) = (Vec::new(), 2);
+        while size + 1300 < limit {
+            let item = entry(list.len());
+            size += item.to_string().len() + 1;
+            list.push(item);
+        }
+        serde_json::Value::Array(list).to_string()
+    };
+    let users_file = write(
+        dir.path(),
+        "users.json",
+        &fill(
+            &|i| json!({ "user_id": format!("auth0|{i:08}"), "email": format!("u{i}@example.com"), "app_metadata": { "notes": "x".repeat(1000) } }),
+        ),
+    );
+    let mocks_file = write(
+        dir.path(),
+        "mocks.json",
+        &fill(
+            &|i| json!({ "url": format!("https://api.example/{i}"), "response": { "status": 200, "body": { "notes": "x".repeat(1000) } } }),
+        ),
+    );
+    let size = |file: &str| std::fs::metadata(file).expect("size").len() as usize;
+
+    let runner = Runner::with_worker_processes(env!("CARGO_BIN_EXE_actionbox"));
+    let script = Script::from_file(example("add-connection.js")).expect("script");
+    let run = |node: actionbox::NodeConfig| {
+        let flow = Flow::post_login(vec![script.clone()])
+            .with_limits(test_limits())
+            .with_node(node);
+        let outcome = runner.run(&flow).expect("runs");
+        assert_eq!(
+            outcome.status,
+            actionbox::Status::Allowed,
+            "{:?}",
+            outcome.error
+        );
+    };
+    run(actionbox::NodeConfig::default()); // starts the worker, fills caches
+    let (baseline, _) = crate::common::heap_peak_of(|| run(actionbox::NodeConfig::default()));
+    // As `run --users FILE` and `run --http-mock FILE` read them.
+    let (users_peak, _) = crate::common::heap_peak_of(|| {
+        let users = actionbox::event::read_users(Path::new(&users_file)).expect("users");
+        run(actionbox::NodeConfig {
+            users,
+            ..actionbox::NodeConfig::default()
+        })
+    });
+    let (mocks_peak, _) = crate::common::heap_peak_of(|| {
+        let mut node = actionbox::NodeConfig::default();
+        node.net.mocks =
+            actionbox::net::NetPolicy::read_mocks(Path::new(&mocks_file)).expect("mocks");
+        run(node)
+    });
+    for (what, file, peak, multiple) in [
+        ("users", &users_file, users_peak, LARGE_USERS_MULTIPLE),
+        ("mocks", &mocks_file, mocks_peak, LARGE_MOCKS_MULTIPLE),
+    ] {
+        let bytes = size(file);
+        assert!(bytes > limit - 2000, "{what}: {bytes}");
+        let cost = peak.saturating_sub(baseline);
+        println!(
+            "a {bytes}-byte {what} file: cost {cost} bytes ({:.2}x)",
+            cost as f64 / bytes as f64
+        );
+        assert!(
+            cost <= multiple * bytes,
+            "a {bytes}-byte {what} file cost the main process {cost} bytes of heap at once, more than the {multiple}x docs/inputs.md states"
+        );
+    }
+}
