@@ -388,6 +388,7 @@
     'Buffer', 'node/buffer', 'TextEncoder', 'node/buffer', 'TextDecoder', 'node/buffer',
     'atob', 'node/buffer', 'btoa', 'node/buffer',
     'fetch', 'node/fetch', 'Headers', 'node/fetch', 'Request', 'node/fetch', 'Response', 'node/fetch',
+    'Blob', 'node/blob', 'File', 'node/blob', 'FormData', 'node/blob',
     'AbortController', 'node/web', 'DOMException', 'node/web', 'AbortSignal', 'node/web', 'Event', 'node/web', 'EventTarget', 'node/web',
     'structuredClone', 'node/web', 'performance', 'node/web', 'process', 'node/web',
     'crypto', 'node/crypto',

@@ -489,6 +489,17 @@
     constants: { MAX_LENGTH: 2 ** 32, MAX_STRING_LENGTH: 2 ** 29 - 24 },
     atob, btoa, INSPECT_MAX_BYTES: 50,
   };
+  // buffer.Blob and buffer.File are the globals (node/blob.js), loaded on use.
+  for (const name of ['Blob', 'File']) {
+    p.ObjectDefineProperty(rt.bufferModule, name, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        rt.load('node/blob');
+        return rt[name];
+      },
+    });
+  }
   rt.stringDecoderModule = { StringDecoder };
   rt.globals.Buffer = Buffer;
   rt.globals.TextEncoder = TextEncoder;

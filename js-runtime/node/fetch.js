@@ -119,8 +119,10 @@
     if (typeof body === 'object' && (typeof body.getReader === 'function' || typeof body.pipe === 'function')) {
       throw new TypeError("Streaming request bodies are not supported by actionbox's emulation of fetch: pass a string, Buffer or URLSearchParams");
     }
-    if (typeof body === 'object' && p.StringPrototypeIncludes(`${rt.constructorName(body)}`, 'FormData')) {
-      throw new TypeError("FormData bodies are not supported by actionbox's emulation of fetch: pass a URLSearchParams or a string");
+    // No Blob or FormData exists before node/blob.js is loaded.
+    if (rt.FormData !== undefined && body instanceof rt.FormData) return rt.multipartBody(body);
+    if (rt.Blob !== undefined && body instanceof rt.Blob) {
+      return [rt.blobBytes(body), body.type === '' ? null : body.type];
     }
     // Anything else is stringified, as the standard does ('[object Object]').
     return [rt.utf8Encode(`${body}`), 'text/plain;charset=UTF-8'];
@@ -174,7 +176,13 @@
     bytes() { return p.PromisePrototypeThen(consume(this), (bytes) => new Uint8Array(bytes)); },
     // node-fetch v2
     buffer() { return p.PromisePrototypeThen(consume(this), (bytes) => rt.Buffer.from(bytes)); },
-    blob() { return Promise.reject(new TypeError("Response.blob() is not supported by actionbox's emulation of fetch: use arrayBuffer() or text()")); },
+    blob() {
+      const type = this.headers.get('content-type');
+      return p.PromisePrototypeThen(consume(this), (bytes) => {
+        rt.load('node/blob');
+        return rt.newBlob(new Uint8Array(bytes), type);
+      });
+    },
     formData() { return Promise.reject(new TypeError("formData() is not supported by actionbox's emulation of fetch")); },
   };
   function mixBody(Class) {

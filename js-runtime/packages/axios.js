@@ -171,6 +171,18 @@
     if (data instanceof p.Uint8Array) return data;
     if (p.ArrayBuffer.isView(data)) return new p.Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof p.ArrayBuffer) return new p.Uint8Array(data);
+    // Spec FormData and Blob (node/blob.js), as axios 1.x sends them in Node.
+    if (rt.FormData !== undefined && data instanceof rt.FormData) {
+      const [bytes, type] = rt.multipartBody(data);
+      const names = ObjectKeys(headers);
+      for (let i = 0; i < names.length; i++) if (StringPrototypeToLowerCase(names[i]) === 'content-type') delete headers[names[i]];
+      headers['Content-Type'] = type;
+      return bytes;
+    }
+    if (rt.Blob !== undefined && data instanceof rt.Blob) {
+      if (data.type !== '') setType(data.type);
+      return rt.blobBytes(data);
+    }
     if (typeof data === 'object') {
       if (typeof data.pipe === 'function' || typeof data.getReader === 'function') {
         throw new AxiosError("streaming request bodies are not supported by actionbox's emulation of axios", 'ERR_NOT_SUPPORT');

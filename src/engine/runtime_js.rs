@@ -69,6 +69,7 @@ const LAZY: &[(&str, &str)] = &[
     ),
     ("node/web", include_str!("../../js-runtime/node/web.js")),
     ("node/fetch", include_str!("../../js-runtime/node/fetch.js")),
+    ("node/blob", include_str!("../../js-runtime/node/blob.js")),
     (
         "packages/axios",
         include_str!("../../js-runtime/packages/axios.js"),

@@ -117,6 +117,11 @@ fn as_this_node_prints(expected: &str) -> String {
 }
 
 #[test]
+fn blob_file_and_form_data_match_node_as_globals_and_fetch_bodies() {
+    matches_node("blob");
+}
+
+#[test]
 fn engine_errors_read_as_v8_words_them() {
     matches_node("errors");
 }
@@ -1120,4 +1125,82 @@ fn a_module_file_past_the_size_limit_fails_its_require_naming_it() {
             ),
         "{logs:?}"
     );
+}
+
+#[test]
+fn form_data_and_blob_bodies_reach_the_mock_as_multipart_through_the_binary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let script = dir.path().join("upload.js");
+    std::fs::write(
+        &script,
+        r#"const axios = require('axios');
+exports.onExecutePostLogin = async (event, api) => {
+  const form = new FormData();
+  form.append('email', event.user.email);
+  form.append('avatar', new Blob(['PNG...'], { type: 'image/png' }), 'avatar.png');
+  const uploaded = await fetch('https://crm.acme.example/v1/uploads', { method: 'POST', body: form });
+  console.log('fetch', uploaded.status, (await uploaded.json()).id);
+  const viaAxios = await axios.post('https://crm.acme.example/v1/uploads', form);
+  console.log('axios', viaAxios.status, viaAxios.data.id);
+  const raw = await fetch('https://crm.acme.example/v1/raw', { method: 'PUT', body: new Blob(['{"n":1}'], { type: 'application/json' }) });
+  console.log('blob', raw.status);
+};
+"#,
+    )
+    .expect("script");
+    let mocks = dir.path().join("mocks.json");
+    std::fs::write(
+        &mocks,
+        r#"[
+  { "method": "POST", "url": "https://crm.acme.example/v1/uploads",
+    "headers": { "content-type": "multipart/form-data; boundary=*" },
+    "body_contains": "filename=\"avatar.png\"",
+    "response": { "status": 201, "body": { "id": "up_1" } } },
+  { "method": "PUT", "url": "https://crm.acme.example/v1/raw",
+    "headers": { "content-type": "application/json" }, "body_json": { "n": 1 },
+    "response": { "status": 204 } }
+]"#,
+    )
+    .expect("mocks");
+    let output = actionbox(&[
+        "run",
+        script.to_str().expect("path"),
+        "--event",
+        example("events/post-login-database.json")
+            .to_str()
+            .expect("path"),
+        "--http-mock",
+        mocks.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let outcome = json(&output);
+    let logs: Vec<&str> = outcome["logs"]
+        .as_array()
+        .expect("logs")
+        .iter()
+        .filter_map(|l| l["message"].as_str())
+        .collect();
+    assert_eq!(logs, ["fetch 201 up_1", "axios 201 up_1", "blob 204"]);
+    let upload = &outcome["requests"][0];
+    let content_type = upload["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .find(|h| h[0] == "content-type")
+        .and_then(|h| h[1].as_str())
+        .expect("content-type");
+    let boundary = content_type
+        .strip_prefix("multipart/form-data; boundary=")
+        .expect("a multipart content type");
+    assert_eq!(
+        upload["body"].as_str().expect("body"),
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\njane.doe@acme.example\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"avatar\"; filename=\"avatar.png\"\r\nContent-Type: image/png\r\n\r\nPNG...\r\n\
+             --{boundary}--\r\n"
+        )
+    );
+    assert_eq!(outcome["requests"][2]["body"], "{\"n\":1}");
 }
