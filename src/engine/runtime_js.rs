@@ -35,6 +35,8 @@ macro_rules! vendor {
 const LAZY: &[(&str, &str)] = &[
     ("console", include_str!("../../js-runtime/console.js")),
     ("timers", include_str!("../../js-runtime/timers.js")),
+    ("api-parts", include_str!("../../js-runtime/api-parts.js")),
+    ("modules", include_str!("../../js-runtime/modules.js")),
     ("inspect", include_str!("../../js-runtime/inspect.js")),
     ("errors", include_str!("../../js-runtime/errors.js")),
     ("url", include_str!("../../js-runtime/url.js")),
