@@ -141,7 +141,7 @@
     if (loaded[name] === undefined) {
       loaded[name] = true;
       try {
-        host.loadRuntime(name)(host, rt);
+        host.loadRuntime(name, host)(host, rt);
       } catch (err) {
         // Not loaded: the next use tries again (the lazy stubs would
         // otherwise call themselves forever).

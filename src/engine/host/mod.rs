@@ -48,16 +48,29 @@ pub(crate) fn install<'js>(
     record::install(ctx, &host, state, guards)?;
     timers::install(ctx, &host, state, guards)?;
     introspect::install(ctx, &host, state, guards)?;
-    fetch::install(ctx, &host, state, guards)?;
     modules::install(ctx, &host, state, guards)?;
-    tenant::install(ctx, &host, state, guards)?;
-    url::install(ctx, &host, state, guards)?;
     jwt::install(ctx, &host, state, guards)?;
-    encoding::install(ctx, &host, state, guards)?;
-    crypto::install(ctx, &host, state, guards)?;
-    keys::install(ctx, &host, state, guards)?;
-    zlib::install(ctx, &host, state, guards)?;
     Ok(host)
+}
+
+/// The surfaces only lazily loaded runtime files use (requests, the
+/// emulated tenant, URLs, encodings, crypto, keys, zlib): added to the
+/// `host` object by `loadRuntime` when the first such file is loaded, so
+/// an execution that loads none never creates them.
+pub(crate) fn install_rest<'js>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    state: &Shared,
+    guards: &Rc<Guards>,
+) -> rquickjs::Result<()> {
+    fetch::install(ctx, host, state, guards)?;
+    tenant::install(ctx, host, state, guards)?;
+    url::install(ctx, host, state, guards)?;
+    encoding::install(ctx, host, state, guards)?;
+    crypto::install(ctx, host, state, guards)?;
+    keys::install(ctx, host, state, guards)?;
+    zlib::install(ctx, host, state, guards)?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -120,6 +133,7 @@ mod tests {
         let context = rquickjs::Context::full(&runtime).expect("context");
         let installed: BTreeSet<String> = context.with(|ctx| {
             let host = install(&ctx, &state, &guards).expect("installs");
+            install_rest(&ctx, &host, &state, &guards).expect("installs the rest");
             host.keys::<String>()
                 .collect::<rquickjs::Result<_>>()
                 .expect("names")

@@ -133,8 +133,13 @@ pub(super) fn install<'js>(
         bytecode::run(ctx, &bytes)
     })?;
 
-    // loadRuntime(name) -> the init function of a lazily loaded runtime file
-    add(ctx, host, guards, "loadRuntime", |ctx, args| {
+    // loadRuntime(name, host) -> the init function of a lazily loaded
+    // runtime file; the first call adds the rest of the host functions to
+    // `host` (a script that reaches this function can only make its own
+    // execution's runtime miss them).
+    let st = state.clone();
+    let rest_guards = guards.clone();
+    add(ctx, host, guards, "loadRuntime", move |ctx, args| {
         let name = arg_string(ctx, args, 0)?;
         let Some(file) = runtime_js::RuntimeFile::lazy(&name) else {
             return Err(Exception::throw_type(
@@ -142,6 +147,12 @@ pub(super) fn install<'js>(
                 "actionbox host: unknown runtime file",
             ));
         };
+        if let Some(target) = args.get(1).and_then(Value::as_object) {
+            let first = !std::mem::replace(&mut st.borrow_mut().host_complete, true);
+            if first {
+                super::install_rest(ctx, target, &st, &rest_guards)?;
+            }
+        }
         let bytes = runtime_js::bytecode(file).map_err(|e| Exception::throw_internal(ctx, &e))?;
         bytecode::run(ctx, &bytes)
     })?;

@@ -37,6 +37,9 @@ pub(crate) struct HostState {
     /// in stack frames: the runtime reads the line an engine error points
     /// at to word its message as V8 does (`o.plan is not a function`).
     pub sources: Vec<LoadedSource>,
+    /// Whether `loadRuntime` has added the rest of the host functions
+    /// (`install_rest`).
+    pub host_complete: bool,
 }
 
 /// A script's text, as compiled into the isolate.
@@ -102,6 +105,7 @@ impl HostState {
             unhandled_rejections: Vec::new(),
             packages: Vec::new(),
             sources: Vec::new(),
+            host_complete: false,
         }
     }
 
