@@ -69,10 +69,17 @@ pub fn read_users(path: &Path) -> Result<Vec<Value>, Error> {
 /// The defaults for a trigger's event: complete, realistic values in the
 /// shape Auth0 sends (`src/event/defaults/<trigger>.json`).
 pub fn defaults(trigger: Trigger) -> Value {
+    // Every flow starts from a copy.
+    default_event(trigger).clone()
+}
+
+/// The trigger's default event, parsed once per process: for reading
+/// (which fields a trigger's event has) without copying it.
+pub(crate) fn default_event(trigger: Trigger) -> &'static Value {
     use std::collections::HashMap;
     use std::sync::OnceLock;
-    // Parsed once per process; every flow starts from a copy.
     static PARSED: OnceLock<HashMap<Trigger, Value>> = OnceLock::new();
+    static EMPTY: OnceLock<Value> = OnceLock::new();
     let parsed = PARSED.get_or_init(|| {
         Trigger::ALL
             .into_iter()
@@ -84,7 +91,9 @@ pub fn defaults(trigger: Trigger) -> Value {
             })
             .collect()
     });
-    parsed.get(&trigger).cloned().unwrap_or_else(|| json!({}))
+    parsed
+        .get(&trigger)
+        .unwrap_or_else(|| EMPTY.get_or_init(|| json!({})))
 }
 
 /// `fixture` merged over the trigger's defaults, with the fields that must

@@ -201,7 +201,7 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
     }
 
     let mut warnings = Vec::new();
-    let defaults = super::defaults(trigger);
+    let defaults = super::default_event(trigger);
     for key in object.keys() {
         if defaults.get(key).is_some()
             || trigger.spec().optional_event_fields.contains(&key.as_str())
@@ -214,7 +214,7 @@ pub fn check(trigger: Trigger, fixture: &Value) -> Result<Vec<String>, Error> {
             None => {
                 let elsewhere: Vec<&str> = Trigger::ALL
                     .into_iter()
-                    .filter(|t| super::defaults(*t).get(key).is_some())
+                    .filter(|t| super::default_event(*t).get(key).is_some())
                     .map(Trigger::id)
                     .collect();
                 if elsewhere.is_empty() {
