@@ -45,6 +45,10 @@ fn phases(c: &mut Criterion) {
     group.bench_function("event built from a fixture", |b| {
         b.iter(|| event::build(Trigger::PostLogin, Some(&fixture)))
     });
+    // The `prepare` phase of `bench` is mostly these two.
+    group.bench_function("event checked against the trigger's shape", |b| {
+        b.iter(|| event::shape::check(Trigger::PostLogin, &fixture).expect("valid"))
+    });
     group.bench_function("script compiled (bytecode cache hit)", |b| {
         b.iter(|| check_script(&script).expect("compiles"))
     });
