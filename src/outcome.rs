@@ -69,6 +69,10 @@ pub struct Redirect {
     /// The `state` the `/continue` request must carry.
     #[serde(default)]
     pub state: String,
+    /// When the login is suspended by `api.prompt.render` (a Form) rather
+    /// than a redirect: `{ id, fields, vars }` as the script rendered it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<Value>,
 }
 
 /// Per-script and overall times, in microseconds.

@@ -200,6 +200,16 @@ pub(crate) fn assemble(
 /// to `/continue`. actionbox derives it from the event and the script, so a
 /// rerun of the same login redirects with the same state.
 fn with_state(mut redirect: Redirect, event: &Value) -> Redirect {
+    if let Some(id) = redirect.prompt.as_ref().and_then(|p| p["id"].as_str()) {
+        // Auth0 shows the form on its Universal Login pages; this address
+        // is actionbox's stand-in for that page (docs/behaviour.md).
+        let host = event
+            .pointer("/request/hostname")
+            .and_then(Value::as_str)
+            .unwrap_or("tenant.auth0.com");
+        let id: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+        redirect.url = format!("https://{host}/u/forms/{id}");
+    }
     let state = redirect_state(&redirect.script, event);
     redirect.state = state.clone();
     if let Ok(mut url) = url::Url::parse(&redirect.url) {

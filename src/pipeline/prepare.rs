@@ -74,7 +74,7 @@ pub(crate) enum ResumeJob {
 
 impl ResumeJob {
     /// What the scripts recorded before the redirect that still counts at
-    /// `/continue` (the redirect itself is over). When a Rule redirected,
+    /// `/continue` (the redirect, or the rendered form, is over). When a Rule redirected,
     /// the Rules run again and set their `context` outputs again; what
     /// persists is the `user` they changed and the metadata they stored.
     pub(crate) fn carried_over(&self) -> impl Iterator<Item = &Command> {
@@ -83,7 +83,7 @@ impl ResumeJob {
             ResumeJob::Rules { prior } => (prior, true),
         };
         prior.iter().filter(move |c| {
-            c.call != Call::RedirectSendUserTo
+            !matches!(c.call, Call::RedirectSendUserTo | Call::PromptRender)
                 && (!user_only
                     || matches!(
                         c.call,
@@ -188,6 +188,9 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
                     prior: resume.prior_commands.clone(),
                 })
             } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
+                if let Some(prompt) = submitted_prompt(resume) {
+                    event["prompt"] = prompt;
+                }
                 Some(ResumeJob::Action {
                     index,
                     prior: resume.prior_commands.clone(),
@@ -252,6 +255,33 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         node: flow.node.clone(),
         cache: flow.cache.clone(),
     })
+}
+
+/// `event.prompt` at `/continue` after the Action rendered a Form: its id,
+/// the fields it rendered with overlaid by the submitted ones (the form's
+/// POST body, then the query; `state` aside), and its `vars`.
+fn submitted_prompt(resume: &super::flow::Resume) -> Option<Value> {
+    let render = resume
+        .prior_commands
+        .iter()
+        .rev()
+        .find(|c| c.call == Call::PromptRender && c.script == resume.script)?;
+    let options = render.args.get(1).cloned().unwrap_or(Value::Null);
+    let mut fields = options
+        .get("fields")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (key, value) in resume.query.iter().chain(resume.body.iter()) {
+        if key != "state" {
+            fields.insert(key.clone(), value.clone());
+        }
+    }
+    let mut prompt = json!({ "id": render.str_arg(0).unwrap_or_default(), "fields": fields });
+    if let Some(vars) = options.get("vars").filter(|v| v.is_object()) {
+        prompt["vars"] = vars.clone();
+    }
+    Some(prompt)
 }
 
 /// Compiles a script without running it: a syntax error is an `Err`

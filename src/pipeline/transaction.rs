@@ -274,6 +274,36 @@ impl Transaction {
             }
             Call::UserSetAppMetadata => self.set_metadata("app_metadata", command),
             Call::UserSetUserMetadata => self.set_metadata("user_metadata", command),
+            // A Form suspends the login as a redirect does (Auth0's "Render
+            // Forms using Actions"): never allowed with tokens; resumed at
+            // /continue with the form's fields (docs/behaviour.md).
+            Call::PromptRender if self.redirect_impossible.is_some() => {
+                let why = self.redirect_impossible.clone().unwrap_or_default();
+                let script = &command.script;
+                self.deny(
+                    command,
+                    "interaction_required",
+                    format!("{script} renders a form (api.prompt.render), but {why}"),
+                    "api.prompt.render",
+                );
+            }
+            Call::PromptRender => {
+                let id = command.str_arg(0).unwrap_or_default().to_string();
+                let options = command.args.get(1).cloned().unwrap_or(Value::Null);
+                let mut prompt = serde_json::json!({ "id": id });
+                for part in ["fields", "vars"] {
+                    if let Some(value) = options.get(part).filter(|v| v.is_object()) {
+                        prompt[part] = value.clone();
+                    }
+                }
+                self.redirect = Some(Redirect {
+                    script: command.script.clone(),
+                    // The Universal Login page is given its address in assemble.
+                    url: String::new(),
+                    state: String::new(),
+                    prompt: Some(prompt),
+                });
+            }
             Call::RedirectSendUserTo if self.redirect_impossible.is_some() => {
                 // Auth0 fails the login with interaction_required rather
                 // than redirecting (docs/behaviour.md).
@@ -299,6 +329,7 @@ impl Transaction {
                         script: command.script.clone(),
                         url: url.to_string(),
                         state: String::new(),
+                        prompt: None,
                     });
                 }
             }

@@ -623,3 +623,75 @@ fn continue_replays_a_secret_claim_set_before_the_redirect_unmasked() {
         outcome["commands"]
     );
 }
+
+#[test]
+fn a_rendered_form_suspends_the_login_and_resumes_with_its_fields() {
+    // Auth0 "Render Forms using Actions": api.prompt.render shows the form,
+    // and onContinuePostLogin runs with event.prompt once it is submitted.
+    let script = fixture("actions/render-form.js");
+    let event = example("events/post-login-database.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            script.to_str().expect("path"),
+            "--event",
+            event.to_str().expect("path"),
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let output = actionbox(&args);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        json(&output)
+    };
+    let first = run(&[]);
+    assert_eq!(first["status"], "redirected", "never allowed with tokens");
+    assert!(first["id_token"].is_null() && first["access_token"].is_null());
+    let redirect = &first["redirect"];
+    assert_eq!(redirect["prompt"]["id"], "ap_company01");
+    assert_eq!(redirect["prompt"]["fields"]["company"], "Acme?");
+    let state = redirect["state"].as_str().expect("state");
+    assert_eq!(
+        redirect["url"],
+        format!("https://acme-dev.us.auth0.com/u/forms/ap_company01?state={state}")
+    );
+
+    let resumed = run(&["--continue-body", "company=Acme+Corp", "--continue", ""]);
+    assert_eq!(resumed["status"], "allowed", "{resumed:#}");
+    assert_eq!(
+        resumed["logs"][0]["message"],
+        "form ap_company01 {\"company\":\"Acme Corp\"} pro"
+    );
+    assert_eq!(
+        resumed["id_token"]["payload"]["https://app.acme.example/company"],
+        "Acme Corp"
+    );
+    assert_eq!(
+        resumed["metadata_updates"]["user_metadata"]["company"],
+        "Acme Corp"
+    );
+}
+
+#[test]
+fn a_form_in_a_password_grant_fails_with_interaction_required() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut event: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(example("events/post-login-database.json")).expect("event"),
+    )
+    .expect("json");
+    event["transaction"]["protocol"] = "oauth2-password".into();
+    let path = dir.path().join("password-grant.json");
+    std::fs::write(&path, event.to_string()).expect("write");
+    let output = actionbox(&[
+        "run",
+        fixture("actions/render-form.js").to_str().expect("path"),
+        "--event",
+        path.to_str().expect("path"),
+        "--format",
+        "json",
+    ]);
+    let outcome = json(&output);
+    assert_eq!(outcome["status"], "denied");
+    assert_eq!(outcome["oauth_error"]["error"], "interaction_required");
+    assert_eq!(outcome["denial"]["via"], "api.prompt.render");
+}
