@@ -1418,3 +1418,37 @@ fn large_users_and_mock_files_cost_the_main_process_a_documented_multiple_of_the
         );
     }
 }
+
+#[test]
+fn a_bad_event_among_several_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let events = dir.path().join("events");
+    std::fs::create_dir_all(&events).expect("dir");
+    std::fs::copy(
+        crate::common::repo().join("actions/events/post-login-database.json"),
+        events.join("1-good.json"),
+    )
+    .expect("copy");
+    write(&events, "2-bad.json", r#"{"user": "jane"}"#);
+    let folder = events.to_str().expect("utf-8");
+    for command in [
+        vec![
+            "compare",
+            "actions/rules/add-roles-claim.js",
+            "actions/add-roles-claim.js",
+            "--event",
+            folder,
+        ],
+        vec![
+            "migrate",
+            "actions/rules/add-roles-claim.js",
+            "--event",
+            folder,
+        ],
+    ] {
+        refused(
+            &command,
+            "2-bad.json: the post-login event does not have the shape Auth0 sends",
+        );
+    }
+}
