@@ -154,6 +154,10 @@ impl Redactor {
                 if out.contains(value) {
                     out = out.replace(value, MASK);
                 }
+            } else if value.contains(char::is_whitespace) {
+                // Words cannot hold it: console.log joins its arguments
+                // with spaces, so look for it bounded by spaces instead.
+                out = mask_bounded(&out, value);
             } else if words(&out).any(|word| stands_alone(word, value)) {
                 out = mask_words(&out, value);
             }
@@ -222,9 +226,44 @@ fn holds(text: &str, value: &str) -> bool {
     text == value
         || if value.chars().count() >= MIN_SUBSTRING_LEN {
             text.contains(value)
+        } else if value.contains(char::is_whitespace) {
+            bounded_matches(text, value).next().is_some()
         } else {
             words(text).any(|word| stands_alone(word, value))
         }
+}
+
+/// Where a short value with whitespace in it stands alone in `text`: its
+/// occurrences with nothing, whitespace or a quote on either side (and a
+/// comma or semicolon after), as a logged argument is.
+fn bounded_matches<'t>(text: &'t str, value: &'t str) -> impl Iterator<Item = usize> + 't {
+    let edge = |c: Option<char>, after: bool| {
+        c.is_none_or(|c| {
+            c.is_whitespace() || QUOTES.contains(&c) || (after && (c == ',' || c == ';'))
+        })
+    };
+    text.match_indices(value)
+        .map(|(at, _)| at)
+        .filter(move |&at| {
+            edge(text[..at].chars().next_back(), false)
+                && edge(text[at + value.len()..].chars().next(), true)
+        })
+}
+
+fn mask_bounded(text: &str, value: &str) -> String {
+    let starts: Vec<usize> = bounded_matches(text, value).collect();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for at in starts {
+        if at < from {
+            continue;
+        }
+        out.push_str(&text[from..at]);
+        out.push_str(MASK);
+        from = at + value.len();
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 fn value_holds(json: &Value, value: &str) -> bool {
@@ -315,6 +354,19 @@ mod tests {
                 "list": ["[redacted]", "abc", "[redacted]"],
             })
         );
+    }
+
+    #[test]
+    fn short_values_with_spaces_are_masked_when_logged_beside_other_arguments() {
+        let r = Redactor::new([secret("PIN", "12 34")]);
+        assert_eq!(r.string("key 12 34"), "key [redacted]");
+        assert_eq!(
+            r.string("{ pin: '12 34', n: 1 }"),
+            "{ pin: '[redacted]', n: 1 }"
+        );
+        assert_eq!(r.string("12 345"), "12 345");
+        assert!(r.finds("pin 12 34"));
+        assert!(!r.finds("a12 34"));
     }
 
     #[test]
