@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::packages::PackageOptions;
 use crate::pipeline::check_script;
 use crate::script::{Script, ScriptKind, Trigger};
 use crate::tenant::{Provided, Settings, TenantFolder, dependency_status};
@@ -55,10 +56,14 @@ pub struct DependencyLine {
     pub provided: Provided,
 }
 
+/// `packages` is where the Actions' declared dependencies come from: they
+/// are installed into its cache (as `deps fetch` does) to tell which the
+/// real package, the emulation or nothing would answer.
 pub fn preflight(
     folder: &TenantFolder,
     settings: &Settings,
     node_modules: &[PathBuf],
+    packages: &PackageOptions,
 ) -> Preflight {
     let mut syntax_errors = Vec::new();
     let mut check = |script: Script| {
@@ -127,11 +132,13 @@ pub fn preflight(
         // A module exports no handler; only its syntax is checked.
         check(script);
     }
-    let status = dependency_status(&dependencies, node_modules);
+    let status = dependency_status(&dependencies, node_modules, packages);
     let dependencies: BTreeMap<String, DependencyLine> = dependencies
         .into_iter()
         .map(|(name, version)| {
-            let provided = status.get(&name).cloned().unwrap_or(Provided::Missing);
+            let provided = status.get(&name).cloned().unwrap_or(Provided::Missing {
+                because: "not resolved".into(),
+            });
             (name, DependencyLine { version, provided })
         })
         .collect();
@@ -142,7 +149,7 @@ pub fn preflight(
         .collect();
     let missing_dependencies = dependencies
         .values()
-        .filter(|d| d.provided == Provided::Missing)
+        .filter(|d| d.provided.is_missing())
         .count();
     let missing_actions: Vec<String> = folder
         .triggers

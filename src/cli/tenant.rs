@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 
+use actionbox::packages::PackageOptions;
 use actionbox::preflight::{Preflight, preflight};
 use actionbox::tenant::Provided;
 
@@ -46,6 +47,15 @@ pub struct TenantArgs {
     #[arg(long = "node-modules", value_name = "DIR")]
     pub node_modules: Vec<PathBuf>,
 
+    /// Use only the package cache to check the Actions' dependencies
+    #[arg(long)]
+    pub offline: bool,
+
+    /// The package cache (default: ACTIONBOX_CACHE_DIR, else the user's
+    /// cache directory)
+    #[arg(long = "cache-dir", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Pretty)]
     pub format: Format,
@@ -61,6 +71,15 @@ pub fn execute(args: TenantArgs) -> Result<i32> {
         (Some(dir), _) | (None, Some(dir)) => dir,
         (None, None) => anyhow::bail!("give the tenant folder: tenant DIR"),
     };
+    let packages = PackageOptions {
+        cache_dir: args.cache_dir,
+        offline: args.offline,
+        // A project .npmrc next to the tenant, or in the current folder.
+        npmrc_dirs: std::iter::once(tenant.clone())
+            .chain(std::env::current_dir().ok())
+            .collect(),
+        ..PackageOptions::default()
+    };
     let exec = ExecOptions::for_tenant(
         tenant,
         args.keywords,
@@ -72,7 +91,7 @@ pub fn execute(args: TenantArgs) -> Result<i32> {
         anyhow::bail!("give the tenant folder: tenant DIR");
     };
     let settings = exec.settings()?;
-    let report = preflight(&folder, &settings, &exec.node_modules);
+    let report = preflight(&folder, &settings, &exec.node_modules, &packages);
     let text = match args.format {
         Format::Json => format!("{}\n", serde_json::to_string_pretty(&report)?),
         Format::Pretty => pretty(&report),
@@ -183,15 +202,21 @@ fn pretty(report: &Preflight) -> String {
     }
     for (name, dependency) in &report.dependencies {
         let how = match &dependency.provided {
-            Provided::Emulated => paint(GREEN, "emulated by actionbox"),
+            Provided::Registry { version, cached } => paint(
+                GREEN,
+                format!(
+                    "{version} from the npm registry{}",
+                    if *cached { " (cached)" } else { "" }
+                ),
+            ),
+            Provided::Emulated { because } => {
+                paint(YELLOW, format!("emulated by actionbox: {because}"))
+            }
             Provided::Installed { folder, version } => paint(
                 GREEN,
                 format!("installed in {} ({version})", folder.display()),
             ),
-            Provided::Missing => paint(
-                RED,
-                "missing: install it with npm into a folder and pass --node-modules DIR",
-            ),
+            Provided::Missing { because } => paint(RED, format!("missing: {because}")),
         };
         out.line(format_args!("  {name}@{}  {how}", dependency.version));
     }

@@ -555,6 +555,86 @@ pub fn prefetch(
     Ok(fetched.used)
 }
 
+/// How a declared dependency is provided when its Action runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeclaredStatus {
+    /// The real package, installed from the registry (or already cached).
+    Installed {
+        version: String,
+        source: PackageSource,
+    },
+    /// The real package cannot be installed; actionbox's emulation answers.
+    Emulated { because: String },
+    /// Neither: the Action's `require` will fail.
+    Missing { because: String },
+}
+
+/// Installs the dependencies the Actions declare, as a run would, and says
+/// for each whether the real package, the emulation or nothing answers
+/// its `require` (the tenant preflight reports this, so it never says
+/// `emulated` for a package whose real code would run).
+pub fn declared_status(
+    options: &PackageOptions,
+    declared: &BTreeMap<String, String>,
+) -> BTreeMap<String, DeclaredStatus> {
+    let packages = Packages::for_options(options);
+    let mut status = BTreeMap::new();
+    for name in declared.keys().filter(|name| emulation_only(name)) {
+        status.insert(
+            name.clone(),
+            DeclaredStatus::Emulated {
+                because: format!("actionbox always emulates {name} (docs/node.md)"),
+            },
+        );
+    }
+    let roots = declared_roots(declared);
+    let installed = |tree: &Tree, name: &str| {
+        tree.layout
+            .nodes
+            .get(&format!("node_modules/{name}"))
+            .map(|node| DeclaredStatus::Installed {
+                version: node.version.clone(),
+                source: if node.downloaded {
+                    PackageSource::Registry
+                } else {
+                    PackageSource::Cache
+                },
+            })
+    };
+    match packages.install(&declared_label(&roots), &roots) {
+        Ok(tree) => {
+            for (name, _) in &roots {
+                let found = installed(&tree, name).unwrap_or_else(|| DeclaredStatus::Missing {
+                    because: "not in the installed tree".into(),
+                });
+                status.insert(name.clone(), found);
+            }
+        }
+        // One failure fails the whole tree: find whose it is.
+        Err(_) => {
+            for (name, version) in &roots {
+                let alone = packages.install(
+                    &tree_label(name, version),
+                    &[(name.clone(), version.clone())],
+                );
+                let found = match alone {
+                    Ok(tree) => installed(&tree, name).unwrap_or_else(|| DeclaredStatus::Missing {
+                        because: "not in the installed tree".into(),
+                    }),
+                    Err(e) if real_first(name) => DeclaredStatus::Emulated {
+                        because: e.message(&packages.cache),
+                    },
+                    Err(e) => DeclaredStatus::Missing {
+                        because: e.message(&packages.cache),
+                    },
+                };
+                status.insert(name.clone(), found);
+            }
+        }
+    }
+    status
+}
+
 /// What [`prefetch_all`] installed, and what failed (each with its reason).
 pub struct Prefetched {
     pub used: Vec<PackageUse>,

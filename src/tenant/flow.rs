@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::folder::{ActionDef, RuleDef, TenantFolder};
 use super::settings::Settings;
 use crate::error::Error;
+use crate::packages::{DeclaredStatus, PackageOptions, PackageSource, declared_status};
 use crate::runtime::{NodeConfig, NodeRuntime};
 use crate::script::{Script, ScriptKind, Trigger};
 
@@ -39,14 +40,21 @@ pub struct MissingSecret {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "by")]
 pub enum Provided {
-    /// actionbox emulates the package.
-    Emulated,
+    /// The real package from the npm registry: downloaded now (`cached`
+    /// false) or already in the package cache.
+    Registry { version: String, cached: bool },
+    /// actionbox's emulation answers, and why the real package does not.
+    Emulated { because: String },
     /// Installed in a node_modules folder (with the version found there).
-    Installed {
-        folder: PathBuf,
-        version: String,
-    },
-    Missing,
+    Installed { folder: PathBuf, version: String },
+    /// Nothing answers: the Action's `require` fails, for this reason.
+    Missing { because: String },
+}
+
+impl Provided {
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Provided::Missing { .. })
+    }
 }
 
 pub use crate::runtime::EMULATED_PACKAGES;
@@ -166,31 +174,45 @@ fn merge_secrets(action: &ActionDef, settings: &mut Settings) -> Vec<MissingSecr
     missing
 }
 
-/// How each dependency the Actions declare is provided: emulated by
-/// actionbox, installed in one of `node_modules`, or missing.
+/// How each dependency the Actions declare is provided: installed in one
+/// of `node_modules` (looked in first, as a run does), else the real
+/// package from the registry or the package cache (installed here, as a
+/// run would), else the emulation where actionbox has one, else missing.
 pub fn dependency_status(
     dependencies: &BTreeMap<String, String>,
     node_modules: &[PathBuf],
+    packages: &PackageOptions,
 ) -> BTreeMap<String, Provided> {
-    dependencies
-        .keys()
-        .map(|name| {
-            let provided = if EMULATED_PACKAGES.contains(&name.as_str()) {
-                Provided::Emulated
-            } else {
-                node_modules
-                    .iter()
-                    .find_map(|folder| {
-                        installed_version(folder, name).map(|version| (folder.clone(), version))
-                    })
-                    .map_or(Provided::Missing, |(folder, version)| Provided::Installed {
-                        folder,
-                        version,
-                    })
-            };
-            (name.clone(), provided)
-        })
-        .collect()
+    let mut status = BTreeMap::new();
+    let mut remaining = BTreeMap::new();
+    for (name, version) in dependencies {
+        let local = node_modules.iter().find_map(|folder| {
+            installed_version(folder, name).map(|version| (folder.clone(), version))
+        });
+        match local {
+            Some((folder, version)) => {
+                status.insert(name.clone(), Provided::Installed { folder, version });
+            }
+            None => {
+                remaining.insert(name.clone(), version.clone());
+            }
+        }
+    }
+    if remaining.is_empty() {
+        return status;
+    }
+    for (name, found) in declared_status(packages, &remaining) {
+        let provided = match found {
+            DeclaredStatus::Installed { version, source } => Provided::Registry {
+                version,
+                cached: source == PackageSource::Cache,
+            },
+            DeclaredStatus::Emulated { because } => Provided::Emulated { because },
+            DeclaredStatus::Missing { because } => Provided::Missing { because },
+        };
+        status.insert(name, provided);
+    }
+    status
 }
 
 fn installed_version(folder: &Path, name: &str) -> Option<String> {

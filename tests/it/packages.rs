@@ -1004,3 +1004,47 @@ exports.onExecutePostLogin = async (event, api) => {
     let text = outcome.to_string();
     assert!(!text.contains("s3cret-token"), "{text}");
 }
+
+#[test]
+fn the_tenant_preflight_says_emulated_only_when_the_real_package_cannot_be_installed() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let preflight = |extra: &[&str], registry_url: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+            .args([
+                "tenant",
+                "actions/tenant-example",
+                "--format",
+                "json",
+                "--cache-dir",
+            ])
+            .arg(cache.path())
+            .args(extra)
+            .current_dir(repo())
+            .env("npm_config_registry", registry_url)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs");
+        json(&output)["dependencies"]["jsonwebtoken"]["provided"].clone()
+    };
+    // Offline with an empty cache: the emulation answers, and says why.
+    let offline = preflight(&["--offline"], &registry.url);
+    assert_eq!(offline["by"], "emulated", "{offline}");
+    assert!(
+        offline["because"]
+            .as_str()
+            .is_some_and(|b| b.contains("jsonwebtoken@9.0.2") && b.contains("offline")),
+        "{offline}"
+    );
+    // With the registry: the real package, downloaded; then from the cache.
+    let fetched = preflight(&[], &registry.url);
+    assert_eq!(
+        fetched,
+        serde_json::json!({ "by": "registry", "version": "9.0.2", "cached": false })
+    );
+    let cached = preflight(&["--offline"], &registry.url);
+    assert_eq!(
+        cached,
+        serde_json::json!({ "by": "registry", "version": "9.0.2", "cached": true })
+    );
+}
