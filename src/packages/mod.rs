@@ -147,7 +147,12 @@ impl Packages {
                 let cache = options.cache_root();
                 let npm_root = cache.join("npm");
                 Arc::new(Packages {
-                    registry: Registry::new(options.registry_url(), &npm_root, options.offline),
+                    registry: Registry::new(
+                        options.registry_url(),
+                        &npm_root,
+                        options.offline,
+                        options.npmrc(),
+                    ),
                     store: Store::new(&npm_root),
                     offline: options.offline,
                     trees: Mutex::default(),

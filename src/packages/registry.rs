@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
+use super::config::Npmrc;
 use super::store::MAX_TARBALL_BYTES;
 
 /// A cached packument younger than this answers a range without asking
@@ -61,14 +62,23 @@ pub struct Registry {
     pub url: String,
     cache: PathBuf,
     offline: bool,
+    /// npm's settings: credentials per registry path, `cafile`.
+    npmrc: Npmrc,
 }
 
 impl Registry {
-    pub fn new(url: String, npm_root: &std::path::Path, offline: bool) -> Registry {
+    pub fn new(url: String, npm_root: &std::path::Path, offline: bool, npmrc: Npmrc) -> Registry {
+        for (variable, key, file) in &npmrc.unset {
+            tracing::warn!(
+                "{}: {key} uses ${{{variable}}}, which is not set; npm would fail here, actionbox goes on without it",
+                file.display()
+            );
+        }
         Registry {
             url,
             cache: npm_root.join("packuments"),
             offline,
+            npmrc,
         }
     }
 
@@ -100,7 +110,7 @@ impl Registry {
             return Ok(packument);
         }
         let url = format!("{}{}", self.url, name.replace('/', "%2f"));
-        let bytes = match get(&url, MAX_PACKUMENT_BYTES, true) {
+        let bytes = match self.get(&url, MAX_PACKUMENT_BYTES, true) {
             Ok(bytes) => bytes,
             Err(GetError::NotFound) => return Err(RegistryError::NoSuchPackage),
             Err(GetError::Failed(why)) => {
@@ -131,10 +141,11 @@ impl Registry {
 
     /// Downloads a tarball.
     pub fn tarball(&self, url: &str) -> Result<Vec<u8>, String> {
-        get(url, MAX_TARBALL_BYTES, false).map_err(|e| match e {
-            GetError::NotFound => format!("{url}: 404 Not Found"),
-            GetError::Failed(why) => why,
-        })
+        self.get(url, MAX_TARBALL_BYTES, false)
+            .map_err(|e| match e {
+                GetError::NotFound => format!("{url}: 404 Not Found"),
+                GetError::Failed(why) => why,
+            })
     }
 }
 
@@ -144,28 +155,32 @@ enum GetError {
 }
 
 /// Certificate authorities npm (through Node) trusts beyond the built-in
-/// ones: `NODE_EXTRA_CA_CERTS`, and npm's `cafile` setting given in the
-/// environment (`npm_config_cafile`). Company mirrors and TLS-inspecting
-/// proxies sign with such roots; without them the registry npm reaches
-/// would be unreachable here.
-fn extra_roots() -> Vec<reqwest::Certificate> {
+/// ones: `NODE_EXTRA_CA_CERTS`, and npm's `cafile` setting, given in the
+/// environment (`npm_config_cafile`) or in `.npmrc` (`cafile=`). Company
+/// mirrors and TLS-inspecting proxies sign with such roots; without them
+/// the registry npm reaches would be unreachable here.
+fn extra_roots(npmrc_cafile: Option<PathBuf>) -> Vec<reqwest::Certificate> {
     let mut roots = Vec::new();
-    for var in [
+    let from_env = [
         "NODE_EXTRA_CA_CERTS",
         "npm_config_cafile",
         "NPM_CONFIG_CAFILE",
-    ] {
-        let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
-            continue;
-        };
-        let path = std::path::PathBuf::from(path);
+    ]
+    .into_iter()
+    .filter_map(|var| {
+        std::env::var_os(var)
+            .filter(|p| !p.is_empty())
+            .map(|p| (var.to_string(), PathBuf::from(p)))
+    });
+    let from_npmrc = npmrc_cafile.map(|path| (".npmrc cafile".to_string(), path));
+    for (setting, path) in from_env.chain(from_npmrc) {
         match crate::input::read_bytes(&path, crate::input::InputKind::Key)
             .map_err(|e| e.to_string())
             .and_then(|pem| reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| e.to_string()))
         {
             Ok(found) => roots.extend(found),
             Err(why) => tracing::warn!(
-                "{var}: cannot read certificate authorities from {}: {why}",
+                "{setting}: cannot read certificate authorities from {}: {why}",
                 path.display()
             ),
         }
@@ -173,48 +188,98 @@ fn extra_roots() -> Vec<reqwest::Certificate> {
     roots
 }
 
-fn get(url: &str, limit: u64, metadata: bool) -> Result<Vec<u8>, GetError> {
-    let mut builder = reqwest::blocking::Client::builder();
-    for root in extra_roots() {
-        builder = builder.add_root_certificate(root);
+impl Registry {
+    /// GETs `url` with the credentials `.npmrc` gives its path (never
+    /// logged: the header is marked sensitive and messages name only the
+    /// `.npmrc` key).
+    fn get(&self, url: &str, limit: u64, metadata: bool) -> Result<Vec<u8>, GetError> {
+        let mut builder = reqwest::blocking::Client::builder();
+        for root in extra_roots(self.npmrc.cafile()) {
+            builder = builder.add_root_certificate(root);
+        }
+        let client = builder
+            .connect_timeout(Duration::from_secs(30))
+            .timeout(Duration::from_secs(300))
+            .user_agent(concat!(
+                "actionbox/",
+                env!("CARGO_PKG_VERSION"),
+                " (npm-compatible)"
+            ))
+            .build()
+            .map_err(|e| GetError::Failed(format!("cannot make an HTTP client: {e}")))?;
+        let mut request = client.get(url);
+        if metadata {
+            // The abbreviated form npm itself installs from: much smaller.
+            request = request.header(
+                "accept",
+                "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*",
+            );
+        }
+        let credential = self.npmrc.credential_for(url);
+        if let Some((_, credential)) = &credential {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&credential.header()).map_err(|_| {
+                    GetError::Failed(format!(
+                        "{url}: the .npmrc credential for it is not a valid header value"
+                    ))
+                })?;
+            value.set_sensitive(true);
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let response = request
+            .send()
+            .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(GetError::NotFound);
+        }
+        if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
+            let hint = match &credential {
+                Some((prefix, _)) => format!(
+                    "the credential of `{prefix}:...` in {} was refused",
+                    self.npmrc
+                        .source(&format!("{prefix}:_authToken"))
+                        .or_else(|| self.npmrc.source(&format!("{prefix}:_auth")))
+                        .or_else(|| self.npmrc.source(&format!("{prefix}:username")))
+                        .map_or_else(|| ".npmrc".to_string(), |p| p.display().to_string())
+                ),
+                None => {
+                    let nerf = url
+                        .split_once("//")
+                        .and_then(|(_, rest)| rest.split('/').next())
+                        .unwrap_or("HOST");
+                    let prefix = format!("//{nerf}/");
+                    match self
+                        .npmrc
+                        .unset
+                        .iter()
+                        .find(|(_, key, _)| key.starts_with(&prefix))
+                    {
+                        Some((variable, key, file)) => format!(
+                            "no credential was sent: `{key}` in {} uses ${{{variable}}}, which is not set",
+                            file.display()
+                        ),
+                        None => format!(
+                            "no credential was sent: add `{prefix}:_authToken=${{NPM_TOKEN}}` to the project's or your .npmrc, as npm reads it"
+                        ),
+                    }
+                }
+            };
+            return Err(GetError::Failed(format!("{url}: HTTP {status}: {hint}")));
+        }
+        if !status.is_success() {
+            return Err(GetError::Failed(format!("{url}: HTTP {status}")));
+        }
+        let mut bytes = Vec::new();
+        response
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(GetError::Failed(format!(
+                "{url}: larger than {limit} bytes; refused"
+            )));
+        }
+        Ok(bytes)
     }
-    let client = builder
-        .connect_timeout(Duration::from_secs(30))
-        .timeout(Duration::from_secs(300))
-        .user_agent(concat!(
-            "actionbox/",
-            env!("CARGO_PKG_VERSION"),
-            " (npm-compatible)"
-        ))
-        .build()
-        .map_err(|e| GetError::Failed(format!("cannot make an HTTP client: {e}")))?;
-    let mut request = client.get(url);
-    if metadata {
-        // The abbreviated form npm itself installs from: much smaller.
-        request = request.header(
-            "accept",
-            "application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*",
-        );
-    }
-    let response = request
-        .send()
-        .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
-    let status = response.status();
-    if status == reqwest::StatusCode::NOT_FOUND {
-        return Err(GetError::NotFound);
-    }
-    if !status.is_success() {
-        return Err(GetError::Failed(format!("{url}: HTTP {status}")));
-    }
-    let mut bytes = Vec::new();
-    response
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| GetError::Failed(format!("{url}: {e}")))?;
-    if bytes.len() as u64 > limit {
-        return Err(GetError::Failed(format!(
-            "{url}: larger than {limit} bytes; refused"
-        )));
-    }
-    Ok(bytes)
 }

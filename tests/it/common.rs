@@ -359,6 +359,15 @@ impl RegistryPackage {
 
 impl TestRegistry {
     pub fn serve(packages: Vec<RegistryPackage>) -> TestRegistry {
+        TestRegistry::serve_requiring(packages, None)
+    }
+
+    /// A registry answering only requests whose `Authorization` header is
+    /// `authorization` (a private registry); others get 401.
+    pub fn serve_requiring(
+        packages: Vec<RegistryPackage>,
+        authorization: Option<String>,
+    ) -> TestRegistry {
         use base64::Engine as _;
         use sha2::Digest as _;
         use std::collections::HashMap;
@@ -403,13 +412,17 @@ impl TestRegistry {
             );
         }
         let files = std::sync::Arc::new(files);
+        let authorization = std::sync::Arc::new(authorization);
         let tarball_hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let hits = tarball_hits.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let files = files.clone();
                 let hits = hits.clone();
-                std::thread::spawn(move || answer_registry_request(stream, &files, &hits));
+                let authorization = authorization.clone();
+                std::thread::spawn(move || {
+                    answer_registry_request(stream, &files, &hits, authorization.as_deref())
+                });
             }
         });
         TestRegistry { url, tarball_hits }
@@ -429,6 +442,7 @@ fn answer_registry_request(
     stream: std::net::TcpStream,
     files: &std::collections::HashMap<String, Vec<u8>>,
     hits: &std::sync::atomic::AtomicUsize,
+    authorization: Option<&str>,
 ) {
     use std::io::{BufRead, Write};
     let mut reader = std::io::BufReader::new(&stream);
@@ -436,11 +450,26 @@ fn answer_registry_request(
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut authorized = authorization.is_none();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
             break;
         }
+        if let (Some((name, value)), Some(wanted)) = (line.split_once(':'), authorization)
+            && name.eq_ignore_ascii_case("authorization")
+            && value.trim() == wanted
+        {
+            authorized = true;
+        }
+    }
+    if !authorized {
+        let mut stream = &stream;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        return;
     }
     let path = request_line
         .split_whitespace()

@@ -1010,7 +1010,7 @@ fn the_tenant_preflight_says_emulated_only_when_the_real_package_cannot_be_insta
     let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
     let cache = tempfile::tempdir().expect("cache");
     let preflight = |extra: &[&str], registry_url: &str| {
-        let output = Command::new(env!("CARGO_BIN_EXE_actionbox"))
+        let output = actionbox_command()
             .args([
                 "tenant",
                 "actions/tenant-example",
@@ -1020,9 +1020,7 @@ fn the_tenant_preflight_says_emulated_only_when_the_real_package_cannot_be_insta
             ])
             .arg(cache.path())
             .args(extra)
-            .current_dir(repo())
             .env("npm_config_registry", registry_url)
-            .env_remove("RUST_LOG")
             .output()
             .expect("runs");
         json(&output)["dependencies"]["jsonwebtoken"]["provided"].clone()
@@ -1046,5 +1044,94 @@ fn the_tenant_preflight_says_emulated_only_when_the_real_package_cannot_be_insta
     assert_eq!(
         cached,
         serde_json::json!({ "by": "registry", "version": "9.0.2", "cached": true })
+    );
+}
+
+#[test]
+fn a_private_registry_gets_the_npmrc_token_of_its_path_and_the_token_is_never_shown() {
+    const TOKEN: &str = "npm_pr1vate-t0ken-value";
+    let registry = TestRegistry::serve_requiring(
+        vec![
+            RegistryPackage::fixture("greeting", "1.0.0"),
+            RegistryPackage::fixture("shout", "1.2.0"),
+        ],
+        Some(format!("Bearer {TOKEN}")),
+    );
+    let project = tempfile::tempdir().expect("project");
+    // As a project's .npmrc names a company registry: the token comes from
+    // the environment, written as npm expands it.
+    let nerf = registry.url.trim_start_matches("http:");
+    std::fs::write(
+        project.path().join(".npmrc"),
+        format!("registry=${{ACTIONBOX_TEST_REGISTRY}}\n{nerf}:_authToken=${{ACTIONBOX_TEST_NPM_TOKEN}}\n"),
+    )
+    .expect("npmrc");
+    std::fs::write(
+        project.path().join("greet.js"),
+        "function (user, context, callback) { console.log(require('greeting@1.0.0')('pat')); callback(null, user, context); }",
+    )
+    .expect("rule");
+    let run = |token: Option<&str>| {
+        let cache = tempfile::tempdir().expect("cache");
+        let mut command = actionbox_command();
+        command
+            .args(["run", "greet.js", "--format", "json", "--cache-dir"])
+            .arg(cache.path())
+            .current_dir(project.path())
+            .env_remove("npm_config_registry")
+            .env("ACTIONBOX_TEST_REGISTRY", &registry.url)
+            .env("RUST_LOG", "debug");
+        match token {
+            Some(token) => command.env("ACTIONBOX_TEST_NPM_TOKEN", token),
+            None => command.env_remove("ACTIONBOX_TEST_NPM_TOKEN"),
+        };
+        command.output().expect("runs")
+    };
+    let with_token = run(Some(TOKEN));
+    let outcome = json(&with_token);
+    assert_eq!(
+        outcome["logs"][0]["message"],
+        "HELLO PAT! [shout 1.2.0] (greeting 1)",
+        "{}",
+        stderr(&with_token)
+    );
+    let everything = format!("{outcome}{}", stderr(&with_token));
+    assert!(
+        !everything.contains(TOKEN),
+        "the token leaked: {everything}"
+    );
+
+    // Without the variable: a 401 that names the .npmrc key, never a value.
+    let without = run(None);
+    let outcome = json(&without);
+    let message = outcome["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(message.contains("401"), "{message}");
+    assert!(
+        message.contains(&format!(
+            "no credential was sent: `{nerf}:_authToken` in {}",
+            project.path().join(".npmrc").display()
+        )) && message.contains("uses ${ACTIONBOX_TEST_NPM_TOKEN}, which is not set"),
+        "{message}"
+    );
+
+    // A wrong token: refused, naming the key and file, never the value.
+    let wrong = run(Some("npm_wrong-token"));
+    let outcome = json(&wrong);
+    let message = outcome["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        message.contains(&format!("the credential of `{nerf}:...` in")),
+        "{message}"
+    );
+    assert!(!format!("{outcome}{}", stderr(&wrong)).contains("npm_wrong-token"));
+    let warnings = stderr(&without);
+    assert!(
+        warnings.contains("uses ${ACTIONBOX_TEST_NPM_TOKEN}, which is not set"),
+        "{warnings}"
     );
 }
