@@ -3,14 +3,15 @@
 //! missing or would make a run differ from the tenant's.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::packages::PackageOptions;
+use crate::packages::{DeclaredStatus, PackageSource, declared_status};
 use crate::pipeline::check_script;
 use crate::script::{Script, ScriptKind, Trigger};
-use crate::tenant::{Provided, Settings, TenantFolder, dependency_status};
+use crate::tenant::{Provided, Settings, TenantFolder};
 
 /// What `actionbox tenant` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -187,4 +188,60 @@ pub fn preflight(
         warnings: folder.warnings.clone(),
         problems,
     }
+}
+
+/// How each dependency the Actions declare is provided: installed in one
+/// of `node_modules` (looked in first, as a run does), else the real
+/// package from the registry or the package cache (installed here, as a
+/// run would), else the emulation where actionbox has one, else missing.
+pub fn dependency_status(
+    dependencies: &BTreeMap<String, String>,
+    node_modules: &[PathBuf],
+    packages: &PackageOptions,
+) -> BTreeMap<String, Provided> {
+    let mut status = BTreeMap::new();
+    let mut remaining = BTreeMap::new();
+    for (name, version) in dependencies {
+        let local = node_modules.iter().find_map(|folder| {
+            installed_version(folder, name).map(|version| (folder.clone(), version))
+        });
+        match local {
+            Some((folder, version)) => {
+                status.insert(name.clone(), Provided::Installed { folder, version });
+            }
+            None => {
+                remaining.insert(name.clone(), version.clone());
+            }
+        }
+    }
+    if remaining.is_empty() {
+        return status;
+    }
+    for (name, found) in declared_status(packages, &remaining) {
+        let provided = match found {
+            DeclaredStatus::Installed { version, source } => Provided::Registry {
+                version,
+                cached: source == PackageSource::Cache,
+            },
+            DeclaredStatus::Emulated { because } => Provided::Emulated { because },
+            DeclaredStatus::Missing { because } => Provided::Missing { because },
+        };
+        status.insert(name, provided);
+    }
+    status
+}
+
+fn installed_version(folder: &Path, name: &str) -> Option<String> {
+    let manifest = crate::input::read_json(
+        &folder.join(name).join("package.json"),
+        crate::input::InputKind::PackageFile,
+    )
+    .ok()?;
+    Some(
+        manifest
+            .get("version")
+            .and_then(|v| v.as_str())
+            .unwrap_or("unknown")
+            .to_string(),
+    )
 }

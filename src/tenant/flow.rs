@@ -3,15 +3,13 @@
 //! secrets, the Rules' configuration, the Actions Modules, the declared
 //! dependencies and runtime — and a preflight report of what is missing.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Serialize;
 
 use super::folder::{ActionDef, RuleDef, TenantFolder};
 use super::settings::Settings;
 use crate::error::Error;
-use crate::packages::{DeclaredStatus, PackageOptions, PackageSource, declared_status};
 use crate::runtime::{NodeConfig, NodeRuntime};
 use crate::script::{Script, ScriptKind, Trigger};
 
@@ -172,60 +170,4 @@ fn merge_secrets(action: &ActionDef, settings: &mut Settings) -> Vec<MissingSecr
         }
     }
     missing
-}
-
-/// How each dependency the Actions declare is provided: installed in one
-/// of `node_modules` (looked in first, as a run does), else the real
-/// package from the registry or the package cache (installed here, as a
-/// run would), else the emulation where actionbox has one, else missing.
-pub fn dependency_status(
-    dependencies: &BTreeMap<String, String>,
-    node_modules: &[PathBuf],
-    packages: &PackageOptions,
-) -> BTreeMap<String, Provided> {
-    let mut status = BTreeMap::new();
-    let mut remaining = BTreeMap::new();
-    for (name, version) in dependencies {
-        let local = node_modules.iter().find_map(|folder| {
-            installed_version(folder, name).map(|version| (folder.clone(), version))
-        });
-        match local {
-            Some((folder, version)) => {
-                status.insert(name.clone(), Provided::Installed { folder, version });
-            }
-            None => {
-                remaining.insert(name.clone(), version.clone());
-            }
-        }
-    }
-    if remaining.is_empty() {
-        return status;
-    }
-    for (name, found) in declared_status(packages, &remaining) {
-        let provided = match found {
-            DeclaredStatus::Installed { version, source } => Provided::Registry {
-                version,
-                cached: source == PackageSource::Cache,
-            },
-            DeclaredStatus::Emulated { because } => Provided::Emulated { because },
-            DeclaredStatus::Missing { because } => Provided::Missing { because },
-        };
-        status.insert(name, provided);
-    }
-    status
-}
-
-fn installed_version(folder: &Path, name: &str) -> Option<String> {
-    let manifest = crate::input::read_json(
-        &folder.join(name).join("package.json"),
-        crate::input::InputKind::PackageFile,
-    )
-    .ok()?;
-    Some(
-        manifest
-            .get("version")
-            .and_then(|v| v.as_str())
-            .unwrap_or("unknown")
-            .to_string(),
-    )
 }
