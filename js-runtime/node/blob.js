@@ -270,6 +270,84 @@
     push(rt.utf8Encode(`--${boundary}--\r\n`));
     return [concat(chunks, total), `multipart/form-data; boundary=${boundary}`];
   };
+  // Response.formData() and Request.formData(): the body read back as
+  // undici reads it (a body that does not parse is one TypeError).
+  const FORM_UNPARSABLE = 'Failed to parse body as FormData.';
+  const subarray = p.uncurry(p.TypedArrayPrototype.subarray);
+  function indexOfBytes(haystack, needle, from) {
+    const first = needle[0];
+    const last = haystack.length - needle.length;
+    outer: for (let i = from; i <= last; i++) {
+      if (haystack[i] !== first) continue;
+      for (let j = 1; j < needle.length; j++) {
+        if (haystack[i + j] !== needle[j]) continue outer;
+      }
+      return i;
+    }
+    return -1;
+  }
+  const unescapeName = (text) => p.StringPrototypeReplace(text, /%(0A|0D|22)/g, (_, code) => (code === '0A' ? '\n' : code === '0D' ? '\r' : '"'));
+  function parseMultipart(bytes, boundary) {
+    const form = new FormData();
+    const delimiter = rt.utf8Encode(`--${boundary}`);
+    const nextPart = rt.utf8Encode(`\r\n--${boundary}`);
+    const headerEnd = rt.utf8Encode('\r\n\r\n');
+    if (indexOfBytes(bytes, delimiter, 0) !== 0) throw new TypeError(FORM_UNPARSABLE);
+    let pos = delimiter.length;
+    for (;;) {
+      if (bytes[pos] === 0x2d && bytes[pos + 1] === 0x2d) return form;
+      if (bytes[pos] !== 0x0d || bytes[pos + 1] !== 0x0a) throw new TypeError(FORM_UNPARSABLE);
+      pos += 2;
+      const end = indexOfBytes(bytes, headerEnd, pos);
+      if (end === -1) throw new TypeError(FORM_UNPARSABLE);
+      const lines = p.StringPrototypeSplit(host.utf8Decode(subarray(bytes, pos, end)), '\r\n');
+      let name;
+      let filename;
+      let type;
+      for (let i = 0; i < lines.length; i++) {
+        const colon = p.StringPrototypeIndexOf(lines[i], ':');
+        if (colon === -1) throw new TypeError(FORM_UNPARSABLE);
+        const header = p.StringPrototypeToLowerCase(p.StringPrototypeTrim(p.StringPrototypeSlice(lines[i], 0, colon)));
+        const value = p.StringPrototypeTrim(p.StringPrototypeSlice(lines[i], colon + 1));
+        if (header === 'content-disposition') {
+          const named = p.RegExpPrototypeExec(/^form-data; name="([^"]*)"(?:; filename="([^"]*)")?$/i, value);
+          if (named === null) throw new TypeError(FORM_UNPARSABLE);
+          name = unescapeName(named[1]);
+          if (named[2] !== undefined) filename = unescapeName(named[2]);
+        } else if (header === 'content-type') {
+          type = p.StringPrototypeToLowerCase(value);
+        }
+      }
+      if (name === undefined) throw new TypeError(FORM_UNPARSABLE);
+      const bodyStart = end + headerEnd.length;
+      const bodyEnd = indexOfBytes(bytes, nextPart, bodyStart);
+      if (bodyEnd === -1) throw new TypeError(FORM_UNPARSABLE);
+      const content = subarray(bytes, bodyStart, bodyEnd);
+      if (filename === undefined) {
+        form.append(name, host.utf8Decode(content));
+      } else {
+        const file = new File([], filename, { type: type === undefined ? 'text/plain' : type });
+        file[kBytes] = new Uint8Array(content);
+        form.append(name, file);
+      }
+      pos = bodyEnd + nextPart.length;
+    }
+  }
+  rt.parseFormData = function (bytes, contentType) {
+    const header = contentType === null ? '' : contentType;
+    const essence = p.StringPrototypeToLowerCase(p.StringPrototypeTrim(p.StringPrototypeSplit(header, ';')[0]));
+    if (essence === 'application/x-www-form-urlencoded') {
+      const form = new FormData();
+      for (const [name, value] of new rt.URLSearchParams(host.utf8Decode(bytes))) form.append(name, value);
+      return form;
+    }
+    if (essence !== 'multipart/form-data') {
+      throw new TypeError('Content-Type was not one of "multipart/form-data" or "application/x-www-form-urlencoded".');
+    }
+    const boundary = p.RegExpPrototypeExec(/;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i, header);
+    if (boundary === null) throw new TypeError(FORM_UNPARSABLE);
+    return parseMultipart(bytes, boundary[1] !== undefined ? boundary[1] : boundary[2]);
+  };
   rt.blobBytes = (blob) => blob[kBytes];
   rt.Blob = Blob;
   rt.File = File;

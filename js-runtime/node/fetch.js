@@ -183,7 +183,13 @@
         return rt.newBlob(new Uint8Array(bytes), type);
       });
     },
-    formData() { return Promise.reject(new TypeError("formData() is not supported by actionbox's emulation of fetch")); },
+    formData() {
+      const type = this.headers.get('content-type');
+      return p.PromisePrototypeThen(consume(this), (bytes) => {
+        rt.load('node/blob');
+        return rt.parseFormData(bytes, type);
+      });
+    },
   };
   function mixBody(Class) {
     const names = p.ReflectOwnKeys(bodyMixin);
