@@ -111,6 +111,14 @@
     request: true,
     'request-promise': true,
     'request-promise-native': true,
+    auth0: true,
+  };
+  // `auth0` from 4.x on (its calls go through fetch to the tenant the host
+  // answers); 2.x and 3.x, and a Rule's unversioned require, stay emulated.
+  const realWanted = (root, version) => {
+    if (root !== 'auth0') return true;
+    const major = p.NumberParseInt(p.StringPrototypeReplace(`${version || ''}`, /^[^0-9]*/, ''), 10);
+    return major >= 4;
   };
   rt.packageRoot = (name) => {
     const parts = p.StringPrototypeSplit(name, '/');
@@ -145,7 +153,8 @@
       // emulation when it cannot (undeclared, registry unreachable), and
       // always for the packages that cannot work here (docs/packages.md).
       let real;
-      if (factory !== undefined && REAL_FIRST[rt.packageRoot(name)] === true) {
+      if (factory !== undefined && REAL_FIRST[rt.packageRoot(name)] === true
+        && realWanted(rt.packageRoot(name), parts[1] !== undefined ? parts[1] : host.dependencyVersion(rt.packageRoot(name)))) {
         real = host.requireResolve(from, parts[1] === undefined ? name : id);
         if (real[2] === undefined) factory = undefined;
       }

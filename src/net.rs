@@ -115,6 +115,56 @@ pub struct NetPolicy {
 
 pub use crate::record::{Disposition, RequestRecord};
 
+/// The tenant's own endpoints (`https://{domain}/oauth/token` and the
+/// Management API under `/api/v2/`) as the host answers them for scripts:
+/// `serve`'s store, or the emulated tenant of a `run` (docs/serve.md).
+pub trait TenantEndpoint: Send + Sync {
+    fn answer(&self, request: &HttpRequest) -> HttpResponse;
+}
+
+/// The tenant a flow's requests to its own domain go to; none until the
+/// pipeline or `serve` gives one. Never serialized: a worker process asks
+/// its parent, which holds the tenant.
+#[derive(Clone, Default)]
+pub struct TenantHandle(pub Option<std::sync::Arc<dyn TenantEndpoint>>);
+
+impl std::fmt::Debug for TenantHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "TenantHandle(set)"
+        } else {
+            "TenantHandle(none)"
+        })
+    }
+}
+
+impl PartialEq for TenantHandle {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (None, None) => true,
+            (Some(a), Some(b)) => std::sync::Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+/// Whether `url` is on the tenant's own domain and the host answers it:
+/// https to `domain`, unless `--allow-net` names that host exactly (then
+/// the request goes to the real tenant).
+pub fn is_tenant_request(policy: &NetPolicy, domain: Option<&str>, url: &str) -> bool {
+    let Some(domain) = domain else {
+        return false;
+    };
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    parsed.scheme() == "https"
+        && parsed
+            .host_str()
+            .is_some_and(|host| host.eq_ignore_ascii_case(domain))
+        && !policy.names_exactly(domain)
+}
+
 const SECRET_HEADERS: &[&str] = &[
     "authorization",
     "proxy-authorization",

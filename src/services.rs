@@ -21,6 +21,8 @@ pub(crate) struct LocalServices {
     pub net: NetPolicy,
     pub packages: PackageOptions,
     pub dependencies: BTreeMap<String, String>,
+    pub tenant_domain: Option<String>,
+    pub tenant: crate::net::TenantHandle,
 }
 
 impl LocalServices {
@@ -30,6 +32,8 @@ impl LocalServices {
             net: config.net.clone(),
             packages: config.packages.clone(),
             dependencies: config.dependencies.clone(),
+            tenant_domain: config.tenant_domain.clone(),
+            tenant: config.tenant.clone(),
         })
     }
 }
@@ -103,6 +107,15 @@ impl Services for LocalServices {
     }
 
     fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String> {
+        if net::is_tenant_request(&self.net, self.tenant_domain.as_deref(), &request.url) {
+            return match &self.tenant.0 {
+                Some(tenant) => Ok(tenant.answer(request)),
+                None => Err(format!(
+                    "refused: {} is the tenant's own domain, and no tenant answers it here",
+                    self.tenant_domain.as_deref().unwrap_or_default()
+                )),
+            };
+        }
         if let Some(why) = net::refusal(&self.net, &request.url) {
             return Err(format!("refused: {why}"));
         }

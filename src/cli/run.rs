@@ -338,6 +338,7 @@ fn pretty(outcome: &Outcome) -> String {
 fn disposition_name(disposition: Disposition) -> &'static str {
     match disposition {
         Disposition::Mocked => "mocked",
+        Disposition::Tenant => "tenant",
         Disposition::Allowed => "allowed",
         Disposition::Refused => "refused",
         Disposition::Failed => "failed",

@@ -34,6 +34,11 @@ pub const RULES_REQUIRER: &str = "rules";
 
 /// Whether `name` (a package, or one of its subpaths) has an emulation
 /// that answers when its real code cannot be installed.
+/// The first major version of `auth0` whose real code runs: from 4.x on
+/// its calls go through `fetch` to the tenant the host answers
+/// (docs/serve.md); 2.x and 3.x stay emulated.
+const REAL_AUTH0_MAJOR: u64 = 4;
+
 fn real_first(name: &str) -> bool {
     let (root, _) = modules::split_package(name);
     REAL_FIRST_PACKAGES.contains(&root)
@@ -42,6 +47,22 @@ fn real_first(name: &str) -> bool {
 /// Whether `name` is only ever answered by the emulation.
 fn emulation_only(name: &str) -> bool {
     EMULATED_PACKAGES.contains(&name) && !REAL_FIRST_PACKAGES.contains(&name)
+}
+
+/// Whether the real package is wanted for `name` at `version` (as asked
+/// or declared): not for emulation-only packages, nor for `auth0` before
+/// 4.x (or without a version, which Rules get emulated as 2.x).
+pub fn runs_real(name: &str, version: Option<&str>) -> bool {
+    if emulation_only(name) {
+        return false;
+    }
+    if name != "auth0" {
+        return true;
+    }
+    version
+        .map(|v| v.trim_start_matches(|c: char| !c.is_ascii_digit()))
+        .and_then(|v| v.split('.').next()?.parse::<u64>().ok())
+        .is_some_and(|major| major >= REAL_AUTH0_MAJOR)
 }
 
 /// Node's built-in modules: never fetched from the registry.
@@ -381,7 +402,7 @@ fn tree_label(name: &str, version: &str) -> String {
 fn declared_roots(declared: &BTreeMap<String, String>) -> Vec<(String, String)> {
     declared
         .iter()
-        .filter(|(name, _)| !emulation_only(name))
+        .filter(|(name, version)| runs_real(name, Some(version)))
         .map(|(n, v)| (n.clone(), v.clone()))
         .collect()
 }
@@ -659,6 +680,9 @@ pub fn prefetch_all(
         for request in literal_requires(source) {
             let (name_and_sub, version) = split_version(&request);
             let (name, _) = modules::split_package(&name_and_sub);
+            if name == "auth0" && !runs_real(name, version.as_deref()) {
+                continue;
+            }
             if let Ok(want) = Packages::wanted(name, version.as_deref(), true, declared) {
                 wanted.push(want);
             }
@@ -674,6 +698,9 @@ pub fn prefetch_all(
                 continue;
             };
             let (name, _) = modules::split_package(&name_and_sub);
+            if !runs_real(name, Some(&version)) {
+                continue;
+            }
             wanted.push((
                 tree_label(name, &version),
                 vec![(name.to_string(), version)],

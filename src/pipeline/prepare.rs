@@ -237,8 +237,22 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     let rule_globals = json!({
         "configuration": flow.settings.configuration,
         "domain": domain,
-        "accessToken": management_token(&domain, clock.now_secs()),
+        "accessToken": if rules.is_empty() { String::new() } else { management_token(&domain, &flow.settings, clock.now_secs())? },
     });
+    // Requests to the tenant's own domain are answered by the host: the
+    // tenant `serve` gives, else one emulated for this flow.
+    let mut node = flow.node.clone();
+    node.tenant_domain = Some(domain.clone());
+    if node.tenant.0.is_none() {
+        node.tenant = crate::serve::management::TenantApi::emulated(
+            &domain,
+            flow.settings.clone(),
+            &event,
+            &node.users,
+            clock,
+        )
+        .handle();
+    }
     Ok(FlowJob {
         trigger: flow.trigger,
         rules,
@@ -252,7 +266,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
         limits: flow.limits.clone(),
         clock,
         resume,
-        node: flow.node.clone(),
+        node,
         cache: flow.cache.clone(),
     })
 }

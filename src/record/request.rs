@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "lowercase")]
 pub enum Disposition {
     Mocked,
+    /// Answered by the host's tenant (a request to the tenant's own domain:
+    /// its Management API or `/oauth/token`).
+    Tenant,
     Allowed,
     Refused,
     Failed,

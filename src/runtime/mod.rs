@@ -35,6 +35,7 @@ pub const REAL_FIRST_PACKAGES: &[&str] = &[
     "request",
     "request-promise",
     "request-promise-native",
+    "auth0",
 ];
 
 /// Everything about the outside world a flow may use.
@@ -63,6 +64,14 @@ pub struct NodeConfig {
     /// Where packages from the npm registry come from and are kept.
     #[serde(default)]
     pub packages: npm::PackageOptions,
+    /// The tenant's domain: scripts' requests to `https://{domain}/` are
+    /// answered by `tenant` (set by the pipeline for each flow).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_domain: Option<String>,
+    /// What answers them; held by the process that runs the flow (a
+    /// worker asks its parent).
+    #[serde(skip)]
+    pub tenant: crate::net::TenantHandle,
 }
 
 /// The Node versions Auth0 offers scripts.

@@ -208,6 +208,8 @@ pub fn flow_for(server: &Server, trigger: Trigger, event: Value, record: Option<
         });
     // Tokens carry the real time; a fixed clock would issue expired ones.
     flow.settings.now = None;
+    // Scripts' requests to the tenant's domain reach this tenant's store.
+    flow.node.tenant = server.tenant_handle();
     if let Some(permissions) = record
         .and_then(|r| r.get("permissions"))
         .and_then(Value::as_array)
@@ -507,9 +509,32 @@ pub async fn save_user(server: &Server, record: &Value, outcome: &Outcome) -> Re
         .await
         .map_err(|e| e.to_string())?
         .unwrap_or_else(|| record.clone());
+    // Only what this flow changed: the Management API (or another login)
+    // may have written other keys since the flow started.
     for key in ["app_metadata", "user_metadata"] {
-        if let Some(value) = outcome.user.get(key).filter(|v| v.is_object()) {
-            current["profile"][key] = value.clone();
+        let Some(after) = outcome.user.get(key).and_then(Value::as_object) else {
+            continue;
+        };
+        let before = record
+            .pointer(&format!("/profile/{key}"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if !current["profile"][key].is_object() {
+            current["profile"][key] = json!({});
+        }
+        let Some(target) = current["profile"][key].as_object_mut() else {
+            continue;
+        };
+        for (name, value) in after {
+            if before.get(name) != Some(value) {
+                target.insert(name.clone(), value.clone());
+            }
+        }
+        for name in before.keys() {
+            if !after.contains_key(name) {
+                target.remove(name);
+            }
         }
     }
     store

@@ -7,6 +7,7 @@ mod authorize;
 mod dbconnections;
 mod endpoints;
 mod login;
+pub mod management;
 mod pages;
 pub mod store;
 pub mod tenant;
@@ -52,6 +53,9 @@ struct Inner {
     /// Whether cookies need `Secure` (an https issuer).
     secure_cookies: bool,
     recent: Mutex<VecDeque<Value>>,
+    /// The Management API and token endpoint scripts reach at the
+    /// tenant's domain, over `store`.
+    tenant_api: Arc<management::TenantApi>,
 }
 
 impl Server {
@@ -63,8 +67,14 @@ impl Server {
         } else {
             format!("{issuer}/")
         };
+        let tenant_api = Arc::new(management::TenantApi::for_store(
+            &tenant.domain(),
+            tenant.settings.clone(),
+            store.clone(),
+        ));
         Server {
             inner: Arc::new(Inner {
+                tenant_api,
                 secure_cookies: issuer.starts_with("https://"),
                 tenant,
                 runner,
@@ -101,6 +111,11 @@ impl Server {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.inner.store
+    }
+
+    /// What scripts' requests to the tenant's domain reach.
+    pub fn tenant_handle(&self) -> crate::net::TenantHandle {
+        crate::net::TenantHandle(Some(self.inner.tenant_api.clone()))
     }
 
     /// Every endpoint, with the body limit and one log line per request.
@@ -146,6 +161,9 @@ impl Server {
 
     /// Serves until the listener fails or the process is stopped.
     pub async fn run(&self, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+        self.inner
+            .tenant_api
+            .serve_on(tokio::runtime::Handle::current());
         axum::serve(
             listener,
             self.router()

@@ -89,6 +89,13 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
+    /// Puts a value without a lifetime, outside any runtime (seeding).
+    pub fn insert(&self, kind: Kind, key: &str, value: Value) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.insert((kind, key.to_string()), (value, None));
+        }
+    }
+
     fn entries(&self) -> Result<std::sync::MutexGuard<'_, Entries>, StoreError> {
         let mut entries = self
             .entries

@@ -29,6 +29,7 @@ mod serve;
 mod serve_browser;
 mod serve_dbconnections;
 mod serve_hostile;
+mod serve_management;
 mod serve_redis;
 mod tenant;
 mod tokens;

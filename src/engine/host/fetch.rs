@@ -42,6 +42,15 @@ pub(crate) fn start<'js>(
             now + Duration::from_millis(mock.response.delay_ms),
             Disposition::Mocked,
         ),
+        // The tenant's own domain is answered by the host's tenant.
+        None if net::is_tenant_request(
+            policy,
+            st.env.node.tenant_domain.as_deref(),
+            &request.url,
+        ) =>
+        {
+            (Pending::Perform(request.clone()), now, Disposition::Tenant)
+        }
         // The addresses are checked when the host performs the request.
         None => match net::policy_refusal(policy, &request.url) {
             None => (Pending::Perform(request.clone()), now, Disposition::Allowed),

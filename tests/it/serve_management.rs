@@ -1,0 +1,139 @@
+//! The Management API scripts reach at the tenant's own domain, answered
+//! by the host from the store `serve` logs users in from: a Rule's
+//! `auth0.users.updateAppMetadata`, the real `auth0` SDK (from a registry
+//! on loopback) and raw `fetch`, each persisting to the next login.
+
+use std::sync::Arc;
+
+use actionbox::serve::tenant::read_users;
+use actionbox::serve::{LocalTenant, MemoryStore};
+use actionbox::{NodeConfig, Script, Settings};
+use serde_json::{Value, json};
+
+use crate::common::*;
+use crate::serve::*;
+
+fn management_fixture(name: &str) -> std::path::PathBuf {
+    serve_fixture("management").join(name)
+}
+
+/// The serve fixture's settings and users with a Rule and two Actions
+/// calling the Management API; the Actions' secrets name the M2M client.
+fn management_tenant(registry: &TestRegistry, cache: &std::path::Path) -> LocalTenant {
+    let mut settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    let secrets: std::collections::BTreeMap<String, String> = [
+        ("DOMAIN", "acme-dev.us.auth0.com"),
+        ("CLIENT_ID", M2M),
+        ("CLIENT_SECRET", M2M_SECRET),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for action in ["sdk-logins", "raw-fetch"] {
+        settings.secrets.insert(action.into(), secrets.clone());
+    }
+    let scripts: Vec<Script> = ["count-rule-visits.js", "sdk-logins.js", "raw-fetch.js"]
+        .iter()
+        .map(|name| script(&management_fixture(name)))
+        .collect();
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut node = NodeConfig {
+        packages: registry.options(cache),
+        ..NodeConfig::default()
+    };
+    node.dependencies.insert("auth0".into(), "4.37.0".into());
+    let (tenant, warnings) =
+        LocalTenant::from_scripts(settings, scripts, node, test_limits(), users)
+            .unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    tenant
+}
+
+fn password_login(server: &TestServer, user: &str, password: &str) -> Value {
+    let (status, body) = token_request(
+        server,
+        &[
+            ("grant_type", "password"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", user),
+            ("password", password),
+            ("scope", "openid email"),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    payload(body["id_token"].as_str().expect("an ID token"))
+}
+
+#[test]
+fn a_rule_the_real_auth0_sdk_and_fetch_write_through_the_management_api_to_the_next_login() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let server = start(
+        management_tenant(&registry, cache.path()),
+        Arc::new(MemoryStore::new()),
+    );
+
+    let first = password_login(&server, "cy@acme.example", "terms first");
+    assert_eq!(first["https://acme.example/rule_visits"], 0, "{first}");
+    assert_eq!(first["https://acme.example/sdk_logins"], 0, "{first}");
+    assert_eq!(
+        first["https://acme.example/pro_users"],
+        json!(["ana@acme.example"])
+    );
+    assert_eq!(first["https://acme.example/roles"], json!([]));
+    assert_eq!(
+        first["https://acme.example/fetched"],
+        json!({
+            "status": 200,
+            "needs_terms": true,
+            "anonymous": 401,
+            "anonymous_body": {"statusCode": 401, "error": "Unauthorized", "message": "Missing authentication"},
+        })
+    );
+
+    // The Rule's update (saved when the flow ends) and the SDK's (written
+    // to the store while the flow ran) both reach the next login, and so
+    // does the role the SDK assigned.
+    let second = password_login(&server, "cy@acme.example", "terms first");
+    assert_eq!(second["https://acme.example/rule_visits"], 1, "{second}");
+    assert_eq!(second["https://acme.example/sdk_logins"], 1, "{second}");
+    assert_eq!(second["https://acme.example/roles"], json!(["editor"]));
+    let third = password_login(&server, "cy@acme.example", "terms first");
+    assert_eq!(third["https://acme.example/rule_visits"], 2, "{third}");
+    assert_eq!(third["https://acme.example/sdk_logins"], 2, "{third}");
+
+    // The logins page says the real package answered and the tenant
+    // answered its requests.
+    let logins: Value = http()
+        .get(format!("{}__actionbox/logins?format=json", server.base))
+        .send()
+        .and_then(|r| r.text())
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .expect("logins");
+    let outcome = &logins[0]["outcome"];
+    let auth0 = outcome["packages"]
+        .as_array()
+        .and_then(|list| list.iter().find(|p| p["name"] == "auth0"))
+        .unwrap_or_else(|| panic!("auth0 in {}", outcome["packages"]));
+    assert_eq!(auth0["version"], "4.37.0");
+    assert_ne!(auth0["source"], "emulated");
+    let requests = outcome["requests"].as_array().expect("requests");
+    // The domain is an Action secret, so the page masks it.
+    let urls: Vec<&str> = requests.iter().filter_map(|r| r["url"].as_str()).collect();
+    assert!(
+        urls.contains(&"https://[redacted]/oauth/token")
+            && urls.contains(&"https://[redacted]/api/v2/roles"),
+        "{urls:?}"
+    );
+    assert!(
+        requests.iter().all(|r| r["disposition"] == "tenant"),
+        "{requests:?}"
+    );
+}
