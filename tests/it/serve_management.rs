@@ -11,7 +11,6 @@ use actionbox::{NodeConfig, Script, Settings};
 use serde_json::{Value, json};
 
 use crate::common::*;
-use crate::serve::*;
 
 fn management_fixture(name: &str) -> std::path::PathBuf {
     serve_fixture("management").join(name)
