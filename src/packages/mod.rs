@@ -542,6 +542,11 @@ pub fn literal_requires(source: &str) -> Vec<String> {
                 .map(|m| m.as_str().to_string())
         })
         .filter(|id| is_registry_request(id))
+        .filter(|id| {
+            let (name_and_sub, version) = split_version(id);
+            let (name, _) = modules::split_package(&name_and_sub);
+            name != "auth0" || runs_real(name, version.as_deref())
+        })
         .collect();
     names.dedup();
     names
@@ -680,9 +685,6 @@ pub fn prefetch_all(
         for request in literal_requires(source) {
             let (name_and_sub, version) = split_version(&request);
             let (name, _) = modules::split_package(&name_and_sub);
-            if name == "auth0" && !runs_real(name, version.as_deref()) {
-                continue;
-            }
             if let Ok(want) = Packages::wanted(name, version.as_deref(), true, declared) {
                 wanted.push(want);
             }
@@ -792,15 +794,16 @@ mod tests {
 
     #[test]
     fn literal_requires_skip_builtins_paths_and_emulations() {
-        let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('auth0'); require(name); require('@xmldom/xmldom/lib/dom'); require('axios')";
-        // `auth0` is only ever emulated; axios's real code is fetched.
+        let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('auth0'); require(name); require('@xmldom/xmldom/lib/dom'); require('axios'); require('auth0@2.44.1'); require('auth0@4.37.0')";
+        // `auth0` before 4.x is only ever emulated; axios's real code is fetched.
         assert_eq!(
             literal_requires(source),
             vec![
                 "lodash@4.17.19",
                 "js-yaml",
                 "@xmldom/xmldom/lib/dom",
-                "axios"
+                "axios",
+                "auth0@4.37.0"
             ]
         );
     }
