@@ -27,6 +27,7 @@
 pub mod bench;
 pub mod clock;
 pub mod compare;
+pub mod directory;
 pub mod engine;
 mod error;
 pub mod event;

@@ -302,7 +302,7 @@ impl ExecOptions {
             .collect();
         if let Some(path) = &self.users {
             let users = actionbox::event::read_users(path)?;
-            node.users = users;
+            node.users = users.into();
         }
         Ok(node)
     }

@@ -28,7 +28,7 @@ pub(crate) struct FlowJob {
     /// Actions, in execution order.
     pub actions: Vec<Script>,
     /// The complete event (defaults merged), as the scripts see it.
-    pub event: Value,
+    pub event: std::sync::Arc<Value>,
     /// The event of the original request when resuming at `/continue`
     /// (tokens answer it); `None` when it is `event` itself.
     pub resumed_from: Option<Value>,
@@ -241,14 +241,15 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     });
     // Requests to the tenant's own domain are answered by the host: the
     // tenant `serve` gives, else one emulated for this flow.
+    let event = std::sync::Arc::new(event);
     let mut node = flow.node.clone();
     node.tenant_domain = Some(domain.clone());
     if node.tenant.0.is_none() {
-        node.tenant = crate::serve::management::TenantApi::emulated(
+        node.tenant = crate::directory::management::TenantApi::emulated(
             &domain,
             flow.settings.clone(),
-            &event,
-            &node.users,
+            event.clone(),
+            node.users.clone(),
             clock,
         )
         .handle();

@@ -56,7 +56,7 @@ pub struct NodeConfig {
     /// Users of the emulated tenant, besides the one logging in: what the
     /// `auth0` SDK emulation's Management API finds.
     #[serde(default)]
-    pub users: Vec<serde_json::Value>,
+    pub users: std::sync::Arc<Vec<serde_json::Value>>,
     /// The npm dependencies the scripts declare (name → version): the
     /// version an emulated package follows when `require` names none.
     #[serde(default)]

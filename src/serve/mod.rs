@@ -7,9 +7,8 @@ mod authorize;
 mod dbconnections;
 mod endpoints;
 mod login;
-pub mod management;
 mod pages;
-pub mod store;
+pub use crate::directory::store;
 pub mod tenant;
 mod token;
 
@@ -55,7 +54,7 @@ struct Inner {
     recent: Mutex<VecDeque<Value>>,
     /// The Management API and token endpoint scripts reach at the
     /// tenant's domain, over `store`.
-    tenant_api: Arc<management::TenantApi>,
+    tenant_api: Arc<crate::directory::management::TenantApi>,
 }
 
 impl Server {
@@ -67,7 +66,7 @@ impl Server {
         } else {
             format!("{issuer}/")
         };
-        let tenant_api = Arc::new(management::TenantApi::for_store(
+        let tenant_api = Arc::new(crate::directory::management::TenantApi::for_store(
             &tenant.domain(),
             tenant.settings.clone(),
             store.clone(),

@@ -1391,7 +1391,7 @@ fn large_users_and_mock_files_cost_the_main_process_a_documented_multiple_of_the
     let (users_peak, _) = crate::common::heap_peak_of(|| {
         let users = actionbox::event::read_users(Path::new(&users_file)).expect("users");
         run(actionbox::NodeConfig {
-            users,
+            users: users.into(),
             ..actionbox::NodeConfig::default()
         })
     });

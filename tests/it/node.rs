@@ -877,7 +877,7 @@ fn sdk_node(version: &str) -> NodeConfig {
         "user_id": "google-oauth2|1234", "email": "Jane.Doe@acme.example", "name": "Jane (Google)",
         "identities": [{ "provider": "google-oauth2", "user_id": "1234", "connection": "google-oauth2", "isSocial": true }],
         "app_metadata": {}, "user_metadata": {}, "roles": ["auditor"]
-    })];
+    })].into();
     node
 }
 

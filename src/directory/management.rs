@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value, json};
 
 use super::store::{Kind, MemoryStore, Store};
-use super::tenant::{DEFAULT_DATABASE, iso_time, now_secs, password_hash, user_record};
+use super::users::{DEFAULT_DATABASE, iso_time, now_secs, password_hash, user_record};
 use crate::net::{HttpRequest, HttpResponse, TenantEndpoint, TenantHandle};
 use crate::tenant::Settings;
 use crate::token::Keys;
@@ -73,7 +73,10 @@ impl Drop for Driver {
 pub struct TenantApi {
     domain: String,
     settings: Settings,
-    store: Arc<dyn Store>,
+    /// The store; an emulated tenant's is filled on first use (most flows
+    /// never call the Management API, and `--users` can be large).
+    store: OnceLock<Arc<dyn Store>>,
+    seed: Option<Seed>,
     driver: Driver,
     /// A run's fixed clock (seconds), else the real time.
     fixed_now: Option<u64>,
@@ -90,7 +93,8 @@ impl TenantApi {
         TenantApi {
             domain: domain.to_string(),
             settings,
-            store,
+            store: OnceLock::from(store),
+            seed: None,
             driver,
             fixed_now: None,
         }
@@ -101,39 +105,32 @@ impl TenantApi {
     pub fn emulated(
         domain: &str,
         settings: Settings,
-        event: &Value,
-        users: &[Value],
+        event: Arc<Value>,
+        users: Arc<Vec<Value>>,
         clock: crate::Clock,
     ) -> TenantApi {
-        let store = MemoryStore::new();
-        let now = clock.now_secs();
-        let mut records = Vec::new();
-        if let Some(user) = event.get("user").filter(|u| u.is_object()) {
-            let mut user = user.clone();
-            if let Some(roles) = event.pointer("/authorization/roles") {
-                user["roles"] = roles.clone();
-            }
-            let connection = event
-                .pointer("/connection/name")
-                .and_then(Value::as_str)
-                .unwrap_or(DEFAULT_DATABASE);
-            records.extend(user_record(&user, connection, now).ok());
-        }
-        for user in users {
-            records.extend(user_record(user, DEFAULT_DATABASE, now).ok());
-        }
-        for record in records {
-            if let Some(id) = record.pointer("/profile/user_id").and_then(Value::as_str) {
-                store.insert(Kind::User, id, record.clone());
-            }
-        }
         TenantApi {
             domain: domain.to_string(),
             settings,
-            store: Arc::new(store),
+            store: OnceLock::new(),
+            seed: Some(Seed {
+                event,
+                users,
+                now: clock.now_secs(),
+            }),
             driver: Driver::default(),
             fixed_now: clock.fixed_ms().map(|ms| (ms / 1000.0) as u64),
         }
+    }
+
+    fn store(&self) -> &Arc<dyn Store> {
+        self.store.get_or_init(|| {
+            let store = MemoryStore::new();
+            if let Some(seed) = &self.seed {
+                seed.fill(&store);
+            }
+            Arc::new(store)
+        })
     }
 
     pub fn handle(self) -> TenantHandle {
@@ -447,7 +444,7 @@ impl TenantApi {
     // ---- users ------------------------------------------------------------
 
     async fn record(&self, id: &str) -> Result<Value, Reply> {
-        self.store
+        self.store()
             .get(Kind::User, id)
             .await
             .map_err(store_failure)?
@@ -455,7 +452,7 @@ impl TenantApi {
     }
 
     async fn save(&self, id: &str, record: &Value) -> Result<(), Reply> {
-        self.store
+        self.store()
             .put(Kind::User, id, record, None)
             .await
             .map_err(store_failure)
@@ -524,7 +521,7 @@ impl TenantApi {
 
     async fn delete_user(&self, id: &str) -> Result<Reply, Reply> {
         // Auth0 answers 204 for an id that does not exist too.
-        self.store
+        self.store()
             .delete(Kind::User, id)
             .await
             .map_err(store_failure)?;
@@ -586,7 +583,7 @@ impl TenantApi {
     }
 
     async fn all_users(&self) -> Result<Vec<Value>, Reply> {
-        self.store.list(Kind::User).await.map_err(store_failure)
+        self.store().list(Kind::User).await.map_err(store_failure)
     }
 
     async fn list_users(&self, query: &Map<String, Value>) -> Result<Reply, Reply> {
@@ -766,6 +763,39 @@ impl TenantEndpoint for TenantApi {
                 )
             });
         reply.into_response(&request.url)
+    }
+}
+
+/// What an emulated tenant starts with.
+struct Seed {
+    event: Arc<Value>,
+    users: Arc<Vec<Value>>,
+    now: u64,
+}
+
+impl Seed {
+    fn fill(&self, store: &MemoryStore) {
+        let mut records = Vec::new();
+        if let Some(user) = self.event.get("user").filter(|u| u.is_object()) {
+            let mut user = user.clone();
+            if let Some(roles) = self.event.pointer("/authorization/roles") {
+                user["roles"] = roles.clone();
+            }
+            let connection = self
+                .event
+                .pointer("/connection/name")
+                .and_then(Value::as_str)
+                .unwrap_or(DEFAULT_DATABASE);
+            records.extend(user_record(&user, connection, self.now).ok());
+        }
+        for user in self.users.iter() {
+            records.extend(user_record(user, DEFAULT_DATABASE, self.now).ok());
+        }
+        for record in records {
+            if let Some(id) = record.pointer("/profile/user_id").and_then(Value::as_str) {
+                store.insert(Kind::User, id, record.clone());
+            }
+        }
     }
 }
 

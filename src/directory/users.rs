@@ -1,0 +1,142 @@
+//! The tenant's users as the store keeps them: a record per user with
+//! the profile scripts see and what stays with the host (password hash,
+//! connection, roles, permissions, login count).
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+/// The database connection Auth0 creates with every tenant.
+pub const DEFAULT_DATABASE: &str = "Username-Password-Authentication";
+
+/// Strategies of connections whose users type a password into the login
+/// form (everything else gets a button).
+const PASSWORD_STRATEGIES: &[&str] = &["auth0", "ad", "auth0-adldap"];
+
+/// Whether users of a connection of `strategy` type a password.
+pub fn is_password_strategy(strategy: &str) -> bool {
+    PASSWORD_STRATEGIES.contains(&strategy)
+}
+
+/// A connection's strategy guessed from its name, as Auth0 names social
+/// connections after their strategy (`google-oauth2`, `github`).
+pub fn strategy_of(name: &str) -> String {
+    if name == DEFAULT_DATABASE || name.contains("Username-Password") {
+        "auth0".into()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Seconds since the epoch on the flow's clock type: serve always reads
+/// the machine's, as Auth0 does (the settings' `now` is only noted).
+pub fn now_secs() -> u64 {
+    crate::clock::Clock::System.now_secs()
+}
+
+/// An RFC 3339 time with milliseconds, as Auth0 writes them.
+pub fn iso_time(secs: u64) -> String {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs);
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+/// The hash a stored user's password is compared with.
+pub fn password_hash(user_id: &str, password: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("{user_id}\u{0}{password}").as_bytes(),
+    ))
+}
+
+/// A user of `--users` (or a signup, or a social login) as the store keeps
+/// it: `profile` is what Auth0 would have (and what scripts see);
+/// `password_hash`, `connection`, `roles`, `permissions` and
+/// `logins_count` stay with the host.
+pub fn user_record(input: &Value, default_connection: &str, now: u64) -> Result<Value, String> {
+    let object = input
+        .as_object()
+        .ok_or("a user is a JSON object (with email, password, connection, ...)")?;
+    let connection = object
+        .get("connection")
+        .map(|c| c.as_str().ok_or("\"connection\" must be a string"))
+        .transpose()?
+        .unwrap_or(default_connection)
+        .to_string();
+    let email = object.get("email").and_then(Value::as_str);
+    let username = object.get("username").and_then(Value::as_str);
+    let login = email
+        .or(username)
+        .ok_or("a user needs an \"email\" or a \"username\" to log in with")?;
+    let strategy = strategy_of(&connection);
+    let user_id = match object.get("user_id") {
+        Some(Value::String(id)) if !id.is_empty() => id.clone(),
+        Some(_) => return Err("\"user_id\" must be a non-empty string".into()),
+        None => {
+            let digest = Sha256::digest(format!("{connection}|{login}").as_bytes());
+            let provider = if strategy == "auth0" {
+                "auth0"
+            } else {
+                &strategy
+            };
+            format!("{provider}|{}", &hex::encode(digest)[..24])
+        }
+    };
+    let mut profile = Map::new();
+    for (key, value) in object {
+        if !matches!(
+            key.as_str(),
+            "password" | "connection" | "roles" | "permissions"
+        ) {
+            profile.insert(key.clone(), value.clone());
+        }
+    }
+    profile.insert("user_id".into(), json!(user_id));
+    let created = iso_time(now);
+    for (key, default) in [
+        ("email_verified", json!(email.is_some())),
+        ("name", json!(login)),
+        ("nickname", json!(login.split('@').next().unwrap_or(login))),
+        ("created_at", json!(created)),
+        ("updated_at", json!(created)),
+        ("app_metadata", json!({})),
+        ("user_metadata", json!({})),
+    ] {
+        profile.entry(key).or_insert(default);
+    }
+    if !profile.contains_key("identities") {
+        let (provider, id) = user_id
+            .split_once('|')
+            .map_or((strategy.as_str(), user_id.as_str()), |(p, i)| (p, i));
+        profile.insert(
+            "identities".into(),
+            json!([{
+                "connection": connection,
+                "provider": provider,
+                "user_id": id,
+                "isSocial": !PASSWORD_STRATEGIES.contains(&strategy.as_str()),
+            }]),
+        );
+    }
+    for key in ["app_metadata", "user_metadata"] {
+        if !profile.get(key).is_some_and(Value::is_object) {
+            return Err(format!("\"{key}\" must be an object"));
+        }
+    }
+    let password = object
+        .get("password")
+        .map(|p| p.as_str().ok_or("\"password\" must be a string"))
+        .transpose()?;
+    let list = |key: &str| -> Result<Value, String> {
+        match object.get(key) {
+            None => Ok(json!([])),
+            Some(Value::Array(items)) => Ok(Value::Array(items.clone())),
+            Some(_) => Err(format!("\"{key}\" must be an array")),
+        }
+    };
+    Ok(json!({
+        "profile": Value::Object(profile),
+        "connection": connection,
+        "password_hash": password.map(|p| password_hash(&user_id, p)),
+        "roles": list("roles")?,
+        "permissions": list("permissions")?,
+        "logins_count": 0,
+    }))
+}
