@@ -68,6 +68,7 @@ fuzz_target!(|case: Case| {
             identifier: audience.clone(),
             name: None,
             token_lifetime: 86_400,
+            token_lifetime_for_web: 7_200,
             rbac: case.rbac,
             permissions_in_token: case.rbac,
             profile: if case.rfc9068 { TokenProfile::Rfc9068 } else { TokenProfile::Auth0 },
@@ -113,9 +114,9 @@ fuzz_target!(|case: Case| {
     }
     // Every claim set is in its token or reported as dropped.
     for claim in &case.claims {
-        let (token, name) = if claim.access_token { (&issued.access_token, "access_token") } else { (&issued.id_token, "id_token") };
+        let (token, kind) = if claim.access_token { (&issued.access_token, TokenKind::Access) } else { (&issued.id_token, TokenKind::Id) };
         let present = token.as_ref().and_then(|t| t.payload.get(&claim.key)).is_some();
-        let dropped = issued.dropped.iter().any(|d| d.token == name && d.claim == claim.key);
+        let dropped = issued.dropped.iter().any(|d| d.token == kind && d.claim == claim.key);
         assert!(present || dropped, "claim {:?} vanished without a reason", claim.key);
     }
 });

@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(settings) = serde_json::from_str::<Settings>(text) {
-        let _ = settings.now_ms();
-        let _ = settings.secret_values();
+        let _ = settings.clock();
+        let _ = settings.masked_values();
     }
 });
