@@ -215,7 +215,6 @@ pub fn bench(
 ) -> Result<BenchReport, Error> {
     config.check().map_err(Error::Invalid)?;
     let concurrency = config.concurrency;
-    let deadline_us = flow.limits.timeout.as_micros() as u64;
     let past_deadline = AtomicU64::new(0);
     // The cold execution: the first in this process (or worker), compiling.
     let started = Instant::now();
@@ -299,18 +298,17 @@ pub fn bench(
                             Ok(outcome) => {
                                 let queued_us = outcome.timings_us.queued.min(total_us);
                                 let wall_us = total_us - queued_us;
-                                let late = outcome.error.is_none() && wall_us > deadline_us;
-                                let error = match &outcome.error {
-                                    Some(error) => Some(error.message.clone()),
-                                    None if late => {
+                                let error = match judge(
+                                    outcome.error.as_ref().map(|e| e.message.as_str()),
+                                    wall_us,
+                                    flow.limits.timeout,
+                                ) {
+                                    Verdict::Succeeded => None,
+                                    Verdict::Failed(message) => Some(message),
+                                    Verdict::PastDeadline(message) => {
                                         past_deadline.fetch_add(1, Ordering::Relaxed);
-                                        Some(format!(
-                                            "an execution ended {} after it started, past the flow's deadline of {}",
-                                            humantime::format_duration(Duration::from_millis(wall_us / 1000)),
-                                            humantime::format_duration(flow.limits.timeout)
-                                        ))
+                                        Some(message)
                                     }
-                                    None => None,
                                 };
                                 if let Some(error) = error {
                                     failures.fetch_add(1, Ordering::Relaxed);
@@ -444,6 +442,31 @@ pub fn bench(
 }
 
 /// Log-spaced buckets from 50 µs: each bound is 1.5 × the last.
+/// How one measured execution counts.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    Succeeded,
+    /// The outcome's own error.
+    Failed(String),
+    /// A success that ended after the flow's deadline: Auth0 would have
+    /// failed the flow, so bench counts it as failed too.
+    PastDeadline(String),
+}
+
+/// Judges one execution from its outcome's error and its wall time (queueing
+/// excluded) against the flow's deadline.
+fn judge(error: Option<&str>, wall_us: u64, deadline: Duration) -> Verdict {
+    match error {
+        Some(message) => Verdict::Failed(message.to_string()),
+        None if u128::from(wall_us) > deadline.as_micros() => Verdict::PastDeadline(format!(
+            "an execution ended {} after it started, past the flow's deadline of {}",
+            humantime::format_duration(Duration::from_millis(wall_us / 1000)),
+            humantime::format_duration(deadline)
+        )),
+        None => Verdict::Succeeded,
+    }
+}
+
 fn histogram(walls: &[u64]) -> Vec<Bucket> {
     let Some(&max) = walls.iter().max() else {
         return Vec::new();
@@ -535,4 +558,32 @@ pub fn children(pid: u32) -> Vec<u32> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_success_past_the_deadline_counts_as_failed() {
+        let deadline = Duration::from_secs(20);
+        let verdict = judge(None, 53_000_000, deadline);
+        let Verdict::PastDeadline(message) = verdict else {
+            panic!("a late success was not judged past the deadline: {verdict:?}");
+        };
+        assert_eq!(
+            message,
+            "an execution ended 53s after it started, past the flow's deadline of 20s"
+        );
+    }
+
+    #[test]
+    fn a_success_within_the_deadline_succeeds_and_a_failure_keeps_its_message() {
+        let deadline = Duration::from_secs(20);
+        assert_eq!(judge(None, 20_000_000, deadline), Verdict::Succeeded);
+        assert_eq!(
+            judge(Some("Script execution timed out"), 53_000_000, deadline),
+            Verdict::Failed("Script execution timed out".into())
+        );
+    }
 }
