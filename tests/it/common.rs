@@ -883,9 +883,27 @@ pub fn token_request(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value)
 
 // Chromium, for the login page and the HTML reports.
 
+/// Headless Chromium with everything it writes (profile, singleton
+/// socket, crash and shared-memory files) in a directory of its own,
+/// removed when this is dropped: Chromium puts what it does not keep in its
+/// profile under `TMPDIR`, and a killed browser never cleans up there.
+pub struct Chromium {
+    // Declared first so it is dropped (the process killed) before `_dir`
+    // is removed.
+    browser: headless_chrome::Browser,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Chromium {
+    type Target = headless_chrome::Browser;
+    fn deref(&self) -> &headless_chrome::Browser {
+        &self.browser
+    }
+}
+
 /// Headless Chromium (the Debian `chromium`), or `None` where it is missing
 /// (outside `.ci/run`).
-pub fn chromium() -> Option<headless_chrome::Browser> {
+pub fn chromium() -> Option<Chromium> {
     let path = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
         .iter()
         .map(std::path::PathBuf::from)
@@ -893,6 +911,14 @@ pub fn chromium() -> Option<headless_chrome::Browser> {
     if skip_without(path.is_some(), "Chromium", "chromium") {
         return None;
     }
+    let dir = tempfile::Builder::new()
+        .prefix("actionbox-chromium")
+        .tempdir()
+        .expect("a directory for Chromium");
+    let profile = dir.path().join("profile");
+    let temp = dir.path().join("tmp");
+    std::fs::create_dir_all(&temp).expect("Chromium's TMPDIR");
+    let env = HashMap::from([("TMPDIR".to_string(), temp.display().to_string())]);
     let options = headless_chrome::LaunchOptions::default_builder()
         .path(path)
         .headless(true)
@@ -900,9 +926,12 @@ pub fn chromium() -> Option<headless_chrome::Browser> {
         .sandbox(false)
         .window_size(Some((1000, 800)))
         .idle_browser_timeout(Duration::from_secs(300))
+        .user_data_dir(Some(profile))
+        .process_envs(Some(env))
         .build()
         .expect("launch options");
-    Some(headless_chrome::Browser::new(options).expect("Chromium starts"))
+    let browser = headless_chrome::Browser::new(options).expect("Chromium starts");
+    Some(Chromium { browser, _dir: dir })
 }
 
 /// The screenshot is a real page: a PNG of the window's size with many
