@@ -22,6 +22,9 @@ pub enum Kind {
     Code,
     /// Refresh tokens.
     RefreshToken,
+    /// Rotating refresh token families: the newest generation, and whether
+    /// a reuse revoked them all.
+    RefreshFamily,
     /// Issued access tokens, by their SHA-256, for `/userinfo`.
     AccessToken,
     /// `/authorize` requests waiting for the login form.
@@ -41,6 +44,7 @@ impl Kind {
             Kind::Session => "session",
             Kind::Code => "code",
             Kind::RefreshToken => "refresh",
+            Kind::RefreshFamily => "refresh-family",
             Kind::AccessToken => "access",
             Kind::Transaction => "txn",
             Kind::Pending => "pending",

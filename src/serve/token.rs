@@ -307,41 +307,110 @@ async fn authorization_code(
     token_response(&tokens, refresh_token)
 }
 
-/// Stores a new refresh token for this client, user and grant.
+/// Where a refresh token stands in its rotation family (Auth0's
+/// automatic reuse detection): which family, which generation, and when
+/// the family's first token was issued (its absolute lifetime counts from
+/// there).
+struct Lineage {
+    family: String,
+    generation: u64,
+    created: u64,
+}
+
+/// Stores a new refresh token for this client, user and grant: the first
+/// of a new family, or (`lineage`) the next of a rotating one.
 async fn issue_refresh_token(
     server: &Server,
     client: &ClientSettings,
     request: &LoginRequest,
     context: &LoginContext,
-    family_created: Option<u64>,
+    lineage: Option<Lineage>,
 ) -> Result<String, String> {
     let token = format!("v1.{}", random_id(48));
-    let settings = client.refresh_token.clone().unwrap_or_default();
     let now = now_secs();
-    let created = family_created.unwrap_or(now);
-    let expiring = settings.expiration_type.as_deref() == Some("expiring");
-    let absolute =
-        expiring.then(|| created + settings.token_lifetime.unwrap_or(REFRESH_ABSOLUTE_DEFAULT));
-    let idle = expiring.then(|| settings.idle_token_lifetime.unwrap_or(REFRESH_IDLE_DEFAULT));
+    let lineage = lineage.unwrap_or_else(|| Lineage {
+        family: random_id(16),
+        generation: 0,
+        created: now,
+    });
+    let (absolute, ttl) = refresh_lifetime(client, lineage.created, now);
     let record = json!({
         "client_id": client.client_id,
         "request": request,
         "context": context,
-        "created_at": created,
+        "created_at": lineage.created,
         "expires_at": absolute,
+        "family": lineage.family,
+        "generation": lineage.generation,
     });
+    let store = server.store();
+    if rotates(client) && lineage.generation == 0 {
+        let family = json!({ "generation": 0, "revoked": false });
+        store
+            .put(
+                Kind::RefreshFamily,
+                &lineage.family,
+                &family,
+                family_ttl(absolute, now),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    store
+        .put(Kind::RefreshToken, &login::token_key(&token), &record, ttl)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(token)
+}
+
+/// A refresh token's absolute expiry (expiring tokens) and how long the
+/// store keeps it (the idle lifetime, never past the absolute one).
+fn refresh_lifetime(
+    client: &ClientSettings,
+    created: u64,
+    now: u64,
+) -> (Option<u64>, Option<Duration>) {
+    let settings = client.refresh_token.clone().unwrap_or_default();
+    let expiring = settings.expiration_type.as_deref() == Some("expiring");
+    let absolute =
+        expiring.then(|| created + settings.token_lifetime.unwrap_or(REFRESH_ABSOLUTE_DEFAULT));
+    let idle = expiring.then(|| settings.idle_token_lifetime.unwrap_or(REFRESH_IDLE_DEFAULT));
     let ttl = match (absolute, idle) {
         (Some(absolute), Some(idle)) => Some(Duration::from_secs(
             idle.min(absolute.saturating_sub(now)).max(1),
         )),
         _ => None,
     };
+    (absolute, ttl)
+}
+
+/// A family lives as long as its tokens can: to its absolute expiry.
+fn family_ttl(absolute: Option<u64>, now: u64) -> Option<Duration> {
+    absolute.map(|at| Duration::from_secs(at.saturating_sub(now).max(1)))
+}
+
+fn rotates(client: &ClientSettings) -> bool {
+    client
+        .refresh_token
+        .as_ref()
+        .and_then(|r| r.rotation_type.as_deref())
+        == Some("rotating")
+}
+
+/// Revokes every token of a rotating family: each refresh then finds the
+/// family revoked.
+async fn revoke_family(server: &Server, family: &str, absolute: Option<u64>) -> Result<(), String> {
+    let record = json!({ "generation": u64::MAX, "revoked": true });
     server
         .store()
-        .put(Kind::RefreshToken, &login::token_key(&token), &record, ttl)
+        .put(
+            Kind::RefreshFamily,
+            family,
+            &record,
+            family_ttl(absolute, now_secs()),
+        )
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(token)
+        .map_err(|e| e.to_string())
 }
 
 /// What a login run at the token endpoint answers (password and refresh
@@ -437,6 +506,52 @@ async fn refresh(
     let Some((original, context)) = parsed else {
         return server_error("a stored refresh token is unreadable");
     };
+    // Rotation with automatic reuse detection: a token rotated out works
+    // again only while it is the previous generation and within the
+    // client's `leeway`; any other reuse revokes the whole family.
+    let family = stored
+        .get("family")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let generation = stored
+        .get("generation")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let expires_at = stored.get("expires_at").and_then(Value::as_u64);
+    let rotating = rotates(client) && family.is_some();
+    let mut reused_within_leeway = false;
+    if let Some(family) = family.as_deref().filter(|_| rotating) {
+        let newest = match server.store().get(Kind::RefreshFamily, family).await {
+            Ok(Some(record)) if record.get("revoked").and_then(Value::as_bool) != Some(true) => {
+                record
+                    .get("generation")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+            }
+            Ok(_) => return unknown(),
+            Err(e) => return server_error(&e.to_string()),
+        };
+        if let Some(rotated_at) = stored.get("rotated_at").and_then(Value::as_u64) {
+            let leeway = client
+                .refresh_token
+                .as_ref()
+                .and_then(|r| r.leeway)
+                .unwrap_or(0);
+            if newest == generation + 1 && now_secs() < rotated_at + leeway {
+                reused_within_leeway = true;
+            } else {
+                tracing::warn!(
+                    target: "actionbox::serve",
+                    "a rotated-out refresh token of {} was used again: its family is revoked",
+                    client.client_id
+                );
+                if let Err(e) = revoke_family(server, family, expires_at).await {
+                    return server_error(&e);
+                }
+                return unknown();
+            }
+        }
+    }
     let scope = match param(params, "scope") {
         None => original.scope.clone(),
         Some(asked) => {
@@ -473,21 +588,57 @@ async fn refresh(
         Ok(done) => done,
         Err(response) => return *response,
     };
-    let rotating = client
-        .refresh_token
-        .as_ref()
-        .and_then(|r| r.rotation_type.as_deref())
-        == Some("rotating");
     let mut new_refresh = None;
-    if rotating {
-        // The old token works once: of two concurrent refreshes, one wins.
-        match server.store().take(Kind::RefreshToken, &key).await {
-            Ok(Some(_)) => {}
-            Ok(None) => return unknown(),
-            Err(e) => return server_error(&e.to_string()),
-        }
-        let created = stored.get("created_at").and_then(Value::as_u64);
-        match issue_refresh_token(server, client, &original, &context, created).await {
+    if let (true, Some(family)) = (rotating, family) {
+        let next = if reused_within_leeway {
+            // A sibling of the newest token; the family does not advance.
+            generation + 1
+        } else {
+            // The old token works once: of two concurrent refreshes, one
+            // wins. It stays in the store, marked, so a later reuse is
+            // recognised.
+            let mut taken = match server.store().take(Kind::RefreshToken, &key).await {
+                Ok(Some(taken)) => taken,
+                Ok(None) => return unknown(),
+                Err(e) => return server_error(&e.to_string()),
+            };
+            let now = now_secs();
+            taken["rotated_at"] = json!(now);
+            let (_, ttl) = refresh_lifetime(
+                client,
+                stored
+                    .get("created_at")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(now),
+                now,
+            );
+            let advanced = json!({ "generation": generation + 1, "revoked": false });
+            let store = server.store();
+            if let Err(e) = store.put(Kind::RefreshToken, &key, &taken, ttl).await {
+                return server_error(&e.to_string());
+            }
+            if let Err(e) = store
+                .put(
+                    Kind::RefreshFamily,
+                    &family,
+                    &advanced,
+                    family_ttl(expires_at, now),
+                )
+                .await
+            {
+                return server_error(&e.to_string());
+            }
+            generation + 1
+        };
+        let lineage = Lineage {
+            family,
+            generation: next,
+            created: stored
+                .get("created_at")
+                .and_then(Value::as_u64)
+                .unwrap_or_else(now_secs),
+        };
+        match issue_refresh_token(server, client, &original, &context, Some(lineage)).await {
             Ok(token) => new_refresh = Some(token),
             Err(e) => return server_error(&e),
         }
@@ -690,6 +841,19 @@ pub async fn revoke(State(server): State<Server>, headers: HeaderMap, body: Byte
         {
             if let Err(e) = server.store().delete(Kind::RefreshToken, &key).await {
                 return server_error(&e.to_string());
+            }
+            // A rotating token stands for its family: the tokens rotated
+            // from it stop working too.
+            if let Some(family) = stored.get("family").and_then(Value::as_str)
+                && rotates(&client)
+                && let Err(e) = revoke_family(
+                    &server,
+                    family,
+                    stored.get("expires_at").and_then(Value::as_u64),
+                )
+                .await
+            {
+                return server_error(&e);
             }
         }
         Ok(_) => {}

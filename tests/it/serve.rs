@@ -142,6 +142,146 @@ fn an_oidc_client_logs_in_with_pkce_and_verifies_the_tokens_through_discovery() 
             .is_err(),
         "a rotated refresh token works once"
     );
+    // That reuse looked like a stolen token: Auth0's reuse detection
+    // revoked the whole family, so the newest token is refused too.
+    assert!(
+        client
+            .exchange_refresh_token(refreshed.refresh_token().expect("rotated"))
+            .expect("token endpoint")
+            .request(&http)
+            .is_err(),
+        "reusing a rotated-out token revokes its family"
+    );
+}
+
+/// A password-grant login with `offline_access`: its refresh token.
+fn offline_login(server: &TestServer) -> String {
+    let (status, tokens) = token_request(
+        server,
+        &[
+            ("grant_type", "password"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", "ana@acme.example"),
+            ("password", "correct horse battery"),
+            ("scope", "openid offline_access"),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    tokens["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string()
+}
+
+fn refresh_with(server: &TestServer, token: &str) -> (u16, Value) {
+    token_request(
+        server,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("refresh_token", token),
+        ],
+    )
+}
+
+#[test]
+fn rotating_refresh_tokens_detect_reuse_and_honour_the_leeway() {
+    // No leeway: the rotated-out token's reuse revokes the family, and the
+    // login's other family is untouched.
+    let server = start_default();
+    let first = offline_login(&server);
+    let other_family = offline_login(&server);
+    let (status, rotated) = refresh_with(&server, &first);
+    assert_eq!(status, 200, "{rotated}");
+    let second = rotated["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    assert_ne!(second, first);
+    let (status, third) = refresh_with(&server, &second);
+    assert_eq!(status, 200, "{third}");
+    let third = third["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    let (status, reuse) = refresh_with(&server, &first);
+    assert_eq!(
+        (status, reuse["error"].as_str()),
+        (403, Some("invalid_grant"))
+    );
+    assert_eq!(
+        reuse["error_description"],
+        "Unknown or invalid refresh token."
+    );
+    let (status, after) = refresh_with(&server, &third);
+    assert_eq!(
+        (status, after["error"].as_str()),
+        (403, Some("invalid_grant")),
+        "the family is revoked"
+    );
+    let (status, untouched) = refresh_with(&server, &other_family);
+    assert_eq!(status, 200, "another family still works: {untouched}");
+
+    // A leeway of a minute: the previous generation works again within it
+    // (a retry after a lost answer), an older one does not.
+    let mut tenant = test_tenant();
+    for client in tenant
+        .settings
+        .clients
+        .iter_mut()
+        .filter(|c| c.client_id == WEB)
+    {
+        if let Some(settings) = client.refresh_token.as_mut() {
+            settings.leeway = Some(60);
+        }
+    }
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let first = offline_login(&server);
+    let (_, rotated) = refresh_with(&server, &first);
+    let second = rotated["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    let (status, retried) = refresh_with(&server, &first);
+    assert_eq!(
+        status, 200,
+        "the previous generation within the leeway: {retried}"
+    );
+    let sibling = retried["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    let (status, _) = refresh_with(&server, &second);
+    assert_eq!(status, 200, "the newest token still works");
+    let (status, _) = refresh_with(&server, &sibling);
+    assert_eq!(status, 200, "so does the one the retry got");
+    // `first` is now two generations back: reuse, the family is revoked.
+    let (status, _) = refresh_with(&server, &first);
+    assert_eq!(status, 403);
+    let (status, _) = refresh_with(&server, &sibling);
+    assert_eq!(status, 403, "the family is revoked");
+
+    // Revoking a rotating token revokes its family.
+    let first = offline_login(&server);
+    let (_, rotated) = refresh_with(&server, &first);
+    let second = rotated["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    let response = http()
+        .post(format!("{}oauth/revoke", server.base))
+        .form(&[
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("token", first.as_str()),
+        ])
+        .send()
+        .expect("revoke");
+    assert_eq!(response.status().as_u16(), 200);
+    let (status, _) = refresh_with(&server, &second);
+    assert_eq!(status, 403, "revoking one token of a family revokes it all");
 }
 
 fn authorize_url(server: &TestServer, extra: &str) -> String {
