@@ -226,39 +226,51 @@ impl Packages {
         roots: &[(String, String)],
     ) -> Result<Arc<Tree>, InstallError> {
         let _span = tracing::info_span!("npm install", tree = label).entered();
-        let mut offline_misses = Vec::new();
         let mut layout = tree::lay_out(roots, &mut |name, pinned| {
             self.registry.packument(name, pinned).map_err(|e| match e {
-                RegistryError::Missing => {
-                    offline_misses.push(match pinned {
+                RegistryError::Missing => tree::Unavailable {
+                    message: "not in the package cache".to_string(),
+                    offline_miss: Some(match pinned {
                         Some(version) => format!("{name}@{version}"),
                         None => name.to_string(),
-                    });
-                    "not in the package cache".to_string()
-                }
-                RegistryError::NoSuchPackage => {
-                    format!(
+                    }),
+                },
+                RegistryError::NoSuchPackage => tree::Unavailable {
+                    message: format!(
                         "the registry {} has no package named '{name}'",
                         self.registry.url
-                    )
-                }
-                RegistryError::Failed(why) => why,
+                    ),
+                    offline_miss: None,
+                },
+                RegistryError::Failed(why) => tree::Unavailable {
+                    message: why,
+                    offline_miss: None,
+                },
             })
         })
-        .map_err(|why| {
-            if offline_misses.is_empty() {
-                InstallError::Failed(why)
-            } else {
-                InstallError::Offline(offline_misses.clone())
-            }
+        .map_err(|e| match e.offline_miss {
+            Some(miss) => InstallError::Offline(vec![miss]),
+            None => InstallError::Failed(e.message),
         })?;
         let mut missing = Vec::new();
-        for node in layout.nodes.values_mut() {
+        let mut dropped = Vec::new();
+        for (location, node) in layout.nodes.iter_mut() {
+            if dropped
+                .iter()
+                .any(|gone: &String| location.starts_with(&format!("{gone}/")))
+            {
+                continue;
+            }
             let id = format!("{}@{}", node.name, node.version);
             let Some(integrity) = Integrity::from_dist(
                 node.manifest.dist.integrity.as_deref(),
                 node.manifest.dist.shasum.as_deref(),
             ) else {
+                if node.optional {
+                    tracing::info!("{id}: optional dependency skipped: no integrity hash");
+                    dropped.push(location.clone());
+                    continue;
+                }
                 return Err(InstallError::Failed(format!(
                     "{id}: the registry gives no integrity hash for its tarball, so it cannot be verified; not installed"
                 )));
@@ -280,6 +292,16 @@ impl Packages {
                     }
                     node.downloaded = downloaded.contains(&integrity.key());
                 }
+                // An optional dependency that cannot be had is skipped, as
+                // npm skips it; the package that wanted it copes.
+                Err(why) if node.optional => {
+                    let why = match why {
+                        StoreError::Missing => "not in the package cache (offline)".to_string(),
+                        StoreError::Failed(why) => why,
+                    };
+                    tracing::info!("{id}: optional dependency skipped: {why}");
+                    dropped.push(location.clone());
+                }
                 Err(StoreError::Missing) => missing.push(id),
                 Err(StoreError::Failed(why)) => {
                     return Err(InstallError::Failed(
@@ -291,6 +313,9 @@ impl Packages {
                     ));
                 }
             }
+        }
+        for location in dropped {
+            layout.remove(&location);
         }
         if !missing.is_empty() {
             return Err(InstallError::Offline(missing));

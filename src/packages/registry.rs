@@ -29,13 +29,74 @@ pub struct Packument {
     pub versions: BTreeMap<String, Manifest>,
 }
 
-/// One version's metadata.
+/// One version's metadata. Fields other than `dist` are read leniently:
+/// old versions of real packages carry odd shapes (arrays for maps, a
+/// string for `os`), and one odd version must not make the whole package
+/// unreadable.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Manifest {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string_map")]
     pub dependencies: BTreeMap<String, String>,
+    /// Installed when they can be; skipped (as npm does) when they cannot.
+    #[serde(
+        default,
+        rename = "optionalDependencies",
+        deserialize_with = "string_map"
+    )]
+    pub optional_dependencies: BTreeMap<String, String>,
+    /// Installed next to the package, as npm 7 and later do.
+    #[serde(default, rename = "peerDependencies", deserialize_with = "string_map")]
+    pub peer_dependencies: BTreeMap<String, String>,
+    /// `{"name": {"optional": true}}`: a peer npm does not install.
+    #[serde(default, rename = "peerDependenciesMeta")]
+    pub peer_dependencies_meta: serde_json::Value,
+    /// Platforms the package runs on (`["darwin"]`, `["!win32"]`).
+    #[serde(default, deserialize_with = "string_list")]
+    pub os: Vec<String>,
+    #[serde(default, deserialize_with = "string_list")]
+    pub cpu: Vec<String>,
     #[serde(default)]
     pub dist: Dist,
+}
+
+impl Manifest {
+    /// Whether `peerDependenciesMeta` marks the peer `name` optional.
+    pub fn peer_is_optional(&self, name: &str) -> bool {
+        self.peer_dependencies_meta
+            .get(name)
+            .and_then(|meta| meta.get("optional"))
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false)
+    }
+}
+
+/// A map of names to specs; anything else (an array, `null`) is empty and
+/// non-string values are dropped.
+fn string_map<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(value
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// A list of strings; a lone string is a list of one.
+fn string_list<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let value = serde_json::Value::deserialize(deserializer)?;
+    Ok(match value {
+        serde_json::Value::String(one) => vec![one],
+        serde_json::Value::Array(all) => all
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

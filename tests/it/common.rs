@@ -236,9 +236,28 @@ pub struct RegistryPackage {
     pub name: String,
     pub version: String,
     pub tarball: Vec<u8>,
-    pub dependencies: serde_json::Map<String, Value>,
+    /// What the registry tells of this version beyond its tarball:
+    /// `dependencies`, `optionalDependencies`, `peerDependencies`,
+    /// `peerDependenciesMeta`, `os`, `cpu` (from its package.json).
+    pub metadata: serde_json::Map<String, Value>,
     /// Announce this integrity instead of the tarball's.
     pub wrong_integrity: bool,
+}
+
+/// The fields of a package.json the registry's metadata carries for
+/// installing it.
+fn install_metadata(manifest: &Value) -> serde_json::Map<String, Value> {
+    [
+        "dependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "peerDependenciesMeta",
+        "os",
+        "cpu",
+    ]
+    .iter()
+    .filter_map(|key| Some((key.to_string(), manifest.get(*key)?.clone())))
+    .collect()
 }
 
 impl RegistryPackage {
@@ -266,11 +285,7 @@ impl RegistryPackage {
             name: name.into(),
             version: version.into(),
             tarball,
-            dependencies: manifest
-                .get("dependencies")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            metadata: install_metadata(&manifest),
             wrong_integrity: false,
         }
     }
@@ -301,11 +316,7 @@ impl RegistryPackage {
             name: manifest["name"].as_str().expect("name").into(),
             version: manifest["version"].as_str().expect("version").into(),
             tarball,
-            dependencies: manifest
-                .get("dependencies")
-                .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default(),
+            metadata: install_metadata(&manifest),
             wrong_integrity: false,
         }
     }
@@ -351,7 +362,7 @@ impl RegistryPackage {
             name: name.into(),
             version: version.into(),
             tarball: gz.finish().expect("gzip"),
-            dependencies: serde_json::Map::new(),
+            metadata: serde_json::Map::new(),
             wrong_integrity: false,
         }
     }
@@ -396,12 +407,14 @@ impl TestRegistry {
             let packument = packuments.entry(package.name.clone()).or_insert_with(
                 || serde_json::json!({ "name": package.name, "dist-tags": {}, "versions": {} }),
             );
-            packument["versions"][&package.version] = serde_json::json!({
-                "name": package.name,
-                "version": package.version,
-                "dependencies": package.dependencies,
-                "dist": { "tarball": format!("{url}{file}"), "integrity": integrity },
-            });
+            let mut version = package.metadata.clone();
+            version.insert("name".into(), Value::String(package.name.clone()));
+            version.insert("version".into(), Value::String(package.version.clone()));
+            version.insert(
+                "dist".into(),
+                serde_json::json!({ "tarball": format!("{url}{file}"), "integrity": integrity }),
+            );
+            packument["versions"][&package.version] = Value::Object(version);
             packument["dist-tags"]["latest"] = Value::String(package.version.clone());
             files.insert(file, package.tarball);
         }

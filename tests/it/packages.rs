@@ -482,6 +482,75 @@ fn deps_fetch_fills_the_cache_so_an_offline_run_needs_no_registry() {
     );
 }
 
+#[test]
+fn a_rule_requiring_lodash_4_17_19_runs_on_a_fresh_cache_then_offline_with_no_registry() {
+    let registry = TestRegistry::serve(vec![RegistryPackage::tarball("lodash-4.17.19.tgz")]);
+    let cache = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let rule_file = dir.path().join("lodash-rule.js");
+    std::fs::write(
+        &rule_file,
+        r#"function (user, context, callback) {
+            const _ = require('lodash@4.17.19');
+            console.log(_.VERSION, _.chunk(['a', 'b', 'c'], 2).length, _.get(user, 'app_metadata.plan', 'free'));
+            callback(null, user, context);
+        }"#,
+    )
+    .unwrap();
+    let run = |registry_url: &str, extra: &[&str]| {
+        crate::common::actionbox_command()
+            .arg("run")
+            .arg(&rule_file)
+            .args(extra)
+            .args(["--format", "json", "--cache-dir"])
+            .arg(cache.path())
+            .env("npm_config_registry", registry_url)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("runs")
+    };
+    let lodash_use = |output: &std::process::Output| {
+        let outcome: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{e}: {}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    stderr(output)
+                )
+            });
+        let logs: Vec<String> = outcome["logs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| l["message"].as_str().map(str::to_string))
+            .collect();
+        (logs, outcome["packages"].clone())
+    };
+    let fresh = run(&registry.url, &[]);
+    assert!(fresh.status.success(), "{}", stderr(&fresh));
+    let (logs, packages) = lodash_use(&fresh);
+    assert_eq!(logs, ["4.17.19 2 free"], "{packages}");
+    assert_eq!(
+        packages,
+        serde_json::json!([{ "name": "lodash", "version": "4.17.19", "source": "registry" }])
+    );
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 1);
+
+    // Offline, with the registry gone (a closed port): the cache answers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let gone = format!("http://{}/", closed.local_addr().unwrap());
+    drop(closed);
+    let offline = run(&gone, &["--offline"]);
+    assert!(offline.status.success(), "{}", stderr(&offline));
+    let (logs, packages) = lodash_use(&offline);
+    assert_eq!(logs, ["4.17.19 2 free"]);
+    assert_eq!(
+        packages,
+        serde_json::json!([{ "name": "lodash", "version": "4.17.19", "source": "cache" }])
+    );
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 1);
+}
+
 /// Every file under `dir`, with its bytes.
 fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut all: Vec<_> = tree(dir)
@@ -807,8 +876,11 @@ fn echo_server() -> String {
     base
 }
 
-#[test]
-fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
+/// Runs `tests/fixtures/real-packages/NAME.js` as an Action declaring
+/// `dependencies` against `echo_server` (network allowed to it only), and
+/// compares its logs with Node's (NAME.expected, made by
+/// http-clients-server.js).
+fn http_client_matches_node(name: &str, dependencies: &[(&str, &str)]) -> Outcome {
     let base = echo_server();
     let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
     let cache = tempfile::tempdir().expect("cache");
@@ -817,29 +889,38 @@ fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
         ..Default::default()
     };
     node.net.allow = vec!["127.0.0.1".into()];
-    for (package, version) in [
-        ("axios", "1.7.9"),
-        ("node-fetch", "2.6.1"),
-        ("request", "2.88.2"),
-    ] {
+    for (package, version) in dependencies {
         node.dependencies
             .insert(package.to_string(), version.to_string());
     }
-    let source = std::fs::read_to_string(fixture("real-packages/http-clients.js"))
+    let source = std::fs::read_to_string(fixture(&format!("real-packages/{name}.js")))
         .expect("fixture")
         .replace("__BASE__", &base);
-    let outcome = run_with_node(vec![action("http-clients.js", &source)], node);
-    let expected = std::fs::read_to_string(fixture("real-packages/http-clients.expected"))
+    let outcome = run_with_node(vec![action(&format!("{name}.js"), &source)], node);
+    let expected = std::fs::read_to_string(fixture(&format!("real-packages/{name}.expected")))
         .expect("expected output");
     let actual = ok_logs(&outcome);
     for (i, (want, got)) in expected.lines().zip(&actual).enumerate() {
-        assert_eq!(got, &want, "line {} differs from Node's", i + 1);
+        assert_eq!(got, &want, "{name}: line {} differs from Node's", i + 1);
     }
     assert_eq!(
         actual.len(),
         expected.lines().count(),
         "{actual:?}\n{}",
         error_message(&outcome)
+    );
+    outcome
+}
+
+#[test]
+fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
+    let outcome = http_client_matches_node(
+        "http-clients",
+        &[
+            ("axios", "1.7.9"),
+            ("node-fetch", "2.6.1"),
+            ("request", "2.88.2"),
+        ],
     );
     let sources = used(&outcome);
     for name in [
@@ -870,6 +951,89 @@ fn the_real_axios_node_fetch_and_request_call_a_server_as_under_node() {
             .all(|r| r.disposition == Disposition::Allowed),
         "{:?}",
         outcome.requests
+    );
+}
+
+#[test]
+fn request_promise_declared_alone_gets_its_peer_request_installed_and_runs_as_under_node() {
+    let outcome = http_client_matches_node("request-promise", &[("request-promise", "4.2.6")]);
+    let sources = used(&outcome);
+    for name in [
+        "request-promise",
+        "request-promise-core",
+        "request",
+        "bluebird",
+    ] {
+        assert!(
+            sources
+                .iter()
+                .any(|(n, _, source)| n == name && *source == PackageSource::Registry),
+            "{name} from the registry: {sources:?}"
+        );
+    }
+    assert!(
+        !sources.iter().any(|u| u.2 == PackageSource::Emulated),
+        "the real request, not the emulation: {sources:?}"
+    );
+    assert_eq!(outcome.requests.len(), 8, "{:?}", outcome.requests);
+}
+
+#[test]
+fn optional_dependencies_that_cannot_install_are_skipped_and_peers_installed_beside() {
+    let mut packages = fixtures();
+    packages.push(RegistryPackage::fixture("plugin-host", "1.0.0"));
+    packages.push(RegistryPackage::fixture("mac-only", "1.0.0"));
+    let registry = TestRegistry::serve(packages);
+    let cache = tempfile::tempdir().unwrap();
+    let source = r#"function (user, context, callback) {
+        console.log(require('plugin-host@1.0.0')('ada'));
+        callback(null, user, context);
+    }"#;
+    let node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    let outcome = try_run_with_node(vec![rule("plugin-rule.js", source)], node.clone())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "HI ADA!!! [shout 2.0.0] (greeting 2) | OWN! [shout 1.2.0] | no-such-package absent | mac-only absent | loud absent"
+        ]
+    );
+    use PackageSource::Registry;
+    // The peer greeting 2 at the top (its shout 2 nested under it); not
+    // the optional peer `loud`, the missing optional package, nor the
+    // darwin-only one.
+    assert_eq!(
+        used(&outcome),
+        [
+            ("greeting".into(), "2.0.0".into(), Registry),
+            ("plugin-host".into(), "1.0.0".into(), Registry),
+            ("shout".into(), "1.2.0".into(), Registry),
+            ("shout".into(), "2.0.0".into(), Registry),
+        ]
+    );
+    // Only those four tarballs were downloaded.
+    assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 4);
+
+    // An Action declaring it gets the same tree.
+    let mut node = node;
+    node.dependencies
+        .insert("plugin-host".into(), "^1.0.0".into());
+    let outcome = try_run_with_node(
+        vec![action(
+            "plugin-action.js",
+            "exports.onExecutePostLogin = async () => { console.log(require('plugin-host')('bo')); };",
+        )],
+        node,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok_logs(&outcome).len(), 1);
+    assert!(
+        ok_logs(&outcome)[0].starts_with("HI BO!!! [shout 2.0.0]"),
+        "{:?}",
+        ok_logs(&outcome)
     );
 }
 
