@@ -39,6 +39,99 @@
     };
   };
 
+  // The modules Auth0's Rules sandbox put on the global object, so Rules
+  // use them without `require` (`request.get(...)`, `_.extend`, `jwt.sign`),
+  // as Auth0's package of them, auth0-authz-rules-api, lists them. Each is
+  // the real package at the Rules' default version (docs/packages.md),
+  // loaded on first use; the database helpers, which open their own
+  // sockets, fail with the one message saying scripts cannot.
+  // (src/packages/mod.rs: RULES_SANDBOX_GLOBALS lists the packages, to
+  // install them before the clock starts.)
+  const SANDBOX_MODULES = {
+    __proto__: null,
+    request: 'request',
+    _: 'lodash',
+    async: 'async',
+    uuid: 'uuid',
+    q: 'q',
+    xtend: 'xtend',
+    xmldom: 'xmldom',
+    xml2js: 'xml2js',
+    xpath: 'xpath',
+    querystring: 'querystring',
+    pg: 'pg',
+    Knex: 'knex',
+    cql: 'node-cassandra-cql',
+    Pubnub: 'pubnub',
+    couchbase: 'couchbase',
+    azure_storage: 'azure-storage',
+    bcrypt: 'bcrypt',
+    Auth0: 'auth0',
+  };
+  function lazy(name, load) {
+    const settle = (value) => {
+      ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+      return value;
+    };
+    ObjectDefineProperty(g, name, {
+      configurable: true,
+      enumerable: false,
+      get() { return settle(load()); },
+      set(value) { settle(value); },
+    });
+  }
+  function installSandboxGlobals(require) {
+    const names = ObjectKeys(SANDBOX_MODULES);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
+      lazy(name, () => require(SANDBOX_MODULES[name]));
+    }
+    lazy('ObjectID', () => require('mongodb').ObjectID);
+    lazy('pbkdf2', () => require('easy-pbkdf2')());
+    // jsonwebtoken behind the 0.4 API Rules were written against:
+    // `expiresInMinutes` becomes `expiresIn`.
+    lazy('jwt', () => {
+      const jwt = require('jsonwebtoken');
+      return {
+        decode: jwt.decode,
+        sign(payload, secret, options) {
+          let given = options;
+          if (given && given.expiresInMinutes) {
+            given = { expiresIn: `${given.expiresInMinutes}m`, ...given };
+            delete given.expiresInMinutes;
+          }
+          return jwt.sign(payload, secret, given);
+        },
+        verify: jwt.verify,
+      };
+    });
+    // Node's crypto, whose createCipheriv also takes a key as a binary string.
+    lazy('crypto', () => {
+      const crypto = require('crypto');
+      const shimmed = ObjectCreate(crypto);
+      shimmed.createCipheriv = function createCipheriv(alg, key, iv, options) {
+        const bytes = typeof key === 'string' ? g.Buffer.from(key, 'binary') : key;
+        return crypto.createCipheriv(alg, bytes, iv, options);
+      };
+      return shimmed;
+    });
+    lazy('ip', () => (address) => ({
+      in_range(ranges) {
+        return require('range_check@0.0.1').in_range(address, ranges);
+      },
+    }));
+    const noSockets = (what) => () => { throw rt.socketCapabilityError(what); };
+    define('mongo', noSockets('mongo (the Rules global connecting to MongoDB)'));
+    define('mysql', noSockets('mysql (the Rules global connecting to MySQL)'));
+    define('mysql_pool', noSockets('mysql_pool (the Rules global connecting to MySQL)'));
+    define('postgres', noSockets('postgres (the Rules global connecting to PostgreSQL)'));
+    lazy('sqlserver', () => ({
+      connect: noSockets('sqlserver.connect (the Rules global connecting to SQL Server)'),
+      get Request() { return require('tedious').Request; },
+      get Types() { return require('tedious').TYPES; },
+    }));
+  }
+
   rt.installRuleGlobals = function (info) {
     rt.flowUser = info.user;
     rt.isRules = true;
@@ -47,7 +140,9 @@
     // real globals, so packages' `global.Promise`, `global.Buffer` work.
     define('global', ObjectCreate(g));
     define('UnauthorizedError', UnauthorizedError);
-    define('require', rt.makeRequire('rules'));
+    const require = rt.makeRequire('rules');
+    define('require', require);
+    installSandboxGlobals(require);
 
     // The stored metadata as updates through `auth0.users` leave it.
     const stored = { app_metadata: { ...info.appMetadata }, user_metadata: { ...info.userMetadata } };

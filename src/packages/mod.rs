@@ -577,6 +577,54 @@ pub fn literal_requires(source: &str) -> Vec<String> {
     names
 }
 
+/// The globals Auth0's Rules sandbox provided without `require`, and the
+/// package each loads (js-runtime/rules.js): installed before a Rule that
+/// uses one runs, as its literal `require`s are.
+const RULES_SANDBOX_GLOBALS: &[(&str, &str)] = &[
+    ("request", "request"),
+    ("_", "lodash"),
+    ("async", "async"),
+    ("uuid", "uuid"),
+    ("q", "q"),
+    ("xtend", "xtend"),
+    ("xmldom", "xmldom"),
+    ("xml2js", "xml2js"),
+    ("xpath", "xpath"),
+    ("pg", "pg"),
+    ("Knex", "knex"),
+    ("cql", "node-cassandra-cql"),
+    ("Pubnub", "pubnub"),
+    ("couchbase", "couchbase"),
+    ("azure_storage", "azure-storage"),
+    ("bcrypt", "bcrypt"),
+    ("ObjectID", "mongodb"),
+    ("pbkdf2", "easy-pbkdf2"),
+    ("jwt", "jsonwebtoken"),
+    ("ip", "range_check@0.0.1"),
+];
+
+/// The packages of the Rules sandbox globals a Rule's source uses (as
+/// `name.x` or `name(`, not as a property of something else).
+pub fn rules_sandbox_requires(source: &str) -> Vec<String> {
+    let word_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    let mut found: Vec<String> = RULES_SANDBOX_GLOBALS
+        .iter()
+        .filter(|(global, _)| {
+            source.match_indices(global).any(|(at, _)| {
+                let before = source[..at].chars().next_back();
+                let after = source[at + global.len()..].trim_start().chars().next();
+                !before.is_some_and(|c| word_char(c) || c == '.' || c == '\'' || c == '"')
+                    && matches!(after, Some('.' | '('))
+            })
+        })
+        .map(|(_, package)| package.to_string())
+        .filter(|id| is_registry_request(id))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// Whether `require(id)` could be a registry package (not a path, a Node
 /// built-in, an Actions Module or an emulated package).
 pub fn is_registry_request(id: &str) -> bool {
@@ -707,7 +755,9 @@ pub fn prefetch_all(
 ) -> Result<Prefetched, String> {
     let mut wanted: Vec<(String, Vec<(String, String)>)> = Vec::new();
     for source in rule_sources {
-        for request in literal_requires(source) {
+        let mut requests = literal_requires(source);
+        requests.extend(rules_sandbox_requires(source));
+        for request in requests {
             let (name_and_sub, version) = split_version(&request);
             let (name, _) = modules::split_package(&name_and_sub);
             if let Ok(want) = Packages::wanted(name, version.as_deref(), true, declared) {
@@ -815,6 +865,15 @@ mod tests {
             "myrequire('a'); _require('b'); $require('c');\n{filler}\nconst r = require (\n  'd' ); requires('e'); require('f'"
         );
         assert_eq!(literal_requires(&source), vec!["c", "d"]);
+    }
+
+    #[test]
+    fn rules_sandbox_globals_in_use_name_their_packages() {
+        let source = "function (user, context, callback) {\n  request.get({ url: u }, cb);\n  const x = _.extend({}, user); jwt.sign(p, s);\n  items.map((_, i) => i); obj.uuid(); const ip = 'request.'; mongo('x', cb);\n}";
+        assert_eq!(
+            rules_sandbox_requires(source),
+            vec!["jsonwebtoken", "lodash", "request"]
+        );
     }
 
     #[test]

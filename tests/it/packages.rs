@@ -551,6 +551,72 @@ fn a_rule_requiring_lodash_4_17_19_runs_on_a_fresh_cache_then_offline_with_no_re
     assert_eq!(registry.tarball_hits.load(Ordering::SeqCst), 1);
 }
 
+#[test]
+fn rules_get_the_sandbox_globals_auth0_provided_without_require() {
+    // As on Auth0's Rules sandbox: `request`, `_`, `jwt` and `crypto` are
+    // globals; the database helpers fail with the one no-sockets message.
+    let source = r#"function (user, context, callback) {
+        request.get({ url: 'https://crm.example.com/tier', json: true }, function (err, response, body) {
+            if (err) return callback(err);
+            console.log('request', response.statusCode, body.tier);
+            console.log('lodash', _.VERSION, _.pick(user, ['email']).email);
+            const token = jwt.sign({ sub: user.user_id }, 'shh', { expiresInMinutes: 5 });
+            const claims = jwt.verify(token, 'shh');
+            console.log('jwt', claims.exp - claims.iat, claims.sub === user.user_id);
+            console.log('crypto', crypto.createHmac('sha256', 'k').update('x').digest('hex'));
+            try {
+                mongo('mongodb://db.example.com/users', function () {});
+            } catch (e) {
+                console.log('mongo', e.code, e.message.split(':')[0]);
+            }
+            callback(null, user, context);
+        });
+    }"#;
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("cache");
+    let mut node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..Default::default()
+    };
+    node.net.mocks = serde_json::from_value(serde_json::json!([
+        { "method": "GET", "url": "https://crm.example.com/tier", "response": { "body": { "tier": "gold" } } }
+    ]))
+    .expect("mocks");
+    let outcome = try_run_with_node(vec![rule("sandbox-globals.js", source)], node)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "request 200 gold",
+            "lodash 4.17.19 jane.doe@acme.example",
+            "jwt 300 true",
+            "crypto c38edc8815c8489f64738978f44008f8596345545f0baa68ef6fcf5c53e57189",
+            "mongo ERR_ACTIONBOX_NO_SOCKETS mongo (the Rules global connecting to MongoDB)",
+        ],
+        "{}",
+        error_message(&outcome)
+    );
+    // The real packages at the Rules' default versions, installed before
+    // the Rule ran (none emulated).
+    let sources = used(&outcome);
+    for (name, version) in [
+        ("request", "2.88.2"),
+        ("lodash", "4.17.19"),
+        ("jsonwebtoken", "8.5.1"),
+    ] {
+        assert!(
+            sources
+                .iter()
+                .any(|(n, v, s)| n == name && v == version && *s == PackageSource::Registry),
+            "{name}@{version}: {sources:?}"
+        );
+    }
+    assert!(
+        !sources.iter().any(|u| u.2 == PackageSource::Emulated),
+        "{sources:?}"
+    );
+}
+
 /// Every file under `dir`, with its bytes.
 fn files(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let mut all: Vec<_> = tree(dir)
