@@ -228,7 +228,7 @@ pub fn bench(
     let failures = AtomicU64::new(0);
     let run_errors = AtomicU64::new(0);
     let errors: Mutex<Option<String>> = Mutex::new(None);
-    let memory = MemoryWatch::start();
+    let memory = MemoryWatch::start(runner.isolates_processes());
     let mut measuring_started = Instant::now();
     // When the last measuring thread finished: the progress loop's sleep
     // must not count as measured time.
@@ -492,15 +492,17 @@ fn histogram(walls: &[u64]) -> Vec<Bucket> {
     buckets.split_off(first)
 }
 
-/// Samples the resident memory of this process and its children every
-/// 50 ms while a measurement runs.
+/// Samples the resident memory of this process, and of its children when
+/// executions run in worker processes, every 50 ms while a measurement runs
+/// (finding the children reads every process's `/proc` entry: on a busy
+/// machine that cost a measurable share of a thread bench's CPU).
 struct MemoryWatch {
     stop: std::sync::Arc<AtomicBool>,
     handle: std::thread::JoinHandle<(u64, u64)>,
 }
 
 impl MemoryWatch {
-    fn start() -> MemoryWatch {
+    fn start(with_children: bool) -> MemoryWatch {
         let stop = std::sync::Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let handle = std::thread::spawn(move || {
@@ -508,7 +510,9 @@ impl MemoryWatch {
             let (mut own, mut workers) = (0, 0);
             loop {
                 own = own.max(rss_kib(me));
-                workers = workers.max(children(me).into_iter().map(rss_kib).sum());
+                if with_children {
+                    workers = workers.max(children(me).into_iter().map(rss_kib).sum());
+                }
                 if flag.load(Ordering::Relaxed) {
                     return (own, workers);
                 }

@@ -125,23 +125,179 @@ impl Guards {
     }
 }
 
-/// Rust's allocator, counting every byte against the isolate's limit.
+/// Rust's allocator, counting every byte against the isolate's limit, with
+/// the blocks QuickJS asks for most served from this thread's [`Slab`].
+///
+/// QuickJS carves its small objects out of 4 KB arenas and asks the
+/// allocator only for those arenas and for larger blocks; freeing a runtime
+/// returns them all. Through glibc that churn trims the heap and faults the
+/// same pages back in for every execution (`madvise` and page faults were
+/// ~4% of an execution's CPU; docs/performance.md). A slab that stays with
+/// the thread keeps those pages warm and makes each request a bump or a
+/// pop from a free list.
 pub(crate) struct CountingAllocator {
-    pub(crate) guards: Rc<Guards>,
+    guards: Rc<Guards>,
+    /// This thread's slab, lent to this runtime for its lifetime (`None`
+    /// when another live runtime on the thread has it).
+    slab: Option<Box<Slab>>,
 }
 
-// SAFETY: every pointer handed out comes from `RustAllocator`, which meets
-// the trait's contract; this wrapper only refuses requests over the limit
-// (returning null, which QuickJS handles as out-of-memory) and keeps counts.
+impl CountingAllocator {
+    pub(crate) fn new(guards: Rc<Guards>) -> CountingAllocator {
+        // A runtime created while another on this thread has the slab
+        // uses the global allocator only.
+        let slab = if SLAB_LENT.get() {
+            None
+        } else {
+            SPARE_SLAB.take().or_else(Slab::new)
+        };
+        if slab.is_some() {
+            SLAB_LENT.set(true);
+        }
+        CountingAllocator { guards, slab }
+    }
+}
+
+impl Drop for CountingAllocator {
+    // rquickjs drops the allocator after `JS_FreeRuntime`: nothing in the
+    // slab is in use any more.
+    fn drop(&mut self) {
+        if let Some(mut slab) = self.slab.take() {
+            slab.reset();
+            SPARE_SLAB.set(Some(slab));
+            SLAB_LENT.set(false);
+        }
+    }
+}
+
+thread_local! {
+    static SPARE_SLAB: Cell<Option<Box<Slab>>> = const { Cell::new(None) };
+    /// Whether a live runtime on this thread has the slab.
+    static SLAB_LENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Bytes a slab holds: more than a typical execution's peak (~330 KB), so
+/// most runtimes never reach the global allocator; the rest falls back to
+/// it.
+const SLAB_BYTES: usize = 1 << 20;
+/// Blocks larger than this always come from the global allocator.
+const SLAB_MAX_BLOCK: usize = 4096;
+/// Slab blocks are rounded up to this, so freed ones fall in few bins.
+const SLAB_GRAIN: usize = 16;
+/// The size header before every block, as `RustAllocator` writes it (so
+/// `usable_size` reads both kinds alike).
+const HEADER: usize = 8;
+
+/// One thread's block of memory for QuickJS runtimes, lent to one runtime
+/// at a time: blocks are bumped from its start, freed blocks kept in
+/// per-size free lists for reuse, and all of it taken back at once when
+/// the runtime is gone.
+pub(crate) struct Slab {
+    base: *mut u8,
+    used: usize,
+    /// `free[i]`: freed blocks of `i * SLAB_GRAIN` bytes, linked through
+    /// their first word.
+    free: [*mut u8; SLAB_MAX_BLOCK / SLAB_GRAIN + 1],
+}
+
+fn slab_layout() -> std::alloc::Layout {
+    // A constant size and alignment, both valid.
+    std::alloc::Layout::from_size_align(SLAB_BYTES, 16).expect("slab layout")
+}
+
+impl Slab {
+    fn new() -> Option<Box<Slab>> {
+        // SAFETY: the layout has a non-zero size.
+        let base = unsafe { std::alloc::alloc(slab_layout()) };
+        (!base.is_null()).then(|| {
+            Box::new(Slab {
+                base,
+                used: 0,
+                free: [std::ptr::null_mut(); SLAB_MAX_BLOCK / SLAB_GRAIN + 1],
+            })
+        })
+    }
+
+    fn reset(&mut self) {
+        self.used = 0;
+        self.free = [std::ptr::null_mut(); SLAB_MAX_BLOCK / SLAB_GRAIN + 1];
+    }
+
+    fn owns(&self, ptr: *mut u8) -> bool {
+        let at = ptr as usize;
+        at >= self.base as usize && at < self.base as usize + SLAB_BYTES
+    }
+
+    /// A block of at least `size` bytes, or null when the slab cannot give
+    /// one (too big, or full).
+    fn alloc(&mut self, size: usize) -> *mut u8 {
+        if size == 0 || size > SLAB_MAX_BLOCK {
+            return std::ptr::null_mut();
+        }
+        let capacity = size.div_ceil(SLAB_GRAIN) * SLAB_GRAIN;
+        let bin = capacity / SLAB_GRAIN;
+        let head = self.free[bin];
+        if !head.is_null() {
+            // SAFETY: `head` is a freed block of this slab; its first word
+            // is the next free block of the same size.
+            self.free[bin] = unsafe { head.cast::<*mut u8>().read() };
+            return head;
+        }
+        if self.used + HEADER + capacity > SLAB_BYTES {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: in bounds (checked above); `used` stays a multiple of 8,
+        // so the header and the block are 8-byte aligned.
+        unsafe {
+            let header = self.base.add(self.used);
+            header.cast::<usize>().write(capacity);
+            self.used += HEADER + capacity;
+            header.add(HEADER)
+        }
+    }
+
+    /// Takes back a block `alloc` returned.
+    ///
+    /// # Safety
+    /// `ptr` is a live block of this slab.
+    unsafe fn dealloc(&mut self, ptr: *mut u8) {
+        // SAFETY: the caller's contract; the header holds the capacity.
+        let bin = unsafe { ptr.sub(HEADER).cast::<usize>().read() } / SLAB_GRAIN;
+        // SAFETY: as above; a block is at least 16 bytes.
+        unsafe { ptr.cast::<*mut u8>().write(self.free[bin]) };
+        self.free[bin] = ptr;
+    }
+}
+
+impl Drop for Slab {
+    fn drop(&mut self) {
+        // SAFETY: `base` came from `alloc` with this layout.
+        unsafe { std::alloc::dealloc(self.base, slab_layout()) };
+    }
+}
+
+// SAFETY: every pointer handed out comes from `RustAllocator` or from the
+// slab, which writes the same size header before its blocks (so
+// `usable_size` works for both) and keeps them 8-byte aligned; a slab block
+// is never handed out twice until it is freed, and the slab outlives every
+// block (the runtime frees them all before dropping its allocator). This
+// wrapper only refuses requests over the limit (returning null, which
+// QuickJS handles as out-of-memory) and keeps counts.
 unsafe impl Allocator for CountingAllocator {
     fn alloc(&mut self, size: usize) -> *mut u8 {
         if !self.guards.grant(size) {
             return std::ptr::null_mut();
         }
-        let ptr = RustAllocator.alloc(size);
+        let mut ptr = match self.slab.as_mut() {
+            Some(slab) => slab.alloc(size),
+            None => std::ptr::null_mut(),
+        };
+        if ptr.is_null() {
+            ptr = RustAllocator.alloc(size);
+        }
         if !ptr.is_null() {
-            // SAFETY: `ptr` was just returned by `RustAllocator`.
-            self.guards.add(unsafe { RustAllocator::usable_size(ptr) });
+            // SAFETY: `ptr` was just returned by the slab or `RustAllocator`.
+            self.guards.add(unsafe { Self::usable_size(ptr) });
         }
         ptr
     }
@@ -153,10 +309,21 @@ unsafe impl Allocator for CountingAllocator {
         if !self.guards.grant(total) {
             return std::ptr::null_mut();
         }
-        let ptr = RustAllocator.calloc(count, size);
+        let from_slab = match self.slab.as_mut() {
+            Some(slab) => slab.alloc(total),
+            None => std::ptr::null_mut(),
+        };
+        let ptr = if from_slab.is_null() {
+            RustAllocator.calloc(count, size)
+        } else {
+            // SAFETY: a fresh slab block of at least `total` bytes; slab
+            // memory is reused, so it is zeroed here.
+            unsafe { from_slab.write_bytes(0, total) };
+            from_slab
+        };
         if !ptr.is_null() {
-            // SAFETY: `ptr` was just returned by `RustAllocator`.
-            self.guards.add(unsafe { RustAllocator::usable_size(ptr) });
+            // SAFETY: `ptr` was just returned by the slab or `RustAllocator`.
+            self.guards.add(unsafe { Self::usable_size(ptr) });
         }
         ptr
     }
@@ -164,15 +331,30 @@ unsafe impl Allocator for CountingAllocator {
     unsafe fn dealloc(&mut self, ptr: *mut u8) {
         // SAFETY: the caller passes a pointer this allocator returned.
         unsafe {
-            self.guards.sub(RustAllocator::usable_size(ptr));
-            RustAllocator.dealloc(ptr);
+            self.guards.sub(Self::usable_size(ptr));
+            match self.slab.as_mut() {
+                Some(slab) if slab.owns(ptr) => slab.dealloc(ptr),
+                _ => RustAllocator.dealloc(ptr),
+            }
         }
     }
 
     unsafe fn realloc(&mut self, ptr: *mut u8, new_size: usize) -> *mut u8 {
         // SAFETY: the caller passes a pointer this allocator returned.
         unsafe {
-            let old = RustAllocator::usable_size(ptr);
+            let old = Self::usable_size(ptr);
+            let in_slab = self.slab.as_ref().is_some_and(|slab| slab.owns(ptr));
+            if in_slab {
+                if new_size <= old {
+                    return ptr;
+                }
+                let new = self.alloc(new_size);
+                if !new.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, new, old);
+                    self.dealloc(ptr);
+                }
+                return new;
+            }
             if new_size > old && !self.guards.grant(new_size - old) {
                 return std::ptr::null_mut();
             }
@@ -186,7 +368,104 @@ unsafe impl Allocator for CountingAllocator {
     }
 
     unsafe fn usable_size(ptr: *mut u8) -> usize {
-        // SAFETY: forwarded contract.
+        // SAFETY: forwarded contract; slab blocks carry the same header.
         unsafe { RustAllocator::usable_size(ptr) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn allocator(limit: usize) -> CountingAllocator {
+        CountingAllocator::new(Guards::new(
+            Instant::now() + std::time::Duration::from_secs(60),
+            limit,
+        ))
+    }
+
+    #[test]
+    fn slab_blocks_are_counted_reused_and_kept_apart() {
+        let mut a = allocator(8 << 20);
+        assert!(a.slab.is_some(), "the first runtime on a thread gets the slab");
+        let small = a.alloc(40);
+        let arena = a.alloc(4088);
+        let large = a.alloc(64 << 10);
+        let slab = a.slab.as_ref().expect("slab");
+        assert!(slab.owns(small) && slab.owns(arena));
+        assert!(!slab.owns(large), "blocks over 4 KB come from the global allocator");
+        // SAFETY: all three were just allocated by `a`.
+        unsafe {
+            assert_eq!(CountingAllocator::usable_size(small), 48);
+            assert_eq!(CountingAllocator::usable_size(arena), 4096);
+            assert_eq!(a.guards.memory_used.get(), 48 + 4096 + (64 << 10));
+            small.write_bytes(0xAB, 40);
+            a.dealloc(small);
+            assert_eq!(a.guards.memory_used.get(), 4096 + (64 << 10));
+            // A freed block is handed out again for the same size, zeroed
+            // when asked for with calloc.
+            let again = a.calloc(5, 8);
+            assert_eq!(again, small);
+            assert!(std::slice::from_raw_parts(again, 40).iter().all(|&b| b == 0));
+            // Growing a slab block moves it and keeps its bytes.
+            again.write_bytes(7, 40);
+            let grown = a.realloc(again, 1000);
+            assert_ne!(grown, again);
+            assert!(std::slice::from_raw_parts(grown, 40).iter().all(|&b| b == 7));
+            assert_eq!(CountingAllocator::usable_size(grown), 1008);
+            a.dealloc(grown);
+            a.dealloc(arena);
+            a.dealloc(large);
+        }
+        assert_eq!(a.guards.memory_used.get(), 0);
+        assert!(a.guards.peak_memory() >= 4096 + (64 << 10));
+    }
+
+    #[test]
+    fn a_second_live_runtime_on_the_thread_uses_the_global_allocator() {
+        let mut first = allocator(1 << 20);
+        let second = allocator(1 << 20);
+        assert!(first.slab.is_some() && second.slab.is_none());
+        drop(second);
+        let block = first.alloc(100);
+        assert!(first.slab.as_ref().expect("slab").owns(block));
+        // SAFETY: allocated just above by `first`.
+        unsafe { first.dealloc(block) };
+        drop(first);
+        // Given back: the next runtime on this thread gets it, emptied.
+        let next = allocator(1 << 20);
+        let slab = next.slab.as_ref().expect("slab given back");
+        assert_eq!(slab.used, 0);
+    }
+
+    #[test]
+    fn a_full_slab_falls_back_and_the_limit_still_holds() {
+        let mut a = allocator(SLAB_BYTES + (256 << 10));
+        let mut blocks = Vec::new();
+        // More than the slab holds, in arena-sized blocks.
+        for _ in 0..(SLAB_BYTES / 4096 + 16) {
+            let block = a.alloc(4000);
+            assert!(!block.is_null());
+            blocks.push(block);
+        }
+        let slab = a.slab.as_ref().expect("slab");
+        assert!(blocks.iter().any(|&b| !slab.owns(b)), "the rest came from the global allocator");
+        // Past the memory limit, allocations fail and the limit is recorded.
+        let mut refused = false;
+        for _ in 0..200 {
+            let block = a.alloc(4000);
+            if block.is_null() {
+                refused = true;
+                break;
+            }
+            blocks.push(block);
+        }
+        assert!(refused);
+        assert_eq!(a.guards.tripped(), Some(Tripped::Memory));
+        for block in blocks {
+            // SAFETY: each was allocated by `a` and is freed once.
+            unsafe { a.dealloc(block) };
+        }
+        assert_eq!(a.guards.memory_used.get(), 0);
     }
 }
