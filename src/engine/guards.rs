@@ -387,13 +387,19 @@ mod tests {
     #[test]
     fn slab_blocks_are_counted_reused_and_kept_apart() {
         let mut a = allocator(8 << 20);
-        assert!(a.slab.is_some(), "the first runtime on a thread gets the slab");
+        assert!(
+            a.slab.is_some(),
+            "the first runtime on a thread gets the slab"
+        );
         let small = a.alloc(40);
         let arena = a.alloc(4088);
         let large = a.alloc(64 << 10);
         let slab = a.slab.as_ref().expect("slab");
         assert!(slab.owns(small) && slab.owns(arena));
-        assert!(!slab.owns(large), "blocks over 4 KB come from the global allocator");
+        assert!(
+            !slab.owns(large),
+            "blocks over 4 KB come from the global allocator"
+        );
         // SAFETY: all three were just allocated by `a`.
         unsafe {
             assert_eq!(CountingAllocator::usable_size(small), 48);
@@ -406,12 +412,20 @@ mod tests {
             // when asked for with calloc.
             let again = a.calloc(5, 8);
             assert_eq!(again, small);
-            assert!(std::slice::from_raw_parts(again, 40).iter().all(|&b| b == 0));
+            assert!(
+                std::slice::from_raw_parts(again, 40)
+                    .iter()
+                    .all(|&b| b == 0)
+            );
             // Growing a slab block moves it and keeps its bytes.
             again.write_bytes(7, 40);
             let grown = a.realloc(again, 1000);
             assert_ne!(grown, again);
-            assert!(std::slice::from_raw_parts(grown, 40).iter().all(|&b| b == 7));
+            assert!(
+                std::slice::from_raw_parts(grown, 40)
+                    .iter()
+                    .all(|&b| b == 7)
+            );
             assert_eq!(CountingAllocator::usable_size(grown), 1008);
             a.dealloc(grown);
             a.dealloc(arena);
@@ -449,7 +463,10 @@ mod tests {
             blocks.push(block);
         }
         let slab = a.slab.as_ref().expect("slab");
-        assert!(blocks.iter().any(|&b| !slab.owns(b)), "the rest came from the global allocator");
+        assert!(
+            blocks.iter().any(|&b| !slab.owns(b)),
+            "the rest came from the global allocator"
+        );
         // Past the memory limit, allocations fail and the limit is recorded.
         let mut refused = false;
         for _ in 0..200 {

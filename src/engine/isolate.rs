@@ -136,7 +136,7 @@ impl Isolate {
         let limits = &config.env.limits;
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
         let runtime = Runtime::new_with_alloc(CountingAllocator::new(guards.clone()))
-        .map_err(|e| IsolateError(format!("cannot create a QuickJS runtime: {e}")))?;
+            .map_err(|e| IsolateError(format!("cannot create a QuickJS runtime: {e}")))?;
         runtime.set_max_stack_size(limits.stack_bytes);
         // The runtime is dropped (and all its memory freed) when the
         // execution ends, so collecting garbage along the way is wasted work
