@@ -120,7 +120,28 @@ pub fn rewrite(name: &str, source: &str, options: &RewriteOptions) -> Result<Mig
     })?;
     let mut rewriter = Rewriter::new(&wrapped, &semantic, function, options);
     rewriter.run();
-    Ok(rewriter.finish(&wrapped))
+    let migration = rewriter.finish(&wrapped);
+    check_parses(name, &migration.code)?;
+    Ok(migration)
+}
+
+/// The Action must parse: an edit that breaks the syntax is a defect of
+/// the rewrite, reported with the line it broke rather than as the
+/// Action's SyntaxError when the proof runs it.
+fn check_parses(name: &str, code: &str) -> Result<(), Error> {
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, code, SourceType::cjs()).parse();
+    let Some(error) = parsed.diagnostics.errors().next() else {
+        return Ok(());
+    };
+    let offset = error.labels.first().map_or(0, |l| l.offset());
+    let (line, column) = line_column(code, offset as usize);
+    let text = code.lines().nth(line as usize - 1).unwrap_or_default();
+    Err(Error::Internal(format!(
+        "migrate wrote an Action for {name} that does not parse ({}, at line {line}, column {column}: `{}`); please report it with the Rule",
+        error.message,
+        text.trim()
+    )))
 }
 
 fn line_column(source: &str, offset: usize) -> (u32, u32) {
@@ -184,6 +205,28 @@ struct Rewriter<'s, 'a> {
     needs_namespace: bool,
     /// `global.*` caches moved to `api.cache`: the Action needs the helpers.
     global_cache: bool,
+    /// The Rule reads `context.request.geoip` whole: the Action needs the
+    /// helper that gives it the Rule's snake_case keys.
+    rule_geoip: bool,
+    /// The Rule makes `UnauthorizedError`s it does not pass straight to
+    /// the callback: the Action defines the class.
+    unauthorized_class: bool,
+    /// Parameters of the Rule's own helper functions that always receive
+    /// the Rule's `user`, `context` or callback (`function enrich(user,
+    /// context, callback)` called as `enrich(user, context, callback)`):
+    /// rewritten as the Rule's own.
+    aliases: Vec<(Role, SymbolId)>,
+    /// The arguments that pass `context` or the callback to such a
+    /// parameter: they become `event` and `done`.
+    alias_arguments: Vec<Span>,
+}
+
+/// The Rule's three parameters.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Role {
+    User,
+    Context,
+    Callback,
 }
 
 /// How the Rule uses one `global.K`.
@@ -227,6 +270,39 @@ function writeGlobalCache(api, key, value) {
   return value;
 }
 ";
+
+/// The class a Rule's `UnauthorizedError` was, for Rules that make one
+/// before they call back with it.
+const UNAUTHORIZED_ERROR_CLASS: &str = "\
+// Rules had an UnauthorizedError class; where this code calls back with one,
+// the Action denies the login with its message (api.access.deny).
+class UnauthorizedError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'UnauthorizedError';
+  }
+}
+";
+
+/// The helper an Action gets when the Rule read `context.request.geoip`
+/// whole: the Rule saw snake_case keys where the Action's event has
+/// camelCase ones (the table is `event::rules::GEOIP_KEYS`).
+fn rule_geoip_helper() -> String {
+    let keys = crate::event::rules::GEOIP_KEYS
+        .iter()
+        .map(|(camel, snake)| format!("    {camel}: '{snake}',\n"))
+        .collect::<String>();
+    format!(
+        "// The Rule read context.request.geoip, whose keys are snake_case\n\
+         // (country_code); the Action's event.request.geoip has them in camelCase.\n\
+         function ruleGeoip(geoip) {{\n  \
+           const ruleKeys = {{\n{keys}  }};\n  \
+           return Object.fromEntries(\n    \
+             Object.entries(geoip ?? {{}}).map(([key, value]) => [ruleKeys[key] ?? key, value]),\n  \
+           );\n\
+         }}\n"
+    )
+}
 
 /// Whether an assigned value is data a cache can hold, as far as the
 /// code shows: not a function, a class, an instance or a module.
@@ -287,6 +363,10 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             hoisted: Vec::new(),
             needs_namespace: false,
             global_cache: false,
+            rule_geoip: false,
+            unauthorized_class: false,
+            aliases: Vec::new(),
+            alias_arguments: Vec::new(),
         }
     }
 
@@ -311,6 +391,138 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             .iter()
             .map(|id| self.scoping().get_reference(*id).node_id())
             .collect()
+    }
+
+    fn role_symbol(&self, role: Role) -> Option<SymbolId> {
+        match role {
+            Role::User => self.user,
+            Role::Context => self.context,
+            Role::Callback => self.callback,
+        }
+    }
+
+    fn role_of(&self, symbol: SymbolId) -> Option<Role> {
+        [Role::User, Role::Context, Role::Callback]
+            .into_iter()
+            .find(|role| self.role_symbol(*role) == Some(symbol))
+            .or_else(|| {
+                self.aliases
+                    .iter()
+                    .find(|(_, alias)| *alias == symbol)
+                    .map(|(role, _)| *role)
+            })
+    }
+
+    /// The uses of the Rule's `user`, `context` or callback, through the
+    /// parameters of helpers that receive them too.
+    fn role_references(&self, role: Role) -> Vec<NodeId> {
+        let mut nodes = self.references(self.role_symbol(role));
+        for (alias_role, symbol) in &self.aliases {
+            if *alias_role == role {
+                nodes.extend(self.references(Some(*symbol)));
+            }
+        }
+        nodes
+    }
+
+    /// Which of the Rule's parameters an expression names, if any.
+    fn expression_role(&self, expression: &Expression<'a>) -> Option<Role> {
+        let Expression::Identifier(id) = expression.without_parentheses() else {
+            return None;
+        };
+        let reference = self.scoping().get_reference(id.reference_id.get()?);
+        self.role_of(reference.symbol_id()?)
+    }
+
+    /// `<user>.<field>`, with `<user>` the Rule's user (or an alias of it).
+    fn is_user_field(&self, expression: &Expression<'a>, field: &str) -> bool {
+        match expression.without_parentheses() {
+            Expression::StaticMemberExpression(m) => {
+                m.property.name == field && self.expression_role(&m.object) == Some(Role::User)
+            }
+            _ => false,
+        }
+    }
+
+    /// Finds the helpers' parameters that always receive the Rule's
+    /// `user`, `context` or callback: each call of the helper passes it
+    /// in that place, and the helper is only ever called.
+    fn find_aliases(&mut self) {
+        let rule = self.rule_function_node();
+        loop {
+            let mut found = Vec::new();
+            for symbol in self.scoping().symbol_ids() {
+                let declaration = self.scoping().symbol_declaration(symbol);
+                if declaration == rule {
+                    continue;
+                }
+                let params = match self.nodes().kind(declaration) {
+                    AstKind::Function(f) => &f.params,
+                    AstKind::VariableDeclarator(d) => {
+                        let constant = matches!(
+                            self.nodes().parent_kind(declaration),
+                            AstKind::VariableDeclaration(v) if v.kind == VariableDeclarationKind::Const
+                        );
+                        match d.init.as_ref().map(Expression::without_parentheses) {
+                            Some(Expression::FunctionExpression(f)) if constant => &f.params,
+                            Some(Expression::ArrowFunctionExpression(a)) if constant => &a.params,
+                            _ => continue,
+                        }
+                    }
+                    _ => continue,
+                };
+                let mut calls = Vec::new();
+                let mut only_called = true;
+                for node in self.references(Some(symbol)) {
+                    let parent = self.nodes().parent_id(node);
+                    match self.nodes().kind(parent) {
+                        AstKind::CallExpression(call)
+                            if call.callee.span() == self.span_of(node) =>
+                        {
+                            calls.push(call);
+                        }
+                        _ => only_called = false,
+                    }
+                }
+                if calls.is_empty() || !only_called {
+                    continue;
+                }
+                for (index, param) in params.items.iter().enumerate() {
+                    let BindingPattern::BindingIdentifier(id) = &param.pattern else {
+                        continue;
+                    };
+                    let Some(param_symbol) = id.symbol_id.get() else {
+                        continue;
+                    };
+                    if self.role_of(param_symbol).is_some() {
+                        continue;
+                    }
+                    let roles: Vec<Option<Role>> = calls
+                        .iter()
+                        .map(|call| {
+                            call.arguments
+                                .get(index)
+                                .and_then(Argument::as_expression)
+                                .and_then(|e| self.expression_role(e))
+                        })
+                        .collect();
+                    let Some(Some(role)) = roles.first().copied() else {
+                        continue;
+                    };
+                    if roles.iter().all(|r| *r == Some(role)) {
+                        let spans = calls
+                            .iter()
+                            .filter_map(|call| call.arguments.get(index).map(|a| a.span()));
+                        self.alias_arguments.extend(spans);
+                        found.push((role, param_symbol));
+                    }
+                }
+            }
+            if found.is_empty() {
+                break;
+            }
+            self.aliases.extend(found);
+        }
     }
 
     fn global_references(&self, name: &str) -> Vec<NodeId> {
@@ -455,6 +667,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                 "the Rule takes fewer than three parameters (user, context, callback)",
             );
         }
+        self.find_aliases();
         self.check_names();
         self.decide_ending();
         self.find_namespace();
@@ -494,7 +707,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     /// resolve.
     fn decide_ending(&mut self) {
         let rule = self.rule_function_node();
-        for node in self.references(self.callback) {
+        for node in self.role_references(Role::Callback) {
             let nested = self.enclosing_function(node) != Some(rule);
             let parent = self.nodes().parent_id(node);
             let direct_call = match self.nodes().kind(parent) {
@@ -518,7 +731,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         if self.namespace.is_some() {
             return;
         }
-        for node in self.references(self.context) {
+        for node in self.role_references(Role::Context) {
             let chain = self.chain(node);
             let Some(first) = chain.path.first() else {
                 // `context.idToken[expr]`: the chain stops before the key.
@@ -610,7 +823,13 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             .as_ref()
             .and_then(|b| b.statements.last())
             .map(|s| s.span());
-        for node in self.references(self.callback) {
+        for node in self.role_references(Role::Callback) {
+            if self.alias_arguments.contains(&self.span_of(node)) {
+                // Passed to a helper whose parameter is rewritten as the
+                // callback itself.
+                self.edits.replace_text(range(self.span_of(node)), "done");
+                continue;
+            }
             let parent = self.nodes().parent_id(node);
             let AstKind::CallExpression(call) = self.nodes().kind(parent) else {
                 self.todo(
@@ -816,9 +1035,13 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     }
 
     fn rewrite_context(&mut self) {
-        for node in self.references(self.context) {
+        for node in self.role_references(Role::Context) {
             if self.in_callback_arguments(node) {
                 continue; // `callback(null, user, context)` is rewritten whole
+            }
+            if self.alias_arguments.contains(&self.span_of(node)) {
+                self.edits.replace_text(range(self.span_of(node)), "event");
+                continue;
             }
             let chain = self.chain(node);
             let Some(first) = chain.path.first().cloned() else {
@@ -852,7 +1075,8 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         }
     }
 
-    /// Whether `node` is in the arguments of a call of the Rule's callback.
+    /// Whether `node` is in the arguments of a call of the Rule's callback
+    /// that the Action drops (all but the error).
     fn in_callback_arguments(&self, node: NodeId) -> bool {
         self.nodes()
             .ancestor_ids(node)
@@ -863,10 +1087,18 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                             .reference_id
                             .get()
                             .and_then(|r| self.scoping().get_reference(r).symbol_id())
-                            .is_some_and(|s| Some(s) == self.callback),
+                            .is_some_and(|s| self.role_of(s) == Some(Role::Callback)),
                         _ => false,
                     };
-                    callee_is_callback && !call.callee.span().contains_inclusive(self.span_of(node))
+                    // The error (the first argument) is kept in the
+                    // denial; `user` and `context` after it are dropped.
+                    let span = self.span_of(node);
+                    callee_is_callback
+                        && call
+                            .arguments
+                            .iter()
+                            .skip(1)
+                            .any(|a| a.span().contains_inclusive(span))
                 }
                 _ => false,
             })
@@ -992,26 +1224,50 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             );
             return;
         }
+        // The Rule's `allowRememberBrowser` defaults to true, and its other
+        // keys are the provider's options (Duo's host, ikey, skey): the
+        // Action passes both explicitly.
         let mut pieces = vec![Piece::Text("api.multifactor.enable(".into())];
-        match assign.right.without_parentheses() {
-            Expression::ObjectExpression(object) => {
+        let object = match assign.right.without_parentheses() {
+            Expression::ObjectExpression(object)
+                if object.properties.iter().all(|p| {
+                    matches!(p, ObjectPropertyKind::ObjectProperty(p) if !p.computed && p.key.static_name().is_some())
+                }) =>
+            {
+                Some(object)
+            }
+            _ => None,
+        };
+        match object {
+            Some(object) => {
                 let mut provider = None;
-                let mut rest = Vec::new();
+                let mut remember = None;
+                let mut provider_options = Vec::new();
                 for property in &object.properties {
-                    match property {
-                        ObjectPropertyKind::ObjectProperty(p)
-                            if !p.computed
-                                && p.key.static_name().is_some_and(|n| n == "provider") =>
-                        {
-                            provider = Some(range(p.value.span()));
-                        }
-                        other => rest.push(range(other.span())),
+                    let ObjectPropertyKind::ObjectProperty(p) = property else {
+                        continue;
+                    };
+                    match p.key.static_name().as_deref() {
+                        Some("provider") => provider = Some(range(p.value.span())),
+                        Some("allowRememberBrowser") => remember = Some(p),
+                        _ => provider_options.push(range(p.span)),
                     }
                 }
                 pieces.push(provider.map_or(Piece::Text("'any'".into()), Piece::Source));
-                if !rest.is_empty() {
-                    pieces.push(Piece::Text(", { ".into()));
-                    for (i, r) in rest.iter().enumerate() {
+                pieces.push(Piece::Text(", { ".into()));
+                match remember {
+                    Some(p) if p.shorthand => {
+                        pieces.push(Piece::Text("allowRememberBrowser".into()))
+                    }
+                    Some(p) => {
+                        pieces.push(Piece::Text("allowRememberBrowser: ".into()));
+                        pieces.push(Piece::Source(range(p.value.span())));
+                    }
+                    None => pieces.push(Piece::Text("allowRememberBrowser: true".into())),
+                }
+                if !provider_options.is_empty() {
+                    pieces.push(Piece::Text(", providerOptions: { ".into()));
+                    for (i, r) in provider_options.iter().enumerate() {
                         if i > 0 {
                             pieces.push(Piece::Text(", ".into()));
                         }
@@ -1019,11 +1275,20 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                     }
                     pieces.push(Piece::Text(" }".into()));
                 }
+                pieces.push(Piece::Text(" }".into()));
             }
-            other => {
-                let text = self.text(other.span()).to_string();
-                pieces.push(Piece::Text(format!("({text}).provider, ")));
-                pieces.push(Piece::Source(range(other.span())));
+            None => {
+                pieces = vec![
+                    Piece::Text(
+                        "(({ provider = 'any', allowRememberBrowser = true, ...providerOptions }) =>\n"
+                            .into(),
+                    ),
+                    Piece::Text(format!(
+                        "{0}  api.multifactor.enable(provider, Object.keys(providerOptions).length > 0 ? {{ allowRememberBrowser, providerOptions }} : {{ allowRememberBrowser }}))(",
+                        self.indent_at(assign.span.start as usize)
+                    )),
+                    Piece::Source(range(assign.right.span())),
+                ];
             }
         }
         pieces.push(Piece::Text(")".into()));
@@ -1104,6 +1369,18 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             );
             return;
         }
+        let helper_taken = self
+            .scoping()
+            .symbol_ids()
+            .any(|s| self.scoping().symbol_name(s) == "ruleGeoip");
+        if path == "context.request.geoip" && !helper_taken {
+            // Read whole, it keeps the Rule's snake_case keys; one field
+            // (`….geoip.country_code`) maps to its camelCase counterpart.
+            self.rule_geoip = true;
+            self.edits
+                .replace_text(range(chain.span), "ruleGeoip(event.request.geoip)");
+            return;
+        }
         if path == "context.sso.current_clients" || path.starts_with("context.sso.current_clients.")
         {
             let rest = &path["context.sso.current_clients".len()..];
@@ -1133,7 +1410,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     }
 
     fn uses_redirect_anywhere(&self) -> bool {
-        self.references(self.context).into_iter().any(|n| {
+        self.role_references(Role::Context).into_iter().any(|n| {
             let chain = self.chain(n);
             chain.path.first().is_some_and(|p| p == "redirect")
         })
@@ -1142,7 +1419,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     // ----- user -----
 
     fn rewrite_user(&mut self) {
-        for node in self.references(self.user) {
+        for node in self.role_references(Role::User) {
             if self.in_callback_arguments(node) {
                 continue;
             }
@@ -1251,14 +1528,46 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             self.rewrite_require(node);
         }
         self.rewrite_global_caches();
+        let mut kept_unauthorized = None;
         for node in self.global_references("UnauthorizedError") {
-            if !self.in_callback_arguments(node) {
-                self.todo(
-                    node,
-                    "Actions have no UnauthorizedError: deny with api.access.deny(reason)",
-                );
+            if !self.is_callback_error(node) {
+                kept_unauthorized.get_or_insert(node);
             }
         }
+        let class_taken = self
+            .scoping()
+            .symbol_ids()
+            .any(|s| self.scoping().symbol_name(s) == "UnauthorizedError");
+        if let Some(node) = kept_unauthorized
+            && !class_taken
+        {
+            // Made elsewhere than in `callback(new UnauthorizedError(m))`
+            // (kept in a variable, thrown and caught): the Action defines
+            // the class, and the callback that passes it on denies.
+            self.unauthorized_class = true;
+            self.note(node, "the Rule makes UnauthorizedError objects outside callback(…): the Action defines the class; where they reach the callback, the application receives error=access_denied instead of error=unauthorized");
+            if !self.expected.contains(&ExpectedDifference::DenialCode) {
+                self.expected.push(ExpectedDifference::DenialCode);
+            }
+        }
+    }
+
+    /// Whether `node` is the class of `callback(new UnauthorizedError(m))`,
+    /// which the callback's rewrite turns into a denial.
+    fn is_callback_error(&self, node: NodeId) -> bool {
+        let new = self.nodes().parent_id(node);
+        let AstKind::NewExpression(expression) = self.nodes().kind(new) else {
+            return false;
+        };
+        if expression.callee.span() != self.span_of(node) {
+            return false;
+        }
+        let call = self.nodes().parent_id(new);
+        let AstKind::CallExpression(call) = self.nodes().kind(call) else {
+            return false;
+        };
+        let first_argument = call.arguments.first().map(|a| a.span()) == Some(expression.span);
+        first_argument && self.expression_role(&call.callee) == Some(Role::Callback)
     }
 
     /// `global.K` used as a cache — assigned data, read, deleted, never
@@ -1442,11 +1751,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             .arguments
             .first()
             .and_then(Argument::as_expression)
-            .is_some_and(|e| {
-                let text = self.text(e.span());
-                self.user
-                    .is_some_and(|u| text == format!("{}.user_id", self.scoping().symbol_name(u)))
-            });
+            .is_some_and(|e| self.is_user_field(e, "user_id"));
         if !user_id_ok {
             self.todo(node, format!("an Action can only change the metadata of the user logging in (api.user.{setter}); other users need the Management API"));
             return;
@@ -1537,6 +1842,10 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                 ").forEach(([key, value]) => api.user.{setter}(key, value)))"
             )));
             self.edits.replace(range(call.span), pieces);
+        } else if calls.is_empty() {
+            // The Rule writes back metadata it never changes.
+            self.edits
+                .replace_text(range(call.span), "Promise.resolve(undefined)");
         } else {
             let mut pieces = vec![Piece::Text("Promise.resolve((".into())];
             for (i, call) in calls.into_iter().enumerate() {
@@ -1553,13 +1862,11 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     /// The keys of `user.<field>` the Rule sets, when it only ever sets
     /// `user.<field>.<key> = …` (and `user.<field> = user.<field> || {}`).
     fn metadata_keys(&self, field: &str, object: &Expression<'a>) -> Option<Vec<String>> {
-        let user = self.user?;
-        let user_name = self.scoping().symbol_name(user);
-        if self.text(object.span()) != format!("{user_name}.{field}") {
+        if !self.is_user_field(object, field) {
             return None;
         }
         let mut keys = Vec::new();
-        for node in self.references(self.user) {
+        for node in self.role_references(Role::User) {
             let chain = self.chain(node);
             if chain.path.first().map(String::as_str) != Some(field) {
                 continue;
@@ -1572,7 +1879,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             let field_node = self.nodes().parent_id(node);
             if let Some((_, assign)) = self.assigned_by(field_node) {
                 // `user.app_metadata = user.app_metadata || {}` keeps the keys.
-                let keeps = matches!(assign.right.without_parentheses(), Expression::LogicalExpression(l) if self.text(l.left.span()) == format!("{user_name}.{field}"));
+                let keeps = matches!(assign.right.without_parentheses(), Expression::LogicalExpression(l) if self.is_user_field(&l.left, field));
                 if !keeps {
                     return None;
                 }
@@ -1635,14 +1942,22 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         let (name, version) = split_module(&spec);
         let package = package_name(&name);
         if !NODE_BUILTINS.contains(&package.as_str()) && !package.starts_with("node:") {
+            // Unversioned, the Rule ran the Rules environment's default
+            // version (docs/packages.md): the Action declares that one.
+            let default = version
+                .is_none()
+                .then(|| crate::packages::rules_default_version(&package))
+                .flatten();
             if !self.dependencies.iter().any(|d| d.name == package) {
                 self.dependencies.push(Dependency {
                     name: package.clone(),
-                    version: version.clone(),
+                    version: version.clone().or(default.map(str::to_string)),
                 });
-            }
-            if version.is_none() {
-                self.note(parent, format!("the Rule requires '{package}' without a version: the Action's dependency is its latest version; pin the version the Rule ran with"));
+                match (&version, default) {
+                    (Some(_), _) => {}
+                    (None, Some(default)) => self.note(parent, format!("the Rule requires '{package}' without a version, which the Rules environment answered with {package}@{default}: the Action declares that version")),
+                    (None, None) => self.note(parent, format!("the Rule requires '{package}' without a version: the Action's dependency is its latest version; pin the version the Rule ran with")),
+                }
             }
         }
         if version.is_some() {
@@ -1739,6 +2054,14 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         }
         if self.global_cache {
             code.push_str(GLOBAL_CACHE_HELPERS);
+            code.push('\n');
+        }
+        if self.rule_geoip {
+            code.push_str(&rule_geoip_helper());
+            code.push('\n');
+        }
+        if self.unauthorized_class {
+            code.push_str(UNAUTHORIZED_ERROR_CLASS);
             code.push('\n');
         }
         if self.needs_namespace {
@@ -1904,5 +2227,71 @@ mod tests {
         assert_eq!(quote("it's"), "'it\\'s'");
         assert_eq!(member("first_login"), ".first_login");
         assert_eq!(member("a-b"), "['a-b']");
+    }
+
+    fn action(rule: &str) -> Migration {
+        rewrite("rule.js", rule, &RewriteOptions::default()).expect("rewrites")
+    }
+
+    #[test]
+    fn the_error_a_rule_calls_back_with_is_rewritten_too() {
+        let migration = action(
+            "function (user, context, callback) {\n  if (!user.email_verified) return callback(new Error('verify ' + user.email));\n  callback(null, user, context);\n}",
+        );
+        assert!(
+            migration
+                .code
+                .contains("return api.access.deny('verify ' + event.user.email);"),
+            "{}",
+            migration.code
+        );
+    }
+
+    #[test]
+    fn writing_back_unchanged_metadata_writes_nothing() {
+        let migration = action(
+            "function (user, context, callback) {\n  auth0.users.updateUserMetadata(user.user_id, user.user_metadata)\n    .then(() => callback(null, user, context));\n}",
+        );
+        assert!(
+            migration
+                .code
+                .contains("Promise.resolve(undefined)\n      .then(() => done());"),
+            "{}",
+            migration.code
+        );
+    }
+
+    #[test]
+    fn an_unauthorized_error_made_before_the_callback_gets_its_class() {
+        let migration = action(
+            "function (user, context, callback) {\n  let err = null;\n  if (user.blocked) err = new UnauthorizedError('blocked');\n  callback(err, user, context);\n}",
+        );
+        assert!(
+            migration
+                .code
+                .starts_with("// Rules had an UnauthorizedError class"),
+            "{}",
+            migration.code
+        );
+        assert!(migration.todos.is_empty(), "{:?}", migration.todos);
+        assert!(migration.expected.contains(&ExpectedDifference::DenialCode));
+    }
+
+    #[test]
+    fn a_helper_called_with_other_values_is_left_alone() {
+        // `check` gets the Rule's context once and another object once: its
+        // parameter is not the Rule's context.
+        let migration = action(
+            "function (user, context, callback) {\n  function check(ctx) { return ctx.clientID; }\n  check(context);\n  check({ clientID: 'x' });\n  callback(null, user, context);\n}",
+        );
+        assert!(
+            migration
+                .code
+                .contains("function check(ctx) { return ctx.clientID; }"),
+            "{}",
+            migration.code
+        );
+        assert_eq!(migration.todos.len(), 1, "{:?}", migration.todos);
+        assert!(migration.todos[0].message.contains("context as a whole"));
     }
 }

@@ -616,3 +616,144 @@ fn compare_follows_a_redirect_through_continue_on_both_sides() {
         String::from_utf8_lossy(&stopped.stdout)
     );
 }
+
+#[test]
+fn helpers_that_receive_user_context_and_callback_are_rewritten_as_the_rule() {
+    let (output, report) = migrate(&["tests/fixtures/migrate/country-claim-in-helpers.js"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["todos"], serde_json::json!([]), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    // The helpers keep their names and parameters; what they get is the
+    // Action's event and the function that ends it.
+    assert!(
+        code.contains("addCountry(event.user, event, done);"),
+        "{code}"
+    );
+    assert!(code.contains("return refuse(event.user, done);"), "{code}");
+    assert!(
+        code.contains("function addCountry(user, context, callback) {"),
+        "{code}"
+    );
+    assert!(
+        code.contains("done(api.access.deny('no logins from Portugal for ' + event.user.email));"),
+        "{code}"
+    );
+    // Read whole, the geoip keeps the Rule's snake_case keys.
+    assert!(
+        code.contains("const geoip = ruleGeoip(event.request.geoip);"),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "api.idToken.setCustomClaim(namespace + 'geoip', ruleGeoip(event.request.geoip));"
+        ),
+        "{code}"
+    );
+    assert_eq!(
+        verdicts(&report),
+        [
+            ("database login".into(), "equivalent".into()),
+            // Refused from Portugal: access_denied instead of unauthorized.
+            ("social login".into(), "expected_differences".into()),
+            ("legacy scope login".into(), "expected_differences".into()),
+        ]
+    );
+    let claims = report["events"][0]["comparison"]["claims"]
+        .as_array()
+        .unwrap();
+    let claim = |name: &str| {
+        claims
+            .iter()
+            .find(|c| c["claim"] == name)
+            .unwrap_or_else(|| panic!("{name} in {claims:#?}"))
+            .clone()
+    };
+    let geoip = claim("https://app.acme.example/geoip");
+    assert_eq!(geoip["status"], "same", "{geoip:#}");
+    assert_eq!(geoip["action"]["country_code"], "NZ", "{geoip:#}");
+    assert_eq!(geoip["action"]["time_zone"], "Pacific/Auckland");
+    assert_eq!(claim("https://app.acme.example/country")["action"], "NZ");
+    let social = &report["events"][1]["comparison"];
+    let denial = social["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["aspect"] == "denial")
+        .expect("the denial differs only in its code");
+    assert_eq!(
+        denial["action"]["reason"],
+        "no logins from Portugal for ana.silva@gmail.example"
+    );
+}
+
+#[test]
+fn multifactor_keeps_the_rules_defaults_and_provider_options() {
+    let (output, report) = migrate(&["tests/fixtures/migrate/factor-per-connection.js"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    // Rules remembered the browser unless told otherwise; Duo's keys are
+    // the provider's options.
+    assert!(
+        code.contains("api.multifactor.enable('duo', { allowRememberBrowser: true, providerOptions: { ikey: 'DIWJ8X6AEYOR5OMC6TQ1', skey: 'duo-integration-secret', host: 'api-3f2a9c1e.duosecurity.com' } });"),
+        "{code}"
+    );
+    assert!(
+        code.contains("({ provider = 'any', allowRememberBrowser = true, ...providerOptions }) =>"),
+        "{code}"
+    );
+    for (index, provider, remember) in [(0, "duo", true), (1, "any", false)] {
+        let event = &report["events"][index];
+        assert_eq!(event["verdict"], "equivalent", "{event:#}");
+        let action = &event["comparison"]["action"];
+        let mfa = action["mfa"].as_array().expect("the Action asks for MFA");
+        assert_eq!(mfa[0]["args"][0], provider, "{action:#}");
+        assert_eq!(
+            mfa[0]["args"][1]["allowRememberBrowser"], remember,
+            "{action:#}"
+        );
+    }
+    let duo = &report["events"][0]["comparison"]["action"]["mfa"][0]["args"][1];
+    assert_eq!(
+        duo["providerOptions"]["host"],
+        "api-3f2a9c1e.duosecurity.com"
+    );
+}
+
+#[test]
+fn an_unversioned_require_declares_the_version_the_rule_ran() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = crate::common::actionbox_command()
+        .args([
+            "migrate",
+            "tests/fixtures/migrate/unique-roles-with-lodash.js",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .current_dir(repo())
+        .env("npm_config_registry", &registry.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs");
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    // The Rules environment answered require('lodash') with 4.17.19
+    // (docs/packages.md): the Action declares that, not the latest.
+    assert_eq!(
+        report["dependencies"],
+        serde_json::json!([{ "name": "lodash", "version": "4.17.19" }])
+    );
+    let note = report["notes"][0]["message"].as_str().unwrap();
+    assert!(note.contains("lodash@4.17.19"), "{note}");
+    let roles = report["events"][0]["comparison"]["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["claim"] == "https://app.acme.example/roles")
+        .expect("roles")
+        .clone();
+    assert_eq!(roles["status"], "same", "{roles:#}");
+    assert_eq!(roles["action"], serde_json::json!(["customer", "member"]));
+}
