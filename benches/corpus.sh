@@ -15,7 +15,8 @@
 #   network       stopped at a network call the policy refused, as expected
 #                 (no --allow-net, no --http-mock): its packages loaded
 #   no-sockets    a package needs raw sockets, which scripts cannot open
-#   missing       Cannot find module: a gap, unless the module is private
+#   missing       Cannot find module (or, offline, not in the cache): a gap,
+#                 unless the package is not on the registry at all
 #   failed        any other error: read it (a missing API, an ES module,
 #                 a TypeError deep in a package, or the script's own error)
 # then totals. Usage: benches/corpus.sh DIR
@@ -42,8 +43,8 @@ for script in "$dir"/*.js; do
   fi
   # shellcheck disable=SC2086
   out=$("$bin" run "$script" "$@" --isolation thread --now 2026-12-01T10:00:00Z $EXTRA_ARGS 2>&1 || true)
-  why=$(printf '%s\n' "$out" | grep -m1 -E '^(✖|error)' || true)
-  if printf '%s' "$out" | grep -q "Cannot find module"; then
+  why=$(printf '%s\n' "$out" | grep -m1 -E '^(✖|(actionbox: )?error)' || true)
+  if printf '%s' "$out" | grep -q "Cannot find module\|offline, and the package cache"; then
     class=missing
     why=$(printf '%s' "$out" | grep -o "Cannot find module '[^']*'[^.]*" | head -1)
   elif printf '%s' "$out" | grep -q "ERR_ACTIONBOX_NO_SOCKETS\|cannot open network connections"; then

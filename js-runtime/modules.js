@@ -117,6 +117,8 @@
   // answers); 2.x and 3.x, and a Rule's unversioned require, stay emulated.
   const realWanted = (root, version) => {
     if (root !== 'auth0') return true;
+    // The `latest` tag (or any version) is 4.x or later.
+    if (version === 'latest' || version === '*' || version === 'x') return true;
     const major = p.NumberParseInt(p.StringPrototypeReplace(`${version || ''}`, /^[^0-9]*/, ''), 10);
     return major >= 4;
   };

@@ -59,6 +59,10 @@ pub fn runs_real(name: &str, version: Option<&str>) -> bool {
     if name != "auth0" {
         return true;
     }
+    // The `latest` tag (or any version) is 4.x or later.
+    if matches!(version.map(str::trim), Some("latest" | "*" | "x")) {
+        return true;
+    }
     version
         .map(|v| v.trim_start_matches(|c: char| !c.is_ascii_digit()))
         .and_then(|v| v.split('.').next()?.parse::<u64>().ok())
@@ -856,6 +860,16 @@ mod tests {
             ("aws-sdk/clients/sts".into(), None)
         );
         assert_eq!(split_version("./a@b"), ("./a@b".into(), None));
+    }
+
+    #[test]
+    fn auth0_runs_real_from_4_x_and_as_latest() {
+        assert!(runs_real("auth0", Some("4.37.0")));
+        assert!(runs_real("auth0", Some("latest")));
+        assert!(runs_real("auth0", Some("^5.0.0")));
+        assert!(!runs_real("auth0", Some("2.44.1")));
+        assert!(!runs_real("auth0", Some("^3")));
+        assert!(!runs_real("auth0", None));
     }
 
     #[test]

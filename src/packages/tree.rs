@@ -83,10 +83,22 @@ pub fn pick(packument: &Packument, spec: &str) -> Result<String, String> {
         .ok_or_else(|| format!("no version matches '{spec}'"))
 }
 
+/// `npm:real-name@range` (an alias: the package `real-name`, installed
+/// under the dependency's own name) → (`real-name`, `range`).
+fn alias(spec: &str) -> Option<(String, String)> {
+    let target = spec.trim().strip_prefix("npm:")?;
+    let from = usize::from(target.starts_with('@'));
+    match target[from..].find('@') {
+        Some(at) => Some((
+            target[..at + from].to_string(),
+            target[at + from + 1..].to_string(),
+        )),
+        None => Some((target.to_string(), "latest".to_string())),
+    }
+}
+
 fn unsupported(spec: &str) -> Option<&'static str> {
-    if spec.starts_with("npm:") {
-        Some("an alias")
-    } else if spec.starts_with("file:") || spec.starts_with("link:") {
+    if spec.starts_with("file:") || spec.starts_with("link:") {
         Some("a local path")
     } else if spec.contains("://") || spec.starts_with("git") || spec.starts_with("github:") {
         Some("a URL or git repository")
@@ -182,12 +194,15 @@ pub fn lay_out(
         } else {
             format!("{chain} > {name}@{spec}")
         };
+        // An alias installs another package under this name.
+        let (package, spec) = alias(&spec).unwrap_or_else(|| (name.clone(), spec));
         let existing = ancestors(&parent).find_map(|base| {
             let location = format!("{base}node_modules/{name}");
             layout.nodes.contains_key(&location).then_some(location)
         });
         if let Some(location) = &existing
             && let Some(node) = layout.nodes.get_mut(location)
+            && node.name == package
             && satisfies(&node.version, &spec)
         {
             // Needed by a required path now: a failure is no longer skippable.
@@ -219,7 +234,7 @@ pub fn lay_out(
         let exact = Version::parse(spec.trim())
             .ok()
             .map(|_| spec.trim().to_string());
-        let metadata = match packument(&name, exact.as_deref()) {
+        let metadata = match packument(&package, exact.as_deref()) {
             Ok(metadata) => metadata,
             Err(e) if optional => {
                 skip(&e.message);
@@ -310,7 +325,7 @@ pub fn lay_out(
         layout.nodes.insert(
             location,
             Node {
-                name: name.clone(),
+                name: package,
                 version,
                 manifest,
                 dir: PathBuf::new(),
@@ -604,6 +619,53 @@ mod tests {
         assert_eq!(
             up,
             vec!["node_modules/a/node_modules/@s/b/", "node_modules/a/", ""]
+        );
+    }
+
+    #[test]
+    fn aliases_install_the_named_package_under_the_dependency_name() {
+        let registry: BTreeMap<&str, Packument> = [
+            (
+                "client",
+                packument(
+                    "client",
+                    &[
+                        ("4.2.0", &[]),
+                        (
+                            "5.0.0",
+                            &[("client-legacy", "npm:client@^4.1.0"), ("@s/x", "1.0.0")],
+                        ),
+                    ],
+                ),
+            ),
+            (
+                "@s/x",
+                packument("@s/x", &[("1.0.0", &[("y", "npm:@s/x@1.0.0")])]),
+            ),
+        ]
+        .into();
+        let layout = lay_out(&[("client".into(), "5.0.0".into())], &mut from(&registry)).unwrap();
+        let placed: Vec<(String, String, String)> = layout
+            .nodes
+            .iter()
+            .map(|(loc, n)| (loc.clone(), n.name.clone(), n.version.clone()))
+            .collect();
+        assert_eq!(
+            placed,
+            vec![
+                ("node_modules/@s/x".into(), "@s/x".into(), "1.0.0".into()),
+                (
+                    "node_modules/client".into(),
+                    "client".into(),
+                    "5.0.0".into()
+                ),
+                (
+                    "node_modules/client-legacy".into(),
+                    "client".into(),
+                    "4.2.0".into()
+                ),
+                ("node_modules/y".into(), "@s/x".into(), "1.0.0".into()),
+            ]
         );
     }
 

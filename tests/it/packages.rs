@@ -1104,6 +1104,34 @@ fn optional_dependencies_that_cannot_install_are_skipped_and_peers_installed_bes
 }
 
 #[test]
+fn an_npm_alias_installs_the_aliased_package_under_its_own_name() {
+    let mut packages = fixtures();
+    packages.push(RegistryPackage::fixture("alias-user", "1.0.0"));
+    let registry = TestRegistry::serve(packages);
+    let cache = tempfile::tempdir().unwrap();
+    let node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    let source = "function (user, context, callback) { console.log(require('alias-user@1.0.0')('ada')); callback(null, user, context); }";
+    let outcome = try_run_with_node(vec![rule("alias-rule.js", source)], node)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        ok_logs(&outcome),
+        ["ADA!!! [shout 2.0.0] / ADA! [shout 1.2.0]"]
+    );
+    use PackageSource::Registry;
+    assert_eq!(
+        used(&outcome),
+        [
+            ("alias-user".into(), "1.0.0".into(), Registry),
+            ("shout".into(), "1.2.0".into(), Registry),
+            ("shout".into(), "2.0.0".into(), Registry),
+        ]
+    );
+}
+
+#[test]
 fn the_real_http_clients_are_answered_by_http_mocks_and_recorded() {
     let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
     let cache = tempfile::tempdir().expect("cache");
