@@ -147,6 +147,11 @@ pub struct Phases {
     /// (off the latency, still on the executor). Measured in this process
     /// only: 0 with worker processes.
     pub free: u64,
+    /// Building the next execution's isolate ahead of it (runtime,
+    /// context, the runtime's bytecode read), after the result was handed
+    /// back: off the latency, still on the executor. Measured in this
+    /// process only: 0 with worker processes.
+    pub ahead: u64,
 }
 
 /// One bucket of the latency histogram: executions that took less than
@@ -233,8 +238,10 @@ pub fn bench(
     // When the last measuring thread finished: the progress loop's sleep
     // must not count as measured time.
     let mut measuring_ended = measuring_started;
-    // Isolates freed before the clock started (the cold one, warmup).
+    // Isolates freed and built ahead before the clock started (the cold
+    // one, warmup).
     let mut buried_before = (0, 0);
+    let mut prepared_before = (0, 0);
     let deadline = config
         .iterations
         .is_none()
@@ -262,6 +269,7 @@ pub fn bench(
         }
         measuring_started = Instant::now();
         buried_before = crate::engine::isolate::buried();
+        prepared_before = crate::engine::isolate::prepared();
         let end = deadline.map(|d| measuring_started + d);
         let threads: Vec<_> = (0..concurrency)
             .map(|_| {
@@ -397,6 +405,12 @@ pub fn bench(
     let (freed, freed_us) = crate::engine::isolate::buried();
     let freed = freed.saturating_sub(buried_before.0);
     let freed_us = freed_us.saturating_sub(buried_before.1);
+    let (ahead, ahead_us) = crate::engine::isolate::prepared();
+    let ahead_us = if ahead > prepared_before.0 {
+        ahead_us.saturating_sub(prepared_before.1) / n
+    } else {
+        0
+    };
     let phases = Phases {
         prepare: mean(|p| p.prepare),
         handoff: mean(|p| p.handoff),
@@ -409,6 +423,7 @@ pub fn bench(
         outcome: mean(|p| p.outcome),
         other: mean(|p| p.other),
         free: if freed == 0 { 0 } else { freed_us / n },
+        ahead: ahead_us,
     };
     let histogram = histogram(&walls);
     let latency = Latency::of(&mut walls);

@@ -307,8 +307,9 @@ fn summary(out: &mut String, report: &BenchReport) {
         paint(DIM, "(isolates freed in the workers, not measured here)")
     } else {
         format!(
-            "· then free {} {}",
+            "· then free {} · next isolate ahead {} {}",
             micros(p.free),
+            micros(p.ahead),
             paint(DIM, "(after the result, off the latency)")
         )
     };

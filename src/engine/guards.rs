@@ -35,8 +35,8 @@ pub(crate) enum Tripped {
 }
 
 pub(crate) struct Guards {
-    deadline: Instant,
-    memory_limit: usize,
+    deadline: Cell<Instant>,
+    memory_limit: Cell<usize>,
     memory_used: Cell<usize>,
     memory_peak: Cell<usize>,
     memory_hit: Cell<bool>,
@@ -47,8 +47,8 @@ pub(crate) struct Guards {
 impl Guards {
     pub(crate) fn new(deadline: Instant, memory_limit: usize) -> Rc<Guards> {
         Rc::new(Guards {
-            deadline,
-            memory_limit,
+            deadline: Cell::new(deadline),
+            memory_limit: Cell::new(memory_limit),
             memory_used: Cell::new(0),
             memory_peak: Cell::new(0),
             memory_hit: Cell::new(false),
@@ -58,7 +58,20 @@ impl Guards {
     }
 
     pub(crate) fn deadline(&self) -> Instant {
-        self.deadline
+        self.deadline.get()
+    }
+
+    /// Arms the guards of an isolate built ahead (see
+    /// `isolate::prepare_next`) with the limits of the execution taking it:
+    /// `false` (and nothing changed) when it already holds more memory than
+    /// `memory_limit`, or anything was recorded.
+    pub(crate) fn arm(&self, deadline: Instant, memory_limit: usize) -> bool {
+        if self.memory_used.get() > memory_limit || self.tripped().is_some() {
+            return false;
+        }
+        self.deadline.set(deadline);
+        self.memory_limit.set(memory_limit);
+        true
     }
 
     /// What stopped the isolate, if anything. Memory wins over a timeout:
@@ -93,14 +106,14 @@ impl Guards {
 
     /// Called by QuickJS every few thousand operations.
     pub(crate) fn should_interrupt(&self) -> bool {
-        if !self.timed_out.get() && Instant::now() >= self.deadline {
+        if !self.timed_out.get() && Instant::now() >= self.deadline.get() {
             self.timed_out.set(true);
         }
         self.timed_out.get() || self.memory_hit.get() || self.host.borrow().is_some()
     }
 
     fn grant(&self, size: usize) -> bool {
-        if self.memory_used.get().saturating_add(size) > self.memory_limit {
+        if self.memory_used.get().saturating_add(size) > self.memory_limit.get() {
             if !self.memory_hit.replace(true)
                 && let Some(notify) = MEMORY_TRIPPED.get()
             {
@@ -164,8 +177,11 @@ impl Drop for CountingAllocator {
     fn drop(&mut self) {
         if let Some(mut slab) = self.slab.take() {
             slab.reset();
-            SPARE_SLAB.set(Some(slab));
-            SLAB_LENT.set(false);
+            // At thread exit this thread's slots may be gone already (an
+            // isolate waiting in its graveyard is dropped then): the slab
+            // is simply freed.
+            let _ = SPARE_SLAB.try_with(move |spare| spare.set(Some(slab)));
+            let _ = SLAB_LENT.try_with(|lent| lent.set(false));
         }
     }
 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use rquickjs::context::intrinsic;
-use rquickjs::{Context, Ctx, Function, Object, Runtime, Value};
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
 
 use super::ExecEnv;
 use super::bytecode;
@@ -71,9 +71,23 @@ impl Scope<'_> {
 }
 
 pub(crate) struct Isolate {
+    /// The runtime files' init functions, when the isolate was prepared
+    /// ahead (see [`prepare_next`]); taken by `run`. Declared before the
+    /// context: dropped before its runtime.
+    inits: RefCell<Option<Vec<Persistent<Function<'static>>>>>,
     // The context holds its runtime; both are dropped with the isolate.
     context: Context,
     state: Shared,
+    guards: Rc<Guards>,
+    extra: Vec<RuntimeFile>,
+}
+
+/// An isolate built ahead of the execution that will use it: a runtime and
+/// context with the runtime's bytecode read and evaluated (nothing run yet:
+/// no host functions, no settings, no script has seen it).
+struct Prepared {
+    inits: Vec<Persistent<Function<'static>>>,
+    context: Context,
     guards: Rc<Guards>,
     extra: Vec<RuntimeFile>,
 }
@@ -95,6 +109,96 @@ thread_local! {
     // (`bury` runs once the caller has its result, or when the next
     // isolate is created).
     static GRAVEYARD: std::cell::RefCell<Option<Isolate>> = const { std::cell::RefCell::new(None) };
+    // The isolate `prepare_next` built for this thread's next execution.
+    static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    // The runtime files of the first isolate since the last `prepare_next`:
+    // a flow's next execution most likely starts with the same trigger.
+    static NEXT_EXTRA: RefCell<Option<Vec<RuntimeFile>>> = const { RefCell::new(None) };
+}
+
+/// Isolates built ahead by `prepare_next`, and the microseconds it took
+/// (the bench's `ahead` phase: off the latency, not off the executor).
+static PREPARED_COUNT: AtomicU64 = AtomicU64::new(0);
+static PREPARED_US: AtomicU64 = AtomicU64::new(0);
+
+/// How many isolates this process built ahead, and the microseconds that
+/// took in all.
+pub(crate) fn prepared() -> (u64, u64) {
+    (
+        PREPARED_COUNT.load(Ordering::Relaxed),
+        PREPARED_US.load(Ordering::Relaxed),
+    )
+}
+
+/// Builds the isolate this thread's next execution will most likely need
+/// (the same runtime files as the first isolate of the last one), once the
+/// caller has its result: creating the runtime and context and reading the
+/// runtime's bytecode then happen while the caller handles the result and
+/// sends the next job, not in that job's latency. What is prepared is what
+/// `Isolate::new` would build first, before anything of the execution
+/// (settings, host functions, scripts) touches it.
+pub(crate) fn prepare_next() {
+    let Some(extra) = NEXT_EXTRA.with(|next| next.borrow_mut().take()) else {
+        return;
+    };
+    if PREPARED.with(|p| p.borrow().is_some()) {
+        return;
+    }
+    let started = Instant::now();
+    let limits = super::Limits::default();
+    // Armed for real (the flow's deadline and memory limit) by the
+    // execution that takes it.
+    let guards = Guards::new(
+        started + std::time::Duration::from_secs(60),
+        limits.memory_bytes,
+    );
+    let Ok(context) = bare_context(&guards) else {
+        return;
+    };
+    let inits = context.with(|ctx| {
+        let files = bundle_files(&extra);
+        let bytes = runtime_js::bundle(&files).ok()?;
+        let values = bytecode::run_all(&ctx, &bytes).ok()?;
+        values
+            .into_iter()
+            .map(|value| {
+                let init: Function = value.get().ok()?;
+                Some(Persistent::save(&ctx, init))
+            })
+            .collect::<Option<Vec<_>>>()
+    });
+    let Some(inits) = inits else {
+        return;
+    };
+    PREPARED.with(|p| {
+        *p.borrow_mut() = Some(Prepared {
+            inits,
+            context,
+            guards,
+            extra,
+        })
+    });
+    PREPARED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+    PREPARED_COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The core files and then `extra`, in load order.
+fn bundle_files(extra: &[RuntimeFile]) -> Vec<RuntimeFile> {
+    runtime_js::CORE.iter().chain(extra).copied().collect()
+}
+
+/// A runtime counting its memory against `guards`, stopped by them, with
+/// one context of the intrinsics scripts get.
+fn bare_context(guards: &Rc<Guards>) -> Result<Context, IsolateError> {
+    let runtime = Runtime::new_with_alloc(CountingAllocator::new(guards.clone()))
+        .map_err(|e| IsolateError(format!("cannot create a QuickJS runtime: {e}")))?;
+    let interrupt_guards = guards.clone();
+    runtime.set_interrupt_handler(Some(Box::new(move || interrupt_guards.should_interrupt())));
+    Context::custom::<Intrinsics>(&runtime).map_err(|e| {
+        IsolateError(format!(
+            "cannot create a QuickJS context (memory limit too low?): {e}"
+        ))
+    })
 }
 
 /// Isolates freed by `bury` in this process, and the microseconds it took
@@ -134,17 +238,45 @@ impl Isolate {
         // before this one grows (a flow's peak memory stays at two heaps).
         bury();
         let limits = &config.env.limits;
+        NEXT_EXTRA.with(|next| {
+            next.borrow_mut()
+                .get_or_insert_with(|| config.extra.to_vec());
+        });
+        if let Some(prepared) = PREPARED.with(|p| p.borrow_mut().take()) {
+            // Used only when built with the same files and within this
+            // flow's limits; otherwise freed here and built afresh.
+            if prepared.extra == config.extra
+                && prepared
+                    .guards
+                    .arm(config.env.deadline, limits.memory_bytes)
+            {
+                return Ok(Isolate::finish(
+                    prepared.context,
+                    prepared.guards,
+                    Some(prepared.inits),
+                    config,
+                ));
+            }
+        }
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
-        let runtime = Runtime::new_with_alloc(CountingAllocator::new(guards.clone()))
-            .map_err(|e| IsolateError(format!("cannot create a QuickJS runtime: {e}")))?;
+        let context = bare_context(&guards)?;
+        Ok(Isolate::finish(context, guards, None, config))
+    }
+
+    fn finish(
+        context: Context,
+        guards: Rc<Guards>,
+        inits: Option<Vec<Persistent<Function<'static>>>>,
+        config: &IsolateConfig<'_>,
+    ) -> Isolate {
+        let limits = &config.env.limits;
+        let runtime = context.runtime();
         runtime.set_max_stack_size(limits.stack_bytes);
         // The runtime is dropped (and all its memory freed) when the
         // execution ends, so collecting garbage along the way is wasted work
         // for the executions that stay small; bigger ones still collect
         // before they approach the memory limit.
         runtime.set_gc_threshold((limits.memory_bytes / 4).clamp(256 << 10, 8 << 20));
-        let interrupt_guards = guards.clone();
-        runtime.set_interrupt_handler(Some(Box::new(move || interrupt_guards.should_interrupt())));
         let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
         let tracker_state = state.clone();
         runtime.set_host_promise_rejection_tracker(Some(Box::new(
@@ -152,17 +284,13 @@ impl Isolate {
                 track_rejection(&tracker_state, &promise, &reason, is_handled);
             },
         )));
-        let context = Context::custom::<Intrinsics>(&runtime).map_err(|e| {
-            IsolateError(format!(
-                "cannot create a QuickJS context (memory limit too low?): {e}"
-            ))
-        })?;
-        Ok(Isolate {
+        Isolate {
+            inits: RefCell::new(inits),
             context,
             state,
             guards,
             extra: config.extra.to_vec(),
-        })
+        }
     }
 
     /// Loads the runtime's JavaScript, then runs `f` inside the isolate. The
@@ -189,15 +317,24 @@ impl Isolate {
             let host =
                 host::install(&ctx, &self.state, &self.guards).map_err(|_| fail("host", &ctx))?;
             let rt = Object::new(ctx.clone()).map_err(|_| fail("registry", &ctx))?;
-            let files: Vec<RuntimeFile> = runtime_js::CORE
-                .iter()
-                .chain(&self.extra)
-                .copied()
-                .collect();
-            let bytes = runtime_js::bundle(&files).map_err(IsolateError)?;
-            let inits = bytecode::run_all(&ctx, &bytes).map_err(|_| fail("bytecode", &ctx))?;
+            let files = bundle_files(&self.extra);
+            let inits: Vec<Function> = match self.inits.borrow_mut().take() {
+                Some(prepared) => prepared
+                    .into_iter()
+                    .map(|init| init.restore(&ctx))
+                    .collect::<rquickjs::Result<_>>()
+                    .map_err(|_| fail("prepared", &ctx))?,
+                None => {
+                    let bytes = runtime_js::bundle(&files).map_err(IsolateError)?;
+                    bytecode::run_all(&ctx, &bytes)
+                        .map_err(|_| fail("bytecode", &ctx))?
+                        .into_iter()
+                        .map(|value| value.get())
+                        .collect::<rquickjs::Result<_>>()
+                        .map_err(|_| fail("bytecode", &ctx))?
+                }
+            };
             for (file, init) in files.iter().zip(inits) {
-                let init: Function = init.get().map_err(|_| fail(file.name(), &ctx))?;
                 init.call::<_, ()>((host.clone(), rt.clone()))
                     .map_err(|_| fail(file.name(), &ctx))?;
             }

@@ -93,6 +93,10 @@ fn work(receiver: &Mutex<Receiver<Task>>) {
             // A panicking task must not take the thread (and the pool) down.
             Ok(task) => {
                 let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task));
+                // Build the next execution's isolate while the caller
+                // handles this one's result (one-off threads never do: they
+                // end with their task).
+                let _ = std::panic::catch_unwind(super::isolate::prepare_next);
             }
             Err(_) => return,
         }

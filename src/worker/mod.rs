@@ -181,8 +181,10 @@ fn serve_jobs(options: WorkerOptions) -> i32 {
                     report: Box::new(report),
                 },
             );
-            // The parent has the result: now free the isolates.
+            // The parent has the result: now free the isolates and build
+            // the next job's.
             crate::engine::isolate::bury();
+            crate::engine::isolate::prepare_next();
             if sent.is_err() {
                 return 0;
             }

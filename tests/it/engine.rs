@@ -522,3 +522,62 @@ fn alternating_writers_and_probes_find_nothing_of_each_other() {
         );
     }
 }
+
+/// Each script thread builds the next execution's isolate ahead of it
+/// (docs/performance.md, "Isolates built ahead"). What it built must take
+/// the limits of the flow that uses it, whatever the last flow's were, and
+/// must be as fresh as one built for it: nothing of the previous execution
+/// (its globals, prototypes, timers, pending jobs) is in it.
+#[test]
+fn an_isolate_built_ahead_takes_the_next_flows_limits_and_nothing_else() {
+    let runner = shared_runner();
+    const POLLUTER: &str = "exports.onExecutePostLogin = async () => {
+  Object.prototype.polluted = true;
+  globalThis.leak = 1;
+  setTimeout(() => { globalThis.leak = 2; }, 0);
+  Promise.resolve().then(() => { Object.prototype.polluted = 'late'; });
+  new Promise(() => {});
+};";
+    for _ in 0..50 {
+        let outcome = run_on(&runner, POLLUTER, test_limits());
+        assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+        probe_is_clean(&runner);
+    }
+    // A smaller memory limit than the one the isolate was built under.
+    let outcome = run_on(
+        &runner,
+        "exports.onExecutePostLogin = async () => { const a = []; for (;;) a.push('x'.repeat(1000) + a.length); };",
+        Limits {
+            // The smallest limit a flow may set.
+            memory_bytes: 1 << 20,
+            ..test_limits()
+        },
+    );
+    assert_eq!(failure(&outcome).0, ErrorKind::MemoryLimit);
+    let peak = outcome.timings_us.scripts[0].peak_memory_bytes;
+    assert!(peak <= 1 << 20, "held {peak} bytes under a 1 MiB limit");
+    // A deadline that starts with this flow, not when the isolate was built.
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let started = Instant::now();
+    let outcome = run_on(
+        &runner,
+        "exports.onExecutePostLogin = async () => { while (true) {} };",
+        endless_limits(),
+    );
+    assert_eq!(failure(&outcome).0, ErrorKind::Timeout);
+    assert!(
+        started.elapsed() >= ENDLESS_DEADLINE,
+        "ran the whole deadline"
+    );
+    // A flow of another kind (a Rule's runtime files) after Actions, and
+    // an Action after it.
+    let rule_flow = Flow::post_login(vec![rule(
+        "rule.js",
+        "function (user, context, callback) { console.log(typeof Object.prototype.polluted, typeof global.leak); callback(null, user, context); }",
+    )])
+    .with_limits(test_limits());
+    let outcome = runner.run(&rule_flow).expect("runs");
+    assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+    assert_eq!(logs(&outcome), ["undefined undefined"]);
+    probe_is_clean(&runner);
+}
