@@ -289,7 +289,8 @@ fn submitted_prompt(resume: &super::flow::Resume) -> Option<Value> {
         .unwrap_or_default();
     for (key, value) in resume.query.iter().chain(resume.body.iter()) {
         if key != "state" {
-            fields.insert(key.clone(), value.clone());
+            let value = typed_like(fields.get(key), value);
+            fields.insert(key.clone(), value);
         }
     }
     let mut prompt = json!({ "id": render.str_arg(0).unwrap_or_default(), "fields": fields });
@@ -297,6 +298,30 @@ fn submitted_prompt(resume: &super::flow::Resume) -> Option<Value> {
         prompt["vars"] = vars.clone();
     }
     Some(prompt)
+}
+
+/// A submitted form value (always text) with the type of the value the
+/// field was rendered with: a boolean, number, object or array field
+/// gets one back when the text reads as one.
+fn typed_like(rendered: Option<&Value>, submitted: &Value) -> Value {
+    let Some(text) = submitted.as_str() else {
+        return submitted.clone();
+    };
+    let parsed = match rendered {
+        Some(Value::Bool(_)) => match text {
+            "true" | "on" => Some(Value::Bool(true)),
+            "false" | "" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Some(Value::Number(_)) | Some(Value::Object(_)) | Some(Value::Array(_)) => {
+            serde_json::from_str::<Value>(text).ok().filter(|v| {
+                std::mem::discriminant(v)
+                    == std::mem::discriminant(rendered.unwrap_or(&Value::Null))
+            })
+        }
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| submitted.clone())
 }
 
 /// Compiles a script without running it: a syntax error is an `Err`

@@ -59,6 +59,10 @@ fn respond(redirect_uri: &str, mode: &str, params: &[(String, String)]) -> Respo
     };
     let mut response = match mode {
         "form_post" => Html(pages::form_post(redirect_uri, params)).into_response(),
+        "web_message" => {
+            let origin = super::cors::origin_of(redirect_uri).unwrap_or_default();
+            Html(pages::web_message(&origin, params)).into_response()
+        }
         "fragment" => {
             let base = redirect_uri.split('#').next().unwrap_or(redirect_uri);
             found(&format!("{base}#{}", encoded()))
@@ -161,8 +165,22 @@ pub async fn authorize(
         words
     };
     let requested_mode = param(&params, "response_mode").map(str::to_string);
+    // web_message posts the answer, errors included, to the callback's
+    // origin: it must be one of the client's web origins first.
+    if requested_mode.as_deref() == Some("web_message") {
+        let origin = super::cors::origin_of(&redirect_uri).unwrap_or_default();
+        if !super::cors::web_origin(client, &origin) {
+            return error_page(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &format!(
+                    "The origin {origin} is not in the client's allowed web origins (\"web_origins\"), so response_mode=web_message cannot answer it"
+                ),
+            );
+        }
+    }
     let fallback_mode = match requested_mode.as_deref() {
-        Some(mode @ ("query" | "fragment" | "form_post")) => mode,
+        Some(mode @ ("query" | "fragment" | "form_post" | "web_message")) => mode,
         _ => default_mode(&response_type),
     };
     let reply = Reply {
@@ -192,7 +210,7 @@ pub async fn authorize(
     }
     let returns_tokens = response_type.iter().any(|w| w != "code");
     match requested_mode.as_deref() {
-        None | Some("fragment" | "form_post") => {}
+        None | Some("fragment" | "form_post" | "web_message") => {}
         Some("query") if !returns_tokens => {}
         Some("query") => {
             return reply.error(
@@ -800,6 +818,7 @@ async fn conclude(
                 "event": event,
                 "script": redirect.script,
                 "commands": outcome.commands,
+                "prompt": redirect.prompt,
             });
             if let Err(e) = server
                 .store()
@@ -813,7 +832,23 @@ async fn conclude(
             {
                 return reply.error("server_error", &e.to_string());
             }
-            let mut response = found(&redirect.url);
+            // A Form (api.prompt.render) is shown by this server, at the
+            // address it is reached at.
+            let url = match redirect.prompt.as_ref().and_then(|p| p["id"].as_str()) {
+                Some(id) => {
+                    let encode = |s: &str| {
+                        url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>()
+                    };
+                    format!(
+                        "{}u/forms/{}?state={}",
+                        server.issuer(),
+                        encode(id),
+                        encode(&redirect.state)
+                    )
+                }
+                None => redirect.url.clone(),
+            };
+            let mut response = found(&url);
             no_store(response.headers_mut());
             response
         }
@@ -914,6 +949,51 @@ async fn respond_success(
         params.push(("state".into(), state.clone()));
     }
     respond(&request.redirect_uri, &request.response_mode, &params)
+}
+
+/// `/u/forms/{id}?state=…`: the Form an Action rendered, for the login
+/// waiting at `/continue` with that state.
+pub async fn prompt_form(
+    State(server): State<Server>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = parse_params(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let Some(state) = param(&query, "state") else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Missing required parameter: state",
+        );
+    };
+    let pending = server
+        .store()
+        .get(Kind::Pending, state)
+        .await
+        .ok()
+        .flatten();
+    let prompt = pending
+        .as_ref()
+        .and_then(|p| p.get("prompt"))
+        .filter(|p| p["id"].as_str() == Some(id.as_str()));
+    let Some(prompt) = prompt else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "The state does not match a login waiting for this form (unknown, used or expired)",
+        );
+    };
+    let fields = prompt
+        .get("fields")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let mut response = Html(pages::prompt_form(&id, state, &fields)).into_response();
+    response
+        .headers_mut()
+        .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    no_store(response.headers_mut());
+    response
 }
 
 pub async fn continue_get(State(server): State<Server>, RawQuery(query): RawQuery) -> Response {

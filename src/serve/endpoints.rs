@@ -31,7 +31,7 @@ pub async fn discovery(State(server): State<Server>) -> Response {
             "code token id_token"
         ],
         "code_challenge_methods_supported": ["S256", "plain"],
-        "response_modes_supported": ["query", "fragment", "form_post"],
+        "response_modes_supported": ["query", "fragment", "form_post", "web_message"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["HS256", "RS256", "PS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
@@ -96,6 +96,11 @@ pub async fn userinfo(State(server): State<Server>, headers: HeaderMap) -> Respo
             Some(userinfo) if !userinfo.is_null() => {
                 let mut response = Json(userinfo.clone()).into_response();
                 no_store(response.headers_mut());
+                if let Some(client_id) = stored.get("client_id").and_then(Value::as_str) {
+                    response
+                        .extensions_mut()
+                        .insert(super::cors::CorsClient(client_id.to_string()));
+                }
                 response
             }
             _ => bearer_error("the access token was issued without the openid scope"),

@@ -4,6 +4,7 @@
 //! Actions through the same library path as `run` (docs/serve.md).
 
 mod authorize;
+pub mod cors;
 mod dbconnections;
 mod endpoints;
 mod login;
@@ -126,6 +127,7 @@ impl Server {
             )
             .route("/.well-known/jwks.json", get(endpoints::jwks))
             .route("/authorize", get(authorize::authorize))
+            .route("/u/forms/{id}", get(authorize::prompt_form))
             .route(
                 "/u/login",
                 get(authorize::login_page).post(authorize::login),
@@ -154,6 +156,10 @@ impl Server {
             .route("/__actionbox/logins", get(endpoints::logins))
             .fallback(endpoints::not_found)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                cors::layer,
+            ))
             .layer(axum::middleware::from_fn(log_request))
             .with_state(self.clone())
     }

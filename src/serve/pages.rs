@@ -2,7 +2,7 @@
 //! error pages, the `form_post` response, and the logins page.
 
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 use crate::tenant::ConnectionSettings;
 
@@ -162,6 +162,89 @@ pub fn form_post(redirect_uri: &str, params: &[(String, String)]) -> String {
 <script>window.setTimeout(function(){document.forms[0].submit()},0);</script>",
     );
     page("Submit This Form", &body)
+}
+
+/// `response_mode=web_message`: a page that posts the response to the
+/// window holding it (silent authentication's iframe) or that opened it
+/// (a popup), for the application's origin only.
+pub fn web_message(origin: &str, params: &[(String, String)]) -> String {
+    let response: Map<String, Value> = params
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+        .collect();
+    let message = json!({ "type": "authorization_response", "response": response });
+    // JSON in a script: `<` only occurs inside strings, where `\u003c` is
+    // the same character and cannot close the script element.
+    let script_value = |value: &Value| value.to_string().replace('<', "\\u003c");
+    let body = format!(
+        "<script>(function(){{var target=window.opener||window.parent;\
+target.postMessage({},{});}})();</script>",
+        script_value(&message),
+        script_value(&json!(origin))
+    );
+    page("Authorization Response", &body)
+}
+
+/// The page of a Form an Action rendered (`api.prompt.render`): one input
+/// per field it rendered with, prefilled, posting to `/continue` with the
+/// login's `state`. No script.
+pub fn prompt_form(id: &str, state: &str, fields: &Map<String, Value>) -> String {
+    let mut body = format!(
+        "<main><h1>One more step</h1><p>Form {}</p>\
+<form method=\"post\" action=\"/continue\">\
+<input type=\"hidden\" name=\"state\" value=\"{}\">",
+        text(id),
+        attr(state)
+    );
+    for (name, value) in fields {
+        let id = format!("field-{name}");
+        body.push_str(&format!(
+            "<label for=\"{}\">{}</label>",
+            attr(&id),
+            text(name)
+        ));
+        let input = match value {
+            Value::Bool(on) => {
+                let (yes, no) = if *on {
+                    (" selected", "")
+                } else {
+                    ("", " selected")
+                };
+                format!(
+                    "<select id=\"{id}\" name=\"{name}\"><option value=\"true\"{yes}>Yes</option>\
+<option value=\"false\"{no}>No</option></select>",
+                    id = attr(&id),
+                    name = attr(name)
+                )
+            }
+            Value::Number(number) => format!(
+                "<input id=\"{}\" name=\"{}\" type=\"number\" step=\"any\" value=\"{}\">",
+                attr(&id),
+                attr(name),
+                number
+            ),
+            Value::String(value) => format!(
+                "<input id=\"{}\" name=\"{}\" type=\"text\" value=\"{}\">",
+                attr(&id),
+                attr(name),
+                attr(value)
+            ),
+            Value::Null => format!(
+                "<input id=\"{}\" name=\"{}\" type=\"text\" value=\"\">",
+                attr(&id),
+                attr(name)
+            ),
+            other => format!(
+                "<textarea id=\"{}\" name=\"{}\">{}</textarea>",
+                attr(&id),
+                attr(name),
+                text(&other.to_string())
+            ),
+        };
+        body.push_str(&input);
+    }
+    body.push_str("<button type=\"submit\" id=\"submit\">Continue</button></form></main>");
+    page("One more step", &body)
 }
 
 /// The last logins: status, decoded tokens, dropped claims, commands, logs.

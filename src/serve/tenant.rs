@@ -323,6 +323,7 @@ fn client_from_export(value: &Value) -> Result<ClientSettings, String> {
         callbacks: strings("callbacks"),
         allowed_logout_urls: strings("allowed_logout_urls"),
         web_origins: strings("web_origins"),
+        allowed_origins: strings("allowed_origins"),
         grant_types: value.get("grant_types").map(|_| strings("grant_types")),
         app_type: text("app_type"),
         token_endpoint_auth_method: text("token_endpoint_auth_method"),
@@ -378,6 +379,9 @@ pub fn merge_clients(settings: &mut Settings, exported: Vec<ClientSettings>) {
                 }
                 if existing.web_origins.is_empty() {
                     existing.web_origins = client.web_origins;
+                }
+                if existing.allowed_origins.is_empty() {
+                    existing.allowed_origins = client.allowed_origins;
                 }
                 if existing.client_metadata.is_empty() {
                     existing.client_metadata = client.client_metadata;

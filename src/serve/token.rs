@@ -202,12 +202,17 @@ pub async fn token(
             .and_then(|v| v.to_str().ok())
             .map(str::to_string),
     };
-    match grant.as_str() {
+    let mut response = match grant.as_str() {
         "authorization_code" => authorization_code(&server, &client, &params).await,
         "refresh_token" => refresh(&server, &client, &params, &from).await,
         "client_credentials" => client_credentials(&server, &client, &params, &from).await,
         _ => password(&server, &client, &params, &grant, &from).await,
-    }
+    };
+    // Only this client's pages may read the answer (docs/serve.md).
+    response
+        .extensions_mut()
+        .insert(super::cors::CorsClient(client.client_id.clone()));
+    response
 }
 
 struct Origin {
@@ -861,5 +866,8 @@ pub async fn revoke(State(server): State<Server>, headers: HeaderMap, body: Byte
     }
     let mut response = StatusCode::OK.into_response();
     no_store(response.headers_mut());
+    response
+        .extensions_mut()
+        .insert(super::cors::CorsClient(client.client_id.clone()));
     response
 }

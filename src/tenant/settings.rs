@@ -77,6 +77,10 @@ pub struct ClientSettings {
     /// authentication with `response_mode=web_message`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub web_origins: Vec<String>,
+    /// More origins allowed to call the tenant from a browser (Auth0's
+    /// "Allowed Origins (CORS)").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed_origins: Vec<String>,
     /// The grants the client may use; absent: Auth0's defaults for its
     /// `app_type`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +117,7 @@ impl ClientSettings {
             callbacks: Vec::new(),
             allowed_logout_urls: Vec::new(),
             web_origins: Vec::new(),
+            allowed_origins: Vec::new(),
             grant_types: None,
             app_type: None,
             token_endpoint_auth_method: None,

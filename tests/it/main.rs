@@ -31,6 +31,7 @@ mod serve_dbconnections;
 mod serve_hostile;
 mod serve_management;
 mod serve_redis;
+mod serve_spa;
 mod tenant;
 mod tokens;
 mod triggers;

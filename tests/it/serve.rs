@@ -726,3 +726,138 @@ fn secrets_reach_the_application_as_the_scripts_wrote_them_and_only_the_logins_p
     );
     assert!(masked.contains("The partner [redacted] refused the link."));
 }
+
+#[test]
+fn web_message_and_cors_answer_only_the_origins_a_client_lists() {
+    let mut tenant = test_tenant();
+    for client in tenant
+        .settings
+        .clients
+        .iter_mut()
+        .filter(|c| c.client_id == WEB)
+    {
+        client.web_origins.push("http://app.test".into());
+        client.allowed_origins.push("https://*.partner.test".into());
+    }
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let mut browser = Browser::new();
+    // The client's web origin: after a login, silent authentication
+    // answers with a page posting the code to that origin only; `state`
+    // cannot close the script.
+    log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let hostile_state = "%3C%2Fscript%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E";
+    let silent = browser.get(&format!(
+        "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&scope=openid&state={hostile_state}&prompt=none&response_mode=web_message",
+        server.base,
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+    ));
+    assert_eq!(silent.status(), 200);
+    let page = silent.text().expect("page");
+    assert!(
+        page.contains("\"type\":\"authorization_response\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(",\"http://app.test\");"),
+        "posted to the callback's origin: {page}"
+    );
+    assert!(page.contains("\"code\":\""), "{page}");
+    assert_eq!(page.matches("</script>").count(), 1, "{page}");
+    // Without a session the error goes the same way.
+    let error = Browser::new().get(&format!(
+        "{}authorize?client_id={WEB}&response_type=code&redirect_uri={}&state=s&prompt=none&response_mode=web_message",
+        server.base,
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+    ));
+    let page = error.text().expect("page");
+    assert!(page.contains("\"error\":\"login_required\""), "{page}");
+    // A callback whose origin is no web origin: an error page, nothing posted.
+    let spa = Browser::new().get(&format!(
+        "{}authorize?client_id=spaClientId000000000000000000001&response_type=code&redirect_uri=http%3A%2F%2Fspa.test%2F&state=s&prompt=none&response_mode=web_message&code_challenge={}",
+        server.base,
+        "a".repeat(43)
+    ));
+    assert_eq!(spa.status(), 400);
+    let page = spa.text().expect("page");
+    assert!(!page.contains("postMessage"), "{page}");
+    assert!(page.contains("web_origins"), "{page}");
+
+    // CORS: preflight and answer for a listed origin (web origin, callback
+    // origin, wildcard), nothing for another; discovery is public.
+    let preflight = |origin: &str| {
+        http()
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}oauth/token", server.base),
+            )
+            .header("Origin", origin)
+            .header("Access-Control-Request-Method", "POST")
+            .header(
+                "Access-Control-Request-Headers",
+                "auth0-client, content-type",
+            )
+            .send()
+            .expect("preflight")
+    };
+    for origin in [
+        "http://app.test",
+        "https://a.partner.test",
+        "http://spa.test",
+    ] {
+        let answer = preflight(origin);
+        assert_eq!(answer.headers()["access-control-allow-origin"], origin);
+        assert_eq!(
+            answer.headers()["access-control-allow-headers"],
+            "auth0-client, content-type"
+        );
+    }
+    assert!(
+        preflight("https://evil.test")
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let token_from = |origin: &str| {
+        http()
+            .post(format!("{}oauth/token", server.base))
+            .header("Origin", origin)
+            .form(&[
+                ("grant_type", "password"),
+                ("client_id", WEB),
+                ("client_secret", WEB_SECRET),
+                ("username", "ana@acme.example"),
+                ("password", "correct horse battery"),
+            ])
+            .send()
+            .expect("token request")
+    };
+    assert_eq!(
+        token_from("https://b.partner.test").headers()["access-control-allow-origin"],
+        "https://b.partner.test"
+    );
+    // The SPA's origin is the tenant's, but not this client's.
+    assert!(
+        token_from("http://spa.test")
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+    let discovery = http()
+        .get(format!("{}.well-known/openid-configuration", server.base))
+        .header("Origin", "https://anyone.test")
+        .send()
+        .expect("discovery");
+    assert_eq!(discovery.headers()["access-control-allow-origin"], "*");
+    let discovery: Value = serde_json::from_str(&discovery.text().expect("body")).expect("JSON");
+    assert!(
+        discovery["response_modes_supported"]
+            .as_array()
+            .expect("modes")
+            .contains(&Value::from("web_message"))
+    );
+}

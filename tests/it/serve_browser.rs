@@ -118,6 +118,22 @@ fn chromium_logs_in_through_the_form_and_round_trips_a_redirect_action() {
             .client_metadata
             .insert("terms_url".into(), terms_url.clone());
     }
+    // A Form: an Action renders it for users who need a profile.
+    tenant
+        .flows
+        .get_mut(&actionbox::Trigger::PostLogin)
+        .expect("the post-login flow")
+        .scripts
+        .push(script(&serve_fixture("profile-form.js")));
+    let dee = serde_json::json!({
+        "email": "dee@acme.example",
+        "password": "dee's password",
+        "app_metadata": { "needs_profile": true }
+    });
+    tenant.users.push(
+        actionbox::serve::tenant::user_record(&dee, "Username-Password-Authentication", 0)
+            .expect("user"),
+    );
     let server = start(tenant, Arc::new(MemoryStore::new()));
     tenant_base.set(server.base.clone()).expect("set once");
     let encoded: String = url::form_urlencoded::byte_serialize(callback.as_bytes()).collect();
@@ -205,4 +221,58 @@ fn chromium_logs_in_through_the_form_and_round_trips_a_redirect_action() {
     let id = exchange(&code);
     assert_eq!(id["email"], "cy@acme.example");
     assert_eq!(id["https://acme.example/terms"], "v1");
+
+    // A Form (api.prompt.render): serve shows it, the answers go back to
+    // /continue, and onContinuePostLogin gets them in event.prompt, typed
+    // as the fields were rendered.
+    tab.navigate_to(&authorize("form"))
+        .expect("navigate")
+        .wait_until_navigated()
+        .expect("the login page");
+    type_into(&tab, "#username", "dee@acme.example");
+    type_into(&tab, "#password", "dee's password");
+    tab.wait_for_element("#continue")
+        .expect("the Continue button")
+        .click()
+        .expect("click");
+    tab.wait_for_element("#field-favourite_colour")
+        .unwrap_or_else(|e| panic!("the form: {e} at {}", tab.get_url()));
+    assert!(
+        tab.get_url()
+            .starts_with(&format!("{}u/forms/ap_profile?state=", server.base)),
+        "{}",
+        tab.get_url()
+    );
+    let form_page = tab
+        .capture_screenshot(CaptureScreenshotFormatOption::Png, None, None, true)
+        .expect("screenshot");
+    assert_not_blank(&form_page);
+    // Replace the prefilled colour, say yes to the newsletter, change the age.
+    tab.evaluate(
+        "document.getElementById('field-favourite_colour').value = '';\
+         document.getElementById('field-newsletter').value = 'true';\
+         document.getElementById('field-age').value = '';",
+        false,
+    )
+    .expect("clear the fields");
+    type_into(&tab, "#field-favourite_colour", "green");
+    type_into(&tab, "#field-age", "41");
+    tab.wait_for_element("#submit")
+        .expect("the form's Continue button")
+        .click()
+        .expect("click");
+    let code = text_of(&tab, "#code");
+    assert_eq!(text_of(&tab, "#state"), "form");
+    let id = exchange(&code);
+    assert_eq!(id["email"], "dee@acme.example");
+    assert_eq!(
+        id["https://acme.example/profile"],
+        serde_json::json!({
+            "form": "ap_profile",
+            "favourite_colour": "green",
+            "newsletter": true,
+            "age": 41,
+            "greeting": "Hello"
+        })
+    );
 }
