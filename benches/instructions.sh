@@ -21,7 +21,7 @@ count() {
     "$bin" bench benches/fixtures/bench-action.js --event "$event" --isolation thread --no-tokens \
     --concurrency 1 --iterations "$1" --warmup 0 --format json >"$tmp/report.$1.json" 2>/dev/null
   for f in "$tmp"/cg."$1"-*; do
-    grep -q 'bench::children' "$f" || grep -h '^summary' "$f"
+    grep -q -e 'bench::children' -e 'MemoryWatch::start::' "$f" || grep -h '^summary' "$f"
   done | awk '{ s += $2 } END { print s }'
 }
 a=$(count "$n1")
