@@ -211,6 +211,9 @@ struct Rewriter<'s, 'a> {
     /// The Rule makes `UnauthorizedError`s it does not pass straight to
     /// the callback: the Action defines the class.
     unauthorized_class: bool,
+    /// `const x = require(…)` lines for the Rules sandbox's globals the
+    /// Rule uses without requiring them (`request.get`, `_.extend`).
+    sandbox_requires: Vec<String>,
     /// Parameters of the Rule's own helper functions that always receive
     /// the Rule's `user`, `context` or callback (`function enrich(user,
     /// context, callback)` called as `enrich(user, context, callback)`):
@@ -304,6 +307,36 @@ fn rule_geoip_helper() -> String {
     )
 }
 
+/// Whether an expression can never evaluate to `undefined`, as far as its
+/// form shows (literals, objects, arithmetic, `x || 'default'`).
+fn never_undefined(expression: &Expression<'_>) -> bool {
+    use oxc::syntax::operator::LogicalOperator;
+    match expression.without_parentheses() {
+        Expression::StringLiteral(_)
+        | Expression::NumericLiteral(_)
+        | Expression::BooleanLiteral(_)
+        | Expression::NullLiteral(_)
+        | Expression::BigIntLiteral(_)
+        | Expression::RegExpLiteral(_)
+        | Expression::TemplateLiteral(_)
+        | Expression::ObjectExpression(_)
+        | Expression::ArrayExpression(_)
+        | Expression::NewExpression(_)
+        | Expression::BinaryExpression(_)
+        | Expression::FunctionExpression(_)
+        | Expression::ArrowFunctionExpression(_)
+        | Expression::UpdateExpression(_) => true,
+        Expression::UnaryExpression(u) => u.operator != UnaryOperator::Void,
+        Expression::LogicalExpression(l) => {
+            l.operator != LogicalOperator::And && never_undefined(&l.right)
+        }
+        Expression::ConditionalExpression(c) => {
+            never_undefined(&c.consequent) && never_undefined(&c.alternate)
+        }
+        _ => false,
+    }
+}
+
 /// Whether an assigned value is data a cache can hold, as far as the
 /// code shows: not a function, a class, an instance or a module.
 fn is_data(expression: &Expression<'_>) -> bool {
@@ -365,6 +398,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             global_cache: false,
             rule_geoip: false,
             unauthorized_class: false,
+            sandbox_requires: Vec::new(),
             aliases: Vec::new(),
             alias_arguments: Vec::new(),
         }
@@ -1505,6 +1539,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
     // ----- globals -----
 
     fn rewrite_globals(&mut self) {
+        self.require_sandbox_globals();
         for node in self.global_references("configuration") {
             let chain = self.chain(node);
             if let Some(key) = chain.path.first() {
@@ -1548,6 +1583,62 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             self.note(node, "the Rule makes UnauthorizedError objects outside callback(…): the Action defines the class; where they reach the callback, the application receives error=access_denied instead of error=unauthorized");
             if !self.expected.contains(&ExpectedDifference::DenialCode) {
                 self.expected.push(ExpectedDifference::DenialCode);
+            }
+        }
+    }
+
+    /// The modules Auth0's Rules sandbox put on the global object
+    /// (docs/rules.md): an Action requires each one it uses and declares it
+    /// at the version the Rule ran.
+    fn require_sandbox_globals(&mut self) {
+        const DATABASE_HELPERS: &[&str] =
+            &["mongo", "mysql", "mysql_pool", "postgres", "sqlserver"];
+        let mut globals: Vec<(&str, String, Option<&str>)> = crate::packages::RULES_SANDBOX_GLOBALS
+            .iter()
+            .filter(|(global, _)| *global != "ip")
+            .map(|(global, package)| {
+                let line = match *global {
+                    "ObjectID" => format!("const {{ ObjectID }} = require('{package}');"),
+                    "pbkdf2" => format!("const pbkdf2 = require('{package}')();"),
+                    _ => format!("const {global} = require('{package}');"),
+                };
+                (*global, line, Some(*package))
+            })
+            .collect();
+        // Node's own modules: in an Action, the global `crypto` is the Web
+        // Crypto API, not Node's module.
+        globals.push(("crypto", "const crypto = require('crypto');".into(), None));
+        globals.push((
+            "querystring",
+            "const querystring = require('querystring');".into(),
+            None,
+        ));
+        for (global, line, package) in globals {
+            let Some(node) = self.global_references(global).first().copied() else {
+                continue;
+            };
+            self.sandbox_requires.push(line);
+            if let Some(package) = package {
+                let version = crate::packages::rules_default_version(package);
+                if !self.dependencies.iter().any(|d| d.name == package) {
+                    self.dependencies.push(Dependency {
+                        name: package.to_string(),
+                        version: version.map(str::to_string),
+                    });
+                }
+                let at = version.map_or_else(
+                    || "its latest version".to_string(),
+                    |v| format!("{package}@{v}"),
+                );
+                self.note(node, format!("the Rule uses the Rules global {global} without requiring it: the Action requires '{package}' ({at}, as the Rules environment gave it)"));
+            }
+            if global == "jwt" && self.source.contains("expiresInMinutes") {
+                self.todo(node, "the Rules global jwt took expiresInMinutes; jsonwebtoken takes expiresIn (e.g. '60m')");
+            }
+        }
+        for helper in DATABASE_HELPERS {
+            if let Some(node) = self.global_references(helper).first().copied() {
+                self.todo(node, format!("the Rules global {helper} connected to a database; require the database's client package in the Action and connect with its credentials from event.secrets"));
             }
         }
     }
@@ -1796,18 +1887,22 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             _ => match self.metadata_keys(field, object) {
                 Some(keys) => keys
                     .iter()
-                    .map(|k| {
-                        vec![Piece::Text(format!(
-                            "api.user.{setter}({}, event.user.{field}{})",
-                            quote(k),
-                            member(k)
-                        ))]
+                    .map(|(k, maybe_undefined)| {
+                        let value = format!("event.user.{field}{}", member(k));
+                        let set = format!("api.user.{setter}({}, {value})", quote(k));
+                        vec![Piece::Text(if *maybe_undefined {
+                            format!("({value} !== undefined && {set})")
+                        } else {
+                            set
+                        })]
                     })
                     .collect(),
                 None => vec![vec![
                     Piece::Text("for (const [key, value] of Object.entries(".into()),
                     Piece::Source(range(object.span())),
-                    Piece::Text(format!(")) api.user.{setter}(key, value)")),
+                    Piece::Text(format!(
+                        ")) if (value !== undefined) api.user.{setter}(key, value)"
+                    )),
                 ]],
             },
         };
@@ -1839,7 +1934,7 @@ impl<'s, 'a> Rewriter<'s, 'a> {
             let mut pieces = vec![Piece::Text("Promise.resolve(Object.entries(".into())];
             pieces.push(Piece::Source(range(object.span())));
             pieces.push(Piece::Text(format!(
-                ").forEach(([key, value]) => api.user.{setter}(key, value)))"
+                ").forEach(([key, value]) => value !== undefined && api.user.{setter}(key, value)))"
             )));
             self.edits.replace(range(call.span), pieces);
         } else if calls.is_empty() {
@@ -1861,7 +1956,8 @@ impl<'s, 'a> Rewriter<'s, 'a> {
 
     /// The keys of `user.<field>` the Rule sets, when it only ever sets
     /// `user.<field>.<key> = …` (and `user.<field> = user.<field> || {}`).
-    fn metadata_keys(&self, field: &str, object: &Expression<'a>) -> Option<Vec<String>> {
+    /// Each key comes with whether the value written may be `undefined`.
+    fn metadata_keys(&self, field: &str, object: &Expression<'a>) -> Option<Vec<(String, bool)>> {
         if !self.is_user_field(object, field) {
             return None;
         }
@@ -1898,8 +1994,23 @@ impl<'s, 'a> Rewriter<'s, 'a> {
                             | AstKind::ComputedMemberExpression(_)
                             | AstKind::StaticMemberExpression(_)
                     );
-                if changes && !keys.contains(&chain.path[1]) {
-                    keys.push(chain.path[1].clone());
+                // The Rule writes JSON, which leaves out a key whose value
+                // is undefined (and so changes nothing); the Action must not
+                // set it then.
+                let maybe_undefined = match self.assigned_by(at) {
+                    Some((_, assign)) if chain.path.len() == 2 => {
+                        assign.operator == AssignmentOperator::Assign
+                            && !never_undefined(&assign.right)
+                    }
+                    _ => matches!(
+                        self.nodes().kind(parent),
+                        AstKind::UnaryExpression(u) if u.operator == UnaryOperator::Delete
+                    ),
+                };
+                match keys.iter_mut().find(|(k, _)| *k == chain.path[1]) {
+                    Some((_, guard)) => *guard |= maybe_undefined,
+                    None if changes => keys.push((chain.path[1].clone(), maybe_undefined)),
+                    None => {}
                 }
                 continue;
             }
@@ -2045,11 +2156,11 @@ impl<'s, 'a> Rewriter<'s, 'a> {
         let trailing = trailing.strip_suffix(';').unwrap_or(trailing);
         let mut code = String::new();
         code.push_str(leading);
-        for h in &hoisted {
-            code.push_str(h);
+        for line in self.sandbox_requires.iter().chain(&hoisted) {
+            code.push_str(line);
             code.push('\n');
         }
-        if !hoisted.is_empty() {
+        if !hoisted.is_empty() || !self.sandbox_requires.is_empty() {
             code.push('\n');
         }
         if self.global_cache {

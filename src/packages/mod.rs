@@ -584,7 +584,7 @@ pub fn literal_requires(source: &str) -> Vec<String> {
 /// The globals Auth0's Rules sandbox provided without `require`, and the
 /// package each loads (js-runtime/rules.js): installed before a Rule that
 /// uses one runs, as its literal `require`s are.
-const RULES_SANDBOX_GLOBALS: &[(&str, &str)] = &[
+pub(crate) const RULES_SANDBOX_GLOBALS: &[(&str, &str)] = &[
     ("request", "request"),
     ("_", "lodash"),
     ("async", "async"),

@@ -757,3 +757,78 @@ fn an_unversioned_require_declares_the_version_the_rule_ran() {
     assert_eq!(roles["status"], "same", "{roles:#}");
     assert_eq!(roles["action"], serde_json::json!(["customer", "member"]));
 }
+
+#[test]
+fn a_metadata_key_the_rule_may_leave_undefined_is_set_only_when_defined() {
+    let (output, report) = migrate(&["tests/fixtures/migrate/username-to-metadata.js"]);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    // The Rule's update sends JSON, which leaves out an undefined key: the
+    // Action must not set it (nor delete it) then.
+    assert!(
+        code.contains("(event.user.app_metadata.username !== undefined && api.user.setAppMetadata('username', event.user.app_metadata.username))"),
+        "{code}"
+    );
+    assert!(
+        code.contains(", api.user.setAppMetadata('seen', event.user.app_metadata.seen), "),
+        "a value that is never undefined needs no check: {code}"
+    );
+    let database = &report["events"][0];
+    assert_eq!(database["verdict"], "equivalent", "{database:#}");
+    // The database user has no username: only `seen` is written.
+    assert_eq!(
+        database["comparison"]["action"]["metadata_updates"]["app_metadata"],
+        serde_json::json!({ "seen": true })
+    );
+}
+
+#[test]
+fn the_rules_sandbox_globals_become_requires_at_the_rules_versions() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let cache = tempfile::tempdir().expect("tempdir");
+    let output = crate::common::actionbox_command()
+        .args([
+            "migrate",
+            "tests/fixtures/migrate/sandbox-globals.js",
+            "--cache-dir",
+            cache.path().to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .current_dir(repo())
+        .env("npm_config_registry", &registry.url)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("the binary runs");
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    let code = report["action"].as_str().unwrap();
+    // `_` was lodash; `crypto` was Node's module, where an Action's global
+    // crypto is the Web Crypto API.
+    assert!(
+        code.contains("const _ = require('lodash');\nconst crypto = require('crypto');\n\nexports.onExecutePostLogin"),
+        "{code}"
+    );
+    assert_eq!(
+        report["dependencies"],
+        serde_json::json!([{ "name": "lodash", "version": "4.17.19" }])
+    );
+    let claims = report["events"][0]["comparison"]["claims"]
+        .as_array()
+        .unwrap();
+    for name in [
+        "https://app.acme.example/roles",
+        "https://app.acme.example/email_hash",
+    ] {
+        let claim = claims
+            .iter()
+            .find(|c| c["claim"] == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        assert_eq!(claim["status"], "same", "{claim:#}");
+    }
+    let hash = claims
+        .iter()
+        .find(|c| c["claim"] == "https://app.acme.example/email_hash")
+        .unwrap();
+    assert_eq!(hash["action"].as_str().map(str::len), Some(12), "{hash:#}");
+}
