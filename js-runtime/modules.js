@@ -179,6 +179,7 @@
       const path = found[0];
       const cached = moduleCache[path];
       if (cached !== undefined) return cached.exports;
+      if (found[3] === true) return requireEsModule(path, found[1]);
       if (p.StringPrototypeEndsWith(path, '.json')) {
         const module = { exports: p.JSONParse(found[1]) };
         moduleCache[path] = module;
@@ -199,6 +200,33 @@
     require.cache = moduleCache;
     return require;
   };
+
+  // An ES module, as Node 22 requires one: its namespace object. Its
+  // imports resolve as `require` does from the importing file
+  // (src/engine/esm.rs); what is not an ES module file is `require`d,
+  // through the hook set while the graph loads.
+  const REQUIRE_HOOK = '__actionbox_require_for_import';
+  let importing = 0;
+  function requireEsModule(path, source) {
+    const module = { exports: undefined, id: path, filename: path, loaded: false, children: [], paths: [] };
+    moduleCache[path] = module;
+    if (importing++ === 0) {
+      p.ObjectDefineProperty(p.globalThis, REQUIRE_HOOK, {
+        value: (from, request) => rt.makeModuleRequire(from)(request),
+        configurable: true, enumerable: false, writable: false,
+      });
+    }
+    try {
+      module.exports = host.importModule(path, source);
+    } catch (err) {
+      delete moduleCache[path];
+      throw err;
+    } finally {
+      if (--importing === 0) delete p.globalThis[REQUIRE_HOOK];
+    }
+    module.loaded = true;
+    return module.exports;
+  }
 
   // Actions Modules: shared code of the tenant, with its own secrets.
   function actionModule(id, from) {

@@ -278,6 +278,8 @@ impl Isolate {
         // before they approach the memory limit.
         runtime.set_gc_threshold((limits.memory_bytes / 4).clamp(256 << 10, 8 << 20));
         let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
+        let (resolver, loader) = super::esm::loader(&state);
+        runtime.set_loader(resolver, loader);
         let tracker_state = state.clone();
         runtime.set_host_promise_rejection_tracker(Some(Box::new(
             move |_ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, is_handled: bool| {

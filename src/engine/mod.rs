@@ -3,6 +3,7 @@
 
 pub(crate) mod action;
 pub(crate) mod bytecode;
+mod esm;
 pub(crate) mod guards;
 pub(crate) mod host;
 pub(crate) mod isolate;

@@ -1,8 +1,8 @@
 //! Finding a real npm package in the `node_modules` folders the user named,
 //! the way Node resolves `require` (package.json `main` and `exports`,
 //! `.js`/`.json`/`index.js`, nested `node_modules`), without ever leaving
-//! those folders. Only plain CommonJS JavaScript and JSON load: native
-//! addons and ES modules fail with a message saying so.
+//! those folders. CommonJS, ES modules (marked, for src/engine/esm.rs) and
+//! JSON load; native addons fail with a message saying so.
 
 use std::path::{Component, Path, PathBuf};
 
@@ -31,6 +31,10 @@ pub struct Resolved {
     /// the size limit): `require` fails with this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// An ES module (`.mjs`, or `"type": "module"`): `require` loads it as
+    /// Node 22 does, through QuickJS's module loader (src/engine/esm.rs).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub esm: bool,
 }
 
 /// Bytecode crosses the worker pipe as base64, not a JSON array of numbers.
@@ -96,17 +100,7 @@ pub(crate) fn split_package(request: &str) -> (&str, &str) {
 /// Resolves `request`, made from the file `from` (a module path inside one
 /// of `roots`, or a script name), to a file inside `roots`.
 pub fn resolve(roots: &[PathBuf], from: &str, request: &str) -> Result<Resolved, String> {
-    let resolved = find(roots, from, request)?;
-    if let Some(why) = es_module(roots, &resolved.path) {
-        return Err(not_found(
-            request,
-            &format!(
-                "{} is an ES module ({why}); actionbox loads CommonJS packages only: install a version of the package that ships CommonJS",
-                resolved.path.display()
-            ),
-        ));
-    }
-    Ok(resolved)
+    find(roots, from, request)
 }
 
 /// Why the file is an ES module, if it is: a `.mjs` file, or a `.js` file
@@ -243,12 +237,14 @@ fn read(roots: &[PathBuf], path: &Path) -> Option<Resolved> {
             Err(_) => return None,
         }
     };
+    let esm = refused.is_none() && es_module(roots, &path).is_some();
     Some(Resolved {
         path,
         source,
         package: None,
         bytecode: None,
         refused,
+        esm,
     })
 }
 
@@ -317,7 +313,22 @@ fn export_target(exports: &Value, key: &str) -> Option<String> {
     match exports {
         Value::String(s) if key == "." => Some(s.clone()),
         Value::Object(map) if map.keys().all(|k| k.starts_with('.')) => {
-            map.get(key).and_then(export_target_value)
+            if let Some(exact) = map.get(key) {
+                return export_target_value(exact);
+            }
+            // A subpath pattern (`"./jwe/*": "./dist/jwe/*.js"`): the
+            // longest prefix that matches wins, and what `*` matched
+            // replaces each `*` of the target.
+            map.iter()
+                .filter_map(|(pattern, value)| {
+                    let (prefix, suffix) = pattern.split_once('*')?;
+                    let matched = key.strip_prefix(prefix)?.strip_suffix(suffix)?;
+                    Some((prefix.len(), matched, value))
+                })
+                .max_by_key(|(length, _, _)| *length)
+                .and_then(|(_, matched, value)| {
+                    export_target_value(value).map(|target| target.replace('*', matched))
+                })
         }
         Value::Object(_) | Value::Array(_) if key == "." => export_target_value(exports),
         _ => None,
@@ -364,5 +375,25 @@ mod tests {
             export_target(&serde_json::json!("./main.js"), "."),
             Some("./main.js".into())
         );
+    }
+
+    #[test]
+    fn exports_patterns_substitute_what_the_star_matched() {
+        let exports = serde_json::json!({
+            ".": "./index.js",
+            "./jwe/*": { "types": "./types/jwe/*.d.ts", "default": "./dist/jwe/*.js" },
+            "./jwe/compact/*": "./dist/compact/*.js",
+            "./internal/*.js": null
+        });
+        assert_eq!(
+            export_target(&exports, "./jwe/flattened/decrypt"),
+            Some("./dist/jwe/flattened/decrypt.js".into())
+        );
+        assert_eq!(
+            export_target(&exports, "./jwe/compact/decrypt"),
+            Some("./dist/compact/decrypt.js".into())
+        );
+        assert_eq!(export_target(&exports, "./internal/x.js"), None);
+        assert_eq!(export_target(&exports, "./other"), None);
     }
 }

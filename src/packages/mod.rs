@@ -409,7 +409,8 @@ impl Packages {
             .path
             .extension()
             .is_some_and(|e| e == "js" || e == "cjs")
-            && found.refused.is_none();
+            && found.refused.is_none()
+            && !found.esm;
         let cache = || {
             self.bytecode
                 .get_or_init(|| bytecode::BytecodeCache::open(&self.cache))
@@ -493,6 +494,7 @@ fn with_package(tree: &Tree, location: &str, resolved: Resolved, dir: &Path) -> 
         }),
         bytecode: None,
         refused: resolved.refused,
+        esm: resolved.esm,
     })
 }
 

@@ -779,6 +779,58 @@ fn the_real_jose_signs_verifies_and_imports_keys_as_node_does() {
 }
 
 #[test]
+fn jose_6_an_es_module_only_package_is_required_as_node_22_does() {
+    let outcome = matches_node_with_real_packages("jose-esm", &[("jose", "6.1.0")]);
+    assert!(
+        used(&outcome).contains(&("jose".into(), "6.1.0".into(), PackageSource::Registry)),
+        "{:?}",
+        outcome.packages
+    );
+}
+
+#[test]
+fn an_es_module_imports_built_ins_commonjs_dependencies_and_its_own_files() {
+    let mut packages = fixtures();
+    packages.push(RegistryPackage::fixture("esm-lib", "1.0.0"));
+    let registry = TestRegistry::serve(packages);
+    let cache = tempfile::tempdir().unwrap();
+    let node = NodeConfig {
+        packages: registry.options(cache.path()),
+        ..NodeConfig::default()
+    };
+    let source = r#"function (user, context, callback) {
+        const lib = require('esm-lib@1.0.0');
+        console.log(typeof lib, typeof lib.default, lib.default('ada'));
+        console.log(lib.digest('x'), lib.sameFunction, require('esm-lib@1.0.0') === lib);
+        console.log(require('esm-lib@1.0.0/extra').twice('hi'));
+        try {
+            require('esm-lib@1.0.0/broken');
+        } catch (e) {
+            console.log(e.message.split('\n')[0]);
+        }
+        callback(null, user, context);
+    }"#;
+    let outcome = try_run_with_node(vec![rule("esm-rule.js", source)], node)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        ok_logs(&outcome),
+        [
+            "object function ADA! [shout 1.2.0] ADA! [shout 1.2.0]",
+            "2d711642b726 true true",
+            "hi hi",
+            "Cannot find module 'not-a-dependency'",
+        ],
+        "{}",
+        error_message(&outcome)
+    );
+    assert!(
+        used(&outcome).contains(&("shout".into(), "1.2.0".into(), PackageSource::Registry)),
+        "{:?}",
+        outcome.packages
+    );
+}
+
+#[test]
 fn lodash_moment_yaml_and_xml_packages_match_node() {
     matches_node_with_real_packages(
         "pure-js-packages",

@@ -18,7 +18,8 @@ pub(super) fn install<'js>(
     state: &Shared,
     guards: &Rc<Guards>,
 ) -> rquickjs::Result<()> {
-    // requireResolve(from, request) -> [path, source] or [null, null, why]
+    // requireResolve(from, request) -> [path, source] (with `true` after
+    // them for an ES module) or [null, null, why]
     let st = state.clone();
     add(ctx, host, guards, "requireResolve", move |ctx, args| {
         let from = arg_string(ctx, args, 0)?;
@@ -49,6 +50,9 @@ pub(super) fn install<'js>(
                 }
                 out.set(0, path)?;
                 out.set(1, resolved.source)?;
+                if resolved.esm {
+                    out.set(3, true)?;
+                }
             }
             Err(why) => out.set(2, why)?,
         }
@@ -131,6 +135,19 @@ pub(super) fn install<'js>(
             )
         })?;
         bytecode::run(ctx, &bytes)
+    })?;
+
+    // importModule(path, source) -> the namespace of the ES module at
+    // `path` (resolved by requireResolve), its imports loaded through
+    // src/engine/esm.rs, evaluated to the end.
+    let st = state.clone();
+    add(ctx, host, guards, "importModule", move |ctx, args| {
+        let path = arg_string(ctx, args, 0)?;
+        let source = arg_string(ctx, args, 1)?;
+        st.borrow_mut().add_source(&path, source.as_str().into(), 0);
+        let (module, promise) = rquickjs::Module::declare(ctx.clone(), path, source)?.eval()?;
+        promise.finish::<()>()?;
+        Ok(module.namespace()?.into_value())
     })?;
 
     // loadRuntime(name, host) -> the init function of a lazily loaded
