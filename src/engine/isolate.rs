@@ -111,6 +111,10 @@ thread_local! {
     static GRAVEYARD: std::cell::RefCell<Option<Isolate>> = const { std::cell::RefCell::new(None) };
     // The isolate `prepare_next` built for this thread's next execution.
     static PREPARED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
+    // A prepared isolate the execution could not use (another trigger's
+    // files, or limits it is already over), freed by `bury` like the
+    // graveyard's: off the latency.
+    static DISCARDED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
     // The runtime files of the first isolate since the last `prepare_next`:
     // a flow's next execution most likely starts with the same trigger.
     static NEXT_EXTRA: RefCell<Option<Vec<RuntimeFile>>> = const { RefCell::new(None) };
@@ -208,6 +212,7 @@ static BURIED_US: AtomicU64 = AtomicU64::new(0);
 
 /// Frees this thread's finished isolate, if one is waiting.
 pub(crate) fn bury() {
+    drop(DISCARDED.with(|d| d.borrow_mut().take()));
     let Some(dead) = GRAVEYARD.with(|g| g.borrow_mut().take()) else {
         return;
     };
@@ -244,7 +249,8 @@ impl Isolate {
         });
         if let Some(prepared) = PREPARED.with(|p| p.borrow_mut().take()) {
             // Used only when built with the same files and within this
-            // flow's limits; otherwise freed here and built afresh.
+            // flow's limits; otherwise freed after the result, and this
+            // one built afresh.
             if prepared.extra == config.extra
                 && prepared
                     .guards
@@ -257,6 +263,7 @@ impl Isolate {
                     config,
                 ));
             }
+            DISCARDED.with(|d| *d.borrow_mut() = Some(prepared));
         }
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
         let context = bare_context(&guards)?;

@@ -581,3 +581,22 @@ fn an_isolate_built_ahead_takes_the_next_flows_limits_and_nothing_else() {
     assert_eq!(logs(&outcome), ["undefined undefined"]);
     probe_is_clean(&runner);
 }
+
+/// Flows of different triggers in turn on one script thread: the isolate
+/// built ahead for one kind is not used by the other (each gets the
+/// runtime files of its own trigger), and both keep working.
+#[test]
+fn flows_of_different_triggers_in_turn_each_get_their_own_runtime() {
+    let runner = shared_runner();
+    let rule_flow = Flow::post_login(vec![rule(
+        "rule.js",
+        "function (user, context, callback) { console.log(typeof api, typeof configuration); callback(null, user, context); }",
+    )])
+    .with_limits(test_limits());
+    for _ in 0..5 {
+        let outcome = runner.run(&rule_flow).expect("runs");
+        assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+        assert_eq!(logs(&outcome), ["undefined object"]);
+        probe_is_clean(&runner);
+    }
+}
