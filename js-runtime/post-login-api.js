@@ -169,11 +169,6 @@
     });
   }
 
-  // What the emulated auth0 SDK's in-memory tenant starts from.
-  function seedFlow(event) {
-    rt.flowUser = event.user;
-    rt.flowRoles = event.authorization ? event.authorization.roles : undefined;
-  }
 
   // A claim's value is recorded as JSON; undefined, functions and symbols
   // have no JSON form: recorded with no value, and the claim policy drops
@@ -185,7 +180,6 @@
   }
 
   rt.createPostLoginApi = function (event, info) {
-    seedFlow(event);
     const api = {};
     const local = { redirected: false, rendered: false };
     let primaryUserSet = info.primaryUserSet === true;
@@ -324,5 +318,5 @@
   };
 
   // What the other triggers' facades (trigger-apis.js) share with this one.
-  rt.apiParts = { record, recordClaim, seedFlow, validate, str, utf8Bytes, isPlainObject, assertScope, cacheApi, redirectApi, promptApi, deepClone };
+  rt.apiParts = { record, recordClaim, validate, str, utf8Bytes, isPlainObject, assertScope, cacheApi, redirectApi, promptApi, deepClone };
 })

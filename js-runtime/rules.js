@@ -133,7 +133,6 @@
   }
 
   rt.installRuleGlobals = function (info) {
-    rt.flowUser = info.user;
     rt.isRules = true;
     define('configuration', info.configuration);
     // Rules keep their own state on `global`; reads fall through to the

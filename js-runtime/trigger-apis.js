@@ -8,7 +8,7 @@
   'use strict';
   const p = rt.p;
   const { ArrayIsArray, ArrayPrototypePush, ArrayPrototypeIncludes, ArrayPrototypeIndexOf, ArrayPrototypeSplice, ObjectKeys, Error, TypeError } = p;
-  const { record, recordClaim, seedFlow, validate, str, isPlainObject, assertScope, cacheApi, redirectApi, promptApi } = rt.apiParts;
+  const { record, recordClaim, validate, str, isPlainObject, assertScope, cacheApi, redirectApi, promptApi } = rt.apiParts;
 
   const MAX_SCOPES = 1000;
 
@@ -67,7 +67,6 @@
   }
 
   rt.createCredentialsExchangeApi = function (event, info) {
-    seedFlow(event);
     const api = {};
     api.access = {
       deny(code, reason) {
@@ -89,7 +88,6 @@
   };
 
   rt.createPreUserRegistrationApi = function (event, info) {
-    seedFlow(event);
     const api = {};
     api.access = {
       deny(reason, userMessage) {
@@ -135,12 +133,10 @@
   // post-user-registration, post-change-password, send-phone-message:
   // the cache only.
   rt.createCacheOnlyApi = function (event, info) {
-    seedFlow(event);
     return { cache: cacheApi(info) };
   };
 
   rt.createPasswordResetPostChallengeApi = function (event, info) {
-    seedFlow(event);
     const api = {};
     const local = { redirected: false, rendered: false };
     const abort = (message) => record('abort', [message]);
@@ -193,7 +189,6 @@
   }
 
   rt.createCustomTokenExchangeApi = function (event, info) {
-    rt.flowUser = event.transaction ? event.transaction.actor_token_user : undefined;
     const api = {};
     api.access = {
       deny(code, reason) {

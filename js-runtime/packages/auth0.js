@@ -1,75 +1,25 @@
-// The auth0 package (node-auth0): ManagementClient and AuthenticationClient
-// for the calls scripts make, in the call and result shapes of the major
-// version asked for (2.x/3.x callbacks and bare bodies; 4.x `{data}`
-// responses; 5.x positional ids, bare bodies and pages). They work on an
-// in-memory tenant seeded with the user logging in (and --users), kept by
-// the host for the whole flow, and every call is recorded as a command.
-// Anything else fails with "not supported by actionbox's emulation".
+// The auth0 package (node-auth0) when the real one does not run: 2.x and
+// 3.x (whose real code needs superagent and axios 0.x over sockets), a
+// Rule's unversioned require('auth0'), and later versions when the real
+// package cannot be installed. ManagementClient and AuthenticationClient
+// keep the call and result shapes of the major version asked for (2.x/3.x
+// callbacks and bare bodies; 4.x `{data}` responses; 5.x positional ids,
+// bare bodies and pages), and send every call as the real SDK does: an
+// https request to the tenant's Management API or token endpoint, which
+// the host answers from the tenant's store (docs/serve.md, "Management
+// API"), so `run` and `serve` read and write one directory. Every call is
+// also recorded as a command. Anything else fails with "not supported by
+// actionbox's emulation".
 (function (host, rt) {
   'use strict';
   const p = rt.p;
   rt.load('node/buffer');
+  rt.load('node/fetch');
   const {
-    ObjectKeys, ObjectCreate, ArrayIsArray, ArrayPrototypePush, ArrayPrototypeFilter, ArrayPrototypeFind,
-    ArrayPrototypeFindIndex, ArrayPrototypeSplice, ArrayPrototypeIncludes, ArrayPrototypeMap, ArrayPrototypeSlice,
-    ArrayPrototypeJoin, ArrayPrototypeSome, JSONStringify, JSONParse, StringPrototypeToLowerCase, StringPrototypeSplit,
-    StringPrototypeIndexOf, StringPrototypeSlice, StringPrototypeStartsWith, StringPrototypeEndsWith, Promise, TypeError,
+    ObjectCreate, ArrayPrototypePush, ArrayPrototypeFilter, ArrayPrototypeIncludes,
+    ArrayPrototypeSlice, ArrayPrototypeJoin, JSONStringify, JSONParse, StringPrototypeToLowerCase,
+    PromisePrototypeThen, Promise, TypeError,
   } = p;
-
-  const clone = (value) => (value === undefined ? undefined : JSONParse(JSONStringify(value)));
-  const nowIso = () => p.DatePrototypeToISOString(new p.Date());
-
-  // ---- the tenant ---------------------------------------------------------
-  // { users: [user], roles: [{id, name, description, permissions}] }; a
-  // user's roles are kept in its `__roles` (role ids), never returned.
-  let tenant = null;
-  function roleIdFor(name) {
-    return `rol_${p.StringPrototypeReplace(StringPrototypeToLowerCase(`${name}`), /[^a-z0-9]+/g, '_')}`;
-  }
-  function ensureRole(name) {
-    let role = ArrayPrototypeFind(tenant.roles, (r) => r.name === name || r.id === name);
-    if (role === undefined) {
-      role = { id: StringPrototypeStartsWith(name, 'rol_') ? name : roleIdFor(name), name, description: '', permissions: [] };
-      ArrayPrototypePush(tenant.roles, role);
-    }
-    return role;
-  }
-  function seedUser(user, roleNames) {
-    const copy = clone(user);
-    if (copy === undefined || copy === null || typeof copy.user_id !== 'string') return;
-    if (ArrayPrototypeSome(tenant.users, (u) => u.user_id === copy.user_id)) return;
-    const names = roleNames || copy.roles || [];
-    delete copy.roles;
-    const permissions = copy.permissions || [];
-    delete copy.permissions;
-    copy.__roles = ArrayPrototypeMap(names, (name) => ensureRole(name).id);
-    copy.__permissions = permissions;
-    ArrayPrototypePush(tenant.users, copy);
-  }
-  function load() {
-    if (tenant !== null) return tenant;
-    const state = JSONParse(host.tenantUsers());
-    if (state.fresh) {
-      tenant = { users: [], roles: [] };
-      if (rt.flowUser) seedUser(rt.flowUser, rt.flowRoles);
-      for (let i = 0; i < state.users.length; i++) seedUser(state.users[i]);
-    } else {
-      tenant = state;
-    }
-    return tenant;
-  }
-  function save() {
-    host.tenantSave(JSONStringify(tenant));
-  }
-  function publicUser(user) {
-    const out = clone(user);
-    delete out.__roles;
-    delete out.__permissions;
-    return out;
-  }
-  function publicRole(role) {
-    return { id: role.id, name: role.name, description: role.description };
-  }
 
   // A failed call, as the Management API answers it.
   class HttpFailure {
@@ -80,234 +30,110 @@
       this.errorCode = errorCode;
     }
   }
-  const notFound = () => new HttpFailure(404, 'Not Found', 'The user does not exist.', 'inexistent_user');
-  const badRequest = (message, errorCode = 'invalid_body') => new HttpFailure(400, 'Bad Request', message, errorCode);
 
-  function userOrFail(id) {
-    const user = ArrayPrototypeFind(load().users, (u) => u.user_id === id);
-    if (user === undefined) throw notFound();
-    return user;
-  }
+  // ---- the requests -------------------------------------------------------
+  const enc = (segment) => p.encodeURIComponent(`${segment}`);
 
-  // PATCH /users/{id}: metadata merges at the top level (null deletes a
-  // key); other root attributes are replaced.
-  const READ_ONLY = ['user_id', 'identities', 'created_at', 'updated_at', 'last_login', 'logins_count', 'last_ip'];
-  function applyUpdate(user, body) {
-    if (body === null || typeof body !== 'object' || ArrayIsArray(body)) throw badRequest('Payload validation error: \'Expected type object but found type array\'.');
-    const keys = ObjectKeys(body);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
-      if (ArrayPrototypeIncludes(READ_ONLY, key)) throw badRequest(`Payload validation error: 'Additional properties not allowed: ${key}'.`);
-      if (key === 'app_metadata' || key === 'user_metadata') {
-        const patch = body[key];
-        if (patch === null || typeof patch !== 'object') throw badRequest(`Payload validation error: 'Expected type object but found type ${patch === null ? 'null' : typeof patch}' on property ${key}.`);
-        const target = user[key] || (user[key] = {});
-        const names = ObjectKeys(patch);
-        for (let j = 0; j < names.length; j++) {
-          if (patch[names[j]] === null) delete target[names[j]];
-          else target[names[j]] = clone(patch[names[j]]);
-        }
-      } else if (key === 'password') {
-        // accepted, never stored
-      } else {
-        user[key] = clone(body[key]);
+  // One request to the tenant: resolves to {status, data} (data undefined
+  // for an empty body), rejects with an HttpFailure for an error status,
+  // or with an Error when the request could not be made.
+  function send(method, url, headers, body) {
+    return new Promise((resolve, reject) => {
+      const pairs = [['Accept', 'application/json']];
+      for (let i = 0; i < headers.length; i++) ArrayPrototypePush(pairs, headers[i]);
+      let bytes = null;
+      if (body !== undefined) {
+        ArrayPrototypePush(pairs, ['Content-Type', 'application/json']);
+        bytes = rt.utf8Encode(JSONStringify(body));
       }
-    }
-    user.updated_at = nowIso();
-  }
-
-  // The subset of the user search (Lucene) syntax scripts use:
-  // field:value terms joined by AND, values quoted or not, a trailing *.
-  function matchesQuery(user, q) {
-    if (q === undefined || q === null || q === '' || q === '*') return true;
-    const terms = StringPrototypeSplit(`${q}`, /\s+AND\s+/);
-    for (let i = 0; i < terms.length; i++) {
-      const term = p.StringPrototypeTrim(terms[i]);
-      const colon = StringPrototypeIndexOf(term, ':');
-      if (colon <= 0 || p.RegExpPrototypeTest(/\s(OR|NOT)\s|^NOT\s|[()]/, term)) {
-        throw new p.Error(`the user search query '${q}' is not supported by actionbox's emulation of auth0 (it understands field:value terms joined by AND)`);
-      }
-      const field = StringPrototypeSlice(term, 0, colon);
-      let value = StringPrototypeSlice(term, colon + 1);
-      if (StringPrototypeStartsWith(value, '"') && StringPrototypeEndsWith(value, '"')) value = StringPrototypeSlice(value, 1, -1);
-      const candidates = valuesAt(user, StringPrototypeSplit(field, '.'));
-      const prefix = StringPrototypeEndsWith(value, '*') ? StringPrototypeSlice(value, 0, -1) : undefined;
-      const wanted = StringPrototypeToLowerCase(value);
-      const hit = ArrayPrototypeSome(candidates, (candidate) => {
-        const text = StringPrototypeToLowerCase(`${candidate}`);
-        return prefix !== undefined ? StringPrototypeStartsWith(text, StringPrototypeToLowerCase(prefix)) : text === wanted;
+      rt.httpStart({ method, url, headers: pairs, body: bytes, timeoutMs: undefined }, {
+        resolve(raw) {
+          const text = host.utf8Decode(raw.body);
+          let data;
+          if (text !== '') {
+            try {
+              data = JSONParse(text);
+            } catch (e) {
+              data = text;
+            }
+          }
+          if (raw.status >= 400) {
+            const known = data !== null && typeof data === 'object';
+            const message = known ? (data.message || data.error_description || raw.statusText) : (text || raw.statusText);
+            reject(new HttpFailure(raw.status, known && data.error ? data.error : raw.statusText, message, known ? data.errorCode : undefined));
+            return;
+          }
+          resolve({ status: raw.status, data });
+        },
+        reject(message) {
+          reject(new p.Error(`${method} ${url} failed: ${message} (actionbox answers the Management API only at the tenant's own domain, the settings' \`domain\`)`));
+        },
       });
-      if (!hit) return false;
-    }
-    return true;
-  }
-  function valuesAt(value, path) {
-    if (path.length === 0) return value === undefined || value === null ? [] : ArrayIsArray(value) ? value : [value];
-    if (ArrayIsArray(value)) {
-      let out = [];
-      for (let i = 0; i < value.length; i++) out = p.ArrayPrototypeConcat(out, valuesAt(value[i], path));
-      return out;
-    }
-    if (value === null || typeof value !== 'object') return [];
-    return valuesAt(value[path[0]], ArrayPrototypeSlice(path, 1));
+    });
   }
 
-  // The paging parameters of a list call, without its path parameters.
-  function paging(params) {
-    const out = {};
+  // A client's connection to its tenant: the domain and the bearer token,
+  // given (`token`) or got once by the client-credentials grant, as the
+  // real SDK's token provider does.
+  function connection(options) {
+    const domain = p.StringPrototypeReplace(`${options.domain}`, /^https?:\/\//, '');
+    let token = options.token !== undefined ? PromisePrototypeThen(p.PromiseResolve(), () => `${options.token}`) : undefined;
+    return {
+      domain,
+      token() {
+        if (token === undefined) {
+          const grant = {
+            grant_type: 'client_credentials', client_id: options.clientId, client_secret: options.clientSecret,
+            audience: options.audience || `https://${domain}/api/v2/`,
+          };
+          if (options.scope) grant.scope = options.scope;
+          token = PromisePrototypeThen(send('POST', `https://${domain}/oauth/token`, [], grant), (answer) => answer.data.access_token);
+        }
+        return token;
+      },
+    };
+  }
+
+  // The operations, version-independent: (args) -> [method, path, query,
+  // body]. Each is recorded as `management.<name>`.
+  const listQuery = (params, keys) => {
+    const out = [];
     if (params === null || typeof params !== 'object') return out;
-    for (const key of ['page', 'per_page', 'include_totals']) if (params[key] !== undefined) out[key] = params[key];
-    return out;
-  }
-
-  function pageOf(items, params, key) {
-    const perPage = params && params.per_page !== undefined ? +params.per_page : 50;
-    const page = params && params.page !== undefined ? +params.page : 0;
-    const slice = ArrayPrototypeSlice(items, page * perPage, page * perPage + perPage);
-    if (params && params.include_totals) {
-      const out = { start: page * perPage, limit: perPage, length: slice.length, total: items.length };
-      out[key] = slice;
-      return out;
+    for (let i = 0; i < keys.length; i++) {
+      const value = params[keys[i]];
+      if (value !== undefined && value !== null) ArrayPrototypePush(out, [keys[i], value]);
     }
-    return slice;
-  }
-
-  // The operations, version-independent: (args) -> result, or throws an
-  // HttpFailure. Each is recorded as `management.<name>`.
+    return out;
+  };
+  const PAGING = ['page', 'per_page', 'include_totals'];
+  const SEARCH = ['q', 'search_engine', 'connection', 'sort', 'fields', 'include_fields', 'page', 'per_page', 'include_totals'];
   const ops = {
-    'users.get'(id) {
-      return publicUser(userOrFail(id));
-    },
-    'users.update'(id, body) {
-      const user = userOrFail(id);
-      applyUpdate(user, body);
-      save();
-      return publicUser(user);
-    },
-    'users.getAll'(params) {
-      const users = ArrayPrototypeFilter(load().users, (u) => matchesQuery(u, params && params.q)
-        && (!(params && params.connection) || ArrayPrototypeSome(u.identities || [], (identity) => identity.connection === params.connection)));
-      return pageOf(ArrayPrototypeMap(users, publicUser), params, 'users');
-    },
-    'usersByEmail.getByEmail'(email) {
-      if (typeof email !== 'string' || email === '') throw badRequest('Query validation error: \'String is too short (0 chars), minimum 1\' on property email.');
-      const wanted = StringPrototypeToLowerCase(email);
-      return ArrayPrototypeMap(ArrayPrototypeFilter(load().users, (u) => typeof u.email === 'string' && StringPrototypeToLowerCase(u.email) === wanted), publicUser);
-    },
-    'users.link'(id, body) {
-      const primary = userOrFail(id);
-      let secondaryId;
-      if (body && body.link_with) {
-        throw new p.Error("linking with link_with (an ID token) is not supported by actionbox's emulation of auth0: pass provider and user_id");
-      }
-      if (!body || !body.provider || !body.user_id) throw badRequest('Payload validation error: \'Missing required property: provider\'.');
-      const userId = `${body.user_id}`;
-      secondaryId = StringPrototypeIndexOf(userId, '|') === -1 ? `${body.provider}|${userId}` : userId;
-      const users = load().users;
-      const at = ArrayPrototypeFindIndex(users, (u) => u.user_id === secondaryId);
-      if (at === -1) throw new HttpFailure(400, 'Bad Request', 'The user to link does not exist.', 'invalid_body');
-      const secondary = users[at];
-      ArrayPrototypeSplice(users, at, 1);
-      primary.identities = primary.identities || [];
-      const identities = secondary.identities || [];
-      for (let i = 0; i < identities.length; i++) {
-        const identity = clone(identities[i]);
-        identity.profileData = { email: secondary.email, email_verified: secondary.email_verified, name: secondary.name };
-        ArrayPrototypePush(primary.identities, identity);
-      }
-      save();
-      return clone(primary.identities);
-    },
-    'users.unlink'(id, provider, userId) {
-      const primary = userOrFail(id);
-      const identities = primary.identities || [];
-      const at = ArrayPrototypeFindIndex(identities, (identity, index) => index > 0 && identity.provider === provider && `${identity.user_id}` === `${userId}`);
-      if (at !== -1) {
-        const [identity] = ArrayPrototypeSplice(identities, at, 1);
-        const profile = identity.profileData || {};
-        delete identity.profileData;
-        ArrayPrototypePush(load().users, {
-          user_id: `${provider}|${userId}`, email: profile.email, email_verified: profile.email_verified, name: profile.name,
-          identities: [identity], app_metadata: {}, user_metadata: {}, created_at: nowIso(), updated_at: nowIso(), __roles: [], __permissions: [],
-        });
-        save();
-      }
-      return clone(identities);
-    },
-    'users.assignRoles'(id, body) {
-      const user = userOrFail(id);
-      const roles = body && body.roles;
-      if (!ArrayIsArray(roles)) throw badRequest('Payload validation error: \'Missing required property: roles\'.');
-      for (let i = 0; i < roles.length; i++) {
-        const role = ensureRole(`${roles[i]}`);
-        if (!ArrayPrototypeIncludes(user.__roles, role.id)) ArrayPrototypePush(user.__roles, role.id);
-      }
-      save();
-      return undefined;
-    },
-    'users.deleteRoles'(id, body) {
-      const user = userOrFail(id);
-      const roles = (body && body.roles) || [];
-      user.__roles = ArrayPrototypeFilter(user.__roles, (roleId) => !ArrayPrototypeIncludes(roles, roleId));
-      save();
-      return undefined;
-    },
-    'users.getRoles'(id, params) {
-      const user = userOrFail(id);
-      const roles = ArrayPrototypeMap(user.__roles, (roleId) => publicRole(ensureRole(roleId)));
-      return pageOf(roles, params, 'roles');
-    },
-    'users.getPermissions'(id, params) {
-      const user = userOrFail(id);
-      let permissions = clone(user.__permissions);
-      for (let i = 0; i < user.__roles.length; i++) {
-        const role = ensureRole(user.__roles[i]);
-        permissions = p.ArrayPrototypeConcat(permissions, clone(role.permissions || []));
-      }
-      return pageOf(permissions, params, 'permissions');
-    },
-    'users.delete'(id) {
-      const users = load().users;
-      const at = ArrayPrototypeFindIndex(users, (u) => u.user_id === id);
-      // The API answers 204 for an id that does not exist too.
-      if (at !== -1) {
-        ArrayPrototypeSplice(users, at, 1);
-        save();
-      }
-      return undefined;
-    },
-    'users.create'(body) {
-      if (!body || typeof body !== 'object') throw badRequest('Payload validation error: \'Expected type object\'.');
-      if (!body.connection) throw badRequest('Payload validation error: \'Missing required property: connection\'.');
-      const users = load().users;
-      if (body.email && ArrayPrototypeSome(users, (u) => u.email === body.email && ArrayPrototypeSome(u.identities || [], (i) => i.connection === body.connection))) {
-        throw new HttpFailure(409, 'Conflict', 'The user already exists.', 'auth0_idp_error');
-      }
-      const id = body.user_id || host.hexEncode(host.randomBytes(12));
-      const user = clone(body);
-      delete user.password;
-      delete user.connection;
-      user.user_id = `auth0|${id}`;
-      user.identities = [{ connection: body.connection, provider: 'auth0', user_id: `${id}`, isSocial: false }];
-      user.app_metadata = user.app_metadata || {};
-      user.user_metadata = user.user_metadata || {};
-      user.created_at = nowIso();
-      user.updated_at = user.created_at;
-      user.__roles = [];
-      user.__permissions = [];
-      ArrayPrototypePush(users, user);
-      save();
-      return publicUser(user);
-    },
-    'roles.getAll'(params) {
-      const roles = ArrayPrototypeFilter(load().roles, (r) => !(params && params.name_filter) || p.StringPrototypeIncludes(StringPrototypeToLowerCase(r.name), StringPrototypeToLowerCase(params.name_filter)));
-      return pageOf(ArrayPrototypeMap(roles, publicRole), params, 'roles');
-    },
+    'users.get': (id) => ['GET', `/users/${enc(id)}`],
+    'users.update': (id, body) => ['PATCH', `/users/${enc(id)}`, [], body],
+    'users.getAll': (params) => ['GET', '/users', listQuery(params, SEARCH)],
+    'usersByEmail.getByEmail': (email) => ['GET', '/users-by-email', [['email', email === undefined || email === null ? '' : email]]],
+    'users.link': (id, body) => ['POST', `/users/${enc(id)}/identities`, [], body === undefined ? {} : body],
+    'users.unlink': (id, provider, userId) => ['DELETE', `/users/${enc(id)}/identities/${enc(provider)}/${enc(userId)}`],
+    'users.assignRoles': (id, body) => ['POST', `/users/${enc(id)}/roles`, [], body === undefined ? {} : body],
+    'users.deleteRoles': (id, body) => ['DELETE', `/users/${enc(id)}/roles`, [], body === undefined ? {} : body],
+    'users.getRoles': (id, params) => ['GET', `/users/${enc(id)}/roles`, listQuery(params, PAGING)],
+    'users.getPermissions': (id, params) => ['GET', `/users/${enc(id)}/permissions`, listQuery(params, PAGING)],
+    'users.delete': (id) => ['DELETE', `/users/${enc(id)}`],
+    'users.create': (body) => ['POST', '/users', [], body],
+    'roles.getAll': (params) => ['GET', '/roles', listQuery(params, ['name_filter', 'page', 'per_page', 'include_totals'])],
   };
 
-  function call(name, args) {
+  // Makes the call `name` on the tenant: resolves to {status, data}.
+  function call(conn, name, args) {
     host.record(`management.${name}`, JSONStringify(ArrayPrototypeFilter(args, (a) => a !== undefined)));
-    return p.ReflectApply(ops[name], undefined, args);
+    const [method, path, query, body] = p.ReflectApply(ops[name], undefined, args);
+    let url = `https://${conn.domain}/api/v2${path}`;
+    if (query !== undefined && query.length > 0) {
+      const parts = [];
+      for (let i = 0; i < query.length; i++) ArrayPrototypePush(parts, `${enc(query[i][0])}=${enc(query[i][1])}`);
+      url += `?${ArrayPrototypeJoin(parts, '&')}`;
+    }
+    return PromisePrototypeThen(conn.token(), (token) => send(method, url, [['Authorization', `Bearer ${token}`]], body));
   }
 
   // ---- errors per version -------------------------------------------------
@@ -398,21 +224,21 @@
     if (kind === 'Management' && !options.token && !options.clientId) throw new p.Error('Must provide a token or a clientId and clientSecret');
   }
 
+
   // ---- 2.x / 3.x ----------------------------------------------------------
-  function settleV2(name, args, cb, domain) {
-    let result;
-    let failure;
-    try {
-      result = call(name, args);
-    } catch (e) {
-      if (!(e instanceof HttpFailure)) throw e;
-      failure = errorV2(e, name, domain);
-    }
+  // The promise, or (a callback given) undefined and the callback called.
+  function settle(promise, cb) {
     if (typeof cb === 'function') {
-      rt.timers.setTimeout(() => (failure === undefined ? cb(null, result === undefined ? '' : result) : cb(failure)), 0);
+      PromisePrototypeThen(promise, (result) => cb(null, result), (e) => cb(e));
       return undefined;
     }
-    return failure === undefined ? Promise.resolve(result === undefined ? '' : result) : Promise.reject(failure);
+    return promise;
+  }
+  function settleV2(conn, name, args, cb) {
+    const promise = PromisePrototypeThen(call(conn, name, args), (answer) => (answer.data === undefined ? '' : answer.data), (e) => {
+      throw e instanceof HttpFailure ? errorV2(e, name, conn.domain) : e;
+    });
+    return settle(promise, cb);
   }
   function argumentError(message) {
     const err = new p.Error(message);
@@ -426,37 +252,38 @@
   }
   function managementV2(options, version) {
     checkOptions(options, 'Management');
-    const domain = options.domain;
+    const conn = connection(options);
+    const op = (name, args, cb) => settleV2(conn, name, args, cb);
     const users = guard({
-      get: (params, cb) => settleV2('users.get', [idOf(params, 'get')], cb, domain),
-      update: (params, data, cb) => settleV2('users.update', [idOf(params, 'update'), data], cb, domain),
-      updateAppMetadata: (params, metadata, cb) => settleV2('users.update', [idOf(params, 'updateAppMetadata'), { app_metadata: metadata }], cb, domain),
-      updateUserMetadata: (params, metadata, cb) => settleV2('users.update', [idOf(params, 'updateUserMetadata'), { user_metadata: metadata }], cb, domain),
-      getAll: (params, cb) => (typeof params === 'function' ? settleV2('users.getAll', [{}], params, domain) : settleV2('users.getAll', [params || {}], cb, domain)),
-      getByEmail: (email, opts, cb) => settleV2('usersByEmail.getByEmail', [email], typeof opts === 'function' ? opts : cb, domain),
+      get: (params, cb) => op('users.get', [idOf(params, 'get')], cb),
+      update: (params, data, cb) => op('users.update', [idOf(params, 'update'), data], cb),
+      updateAppMetadata: (params, metadata, cb) => op('users.update', [idOf(params, 'updateAppMetadata'), { app_metadata: metadata }], cb),
+      updateUserMetadata: (params, metadata, cb) => op('users.update', [idOf(params, 'updateUserMetadata'), { user_metadata: metadata }], cb),
+      getAll: (params, cb) => (typeof params === 'function' ? op('users.getAll', [{}], params) : op('users.getAll', [params || {}], cb)),
+      getByEmail: (email, opts, cb) => op('usersByEmail.getByEmail', [email], typeof opts === 'function' ? opts : cb),
       link: (userId, params, cb) => {
         if (userId === null || userId === undefined) throw argumentError('The userId cannot be null or undefined');
         if (typeof userId !== 'string') throw argumentError('The userId has to be a string');
-        return settleV2('users.link', [userId, params], cb, domain);
+        return op('users.link', [userId, params], cb);
       },
       unlink: (params, cb) => {
         if (!params || !params.id) throw argumentError('id field is required');
         if (!params.user_id) throw argumentError('user_id field is required');
         if (!params.provider) throw argumentError('provider field is required');
-        return settleV2('users.unlink', [params.id, params.provider, params.user_id], cb, domain);
+        return op('users.unlink', [params.id, params.provider, params.user_id], cb);
       },
       assignRoles: (params, data, cb) => {
         if (!params || params.id === null || params.id === undefined) throw argumentError('The user_id cannot be null or undefined');
-        return settleV2('users.assignRoles', [params.id, data], cb, domain);
+        return op('users.assignRoles', [params.id, data], cb);
       },
-      removeRoles: (params, data, cb) => settleV2('users.deleteRoles', [idOf(params, 'removeRoles'), data], cb, domain),
-      getRoles: (params, cb) => settleV2('users.getRoles', [idOf(params, 'getRoles'), paging(params)], cb, domain),
-      getPermissions: (params, cb) => settleV2('users.getPermissions', [idOf(params, 'getPermissions'), paging(params)], cb, domain),
-      delete: (params, cb) => settleV2('users.delete', [idOf(params, 'delete')], cb, domain),
-      create: (data, cb) => settleV2('users.create', [data], cb, domain),
+      removeRoles: (params, data, cb) => op('users.deleteRoles', [idOf(params, 'removeRoles'), data], cb),
+      getRoles: (params, cb) => op('users.getRoles', [idOf(params, 'getRoles'), paging(params)], cb),
+      getPermissions: (params, cb) => op('users.getPermissions', [idOf(params, 'getPermissions'), paging(params)], cb),
+      delete: (params, cb) => op('users.delete', [idOf(params, 'delete')], cb),
+      create: (data, cb) => op('users.create', [data], cb),
     }, 'ManagementClient.users', version);
     const roles = guard({
-      getAll: (params, cb) => (typeof params === 'function' ? settleV2('roles.getAll', [{}], params, domain) : settleV2('roles.getAll', [params || {}], cb, domain)),
+      getAll: (params, cb) => (typeof params === 'function' ? op('roles.getAll', [{}], params) : op('roles.getAll', [params || {}], cb)),
     }, 'ManagementClient.roles', version);
     const client = {
       users, roles,
@@ -469,109 +296,111 @@
     return guard(client, 'ManagementClient', version);
   }
 
+  // The paging parameters of a list call, without its path parameters.
+  function paging(params) {
+    const out = {};
+    if (params === null || typeof params !== 'object') return out;
+    for (let i = 0; i < PAGING.length; i++) if (params[PAGING[i]] !== undefined) out[PAGING[i]] = params[PAGING[i]];
+    return out;
+  }
+
   // ---- 4.x ----------------------------------------------------------------
-  function settleV4(name, args) {
-    return new Promise((resolve, reject) => {
-      try {
-        const data = call(name, args);
-        resolve({ data, headers: {}, status: data === undefined ? 204 : name === 'users.create' ? 201 : 200, statusText: data === undefined ? 'No Content' : 'OK' });
-      } catch (e) {
-        reject(e instanceof HttpFailure ? new ManagementApiError(e) : e);
-      }
-    });
+  const STATUS_TEXT = { 200: 'OK', 201: 'Created', 204: 'No Content' };
+  function settleV4(conn, name, args) {
+    return PromisePrototypeThen(call(conn, name, args),
+      (answer) => ({ data: answer.data, headers: {}, status: answer.status, statusText: STATUS_TEXT[answer.status] || '' }),
+      (e) => {
+        throw e instanceof HttpFailure ? new ManagementApiError(e) : e;
+      });
   }
   function requireId(params) {
     if (params === null || params === undefined || params.id === null || params.id === undefined) throw new RequiredError('id');
     return params.id;
   }
+  // A call whose synchronous argument errors reject, as async methods do.
   const v4 = (fn) => (...args) => {
     try {
       return fn(...args);
     } catch (e) {
-      return Promise.reject(e);
+      return p.PromiseReject(e);
     }
   };
   function managementV4(options, version) {
     checkOptions(options, 'Management');
+    const conn = connection(options);
+    const op = (name, args) => settleV4(conn, name, args);
     const users = guard({
-      get: v4((params) => settleV4('users.get', [requireId(params)])),
-      update: v4((params, body) => settleV4('users.update', [requireId(params), body])),
-      getAll: v4((params) => settleV4('users.getAll', [params || {}])),
-      link: v4((params, body) => settleV4('users.link', [requireId(params), body])),
+      get: v4((params) => op('users.get', [requireId(params)])),
+      update: v4((params, body) => op('users.update', [requireId(params), body])),
+      getAll: v4((params) => op('users.getAll', [params || {}])),
+      link: v4((params, body) => op('users.link', [requireId(params), body])),
       unlink: v4((params) => {
         requireId(params);
         if (!params.provider) throw new RequiredError('provider');
         if (!params.user_id) throw new RequiredError('user_id');
-        return settleV4('users.unlink', [params.id, params.provider, params.user_id]);
+        return op('users.unlink', [params.id, params.provider, params.user_id]);
       }),
-      assignRoles: v4((params, body) => settleV4('users.assignRoles', [requireId(params), body])),
-      deleteRoles: v4((params, body) => settleV4('users.deleteRoles', [requireId(params), body])),
-      getRoles: v4((params) => settleV4('users.getRoles', [requireId(params), paging(params)])),
-      getPermissions: v4((params) => settleV4('users.getPermissions', [requireId(params), paging(params)])),
-      delete: v4((params) => settleV4('users.delete', [requireId(params)])),
-      create: v4((body) => settleV4('users.create', [body])),
+      assignRoles: v4((params, body) => op('users.assignRoles', [requireId(params), body])),
+      deleteRoles: v4((params, body) => op('users.deleteRoles', [requireId(params), body])),
+      getRoles: v4((params) => op('users.getRoles', [requireId(params), paging(params)])),
+      getPermissions: v4((params) => op('users.getPermissions', [requireId(params), paging(params)])),
+      delete: v4((params) => op('users.delete', [requireId(params)])),
+      create: v4((body) => op('users.create', [body])),
     }, 'ManagementClient.users', version);
     const usersByEmail = guard({
       getByEmail: v4((params) => {
         if (!params || params.email === null || params.email === undefined) throw new RequiredError('email');
-        return settleV4('usersByEmail.getByEmail', [params.email]);
+        return op('usersByEmail.getByEmail', [params.email]);
       }),
     }, 'ManagementClient.usersByEmail', version);
-    const roles = guard({ getAll: v4((params) => settleV4('roles.getAll', [params || {}])) }, 'ManagementClient.roles', version);
+    const roles = guard({ getAll: v4((params) => op('roles.getAll', [params || {}])) }, 'ManagementClient.roles', version);
     return guard({ users, usersByEmail, roles }, 'ManagementClient', version);
   }
 
   // ---- 5.x ----------------------------------------------------------------
-  function settleV5(name, args) {
-    const promise = new Promise((resolve, reject) => {
-      try {
-        resolve(call(name, args));
-      } catch (e) {
-        reject(e instanceof HttpFailure ? errorV5(e, name) : e);
-      }
-    });
-    promise.withRawResponse = () => p.PromisePrototypeThen(promise, (data) => ({ data, rawResponse: { headers: {}, status: 200, statusText: 'OK', url: '' } }));
+  function settleV5(conn, name, args) {
+    const answered = call(conn, name, args);
+    const failed = (e) => {
+      throw e instanceof HttpFailure ? errorV5(e, name) : e;
+    };
+    const promise = PromisePrototypeThen(answered, (answer) => answer.data, failed);
+    promise.withRawResponse = () => PromisePrototypeThen(answered,
+      (answer) => ({ data: answer.data, rawResponse: { headers: {}, status: answer.status, statusText: STATUS_TEXT[answer.status] || '', url: '' } }),
+      failed);
     return promise;
   }
   // A v5 Page over a list operation: .data is the current page's items.
-  function pageV5(name, args, key, params) {
-    return new Promise((resolve, reject) => {
-      const fetchPage = (pageNumber) => {
-        const pageParams = { per_page: 50, include_totals: true, ...(params || {}), page: pageNumber };
-        const callArgs = ArrayPrototypeSlice(args);
-        ArrayPrototypePush(callArgs, pageParams);
-        return call(name, callArgs);
-      };
-      let response;
-      try {
-        response = fetchPage(params && params.page !== undefined ? +params.page : 0);
-      } catch (e) {
-        reject(e instanceof HttpFailure ? errorV5(e, name) : e);
-        return;
-      }
-      const page = {
-        data: response[key],
-        response,
-        rawResponse: { headers: {}, status: 200, statusText: 'OK', url: '' },
-        hasNextPage() {
-          return this.response.start + this.response.length < this.response.total;
-        },
-        async getNextPage() {
-          this.response = fetchPage(this.response.start / this.response.limit + 1);
-          this.data = this.response[key];
-          return this;
-        },
-        async *[p.SymbolAsyncIterator]() {
-          let current = this;
-          for (;;) {
-            for (let i = 0; i < current.data.length; i++) yield current.data[i];
-            if (!current.hasNextPage()) return;
-            current = await current.getNextPage();
-          }
-        },
-      };
-      resolve(page);
-    });
+  function pageV5(conn, name, args, key, params) {
+    const fetchPage = (pageNumber) => {
+      const pageParams = { per_page: 50, include_totals: true, ...(params || {}), page: pageNumber };
+      const callArgs = ArrayPrototypeSlice(args);
+      ArrayPrototypePush(callArgs, pageParams);
+      return PromisePrototypeThen(call(conn, name, callArgs), (answer) => answer.data, (e) => {
+        throw e instanceof HttpFailure ? errorV5(e, name) : e;
+      });
+    };
+    const first = params && params.page !== undefined ? +params.page : 0;
+    return PromisePrototypeThen(fetchPage(first), (response) => ({
+      data: response[key],
+      response,
+      rawResponse: { headers: {}, status: 200, statusText: 'OK', url: '' },
+      hasNextPage() {
+        return this.response.start + this.response.length < this.response.total;
+      },
+      async getNextPage() {
+        this.response = await fetchPage(this.response.start / this.response.limit + 1);
+        this.data = this.response[key];
+        return this;
+      },
+      async *[p.SymbolAsyncIterator]() {
+        let current = this;
+        for (;;) {
+          for (let i = 0; i < current.data.length; i++) yield current.data[i];
+          if (!current.hasNextPage()) return;
+          current = await current.getNextPage();
+        }
+      },
+    }));
   }
   function requireString(value, name) {
     if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
@@ -580,46 +409,55 @@
   const v5 = v4;
   function managementV5(options, version) {
     checkOptions(options, 'Management');
+    const conn = connection(options);
+    const op = (name, args) => settleV5(conn, name, args);
+    const page = (name, args, key, params) => pageV5(conn, name, args, key, params);
     const users = guard({
-      get: v5((id) => settleV5('users.get', [requireString(id, 'id')])),
-      update: v5((id, body = {}) => settleV5('users.update', [requireString(id, 'id'), body])),
-      list: v5((params) => pageV5('users.getAll', [], 'users', params)),
-      listUsersByEmail: v5((params) => settleV5('usersByEmail.getByEmail', [params && params.email])),
-      delete: v5((id) => settleV5('users.delete', [requireString(id, 'id')])),
-      create: v5((body) => settleV5('users.create', [body])),
+      get: v5((id) => op('users.get', [requireString(id, 'id')])),
+      update: v5((id, body = {}) => op('users.update', [requireString(id, 'id'), body])),
+      list: v5((params) => page('users.getAll', [], 'users', params)),
+      listUsersByEmail: v5((params) => op('usersByEmail.getByEmail', [params && params.email])),
+      delete: v5((id) => op('users.delete', [requireString(id, 'id')])),
+      create: v5((body) => op('users.create', [body])),
       identities: guard({
-        link: v5((id, body = {}) => settleV5('users.link', [requireString(id, 'id'), body])),
-        delete: v5((id, provider, userId) => settleV5('users.unlink', [requireString(id, 'id'), requireString(provider, 'provider'), requireString(userId, 'user_id')])),
+        link: v5((id, body = {}) => op('users.link', [requireString(id, 'id'), body])),
+        delete: v5((id, provider, userId) => op('users.unlink', [requireString(id, 'id'), requireString(provider, 'provider'), requireString(userId, 'user_id')])),
       }, 'ManagementClient.users.identities', version),
       roles: guard({
-        assign: v5((id, body) => settleV5('users.assignRoles', [requireString(id, 'id'), body])),
-        delete: v5((id, body) => settleV5('users.deleteRoles', [requireString(id, 'id'), body])),
-        list: v5((id, params) => pageV5('users.getRoles', [requireString(id, 'id')], 'roles', params)),
+        assign: v5((id, body) => op('users.assignRoles', [requireString(id, 'id'), body])),
+        delete: v5((id, body) => op('users.deleteRoles', [requireString(id, 'id'), body])),
+        list: v5((id, params) => page('users.getRoles', [requireString(id, 'id')], 'roles', params)),
       }, 'ManagementClient.users.roles', version),
       permissions: guard({
-        list: v5((id, params) => pageV5('users.getPermissions', [requireString(id, 'id')], 'permissions', params)),
+        list: v5((id, params) => page('users.getPermissions', [requireString(id, 'id')], 'permissions', params)),
       }, 'ManagementClient.users.permissions', version),
     }, 'ManagementClient.users', version);
-    const roles = guard({ list: v5((params) => pageV5('roles.getAll', [], 'roles', params)) }, 'ManagementClient.roles', version);
+    const roles = guard({ list: v5((params) => page('roles.getAll', [], 'roles', params)) }, 'ManagementClient.roles', version);
     return guard({ users, roles }, 'ManagementClient', version);
   }
 
   // ---- AuthenticationClient -----------------------------------------------
-  // The client-credentials grant answers with an opaque stand-in token:
-  // actionbox never holds the tenant's keys for other audiences.
+  // The client-credentials grant at the tenant's token endpoint, which
+  // signs a real token for the Management API or an API of the settings.
   function grantToken(options, params) {
     const clientId = (params && params.client_id) || options.clientId;
-    const audience = params && params.audience;
-    const scope = params && params.scope;
-    host.record('authentication.oauth.clientCredentialsGrant', JSONStringify([{ audience, scope, client_id: clientId }]));
-    const now = p.MathFloor(p.DateNow() / 1000);
-    const header = host.base64Encode(rt.utf8Encode(JSONStringify({ alg: 'none', typ: 'JWT' })), true);
-    const claims = { iss: `https://${options.domain}/`, sub: `${clientId}@clients`, aud: audience, iat: now, exp: now + 86400, gty: 'client-credentials', azp: clientId };
-    if (scope) claims.scope = scope;
-    const body = host.base64Encode(rt.utf8Encode(JSONStringify(claims)), true);
-    const token = { access_token: `${header}.${body}.actionbox-emulated`, token_type: 'Bearer', expires_in: 86400 };
-    if (scope) token.scope = scope;
-    return token;
+    const grant = {
+      grant_type: 'client_credentials', client_id: clientId,
+      client_secret: (params && params.client_secret) || options.clientSecret, audience: params && params.audience,
+    };
+    if (params && params.scope) grant.scope = params.scope;
+    host.record('authentication.oauth.clientCredentialsGrant', JSONStringify([{ audience: grant.audience, scope: grant.scope, client_id: clientId }]));
+    const domain = p.StringPrototypeReplace(`${options.domain}`, /^https?:\/\//, '');
+    return send('POST', `https://${domain}/oauth/token`, [], grant);
+  }
+  // An error of the token endpoint as the SDK gives it: the OAuth error
+  // code as its name, the description as its message.
+  function grantError(e) {
+    if (!(e instanceof HttpFailure)) return e;
+    const err = new p.Error(e.message);
+    p.ObjectDefineProperty(err, 'name', { value: e.error, writable: true, configurable: true });
+    err.statusCode = e.status;
+    return err;
   }
   function authenticationClient(major, version) {
     return function AuthenticationClient(options) {
@@ -627,19 +465,20 @@
       if (major < 4) {
         const grant = (params, cb) => {
           if (params === null || typeof params !== 'object') throw argumentError('Missing options object');
-          const token = grantToken(options, params);
-          if (typeof cb === 'function') {
-            rt.timers.setTimeout(() => cb(null, token), 0);
-            return undefined;
-          }
-          return Promise.resolve(token);
+          const promise = PromisePrototypeThen(grantToken(options, params), (answer) => answer.data, (e) => {
+            throw grantError(e);
+          });
+          return settle(promise, cb);
         };
         return guard({ clientCredentialsGrant: grant, oauth: guard({ clientCredentialsGrant: grant }, 'AuthenticationClient.oauth', version) }, 'AuthenticationClient', version);
       }
       const oauth = guard({
         clientCredentialsGrant: v4((params) => {
           if (!params || params.audience === null || params.audience === undefined) throw new RequiredError('audience');
-          return Promise.resolve({ data: grantToken(options, params), headers: {}, status: 200, statusText: 'OK' });
+          return PromisePrototypeThen(grantToken(options, params),
+            (answer) => ({ data: answer.data, headers: {}, status: answer.status, statusText: 'OK' }), (e) => {
+              throw grantError(e);
+            });
         }),
       }, 'AuthenticationClient.oauth', version);
       return guard({ oauth }, 'AuthenticationClient', version);

@@ -246,12 +246,22 @@ impl TenantApi {
                 })
                 .await
             }
+            ("POST", ["users", id, "identities"]) => match body() {
+                Ok(body) => need(&scopes, &["update:users"], || self.link(id, body)).await,
+                Err(reply) => Err(reply),
+            },
+            ("DELETE", ["users", id, "identities", provider, user_id]) => {
+                need(&scopes, &["update:users"], || {
+                    self.unlink(id, provider, user_id)
+                })
+                .await
+            }
             ("GET", ["roles"]) => need(&scopes, &["read:roles"], || self.roles(&query)).await,
             _ => Err(Reply::error(
                 404,
                 "Not Found",
                 &format!(
-                    "{method} /api/v2{rest} is not part of actionbox's Management API (users, users-by-email, a user's roles and permissions, roles)"
+                    "{method} /api/v2{rest} is not part of actionbox's Management API (users, users-by-email, a user's identities, roles and permissions, roles)"
                 ),
                 None,
             )),
@@ -580,6 +590,134 @@ impl TenantApi {
             .to_string();
         self.save(&user_id, &record).await?;
         Ok(Reply::json(201, public_user(&record)))
+    }
+
+    /// Links the user `body` names into `id`: its identities join the
+    /// primary's (each with the secondary's `profileData`) and the
+    /// secondary user is gone, as Auth0's account linking does.
+    async fn link(&self, id: &str, body: Value) -> Result<Reply, Reply> {
+        if body.get("link_with").is_some() {
+            return Err(bad_request(
+                "linking with link_with (an ID token) is not supported by actionbox's tenant: pass provider and user_id",
+            ));
+        }
+        let field = |name: &str| match body.get(name) {
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let Some(provider) = field("provider") else {
+            return Err(bad_request(
+                "Payload validation error: 'Missing required property: provider'.",
+            ));
+        };
+        let Some(user_id) = field("user_id") else {
+            return Err(bad_request(
+                "Payload validation error: 'Missing required property: user_id'.",
+            ));
+        };
+        let mut primary = self.record(id).await?;
+        let secondary_id = if user_id.contains('|') {
+            user_id
+        } else {
+            format!("{provider}|{user_id}")
+        };
+        let Some(secondary) = self
+            .store()
+            .get(Kind::User, &secondary_id)
+            .await
+            .map_err(store_failure)?
+        else {
+            return Err(bad_request("The user to link does not exist."));
+        };
+        let profile = secondary.get("profile").cloned().unwrap_or_default();
+        let mut profile_data = Map::new();
+        for key in [
+            "email",
+            "email_verified",
+            "name",
+            "given_name",
+            "family_name",
+            "picture",
+        ] {
+            if let Some(value) = profile.get(key) {
+                profile_data.insert(key.into(), value.clone());
+            }
+        }
+        let linked: Vec<Value> = profile
+            .get("identities")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|mut identity| {
+                identity["profileData"] = Value::Object(profile_data.clone());
+                identity
+            })
+            .collect();
+        let identities = primary
+            .pointer_mut("/profile/identities")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| bad_request("The primary user has no identities."))?;
+        identities.extend(linked);
+        let answer = Value::Array(identities.clone());
+        self.save(id, &primary).await?;
+        self.store()
+            .delete(Kind::User, &secondary_id)
+            .await
+            .map_err(store_failure)?;
+        Ok(Reply::json(201, answer))
+    }
+
+    /// Unlinks an identity from `id`: it becomes a user of its own again.
+    /// The main identity stays; an identity the user does not have changes
+    /// nothing.
+    async fn unlink(&self, id: &str, provider: &str, user_id: &str) -> Result<Reply, Reply> {
+        let mut primary = self.record(id).await?;
+        let identities = primary
+            .pointer_mut("/profile/identities")
+            .and_then(Value::as_array_mut)
+            .ok_or_else(|| bad_request("The user has no identities."))?;
+        let found = identities
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find_map(|(at, identity)| {
+                let same_provider =
+                    identity.get("provider").and_then(Value::as_str) == Some(provider);
+                let same_id = match identity.get("user_id") {
+                    Some(Value::String(s)) => s == user_id,
+                    Some(other) => other.to_string() == user_id,
+                    None => false,
+                };
+                (same_provider && same_id).then_some(at)
+            });
+        let Some(at) = found else {
+            return Ok(Reply::json(200, Value::Array(identities.clone())));
+        };
+        let mut identity = identities.remove(at);
+        let answer = Value::Array(identities.clone());
+        let profile_data = identity
+            .as_object_mut()
+            .and_then(|i| i.remove("profileData"))
+            .unwrap_or_else(|| json!({}));
+        let connection = identity
+            .get("connection")
+            .and_then(Value::as_str)
+            .unwrap_or(provider)
+            .to_string();
+        let mut input = profile_data.as_object().cloned().unwrap_or_default();
+        let secondary_id = format!("{provider}|{user_id}");
+        input.insert("user_id".into(), json!(secondary_id));
+        input.insert("identities".into(), json!([identity]));
+        if !input.contains_key("email") {
+            input.insert("username".into(), json!(secondary_id));
+        }
+        let record = user_record(&Value::Object(input), &connection, self.now())
+            .map_err(|why| bad_request(&why))?;
+        self.save(id, &primary).await?;
+        self.save(&secondary_id, &record).await?;
+        Ok(Reply::json(200, answer))
     }
 
     async fn all_users(&self) -> Result<Vec<Value>, Reply> {

@@ -36,9 +36,6 @@ pub(crate) struct ExecEnv {
     pub clock: Clock,
     pub node: Arc<NodeConfig>,
     pub services: Arc<dyn services::Services>,
-    /// The emulated tenant's users as the `auth0` SDK emulation left them
-    /// (JSON), so one script's Management API writes are seen by the next.
-    pub tenant_users: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 /// The source of one of the runtime's own files (`primordials.js`,

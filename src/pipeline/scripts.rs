@@ -66,7 +66,6 @@ fn run_scripts(
         clock: job.clock,
         node: Arc::new(job.node.clone()),
         services,
-        tenant_users: Arc::default(),
     };
     let mut transaction = Transaction::new(&job.event, job.trigger);
     transaction.cache = job.cache.clone();

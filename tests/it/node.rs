@@ -888,13 +888,13 @@ fn sdk_node(version: &str) -> NodeConfig {
 fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
     let source = r#"const { ManagementClient } = require('auth0');
     exports.onExecutePostLogin = async (event) => {
-        const management = new ManagementClient({ domain: 'acme.auth0.com', clientId: 'id', clientSecret: event.secrets.M2M_SECRET || 'x' });
+        const management = new ManagementClient({ domain: event.request.hostname, clientId: 'id', clientSecret: event.secrets.M2M_SECRET || 'x' });
         const { data: same } = await management.usersByEmail.getByEmail({ email: event.user.email });
         console.log(same.map((u) => u.user_id).join(','));
+        await management.users.assignRoles({ id: event.user.user_id }, { roles: ['rol_auditor'] });
         const { data: identities } = await management.users.link({ id: event.user.user_id }, { provider: 'google-oauth2', user_id: '1234' });
         console.log(identities.map((i) => i.provider).join(','));
         await management.users.update({ id: event.user.user_id }, { app_metadata: { linked: true, plan: null } });
-        await management.users.assignRoles({ id: event.user.user_id }, { roles: ['rol_auditor'] });
         const { data: user } = await management.users.get({ id: event.user.user_id });
         const { data: roles } = await management.users.getRoles({ id: event.user.user_id });
         console.log(JSON.stringify(user.app_metadata), roles.map((r) => r.name).join(','));
@@ -902,6 +902,10 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         console.log(searched.length);
         try { await management.users.get({ id: 'google-oauth2|1234' }); } catch (e) { console.log(e.name, e.statusCode, e.errorCode, e.message); }
         try { await management.users.getLogs({ id: 'x' }); } catch (e) { console.log(e.message); }
+        const forged = new ManagementClient({ domain: event.request.hostname, token: 'not-a-token' });
+        try { await forged.users.get({ id: event.user.user_id }); } catch (e) { console.log(e.name, e.statusCode); }
+        const elsewhere = new ManagementClient({ domain: 'elsewhere.auth0.com', token: 't' });
+        try { await elsewhere.users.get({ id: 'x' }); } catch (e) { console.log(e.message.includes('network access to elsewhere.auth0.com is not allowed'), e.message.includes("the tenant's own domain")); }
     };"#;
     let outcome = run_node(source, sdk_node("4.37.0"));
     assert_eq!(
@@ -909,10 +913,12 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         [
             "auth0|6551f0c2a9b3e4d5f6a7b8c9,google-oauth2|1234",
             "auth0,google-oauth2",
-            r#"{"roles":["customer"],"linked":true} customer,auditor"#,
+            r#"{"linked":true,"roles":["customer"]} customer,auditor"#,
             "1",
             "ManagementApiError 404 inexistent_user The user does not exist.",
-            "ManagementClient.users.getLogs() is not supported by actionbox's emulation of auth0 4.x (see docs/node.md for the calls it supports)"
+            "ManagementClient.users.getLogs() is not supported by actionbox's emulation of auth0 4.x (see docs/node.md for the calls it supports)",
+            "ManagementApiError 401",
+            "true true"
         ]
     );
     let recorded: Vec<&str> = outcome.commands.iter().map(|c| c.call.as_str()).collect();
@@ -920,12 +926,14 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         recorded,
         [
             "management.usersByEmail.getByEmail",
+            "management.users.assignRoles",
             "management.users.link",
             "management.users.update",
-            "management.users.assignRoles",
             "management.users.get",
             "management.users.getRoles",
             "management.users.getAll",
+            "management.users.get",
+            "management.users.get",
             "management.users.get"
         ]
     );
@@ -936,7 +944,7 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
 fn auth0_sdk_v5_uses_positional_ids_bare_results_and_pages() {
     let source = r#"const { ManagementClient, AuthenticationClient, ManagementError } = require('auth0');
     exports.onExecutePostLogin = async (event) => {
-        const management = new ManagementClient({ domain: 'acme.auth0.com', token: 'mgmt-token' });
+        const management = new ManagementClient({ domain: event.request.hostname, clientId: 'cid', clientSecret: 'shh' });
         const user = await management.users.get(event.user.user_id);
         console.log(user.email);
         const byEmail = await management.users.listUsersByEmail({ email: 'jane.doe@acme.example' });
@@ -946,9 +954,11 @@ fn auth0_sdk_v5_uses_positional_ids_bare_results_and_pages() {
         for await (const u of page) ids.push(u.user_id);
         console.log(page.data.length, ids.length);
         try { await management.users.get('auth0|nobody'); } catch (e) { console.log(e instanceof ManagementError, e.name, e.statusCode, e.body.errorCode, e.message.split('\n')[0]); }
-        const auth = new AuthenticationClient({ domain: 'acme.auth0.com', clientId: 'cid', clientSecret: 'shh' });
-        const { data } = await auth.oauth.clientCredentialsGrant({ audience: 'https://api.acme.example' });
-        console.log(data.token_type, data.expires_in, JSON.parse(Buffer.from(data.access_token.split('.')[1], 'base64url')).aud);
+        const auth = new AuthenticationClient({ domain: event.request.hostname, clientId: 'cid', clientSecret: 'shh' });
+        const { data } = await auth.oauth.clientCredentialsGrant({ audience: `https://${event.request.hostname}/api/v2/` });
+        const [header, claims] = data.access_token.split('.').slice(0, 2).map((part) => JSON.parse(Buffer.from(part, 'base64url')));
+        console.log(data.token_type, data.expires_in, header.alg, claims.aud, claims.sub);
+        try { await auth.oauth.clientCredentialsGrant({ audience: 'https://unknown.example' }); } catch (e) { console.log(e.name, e.statusCode); }
     };"#;
     let outcome = run_node(source, sdk_node("5.7.0"));
     assert_eq!(
@@ -958,7 +968,8 @@ fn auth0_sdk_v5_uses_positional_ids_bare_results_and_pages() {
             "2",
             "1 2",
             "true NotFoundError 404 inexistent_user NotFoundError",
-            "Bearer 86400 https://api.acme.example"
+            "Bearer 86400 RS256 https://acme-dev.us.auth0.com/api/v2/ cid@clients",
+            "access_denied 403"
         ]
     );
     let secret_free = serde_json::to_string(&outcome.commands).expect("json");
@@ -1003,7 +1014,7 @@ fn sdk_writes_are_seen_by_the_next_script_of_the_flow() {
         "writer.js",
         r#"const { ManagementClient } = require('auth0');
         exports.onExecutePostLogin = async (event) => {
-            const m = new ManagementClient({ domain: 'acme.auth0.com', token: 't' });
+            const m = new ManagementClient({ domain: event.request.hostname, clientId: 'm2m', clientSecret: 's' });
             await m.users.update({ id: event.user.user_id }, { user_metadata: { theme: 'light' } });
         };"#,
     );
@@ -1011,7 +1022,7 @@ fn sdk_writes_are_seen_by_the_next_script_of_the_flow() {
         "reader.js",
         r#"const { ManagementClient } = require('auth0');
         exports.onExecutePostLogin = async (event) => {
-            const m = new ManagementClient({ domain: 'acme.auth0.com', token: 't' });
+            const m = new ManagementClient({ domain: event.request.hostname, clientId: 'm2m', clientSecret: 's' });
             const { data } = await m.users.get({ id: event.user.user_id });
             console.log(data.user_metadata.theme, event.user.user_metadata.theme);
         };"#,
@@ -1025,7 +1036,8 @@ fn sdk_writes_are_seen_by_the_next_script_of_the_flow() {
 fn an_undeclared_sdk_version_is_emulated_with_a_warning() {
     let source = r#"const { ManagementClient } = require('auth0');
     exports.onExecutePostLogin = async (event) => {
-        const { data } = await new ManagementClient({ domain: 'd', token: 't' }).users.get({ id: event.user.user_id });
+        const management = new ManagementClient({ domain: event.request.hostname, clientId: 'm2m', clientSecret: 's' });
+        const { data } = await management.users.get({ id: event.user.user_id });
         console.log(data.user_id);
     };"#;
     let outcome = run_node(source, NodeConfig::default());

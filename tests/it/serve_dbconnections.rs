@@ -9,21 +9,6 @@ use crate::common::*;
 
 const DATABASE: &str = "Username-Password-Authentication";
 
-fn post_json(server: &TestServer, path: &str, body: &Value) -> (u16, Value) {
-    let response = http()
-        .post(format!("{}{path}", server.base))
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body.to_string())
-        .send()
-        .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-    let status = response.status().as_u16();
-    let text = response.text().unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path} answered {text}")),
-    )
-}
-
 fn logins(server: &TestServer) -> Vec<Value> {
     let text = http()
         .get(format!("{}__actionbox/logins?format=json", server.base))

@@ -136,3 +136,84 @@ fn a_rule_the_real_auth0_sdk_and_fetch_write_through_the_management_api_to_the_n
         "{requests:?}"
     );
 }
+
+#[test]
+fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from() {
+    let settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let scripts = vec![script(&management_fixture("sdk-v2-directory.js"))];
+    let (tenant, warnings) = LocalTenant::from_scripts(
+        settings,
+        scripts,
+        NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+
+    let first = password_login(&server, "cy@acme.example", "terms first");
+    assert_eq!(
+        first["https://acme.example/signed_up"],
+        json!([]),
+        "{first}"
+    );
+    assert_eq!(first["https://acme.example/v2_visits"], 0, "{first}");
+
+    // A user who signs up after the server started is in the directory
+    // the 2.x client searches, and its own write is there at the next login.
+    let (status, created) = post_json(
+        &server,
+        "dbconnections/signup",
+        &json!({
+            "client_id": WEB,
+            "email": "new.signup@acme.example",
+            "password": "a fresh password",
+            "connection": "Username-Password-Authentication",
+        }),
+    );
+    assert_eq!(status, 200, "{created}");
+    let second = password_login(&server, "cy@acme.example", "terms first");
+    assert_eq!(
+        second["https://acme.example/signed_up"],
+        json!(["new.signup@acme.example"]),
+        "{second}"
+    );
+    assert_eq!(second["https://acme.example/v2_visits"], 1, "{second}");
+
+    // The 2.x client is actionbox's, and its calls went to the tenant.
+    let logins: Value = http()
+        .get(format!("{}__actionbox/logins?format=json", server.base))
+        .send()
+        .and_then(|r| r.text())
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .expect("logins");
+    let outcome = &logins[0]["outcome"];
+    let requests = outcome["requests"].as_array().expect("requests");
+    let calls: Vec<String> = requests
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {}",
+                r["method"].as_str().unwrap_or(""),
+                r["url"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    assert_eq!(calls.len(), 3, "{calls:?}");
+    assert!(
+        calls[0].starts_with("GET https://acme-dev.us.auth0.com/api/v2/users?q="),
+        "{calls:?}"
+    );
+    assert!(
+        requests.iter().all(|r| r["disposition"] == "tenant"),
+        "{requests:?}"
+    );
+}

@@ -24,7 +24,6 @@ mod keys;
 mod modules;
 mod record;
 mod state;
-mod tenant;
 mod timers;
 mod url;
 mod zlib;
@@ -64,7 +63,6 @@ pub(crate) fn install_rest<'js>(
     guards: &Rc<Guards>,
 ) -> rquickjs::Result<()> {
     fetch::install(ctx, host, state, guards)?;
-    tenant::install(ctx, host, state, guards)?;
     url::install(ctx, host, state, guards)?;
     encoding::install(ctx, host, state, guards)?;
     crypto::install(ctx, host, state, guards)?;
@@ -125,7 +123,6 @@ mod tests {
             clock: crate::clock::Clock::System,
             services: Arc::new(NoServices),
             node: Arc::new(node),
-            tenant_users: Arc::default(),
         };
         let state: Shared = Rc::new(RefCell::new(HostState::new(env)));
         let guards = Guards::new(Instant::now() + Duration::from_secs(5), 16 << 20);
