@@ -687,7 +687,10 @@ impl TenantApi {
                     identity.get("provider").and_then(Value::as_str) == Some(provider);
                 let same_id = match identity.get("user_id") {
                     Some(Value::String(s)) => s == user_id,
-                    Some(other) => other.to_string() == user_id,
+                    Some(Value::Number(n)) => {
+                        n.as_u64().is_some() && n.as_u64() == user_id.parse().ok()
+                    }
+                    Some(_) => false,
                     None => false,
                 };
                 (same_provider && same_id).then_some(at)

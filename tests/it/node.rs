@@ -901,6 +901,9 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         const { data: searched } = await management.users.getAll({ q: 'app_metadata.linked:true', search_engine: 'v3' });
         console.log(searched.length);
         try { await management.users.get({ id: 'google-oauth2|1234' }); } catch (e) { console.log(e.name, e.statusCode, e.errorCode, e.message); }
+        const { data: left } = await management.users.unlink({ id: event.user.user_id, provider: 'google-oauth2', user_id: '1234' });
+        const { data: back } = await management.users.get({ id: 'google-oauth2|1234' });
+        console.log(left.map((i) => i.provider).join(','), back.email, back.identities.map((i) => i.provider).join(','));
         try { await management.users.getLogs({ id: 'x' }); } catch (e) { console.log(e.message); }
         const forged = new ManagementClient({ domain: event.request.hostname, token: 'not-a-token' });
         try { await forged.users.get({ id: event.user.user_id }); } catch (e) { console.log(e.name, e.statusCode); }
@@ -916,6 +919,7 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
             r#"{"linked":true,"roles":["customer"]} customer,auditor"#,
             "1",
             "ManagementApiError 404 inexistent_user The user does not exist.",
+            "auth0 Jane.Doe@acme.example google-oauth2",
             "ManagementClient.users.getLogs() is not supported by actionbox's emulation of auth0 4.x (see docs/node.md for the calls it supports)",
             "ManagementApiError 401",
             "true true"
@@ -932,6 +936,8 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
             "management.users.get",
             "management.users.getRoles",
             "management.users.getAll",
+            "management.users.get",
+            "management.users.unlink",
             "management.users.get",
             "management.users.get",
             "management.users.get"
