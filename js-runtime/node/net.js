@@ -60,6 +60,28 @@
     getCiphers: () => ['tls_aes_128_gcm_sha256', 'tls_aes_256_gcm_sha384', 'tls_chacha20_poly1305_sha256'],
   };
 
+  // http2: the constants packages read when they load (superagent does);
+  // a session needs a socket, so connecting fails like net's.
+  const headers = ['status', 'method', 'authority', 'scheme', 'path', 'host', 'set-cookie', 'content-type', 'content-length',
+    'accept', 'accept-encoding', 'authorization', 'cookie', 'location', 'user-agent'];
+  const constants = { NGHTTP2_NO_ERROR: 0, NGHTTP2_PROTOCOL_ERROR: 1, NGHTTP2_INTERNAL_ERROR: 2, NGHTTP2_CANCEL: 8,
+    HTTP2_METHOD_GET: 'GET', HTTP2_METHOD_POST: 'POST', HTTP2_METHOD_PUT: 'PUT', HTTP2_METHOD_DELETE: 'DELETE',
+    HTTP2_METHOD_PATCH: 'PATCH', HTTP2_METHOD_HEAD: 'HEAD', HTTP2_METHOD_OPTIONS: 'OPTIONS',
+    HTTP_STATUS_OK: 200, HTTP_STATUS_NOT_FOUND: 404 };
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i];
+    const pseudo = i < 5 ? ':' : '';
+    constants[`HTTP2_HEADER_${p.StringPrototypeToUpperCase(p.StringPrototypeReplace(name, /-/g, '_'))}`] = `${pseudo}${name}`;
+  }
+  rt.http2 = {
+    constants,
+    connect: refuse('http2.connect'),
+    createServer: refuse('http2.createServer'),
+    createSecureServer: refuse('http2.createSecureServer'),
+    getDefaultSettings: () => ({}),
+    sensitiveHeaders: p.SymbolFor('nodejs.http2.sensitiveHeaders'),
+  };
+
   // dns: a literal address answers itself (as Node does without asking);
   // a name cannot be resolved by scripts.
   function dnsError(what, hostname) {

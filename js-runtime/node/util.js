@@ -124,6 +124,26 @@
     types,
     isArray: ArrayIsArray,
     isError: (value) => value instanceof p.Error,
+    // The legacy helpers Node 22 still has (older packages use them).
+    _extend(target, source) {
+      if (source === null || typeof source !== 'object') return target;
+      const keys = p.ObjectKeys(source);
+      for (let i = 0; i < keys.length; i++) target[keys[i]] = source[keys[i]];
+      return target;
+    },
+    isBoolean: (value) => typeof value === 'boolean',
+    isNull: (value) => value === null,
+    isNullOrUndefined: (value) => value === null || value === undefined,
+    isNumber: (value) => typeof value === 'number',
+    isString: (value) => typeof value === 'string',
+    isSymbol: (value) => typeof value === 'symbol',
+    isUndefined: (value) => value === undefined,
+    isRegExp: (value) => types.isRegExp(value),
+    isObject: (value) => value !== null && typeof value === 'object',
+    isDate: (value) => types.isDate(value),
+    isFunction: (value) => typeof value === 'function',
+    isPrimitive: (value) => value === null || (typeof value !== 'object' && typeof value !== 'function'),
+    isBuffer: (value) => rt.Buffer.isBuffer(value),
     TextEncoder: rt.globals.TextEncoder,
     TextDecoder: rt.globals.TextDecoder,
   };
