@@ -23,7 +23,7 @@
     'assert/strict node/assert assert.strict;timers node/web timers;timers/promises node/web timersPromises;' +
     'util/types node/util util.types;process node/web process;url node/url urlModule;stream node/stream stream;' +
     'stream/promises node/stream stream.promises;http node/http http;https node/http https;os node/os os;' +
-    'fs node/fs fs;fs/promises node/fs fs.promises;tty node/os tty;net node/net net;tls node/net tls;dns node/net dns;dns/promises node/net dns.promises';
+    'fs node/fs fs;fs/promises node/fs fs.promises;tty node/os tty;net node/net net;tls node/net tls;http2 node/net http2;dns node/net dns;dns/promises node/net dns.promises';
   const PACKAGES = 'axios packages/axios axios;node-fetch node/fetch nodeFetch;request packages/request request;' +
     'request-promise packages/request requestPromise;request-promise-native packages/request requestPromise;' +
     'jsonwebtoken packages/jsonwebtoken jsonwebtoken;uuid packages/uuid uuid();uuid/v1 packages/uuid uuidV1;' +
@@ -113,15 +113,9 @@
     'request-promise-native': true,
     auth0: true,
   };
-  // `auth0` from 4.x on (its calls go through fetch to the tenant the host
-  // answers); 2.x and 3.x, and a Rule's unversioned require, stay emulated.
-  const realWanted = (root, version) => {
-    if (root !== 'auth0') return true;
-    // The `latest` tag (or any version) is 4.x or later.
-    if (version === 'latest' || version === '*' || version === 'x') return true;
-    const major = p.NumberParseInt(p.StringPrototypeReplace(`${version || ''}`, /^[^0-9]*/, ''), 10);
-    return major >= 4;
-  };
+  // `auth0` at any version asked for or declared (its calls reach the
+  // tenant the host answers); without one, actionbox's client answers.
+  const realWanted = (root, version) => root !== 'auth0' || (version !== undefined && version !== null && version !== '');
   rt.packageRoot = (name) => {
     const parts = p.StringPrototypeSplit(name, '/');
     return p.StringPrototypeStartsWith(name, '@') ? `${parts[0]}/${parts[1]}` : parts[0];

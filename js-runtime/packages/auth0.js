@@ -1,15 +1,16 @@
-// The auth0 package (node-auth0) when the real one does not run: 2.x and
-// 3.x (whose real code needs superagent and axios 0.x over sockets), a
-// Rule's unversioned require('auth0'), and later versions when the real
-// package cannot be installed. ManagementClient and AuthenticationClient
-// keep the call and result shapes of the major version asked for (2.x/3.x
-// callbacks and bare bodies; 4.x `{data}` responses; 5.x positional ids,
-// bare bodies and pages), and send every call as the real SDK does: an
-// https request to the tenant's Management API or token endpoint, which
-// the host answers from the tenant's store (docs/serve.md, "Management
-// API"), so `run` and `serve` read and write one directory. Every call is
-// also recorded as a command. Anything else fails with "not supported by
-// actionbox's emulation".
+// The auth0 package (node-auth0) when the real one does not run: a
+// script's unversioned require('auth0') (Rules get it as 2.x, Actions as
+// 4.x, with a warning), and any version when the real package cannot be
+// installed (undeclared by an Action, offline and not cached).
+// ManagementClient and AuthenticationClient keep the call and result
+// shapes of the major version asked for (2.x/3.x callbacks and bare
+// bodies; 4.x `{data}` responses; 5.x positional ids, bare bodies and
+// pages), and send every call as the real SDK does: an https request to
+// the tenant's Management API or token endpoint, which the host answers
+// from the tenant's store (docs/serve.md, "Management API"), so this
+// client, the real package and `serve` read and write one directory.
+// Every call is also recorded as a command. Anything else fails with "not
+// supported by actionbox's emulation".
 (function (host, rt) {
   'use strict';
   const p = rt.p;

@@ -34,11 +34,6 @@ pub const RULES_REQUIRER: &str = "rules";
 
 /// Whether `name` (a package, or one of its subpaths) has an emulation
 /// that answers when its real code cannot be installed.
-/// The first major version of `auth0` whose real code runs: from 4.x on
-/// its calls go through `fetch` to the tenant the host answers
-/// (docs/serve.md); 2.x and 3.x stay emulated.
-const REAL_AUTH0_MAJOR: u64 = 4;
-
 fn real_first(name: &str) -> bool {
     let (root, _) = modules::split_package(name);
     REAL_FIRST_PACKAGES.contains(&root)
@@ -50,23 +45,14 @@ fn emulation_only(name: &str) -> bool {
 }
 
 /// Whether the real package is wanted for `name` at `version` (as asked
-/// or declared): not for emulation-only packages, nor for `auth0` before
-/// 4.x (or without a version, which Rules get emulated as 2.x).
+/// or declared): not for emulation-only packages, nor for `auth0` without
+/// a version (actionbox's own client answers it, with a warning; every
+/// version's real code reaches the tenant the host answers).
 pub fn runs_real(name: &str, version: Option<&str>) -> bool {
     if emulation_only(name) {
         return false;
     }
-    if name != "auth0" {
-        return true;
-    }
-    // The `latest` tag (or any version) is 4.x or later.
-    if matches!(version.map(str::trim), Some("latest" | "*" | "x")) {
-        return true;
-    }
-    version
-        .map(|v| v.trim_start_matches(|c: char| !c.is_ascii_digit()))
-        .and_then(|v| v.split('.').next()?.parse::<u64>().ok())
-        .is_some_and(|major| major >= REAL_AUTH0_MAJOR)
+    name != "auth0" || version.is_some_and(|v| !v.trim().is_empty())
 }
 
 /// Node's built-in modules: never fetched from the registry.
@@ -865,13 +851,14 @@ mod tests {
     }
 
     #[test]
-    fn auth0_runs_real_from_4_x_and_as_latest() {
+    fn auth0_runs_real_at_any_version_asked_for() {
         assert!(runs_real("auth0", Some("4.37.0")));
         assert!(runs_real("auth0", Some("latest")));
         assert!(runs_real("auth0", Some("^5.0.0")));
-        assert!(!runs_real("auth0", Some("2.44.1")));
-        assert!(!runs_real("auth0", Some("^3")));
+        assert!(runs_real("auth0", Some("2.44.1")));
+        assert!(runs_real("auth0", Some("^3")));
         assert!(!runs_real("auth0", None));
+        assert!(!runs_real("auth0", Some(" ")));
     }
 
     #[test]
@@ -895,7 +882,7 @@ mod tests {
     #[test]
     fn literal_requires_skip_builtins_paths_and_emulations() {
         let source = "const _ = require('lodash@4.17.19'); const h = require(\"https\");\nconst y = require(`js-yaml`); require('./x'); require('auth0'); require(name); require('@xmldom/xmldom/lib/dom'); require('axios'); require('auth0@2.44.1'); require('auth0@4.37.0')";
-        // `auth0` before 4.x is only ever emulated; axios's real code is fetched.
+        // An unversioned `auth0` is actionbox's client; axios's real code is fetched.
         assert_eq!(
             literal_requires(source),
             vec![
@@ -903,6 +890,7 @@ mod tests {
                 "js-yaml",
                 "@xmldom/xmldom/lib/dom",
                 "axios",
+                "auth0@2.44.1",
                 "auth0@4.37.0"
             ]
         );

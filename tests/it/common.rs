@@ -301,17 +301,19 @@ impl RegistryPackage {
             .entries()
             .expect("tarball entries")
             .filter_map(Result::ok)
+            // npm strips the first directory, whatever its name (`package/`
+            // mostly; `@types` tarballs use the package's own name).
             .find(|entry| {
-                entry
-                    .path()
-                    .is_ok_and(|p| p.to_str() == Some("package/package.json"))
+                entry.path().is_ok_and(|p| {
+                    p.components().count() == 2 && p.file_name() == Some("package.json".as_ref())
+                })
             })
             .map(|mut entry| {
                 let mut text = String::new();
                 std::io::Read::read_to_string(&mut entry, &mut text).expect("package.json");
                 serde_json::from_str(&text).expect("package.json is JSON")
             })
-            .unwrap_or_else(|| panic!("{file} has no package/package.json"));
+            .unwrap_or_else(|| panic!("{file} has no package.json in its top directory"));
         RegistryPackage {
             name: manifest["name"].as_str().expect("name").into(),
             version: manifest["version"].as_str().expect("version").into(),

@@ -137,8 +137,11 @@ fn a_rule_the_real_auth0_sdk_and_fetch_write_through_the_management_api_to_the_n
     );
 }
 
-#[test]
-fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from() {
+/// A Rule using the auth0 2.x ManagementClient under serve: it finds a
+/// user who signed up after the server started, and its own write is there
+/// at the next login. `registry` gives the real auth0@2.44.1; without one,
+/// actionbox's own 2.x client answers. Both reach the same store.
+fn a_2x_rule_reads_and_writes_the_store(registry: Option<&TestRegistry>) -> Value {
     let settings =
         Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
     let users = read_users(
@@ -147,14 +150,17 @@ fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let scripts = vec![script(&management_fixture("sdk-v2-directory.js"))];
-    let (tenant, warnings) = LocalTenant::from_scripts(
-        settings,
-        scripts,
-        NodeConfig::default(),
-        test_limits(),
-        users,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let cache = tempfile::tempdir().expect("cache");
+    let node = match registry {
+        Some(registry) => NodeConfig {
+            packages: registry.options(cache.path()),
+            ..NodeConfig::default()
+        },
+        None => NodeConfig::default(),
+    };
+    let (tenant, warnings) =
+        LocalTenant::from_scripts(settings, scripts, node, test_limits(), users)
+            .unwrap_or_else(|e| panic!("{e}"));
     assert!(warnings.is_empty(), "{warnings:?}");
     let server = start(tenant, Arc::new(MemoryStore::new()));
 
@@ -166,8 +172,6 @@ fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from
     );
     assert_eq!(first["https://acme.example/v2_visits"], 0, "{first}");
 
-    // A user who signs up after the server started is in the directory
-    // the 2.x client searches, and its own write is there at the next login.
     let (status, created) = post_json(
         &server,
         "dbconnections/signup",
@@ -187,7 +191,6 @@ fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from
     );
     assert_eq!(second["https://acme.example/v2_visits"], 1, "{second}");
 
-    // The 2.x client is actionbox's, and its calls went to the tenant.
     let logins: Value = http()
         .get(format!("{}__actionbox/logins?format=json", server.base))
         .send()
@@ -195,7 +198,7 @@ fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
         .expect("logins");
-    let outcome = &logins[0]["outcome"];
+    let outcome = logins[0]["outcome"].clone();
     let requests = outcome["requests"].as_array().expect("requests");
     let calls: Vec<String> = requests
         .iter()
@@ -209,11 +212,39 @@ fn a_rule_with_the_auth0_2x_client_reads_and_writes_the_store_serve_logs_in_from
         .collect();
     assert_eq!(calls.len(), 3, "{calls:?}");
     assert!(
-        calls[0].starts_with("GET https://acme-dev.us.auth0.com/api/v2/users?q="),
+        calls[0].starts_with("GET https://acme-dev.us.auth0.com/api/v2/users?"),
         "{calls:?}"
     );
     assert!(
         requests.iter().all(|r| r["disposition"] == "tenant"),
         "{requests:?}"
     );
+    outcome
+}
+
+fn auth0_package(outcome: &Value) -> Value {
+    outcome["packages"]
+        .as_array()
+        .and_then(|list| list.iter().find(|p| p["name"] == "auth0"))
+        .cloned()
+        .unwrap_or_else(|| panic!("auth0 in {}", outcome["packages"]))
+}
+
+#[test]
+fn the_real_auth0_2x_package_in_a_rule_reads_and_writes_the_store_serve_logs_in_from() {
+    let registry = TestRegistry::serve(RegistryPackage::all_tarballs());
+    let outcome = a_2x_rule_reads_and_writes_the_store(Some(&registry));
+    let auth0 = auth0_package(&outcome);
+    assert_eq!(auth0["version"], "2.44.1");
+    assert_ne!(
+        auth0["source"], "emulated",
+        "{auth0} {}",
+        outcome["warnings"]
+    );
+}
+
+#[test]
+fn actionbox_s_own_auth0_2x_client_reads_and_writes_the_same_store() {
+    let outcome = a_2x_rule_reads_and_writes_the_store(None);
+    assert_eq!(auth0_package(&outcome)["source"], "emulated");
 }
