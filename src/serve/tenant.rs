@@ -445,7 +445,13 @@ pub fn grant_types(client: &ClientSettings) -> Vec<String> {
     grants.iter().map(|g| g.to_string()).collect()
 }
 
+/// Whether `client` may use `grant`. Client credentials need a client
+/// that authenticates: a public one (no secret) never gets them, whatever
+/// its `grant_types` say, or anyone knowing its id would.
 pub fn allows_grant(client: &ClientSettings, grant: &str) -> bool {
+    if grant == "client_credentials" && is_public(client) {
+        return false;
+    }
     grant_types(client).iter().any(|g| g == grant)
 }
 

@@ -654,8 +654,14 @@ pub fn serve_fixture(name: &str) -> std::path::PathBuf {
 /// Action each for pre- and post-user-registration and post-change-password,
 /// four users.
 pub fn test_tenant() -> LocalTenant {
-    let settings =
+    test_tenant_with(|_| {})
+}
+
+/// [`test_tenant`] with its settings changed by `edit` first.
+pub fn test_tenant_with(edit: impl FnOnce(&mut Settings)) -> LocalTenant {
+    let mut settings =
         Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    edit(&mut settings);
     let scripts: Vec<Script> = [
         "add-roles.js",
         "login-claims.js",

@@ -389,3 +389,56 @@ fn continue_and_logout_refuse_what_they_did_not_issue() {
     assert!(userinfo.headers().get("www-authenticate").is_some());
     still_up(&server);
 }
+
+#[test]
+fn a_client_without_a_secret_never_gets_client_credentials() {
+    // A client described without app_type or secret (as `run` settings
+    // often are) and one listing the grant outright: neither
+    // authenticates, so knowing the id must not yield an M2M token.
+    let server = start(
+        test_tenant_with(|settings| {
+            for (id, grants) in [
+                ("bareClientId", None),
+                (
+                    "listsItClientId",
+                    Some(vec!["client_credentials".to_string()]),
+                ),
+            ] {
+                let mut client: actionbox::tenant::ClientSettings =
+                    serde_json::from_value(serde_json::json!({ "client_id": id })).expect("client");
+                client.grant_types = grants;
+                settings.clients.push(client);
+            }
+        }),
+        std::sync::Arc::new(actionbox::serve::MemoryStore::new()),
+    );
+    for client_id in [
+        "bareClientId",
+        "listsItClientId",
+        "spaClientId000000000000000000001",
+    ] {
+        let (status, body) = token_request(
+            &server,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", client_id),
+                ("audience", API),
+            ],
+        );
+        assert_eq!(status, 403, "{client_id}: {body}");
+        assert_eq!(body["error"], "unauthorized_client", "{client_id}: {body}");
+        assert!(body.get("access_token").is_none(), "{body}");
+    }
+    // The machine-to-machine client with its secret still gets one.
+    let (status, body) = token_request(
+        &server,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", M2M),
+            ("client_secret", M2M_SECRET),
+            ("audience", API),
+        ],
+    );
+    assert_eq!(status, 200, "{body}");
+    still_up(&server);
+}
