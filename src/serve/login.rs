@@ -429,10 +429,18 @@ pub fn finish_tokens(
             access_payload = Some(payload);
         }
     }
+    // An opaque (`/userinfo`) token lives as an API's would: 7200 s when
+    // the authorization endpoint returns it (implicit and hybrid flows,
+    // as Auth0 answers them), else 86400 s.
+    let opaque_lifetime = if request.response_type.iter().any(|t| t == "token") {
+        7_200
+    } else {
+        86_400
+    };
     tokens.expires_in = access_payload
         .as_ref()
         .and_then(|p| Some(p.get("exp")?.as_u64()? - p.get("iat")?.as_u64()?))
-        .unwrap_or(86_400);
+        .unwrap_or(opaque_lifetime);
     tokens.scope = access_payload
         .as_ref()
         .and_then(|p| p.get("scope").and_then(Value::as_str).map(str::to_string))

@@ -861,3 +861,85 @@ fn web_message_and_cors_answer_only_the_origins_a_client_lists() {
             .contains(&Value::from("web_message"))
     );
 }
+
+/// OIDC's `at_hash` / `c_hash`: the left half of the SHA-256, base64url.
+fn half_hash(value: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(value.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16])
+}
+
+#[test]
+fn implicit_hybrid_and_form_post_responses_carry_the_tokens_auth0_sends() {
+    let server = start_default();
+    let mut browser = Browser::new();
+    let callback =
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>();
+
+    // Implicit: `id_token token` answers in the fragment (its default mode).
+    let implicit = log_in(
+        &mut browser,
+        &format!(
+            "{}authorize?client_id={WEB}&response_type=id_token%20token&redirect_uri={callback}&scope=openid%20email&state=s1&nonce=n1",
+            server.base
+        ),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let answer = url::Url::parse(&location(&implicit)).expect("URL");
+    assert!(answer.query().is_none(), "{answer}");
+    let fragment = answer.fragment().unwrap_or_default().to_string();
+    let access = url_param(answer.as_str(), "access_token").expect("access_token");
+    let id_token = url_param(answer.as_str(), "id_token").expect("id_token");
+    assert_eq!(
+        url_param(answer.as_str(), "token_type").as_deref(),
+        Some("Bearer")
+    );
+    assert_eq!(
+        url_param(answer.as_str(), "expires_in").as_deref(),
+        Some("7200")
+    );
+    assert_eq!(url_param(answer.as_str(), "state").as_deref(), Some("s1"));
+    assert!(url_param(answer.as_str(), "code").is_none(), "{fragment}");
+    let id = payload(&id_token);
+    assert_eq!(id["nonce"], "n1");
+    assert_eq!(id["at_hash"], half_hash(&access), "{id}");
+    assert!(id.get("c_hash").is_none(), "{id}");
+    assert_eq!(id["https://acme.example/tier"], "gold", "{id}");
+
+    // Hybrid with form_post, silently on the session: a page posting the
+    // code, the ID token (with c_hash) and the state to the callback.
+    let page = browser.get(&format!(
+        "{}authorize?client_id={WEB}&response_type=code%20id_token&response_mode=form_post&redirect_uri={callback}&scope=openid%20email&state=s2&nonce=n2",
+        server.base
+    ));
+    assert_eq!(page.status(), 200);
+    let page = page.text().expect("page");
+    assert!(
+        page.contains(&format!("action=\"{WEB_CALLBACK}\"")),
+        "{page}"
+    );
+    let code = hidden(&page, "code");
+    let hybrid = payload(&hidden(&page, "id_token"));
+    assert_eq!(hidden(&page, "state"), "s2");
+    assert_eq!(hybrid["nonce"], "n2");
+    assert_eq!(hybrid["c_hash"], half_hash(&code), "{hybrid}");
+    assert!(!page.contains("name=\"access_token\""), "{page}");
+    // The code from the front channel is redeemed as usual.
+    let (status, tokens) = token_request(
+        &server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    assert_eq!(
+        payload(tokens["id_token"].as_str().expect("ID token"))["nonce"],
+        "n2"
+    );
+}
