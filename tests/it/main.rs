@@ -27,6 +27,7 @@ mod rules;
 mod scenarios;
 mod serve;
 mod serve_browser;
+mod serve_cli;
 mod serve_dbconnections;
 mod serve_hostile;
 mod serve_management;
