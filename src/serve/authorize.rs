@@ -334,7 +334,9 @@ pub async fn authorize(
     // for a new one.
     let prompts: Vec<&str> = prompt.as_deref().unwrap_or("").split_whitespace().collect();
     let session = session_of(&server, &headers).await;
-    let fresh_enough = |auth_time: u64| max_age.is_none_or(|max| now_secs() <= auth_time + max);
+    // OIDC Core 3.1.2.1: "max_age=0 is equivalent to prompt=login".
+    let fresh_enough =
+        |auth_time: u64| max_age.is_none_or(|max| max > 0 && now_secs() <= auth_time + max);
     match session {
         Some((session_id, session)) if !prompts.contains(&"login") => {
             let auth_time = session

@@ -943,3 +943,177 @@ fn implicit_hybrid_and_form_post_responses_carry_the_tokens_auth0_sends() {
         "n2"
     );
 }
+
+/// Follows /authorize to the login page: its URL and HTML.
+fn login_page(browser: &mut Browser, authorize: &str) -> (url::Url, String) {
+    let to_login = browser.get(authorize);
+    assert_eq!(
+        to_login.status(),
+        302,
+        "authorize answers with the login page"
+    );
+    let url = url::Url::parse(authorize)
+        .expect("URL")
+        .join(&location(&to_login))
+        .expect("login URL");
+    let page = browser.get(url.as_str());
+    assert_eq!(page.status(), 200);
+    (url, page.text().expect("page"))
+}
+
+fn redeem(server: &TestServer, callback: &str) -> Value {
+    let code = url_param(callback, "code").unwrap_or_else(|| panic!("no code in {callback}"));
+    let (status, tokens) = token_request(
+        server,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("code", &code),
+            ("redirect_uri", WEB_CALLBACK),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    payload(tokens["id_token"].as_str().expect("ID token"))
+}
+
+#[test]
+fn connection_login_hint_organization_max_age_and_prompt_none_shape_the_login() {
+    let server = start_default();
+    let mut browser = Browser::new();
+
+    // connection + login_hint: the page offers only Google, prefilled; its
+    // button logs the social user in.
+    let (url, page) = login_page(
+        &mut browser,
+        &authorize_url(
+            &server,
+            "&connection=google-oauth2&login_hint=bo%40gmail.example",
+        ),
+    );
+    assert!(!page.contains("name=\"password\""), "{page}");
+    assert!(page.contains("value=\"bo@gmail.example\""), "{page}");
+    assert!(page.contains("Continue with Google"), "{page}");
+    let social = browser.post_form(
+        url.join("/u/login").expect("URL").as_str(),
+        &[
+            ("state", hidden(&page, "state").as_str()),
+            ("_csrf", hidden(&page, "_csrf").as_str()),
+            ("username", "bo@gmail.example"),
+            ("connection", "google-oauth2"),
+        ],
+    );
+    let id = redeem(&server, &location(&social));
+    assert_eq!(id["email"], "bo@gmail.example", "{id}");
+    assert!(
+        id["sub"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("google-oauth2|")),
+        "{id}"
+    );
+
+    // organization: the tokens name it.
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        &authorize_url(&server, "&organization=org_acme"),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let id = redeem(&server, &location(&answer));
+    assert_eq!(id["org_id"], "org_acme", "{id}");
+
+    // max_age=0 with that session: the form again; the ID token says when
+    // the user authenticated.
+    let again = browser.get(&authorize_url(&server, "&max_age=0"));
+    assert!(
+        location(&again).starts_with("/u/login"),
+        "{}",
+        location(&again)
+    );
+    let fresh = log_in(
+        &mut browser,
+        &authorize_url(&server, "&max_age=0"),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let id = redeem(&server, &location(&fresh));
+    assert!(id["auth_time"].as_u64().is_some(), "{id}");
+
+    // prompt=none on a session whose login a redirect Action would send
+    // away: never the redirect. The fixture's Action asks
+    // api.redirect.canRedirect(), which says no, and denies itself.
+    let mut browser = Browser::new();
+    let away = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "cy@acme.example",
+        "terms first",
+    );
+    assert!(
+        location(&away).starts_with("https://terms.test/"),
+        "{}",
+        location(&away)
+    );
+    let silent = browser.get(&authorize_url(&server, "&prompt=none"));
+    let back = location(&silent);
+    assert!(back.starts_with(WEB_CALLBACK), "{back}");
+    assert_eq!(
+        url_param(&back, "error").as_deref(),
+        Some("access_denied"),
+        "{back}"
+    );
+    assert_eq!(
+        url_param(&back, "error_description").as_deref(),
+        Some("The terms must be accepted in a browser.")
+    );
+    assert_eq!(url_param(&back, "state").as_deref(), Some("s1"));
+}
+
+#[test]
+fn a_redirect_that_cannot_happen_under_prompt_none_is_interaction_required() {
+    let settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    let users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // Redirects every login, without asking canRedirect().
+    let always = actionbox::Script::from_source(
+        "always-redirect.js",
+        "exports.onExecutePostLogin = async (event, api) => { api.redirect.sendUserTo('https://mfa.test/step'); };\n\
+         exports.onContinuePostLogin = async () => {};",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let (tenant, _) = LocalTenant::from_scripts(
+        settings,
+        vec![always],
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let mut browser = Browser::new();
+    let away = log_in(
+        &mut browser,
+        &authorize_url(&server, ""),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    assert!(
+        location(&away).starts_with("https://mfa.test/step?"),
+        "{}",
+        location(&away)
+    );
+    let silent = browser.get(&authorize_url(&server, "&prompt=none"));
+    let back = location(&silent);
+    assert!(back.starts_with(WEB_CALLBACK), "{back}");
+    assert_eq!(
+        url_param(&back, "error").as_deref(),
+        Some("interaction_required"),
+        "{back}"
+    );
+    assert_eq!(url_param(&back, "state").as_deref(), Some("s1"));
+}
