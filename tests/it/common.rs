@@ -754,8 +754,11 @@ impl Default for Browser {
 impl Browser {
     pub fn new() -> Browser {
         Browser {
+            // Generous: hundreds of browsers may wait on two busy cores
+            // (reqwest's blocking default is 30 s).
             client: Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                .timeout(std::time::Duration::from_secs(300))
                 .build()
                 .expect("client"),
             cookies: HashMap::new(),
