@@ -885,6 +885,44 @@ fn sdk_node(version: &str) -> NodeConfig {
 }
 
 #[test]
+fn axios_and_request_reach_the_tenant_s_management_api_like_fetch() {
+    // The token by client credentials through fetch, then a write with
+    // axios and a read with request: one directory for all three.
+    let source = r#"const axios = require('axios');
+    const request = require('request');
+    exports.onExecutePostLogin = async (event) => {
+        const base = `https://${event.request.hostname}`;
+        const grant = await fetch(`${base}/oauth/token`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'm2m', client_secret: 's', audience: `${base}/api/v2/` }),
+        });
+        const { access_token: token } = await grant.json();
+        const id = encodeURIComponent(event.user.user_id);
+        const patched = await axios.patch(`${base}/api/v2/users/${id}`, { user_metadata: { via: 'axios' } },
+            { headers: { Authorization: `Bearer ${token}` } });
+        console.log(patched.status, patched.data.user_metadata.via);
+        const read = await new Promise((resolve, reject) => request.get({ url: `${base}/api/v2/users/${id}`, json: true, auth: { bearer: token } },
+            (err, response, body) => (err ? reject(err) : resolve([response.statusCode, body]))));
+        console.log(read[0], read[1].user_metadata.via);
+        const refused = await axios.get(`${base}/api/v2/users/${id}`, { validateStatus: () => true });
+        console.log(refused.status, refused.data.message);
+    };"#;
+    let outcome = run_node(source, NodeConfig::default());
+    assert_eq!(
+        ok_logs(&outcome),
+        ["200 axios", "200 axios", "401 Missing authentication"]
+    );
+    assert!(
+        outcome
+            .requests
+            .iter()
+            .all(|r| r.disposition == actionbox::record::Disposition::Tenant),
+        "{:?}",
+        outcome.requests
+    );
+}
+
+#[test]
 fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
     let source = r#"const { ManagementClient } = require('auth0');
     exports.onExecutePostLogin = async (event) => {

@@ -1123,3 +1123,94 @@ fn a_redirect_that_cannot_happen_under_prompt_none_is_interaction_required() {
     );
     assert_eq!(url_param(&back, "state").as_deref(), Some("s1"));
 }
+
+/// POSTs a form to /oauth/token authenticating with HTTP Basic.
+fn token_request_basic(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value) {
+    let response = http()
+        .post(format!("{}oauth/token", server.base))
+        .basic_auth(WEB, Some(WEB_SECRET))
+        .form(form)
+        .send()
+        .expect("token request");
+    let status = response.status().as_u16();
+    let text = response.text().unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+    )
+}
+
+#[test]
+fn the_client_s_auth_method_non_rotating_refresh_tokens_and_plain_pkce_are_honoured() {
+    let server = start(
+        test_tenant_with(|settings| {
+            let web = &mut settings.clients[0];
+            web.token_endpoint_auth_method = Some("client_secret_basic".into());
+            web.refresh_token = Some(
+                serde_json::from_value(serde_json::json!({ "rotation_type": "non-rotating" }))
+                    .expect("refresh token settings"),
+            );
+        }),
+        Arc::new(MemoryStore::new()),
+    );
+    let password = [
+        ("grant_type", "password"),
+        ("username", "ana@acme.example"),
+        ("password", "correct horse battery"),
+        ("scope", "openid offline_access"),
+    ];
+    // client_secret_basic only: the secret in the body is refused.
+    let mut in_body = password.to_vec();
+    in_body.extend([("client_id", WEB), ("client_secret", WEB_SECRET)]);
+    let (status, body) = token_request(&server, &in_body);
+    assert_eq!(status, 401, "{body}");
+    let (status, tokens) = token_request_basic(&server, &password);
+    assert_eq!(status, 200, "{tokens}");
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .expect("refresh token")
+        .to_string();
+
+    // Non-rotating: the same refresh token works again, and none is issued.
+    for _ in 0..2 {
+        let (status, renewed) = token_request_basic(
+            &server,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+            ],
+        );
+        assert_eq!(status, 200, "{renewed}");
+        assert!(renewed.get("refresh_token").is_none(), "{renewed}");
+        assert!(renewed["access_token"].is_string(), "{renewed}");
+    }
+
+    // PKCE with the plain method, by the public SPA client.
+    let verifier = "plain-verifier-0123456789-abcdefghijklmnopqrstuvwxyz";
+    let mut browser = Browser::new();
+    let answer = log_in(
+        &mut browser,
+        &format!(
+            "{}authorize?client_id=spaClientId000000000000000000001&response_type=code&redirect_uri=http%3A%2F%2Fspa.test%2F&scope=openid&state=p1&code_challenge={verifier}&code_challenge_method=plain",
+            server.base
+        ),
+        "ana@acme.example",
+        "correct horse battery",
+    );
+    let code = url_param(&location(&answer), "code").expect("code");
+    let exchange = |verifier: &str, code: &str| {
+        token_request(
+            &server,
+            &[
+                ("grant_type", "authorization_code"),
+                ("client_id", "spaClientId000000000000000000001"),
+                ("code", code),
+                ("code_verifier", verifier),
+                ("redirect_uri", "http://spa.test/"),
+            ],
+        )
+    };
+    let (status, tokens) = exchange(verifier, &code);
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens["id_token"].is_string(), "{tokens}");
+}

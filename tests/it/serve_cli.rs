@@ -34,6 +34,10 @@ impl Drop for Served {
 }
 
 fn serve_example() -> Served {
+    serve_example_on("127.0.0.1:0")
+}
+
+fn serve_example_on(listen: &str) -> Served {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let folder = root.join("actions/tenant-example");
     let cache = tempfile::tempdir().expect("cache");
@@ -43,7 +47,7 @@ fn serve_example() -> Served {
         .arg(&folder)
         .arg("--users")
         .arg(folder.join("users.json"))
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .env("ACTIONBOX_CACHE_DIR", cache.path())
         .env_remove("RUST_LOG")
         .stdout(Stdio::null())
@@ -224,4 +228,25 @@ fn the_readme_s_serve_command_logs_in_with_curl_a_browser_and_client_credentials
         .filter(|l| l.contains("actionbox::serve: POST /oauth/token 200"))
         .count();
     assert_eq!(token_lines, 3, "{logged:#?}");
+}
+
+#[test]
+fn serve_warns_when_it_listens_beyond_loopback() {
+    let served = serve_example_on("0.0.0.0:0");
+    let logged = served.stderr.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(
+        logged.iter().any(|l| l.starts_with(
+            "actionbox: warning: listening on 0.0.0.0:0, reachable from other machines"
+        )),
+        "{logged:#?}"
+    );
+    // On loopback, no such warning.
+    let local = serve_example();
+    let logged = local.stderr.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(
+        !logged
+            .iter()
+            .any(|l| l.contains("reachable from other machines")),
+        "{logged:#?}"
+    );
 }
