@@ -1214,3 +1214,77 @@ fn the_client_s_auth_method_non_rotating_refresh_tokens_and_plain_pkce_are_honou
     assert_eq!(status, 200, "{tokens}");
     assert!(tokens["id_token"].is_string(), "{tokens}");
 }
+
+#[test]
+fn jwt_configuration_grant_types_and_a_user_s_rbac_permissions_reach_the_tokens() {
+    let mut tenant = test_tenant_with(|settings| {
+        let web = &mut settings.clients[0];
+        web.jwt_configuration = Some(
+            serde_json::from_value(serde_json::json!({ "lifetime_in_seconds": 600 }))
+                .expect("jwt_configuration"),
+        );
+        // No implicit grant any more.
+        web.grant_types = Some(vec!["authorization_code".into(), "password".into()]);
+        let api = &mut settings.apis[0];
+        api.rbac = true;
+        api.permissions_in_token = true;
+    });
+    let user = serde_json::json!({
+        "email": "perm@acme.example",
+        "password": "permitted pw",
+        "permissions": ["read:reports", { "permission_name": "write:reports", "resource_server_identifier": API }],
+    });
+    tenant.users.push(
+        actionbox::serve::tenant::user_record(&user, "Username-Password-Authentication", 0)
+            .expect("user"),
+    );
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+
+    let (status, tokens) = token_request(
+        &server,
+        &[
+            ("grant_type", "password"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", "perm@acme.example"),
+            ("password", "permitted pw"),
+            ("scope", "openid"),
+            ("audience", API),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let id = payload(tokens["id_token"].as_str().expect("ID token"));
+    assert_eq!(
+        id["exp"]
+            .as_u64()
+            .zip(id["iat"].as_u64())
+            .map(|(e, i)| e - i),
+        Some(600),
+        "{id}"
+    );
+    let access = payload(tokens["access_token"].as_str().expect("access token"));
+    assert_eq!(
+        access["permissions"],
+        serde_json::json!(["read:reports", "write:reports"]),
+        "{access}"
+    );
+
+    // A response type that needs the implicit grant the client lacks.
+    let mut browser = Browser::new();
+    let refused = browser.get(&format!(
+        "{}authorize?client_id={WEB}&response_type=token&redirect_uri={}&scope=openid&state=i1",
+        server.base,
+        url::form_urlencoded::byte_serialize(WEB_CALLBACK.as_bytes()).collect::<String>()
+    ));
+    let back = location(&refused);
+    assert_eq!(
+        url_param(&back, "error").as_deref(),
+        Some("unauthorized_client"),
+        "{back}"
+    );
+    assert_eq!(
+        url_param(&back, "error_description").as_deref(),
+        Some("Grant type 'implicit' not allowed for the client.")
+    );
+    assert_eq!(url_param(&back, "state").as_deref(), Some("i1"));
+}
