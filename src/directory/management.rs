@@ -771,12 +771,14 @@ impl TenantApi {
     // ---- roles and permissions -------------------------------------------
 
     /// Every role a user of the tenant has, by name.
+    /// The tenant's roles: those the settings define, and any a user holds.
     async fn role_names(&self) -> Result<Vec<String>, Reply> {
         let mut names: Vec<String> = self
             .all_users()
             .await?
             .iter()
             .flat_map(role_names_of)
+            .chain(self.settings.roles.iter().map(|r| r.name.clone()))
             .collect();
         names.sort();
         names.dedup();
@@ -797,14 +799,17 @@ impl TenantApi {
                     .as_ref()
                     .is_none_or(|f| name.to_lowercase().contains(f.as_str()))
             })
-            .map(|name| role(name))
+            .map(|name| role(&self.settings, name))
             .collect();
         Ok(Reply::json(200, page(roles, query, "roles")))
     }
 
     async fn user_roles(&self, id: &str, query: &Map<String, Value>) -> Result<Reply, Reply> {
         let record = self.record(id).await?;
-        let roles: Vec<Value> = role_names_of(&record).iter().map(|n| role(n)).collect();
+        let roles: Vec<Value> = role_names_of(&record)
+            .iter()
+            .map(|n| role(&self.settings, n))
+            .collect();
         Ok(Reply::json(200, page(roles, query, "roles")))
     }
 
@@ -884,6 +889,21 @@ impl TenantApi {
                     permissions.push(Value::Object(entry));
                 }
                 _ => {}
+            }
+        }
+        // And what the user's roles grant, from the roles' definitions.
+        for name in role_names_of(&record) {
+            let Some(role) = self.settings.role(&name) else {
+                continue;
+            };
+            for permission in &role.permissions {
+                permissions.push(json!({
+                    "permission_name": permission.permission_name,
+                    "resource_server_identifier": permission.resource_server_identifier,
+                    "description": "",
+                    "resource_server_name": permission.resource_server_identifier,
+                    "sources": [{ "source_id": role_id_of(&name), "source_name": name, "source_type": "ROLE" }],
+                }));
             }
         }
         Ok(Reply::json(200, page(permissions, query, "permissions")))
@@ -1163,8 +1183,9 @@ pub fn role_id_of(name: &str) -> String {
     format!("rol_{slug}")
 }
 
-fn role(name: &str) -> Value {
-    json!({ "id": role_id_of(name), "name": name, "description": "" })
+fn role(settings: &Settings, name: &str) -> Value {
+    let description = settings.role(name).map_or("", |r| r.description.as_str());
+    json!({ "id": role_id_of(name), "name": name, "description": description })
 }
 
 /// The user search syntax scripts use (a subset of Auth0's Lucene query

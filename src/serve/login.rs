@@ -210,26 +210,51 @@ pub fn flow_for(server: &Server, trigger: Trigger, event: Value, record: Option<
     flow.settings.now = None;
     // Scripts' requests to the tenant's domain reach this tenant's store.
     flow.node.tenant = server.tenant_handle();
-    if let Some(permissions) = record
-        .and_then(|r| r.get("permissions"))
-        .and_then(Value::as_array)
-    {
-        for api in &mut flow.settings.apis {
-            api.user_permissions = permissions
-                .iter()
-                .filter_map(|p| match p {
-                    Value::String(name) => Some(name.clone()),
-                    Value::Object(o)
-                        if o.get("resource_server_identifier").and_then(Value::as_str)
-                            == Some(api.identifier.as_str()) =>
-                    {
-                        o.get("permission_name")
-                            .and_then(Value::as_str)
-                            .map(str::to_string)
+    if let Some(record) = record {
+        // The user's own permissions, and those its roles grant.
+        let direct = record
+            .get("permissions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let roles: Vec<String> = record
+            .get("roles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect();
+        let granted: Vec<Vec<String>> = flow
+            .settings
+            .apis
+            .iter()
+            .map(|api| {
+                let mut permissions: Vec<String> = direct
+                    .iter()
+                    .filter_map(|p| match p {
+                        Value::String(name) => Some(name.clone()),
+                        Value::Object(o)
+                            if o.get("resource_server_identifier").and_then(Value::as_str)
+                                == Some(api.identifier.as_str()) =>
+                        {
+                            o.get("permission_name")
+                                .and_then(Value::as_str)
+                                .map(str::to_string)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                for from_role in flow.settings.role_permissions(&roles, &api.identifier) {
+                    if !permissions.contains(&from_role) {
+                        permissions.push(from_role);
                     }
-                    _ => None,
-                })
-                .collect();
+                }
+                permissions
+            })
+            .collect();
+        for (api, permissions) in flow.settings.apis.iter_mut().zip(granted) {
+            api.user_permissions = permissions;
         }
     }
     flow.event = Some(event);

@@ -13,6 +13,6 @@ pub use folder::{
 };
 pub use settings::{
     ApiSettings, ClientSettings, ConnectionSettings, CustomClaimsMode, JwtConfiguration,
-    RefreshTokenSettings, SecretValues, Settings, SigningAlg, SigningSettings, TokenProfile,
-    parse_time, read_secrets, secrets_from_json,
+    RefreshTokenSettings, RolePermission, RoleSettings, SecretValues, Settings, SigningAlg,
+    SigningSettings, TokenProfile, parse_time, read_secrets, secrets_from_json,
 };

@@ -272,6 +272,10 @@ pub struct Settings {
     /// logins carry `org_name` next to `org_id`.
     #[serde(default)]
     pub organization_names: bool,
+    /// The tenant's roles (`serve` and the Management API scripts call);
+    /// a tenant folder's `roles/` adds its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<RoleSettings>,
     /// Where relative paths in the file are resolved (the file's folder).
     #[serde(skip)]
     pub base_dir: Option<PathBuf>,
@@ -279,6 +283,45 @@ pub struct Settings {
     /// whatever `clients` says.
     #[serde(skip)]
     pub legacy_client: bool,
+}
+
+/// A role of the tenant as the Management API and a tenant export's
+/// `roles/NAME.json` describe it: its permissions go to every user who
+/// holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoleSettings {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub permissions: Vec<RolePermission>,
+}
+
+/// One permission of a role: a scope of an API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RolePermission {
+    pub permission_name: String,
+    pub resource_server_identifier: String,
+}
+
+impl Settings {
+    /// The role named `name`, if the settings define it.
+    pub fn role(&self, name: &str) -> Option<&RoleSettings> {
+        self.roles.iter().find(|r| r.name == name)
+    }
+
+    /// The permissions on `api` that `roles` (names) grant.
+    pub fn role_permissions(&self, roles: &[String], api: &str) -> Vec<String> {
+        let mut out: Vec<String> = roles
+            .iter()
+            .filter_map(|name| self.role(name))
+            .flat_map(|role| &role.permissions)
+            .filter(|p| p.resource_server_identifier == api)
+            .map(|p| p.permission_name.clone())
+            .collect();
+        out.dedup();
+        out
+    }
 }
 
 /// Secret values by Action name, as `--secrets FILE` gives them (the shape

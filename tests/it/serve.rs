@@ -1288,3 +1288,111 @@ fn jwt_configuration_grant_types_and_a_user_s_rbac_permissions_reach_the_tokens(
     );
     assert_eq!(url_param(&back, "state").as_deref(), Some("i1"));
 }
+
+#[test]
+fn roles_the_settings_define_grant_their_permissions_and_can_be_assigned_when_nobody_holds_them() {
+    let mut settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    settings.roles = serde_json::from_value(serde_json::json!([
+        { "name": "editor", "description": "Edits reports",
+          "permissions": [{ "permission_name": "write:reports", "resource_server_identifier": API }] },
+        { "name": "auditor", "description": "Reads everything",
+          "permissions": [{ "permission_name": "read:reports", "resource_server_identifier": API }] }
+    ]))
+    .expect("roles");
+    let api = &mut settings.apis[0];
+    api.rbac = true;
+    api.permissions_in_token = true;
+    settings.secrets.insert(
+        "grant-auditor".into(),
+        [("M2M_SECRET".to_string(), M2M_SECRET.to_string())].into(),
+    );
+    // Gives every user the auditor role (defined, held by nobody) through
+    // the Management API, and names the roles the tenant lists.
+    let grant = actionbox::Script::from_source(
+        "grant-auditor.js",
+        format!(
+            r#"exports.onExecutePostLogin = async (event, api) => {{
+  const base = `https://${{event.request.hostname}}`;
+  const grant = await fetch(`${{base}}/oauth/token`, {{ method: 'POST', headers: {{ 'content-type': 'application/json' }},
+    body: JSON.stringify({{ grant_type: 'client_credentials', client_id: '{M2M}', client_secret: event.secrets.M2M_SECRET, audience: `${{base}}/api/v2/` }}) }});
+  const {{ access_token: token }} = await grant.json();
+  const headers = {{ authorization: `Bearer ${{token}}`, 'content-type': 'application/json' }};
+  const roles = await (await fetch(`${{base}}/api/v2/roles`, {{ headers }})).json();
+  api.idToken.setCustomClaim('https://acme.example/tenant_roles', roles.map((r) => `${{r.name}}: ${{r.description}}`).sort());
+  const assigned = await fetch(`${{base}}/api/v2/users/${{encodeURIComponent(event.user.user_id)}}/roles`,
+    {{ method: 'POST', headers, body: JSON.stringify({{ roles: ['rol_auditor'] }}) }});
+  api.idToken.setCustomClaim('https://acme.example/assigned', assigned.status);
+}};"#
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    users.push(
+        actionbox::serve::tenant::user_record(
+            &serde_json::json!({ "email": "new@acme.example", "password": "no roles yet" }),
+            "Username-Password-Authentication",
+            0,
+        )
+        .expect("user"),
+    );
+    let (tenant, _) = LocalTenant::from_scripts(
+        settings,
+        vec![grant],
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let login = |user: &str, password: &str| {
+        let (status, tokens) = token_request(
+            &server,
+            &[
+                ("grant_type", "password"),
+                ("client_id", WEB),
+                ("client_secret", WEB_SECRET),
+                ("username", user),
+                ("password", password),
+                ("scope", "openid"),
+                ("audience", API),
+            ],
+        );
+        assert_eq!(status, 200, "{tokens}");
+        (
+            payload(tokens["id_token"].as_str().expect("ID token")),
+            payload(tokens["access_token"].as_str().expect("access token")),
+        )
+    };
+    // ana holds admin and editor (users.json): editor's permission is hers.
+    let (id, access) = login("ana@acme.example", "correct horse battery");
+    assert_eq!(
+        access["permissions"],
+        serde_json::json!(["write:reports"]),
+        "{access}"
+    );
+    assert_eq!(
+        id["https://acme.example/tenant_roles"],
+        serde_json::json!([
+            "admin: ",
+            "auditor: Reads everything",
+            "editor: Edits reports"
+        ]),
+        "{id}"
+    );
+    assert_eq!(id["https://acme.example/assigned"], 204, "{id}");
+    // A user with no role has no permission until the role the Action
+    // assigned reaches the next login.
+    let (_, first) = login("new@acme.example", "no roles yet");
+    assert_eq!(first["permissions"], serde_json::json!([]), "{first}");
+    let (_, second) = login("new@acme.example", "no roles yet");
+    assert_eq!(
+        second["permissions"],
+        serde_json::json!(["read:reports"]),
+        "{second}"
+    );
+}
