@@ -19,8 +19,8 @@ use crate::error::Error;
 use crate::runtime::NodeConfig;
 use crate::script::{ScriptKind, Trigger};
 use crate::tenant::{
-    ClientSettings, ConnectionSettings, JwtConfiguration, Keywords, RefreshTokenSettings,
-    RoleSettings, Settings, TenantFlow, TenantFolder,
+    ClientSettings, ConnectionSettings, JwtConfiguration, Keywords, RefreshTokenSettings, Settings,
+    TenantFlow, TenantFolder,
 };
 
 /// What `serve` runs and answers with.
@@ -155,11 +155,7 @@ impl LocalTenant {
         keep_runtime: bool,
     ) -> Result<(LocalTenant, Vec<String>), Error> {
         merge_clients(&mut settings, folder_clients(&folder.root, keywords)?);
-        for role in folder_roles(&folder.root, keywords)? {
-            if settings.role(&role.name).is_none() {
-                settings.roles.push(role);
-            }
-        }
+        crate::tenant::merge_roles(&mut settings, &folder.roles);
         node.users = profiles(&users).into();
         let mut warnings = Vec::new();
         let mut flows = Vec::new();
@@ -249,59 +245,6 @@ pub fn read_users(path: &Path, default_connection: &str) -> Result<Vec<Value>, E
 /// tenant.yaml), as settings. The export leaves out `client_id`: a client
 /// the settings name gets the settings' id (and secret); any other gets an
 /// id derived from its name, printed when `serve` starts.
-/// The roles of a tenant export: `roles/*.json` (one role each, as the
-/// Deploy CLI writes them) and `tenant.yaml`'s `roles`.
-pub fn folder_roles(root: &Path, keywords: &Keywords) -> Result<Vec<RoleSettings>, Error> {
-    let mut raw: Vec<(String, Value)> = Vec::new();
-    let dir = root.join("roles");
-    if dir.is_dir() {
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .map_err(|cause| Error::Io {
-                path: dir.clone(),
-                cause,
-            })?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        for path in files {
-            let text = crate::input::read_text(&path, crate::input::InputKind::TenantFile)?;
-            let value: Value =
-                serde_json::from_str(&keywords.replace(&text)).map_err(|cause| Error::Json {
-                    path: path.clone(),
-                    cause,
-                })?;
-            raw.push((path.display().to_string(), value));
-        }
-    }
-    for yaml in ["tenant.yaml", "tenant.yml"] {
-        let path = root.join(yaml);
-        if !path.is_file() {
-            continue;
-        }
-        let text = crate::input::read_text(&path, crate::input::InputKind::TenantFile)?;
-        let value: Value = serde_saphyr::from_str(&keywords.replace(&text))
-            .map_err(|e| Error::invalid(format!("{}: {e}", path.display())))?;
-        if let Some(Value::Array(roles)) = value.get("roles") {
-            raw.extend(
-                roles
-                    .iter()
-                    .map(|r| (path.display().to_string(), r.clone())),
-            );
-        }
-    }
-    raw.into_iter()
-        .map(|(file, value)| {
-            serde_json::from_value(value).map_err(|e| {
-                Error::invalid(format!(
-                    "{file}: a role is {{\"name\", \"description\", \"permissions\": [{{\"permission_name\", \"resource_server_identifier\"}}]}}: {e}"
-                ))
-            })
-        })
-        .collect()
-}
-
 pub fn folder_clients(root: &Path, keywords: &Keywords) -> Result<Vec<ClientSettings>, Error> {
     let mut raw: Vec<(String, Value)> = Vec::new();
     let dir = root.join("clients");
@@ -529,41 +472,6 @@ pub fn is_public(client: &ClientSettings) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn a_tenant_export_s_roles_come_from_roles_files_and_tenant_yaml() {
-        let root = tempfile::tempdir().expect("folder");
-        std::fs::create_dir(root.path().join("roles")).expect("roles/");
-        std::fs::write(
-            root.path().join("roles/Editor.json"),
-            r#"{"name": "editor", "description": "Edits", "id": "rol_x",
-               "permissions": [{"permission_name": "write:reports", "resource_server_identifier": "https://api"}]}"#,
-        )
-        .expect("role file");
-        std::fs::write(
-            root.path().join("tenant.yaml"),
-            "roles:\n  - name: auditor\n    permissions:\n      - permission_name: read:reports\n        resource_server_identifier: https://api\n",
-        )
-        .expect("tenant.yaml");
-        let roles = folder_roles(root.path(), &Keywords::empty()).expect("roles");
-        let names: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["editor", "auditor"]);
-        assert_eq!(roles[0].description, "Edits");
-        assert_eq!(roles[1].permissions[0].permission_name, "read:reports");
-
-        std::fs::write(
-            root.path().join("roles/Bad.json"),
-            r#"{"description": "no name"}"#,
-        )
-        .expect("bad role");
-        let error = folder_roles(root.path(), &Keywords::empty())
-            .expect_err("a role without a name")
-            .to_string();
-        assert!(
-            error.contains("Bad.json") && error.contains("a role is") && error.contains("name"),
-            "{error}"
-        );
-    }
 
     #[test]
     fn a_user_record_fills_what_auth0_would_and_keeps_secrets_out_of_the_profile() {

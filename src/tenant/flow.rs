@@ -69,6 +69,7 @@ impl TenantFlow {
     ) -> Result<TenantFlow, Error> {
         let mut scripts = Vec::new();
         let mut warnings = folder.warnings.clone();
+        merge_roles(&mut settings, &folder.roles);
         if trigger == Trigger::PostLogin {
             for rule in folder.enabled_rules() {
                 scripts.push(rule.script());
@@ -170,4 +171,14 @@ fn merge_secrets(action: &ActionDef, settings: &mut Settings) -> Vec<MissingSecr
         }
     }
     missing
+}
+
+/// Adds the export's roles to the settings'; a role the settings define
+/// (by name) wins.
+pub fn merge_roles(settings: &mut Settings, roles: &[super::RoleSettings]) {
+    for role in roles {
+        if settings.role(&role.name).is_none() {
+            settings.roles.push(role.clone());
+        }
+    }
 }

@@ -110,6 +110,8 @@ pub struct TenantFolder {
     pub triggers: BTreeMap<String, Vec<String>>,
     /// The file the trigger bindings came from (`triggers/triggers.json` or the YAML file).
     pub triggers_file: Option<PathBuf>,
+    /// The tenant's roles (`roles/*.json`, or `roles:` in the YAML file).
+    pub roles: Vec<super::RoleSettings>,
     /// Keyword placeholders no mapping resolved (they load as their own
     /// text; see the module documentation).
     pub unresolved: Vec<Placeholder>,
@@ -534,7 +536,13 @@ impl<'k> Loader<'k> {
             triggers_file = Some(file);
         }
 
-        self.finish(
+        let mut roles = Vec::new();
+        for file in self.json_files("roles")?.unwrap_or_default() {
+            let value = self.read_json(&file)?;
+            roles.push(role(value, &Origin::file(&file))?);
+        }
+
+        let mut folder = self.finish(
             FolderFormat::Directory,
             rules,
             configs,
@@ -542,7 +550,9 @@ impl<'k> Loader<'k> {
             modules,
             triggers,
             triggers_file,
-        )
+        )?;
+        folder.roles = roles;
+        Ok(folder)
     }
 
     fn load_yaml(mut self, file: &Path) -> Result<TenantFolder, Error> {
@@ -631,7 +641,14 @@ impl<'k> Loader<'k> {
                 (parse_triggers(value, &origin)?, Some(file.clone()))
             }
         };
-        self.finish(
+        let mut roles = Vec::new();
+        for (i, item) in list("roles")?.iter().enumerate() {
+            roles.push(role(
+                item.clone(),
+                &Origin::item(&file, item_label("roles", i, item)),
+            )?);
+        }
+        let mut folder = self.finish(
             FolderFormat::Yaml,
             rules,
             configs,
@@ -639,7 +656,9 @@ impl<'k> Loader<'k> {
             modules,
             triggers,
             triggers_file,
-        )
+        )?;
+        folder.roles = roles;
+        Ok(folder)
     }
 
     fn rule(
@@ -900,6 +919,7 @@ impl<'k> Loader<'k> {
             action_modules: module_map,
             triggers,
             triggers_file,
+            roles: Vec::new(),
             unresolved: self.unresolved,
             warnings,
         })
@@ -1402,3 +1422,15 @@ fn item_label(list: &str, i: usize, item: &Value) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// A role of the export, as the Deploy CLI writes it: `name`,
+/// `description`, `permissions` (`permission_name`,
+/// `resource_server_identifier`); other fields (`id`) are ignored.
+fn role(value: Value, origin: &Origin) -> Result<super::RoleSettings, Error> {
+    serde_json::from_value(value).map_err(|e| {
+        Error::invalid(format!(
+            "{}: a role is {{\"name\", \"description\", \"permissions\": [{{\"permission_name\", \"resource_server_identifier\"}}]}}: {e}",
+            origin.at()
+        ))
+    })
+}

@@ -6,7 +6,7 @@ mod flow;
 mod folder;
 mod settings;
 
-pub use flow::{EMULATED_PACKAGES, MissingSecret, Provided, TenantFlow};
+pub use flow::{EMULATED_PACKAGES, MissingSecret, Provided, TenantFlow, merge_roles};
 pub use folder::{
     ActionDef, FolderFormat, Keywords, ModuleDef, OTHER_TRIGGERS, Placeholder, RuleDef, SecretDef,
     TenantFolder, is_runnable_trigger, is_valid_rule_name, known_triggers, sanitize_file_name,

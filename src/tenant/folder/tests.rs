@@ -506,3 +506,60 @@ fn the_example_tenant_loads_complete() {
     let settings = crate::tenant::Settings::from_file(root.join("actionbox.json")).unwrap();
     assert!(settings.secrets["partner-session-token"].contains_key("PARTNER_SIGNING_KEY"));
 }
+
+#[test]
+fn roles_load_from_roles_files_and_from_tenant_yaml() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tenant");
+    std::fs::create_dir_all(root.join("roles")).unwrap();
+    std::fs::create_dir_all(root.join("rules")).unwrap();
+    std::fs::write(
+        root.join("roles/Editor.json"),
+        r#"{"name": "editor", "description": "Edits", "id": "rol_x",
+           "permissions": [{"permission_name": "write:reports", "resource_server_identifier": "https://api"}]}"#,
+    )
+    .unwrap();
+    let folder = TenantFolder::load(&root, &Keywords::empty()).unwrap();
+    assert_eq!(folder.roles.len(), 1);
+    assert_eq!(folder.roles[0].name, "editor");
+    assert_eq!(folder.roles[0].description, "Edits");
+    assert_eq!(
+        folder.roles[0].permissions[0].permission_name,
+        "write:reports"
+    );
+
+    let yaml = dir.path().join("yaml");
+    std::fs::create_dir_all(&yaml).unwrap();
+    std::fs::write(
+        yaml.join("tenant.yaml"),
+        "roles:\n  - name: auditor\n    permissions:\n      - permission_name: read:reports\n        resource_server_identifier: https://api\n",
+    )
+    .unwrap();
+    let folder = TenantFolder::load(&yaml.join("tenant.yaml"), &Keywords::empty()).unwrap();
+    let names: Vec<&str> = folder.roles.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["auditor"]);
+
+    std::fs::write(root.join("roles/Bad.json"), r#"{"description": "no name"}"#).unwrap();
+    let e = TenantFolder::load(&root, &Keywords::empty())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("roles/Bad.json") && e.contains("a role is") && e.contains("name"),
+        "{e}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_role_file_leaving_the_tenant_folder_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tenant");
+    std::fs::create_dir_all(root.join("roles")).unwrap();
+    std::fs::create_dir_all(root.join("rules")).unwrap();
+    std::fs::write(dir.path().join("outside.json"), r#"{"name": "x"}"#).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("outside.json"), root.join("roles/x.json")).unwrap();
+    let e = TenantFolder::load(&root, &Keywords::empty())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("outside the tenant folder"), "{e}");
+}
