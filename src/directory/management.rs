@@ -479,53 +479,32 @@ impl TenantApi {
                 "Payload validation error: 'Expected type object but found type array'.",
             ));
         };
-        let mut record = self.record(id).await?;
-        for (key, value) in &body {
-            match key.as_str() {
-                "user_id" | "identities" | "created_at" | "updated_at" | "last_login"
-                | "logins_count" | "last_ip" => {
-                    return Err(bad_request(&format!(
-                        "Payload validation error: 'Additional properties not allowed: {key}'."
-                    )));
+        let now = iso_time(self.now());
+        // Applied to the stored user in one step (a login on another
+        // server may be writing it too); a refused body writes nothing.
+        let mut refused = None;
+        let mut apply = |record: Option<Value>| {
+            let mut record = record?;
+            match patch_user(&mut record, id, &body) {
+                Ok(()) => {
+                    record["profile"]["updated_at"] = json!(now);
+                    Some(record)
                 }
-                "app_metadata" | "user_metadata" => {
-                    let Value::Object(patch) = value else {
-                        return Err(bad_request(&format!(
-                            "Payload validation error: 'Expected type object but found type {}' on property {key}.",
-                            crate::input::json_type(value)
-                        )));
-                    };
-                    let target = &mut record["profile"][key.as_str()];
-                    if !target.is_object() {
-                        *target = json!({});
-                    }
-                    // The PATCH merges the top-level keys; null deletes one.
-                    if let Some(target) = target.as_object_mut() {
-                        for (name, v) in patch {
-                            if v.is_null() {
-                                target.remove(name);
-                            } else {
-                                target.insert(name.clone(), v.clone());
-                            }
-                        }
-                    }
-                }
-                "password" => {
-                    let Some(password) = value.as_str() else {
-                        return Err(bad_request(
-                            "Payload validation error: 'Expected type string' on property password.",
-                        ));
-                    };
-                    record["password_hash"] = json!(password_hash(id, password));
-                }
-                "connection" | "client_id" => {}
-                _ => {
-                    record["profile"][key.as_str()] = value.clone();
+                Err(reply) => {
+                    refused = Some(reply);
+                    None
                 }
             }
+        };
+        let written = self
+            .store()
+            .update(Kind::User, id, &mut apply)
+            .await
+            .map_err(store_failure)?;
+        if let Some(reply) = refused {
+            return Err(reply);
         }
-        record["profile"]["updated_at"] = json!(iso_time(self.now()));
-        self.save(id, &record).await?;
+        let record = written.ok_or_else(user_not_found)?;
         Ok(Reply::json(200, public_user(&record)))
     }
 
@@ -825,17 +804,12 @@ impl TenantApi {
             .map(str::to_string)
             .collect();
         let known = self.role_names().await?;
-        let mut record = self.record(id).await?;
-        let mut names = role_names_of(&record);
+        // The role ids, as names; an unknown one is refused before any write.
+        let mut named = Vec::new();
         for role_id in &ids {
-            let name = known.iter().find(|n| role_id_of(n) == *role_id).cloned();
-            match (assign, name) {
-                (true, Some(name)) => {
-                    if !names.contains(&name) {
-                        names.push(name);
-                    }
-                }
-                (true, None) => {
+            match known.iter().find(|n| role_id_of(n) == *role_id) {
+                Some(name) => named.push(name.clone()),
+                None if assign => {
                     return Err(Reply::error(
                         404,
                         "Not Found",
@@ -843,12 +817,28 @@ impl TenantApi {
                         Some("inexistent_role"),
                     ));
                 }
-                (false, Some(name)) => names.retain(|n| *n != name),
-                (false, None) => {}
+                None => {}
             }
         }
-        record["roles"] = json!(names);
-        self.save(id, &record).await?;
+        // In one step on the stored user (a login may be writing it too).
+        let mut apply = |record: Option<Value>| {
+            let mut record = record?;
+            let mut names = role_names_of(&record);
+            for name in &named {
+                if assign && !names.contains(name) {
+                    names.push(name.clone());
+                } else if !assign {
+                    names.retain(|n| n != name);
+                }
+            }
+            record["roles"] = json!(names);
+            Some(record)
+        };
+        self.store()
+            .update(Kind::User, id, &mut apply)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(user_not_found)?;
         Ok(Reply::empty(204))
     }
 
@@ -1100,6 +1090,57 @@ fn token_params(request: &HttpRequest) -> Result<Map<String, Value>, String> {
         }
     }
     Ok(params)
+}
+
+/// A PATCH of the Management API on a stored user: metadata merges at the
+/// top level (null deletes a key), `password` sets it, read-only
+/// attributes are refused, the others are replaced.
+fn patch_user(record: &mut Value, id: &str, body: &Map<String, Value>) -> Result<(), Reply> {
+    for (key, value) in body {
+        match key.as_str() {
+            "user_id" | "identities" | "created_at" | "updated_at" | "last_login"
+            | "logins_count" | "last_ip" => {
+                return Err(bad_request(&format!(
+                    "Payload validation error: 'Additional properties not allowed: {key}'."
+                )));
+            }
+            "app_metadata" | "user_metadata" => {
+                let Value::Object(patch) = value else {
+                    return Err(bad_request(&format!(
+                        "Payload validation error: 'Expected type object but found type {}' on property {key}.",
+                        crate::input::json_type(value)
+                    )));
+                };
+                let target = &mut record["profile"][key.as_str()];
+                if !target.is_object() {
+                    *target = json!({});
+                }
+                // The PATCH merges the top-level keys; null deletes one.
+                if let Some(target) = target.as_object_mut() {
+                    for (name, v) in patch {
+                        if v.is_null() {
+                            target.remove(name);
+                        } else {
+                            target.insert(name.clone(), v.clone());
+                        }
+                    }
+                }
+            }
+            "password" => {
+                let Some(password) = value.as_str() else {
+                    return Err(bad_request(
+                        "Payload validation error: 'Expected type string' on property password.",
+                    ));
+                };
+                record["password_hash"] = json!(password_hash(id, password));
+            }
+            "connection" | "client_id" => {}
+            _ => {
+                record["profile"][key.as_str()] = value.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A user as the Management API returns it: the profile, with the login

@@ -75,6 +75,18 @@ pub trait Store: Send + Sync {
     async fn delete(&self, kind: Kind, key: &str) -> Result<(), StoreError>;
     /// Every live value of a kind (users, for searches).
     async fn list(&self, kind: Kind) -> Result<Vec<Value>, StoreError>;
+    /// Changes the value under a key in one step: `change` gets the value
+    /// (`None` when there is none) and gives the new one, or `None` to
+    /// leave it as it is. Concurrent updates of one key, from this process
+    /// or another server on the same store, never lose each other's
+    /// change; `change` may be called more than once, so it only computes.
+    /// The answer is the value written, if any. A lifetime stays as it was.
+    async fn update(
+        &self,
+        kind: Kind,
+        key: &str,
+        change: &mut (dyn FnMut(Option<Value>) -> Option<Value> + Send),
+    ) -> Result<Option<Value>, StoreError>;
     /// What the store is, for the startup banner.
     fn describe(&self) -> String;
 }
@@ -154,6 +166,26 @@ impl Store for MemoryStore {
             .collect();
         found.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(found.into_iter().map(|(_, value)| value).collect())
+    }
+
+    async fn update(
+        &self,
+        kind: Kind,
+        key: &str,
+        change: &mut (dyn FnMut(Option<Value>) -> Option<Value> + Send),
+    ) -> Result<Option<Value>, StoreError> {
+        // The lock is held from the read to the write.
+        let mut entries = self.entries()?;
+        let slot = (kind, key.to_string());
+        let (current, expires) = match entries.get(&slot) {
+            Some((value, expires)) => (Some(value.clone()), *expires),
+            None => (None, None),
+        };
+        let Some(next) = change(current) else {
+            return Ok(None);
+        };
+        entries.insert(slot, (next.clone(), expires));
+        Ok(Some(next))
     }
 
     fn describe(&self) -> String {
@@ -277,6 +309,51 @@ impl Store for RedisStore {
         Ok(values)
     }
 
+    async fn update(
+        &self,
+        kind: Kind,
+        key: &str,
+        change: &mut (dyn FnMut(Option<Value>) -> Option<Value> + Send),
+    ) -> Result<Option<Value>, StoreError> {
+        // Optimistic: read, compute, then write only if the value is still
+        // what was read (compared in Redis by a script, so the check and the
+        // write are one step); else read again. WATCH would need a connection
+        // of its own per update; the script works on the shared one.
+        const COMPARE_AND_SET: &str = r"
+local current = redis.call('GET', KEYS[1])
+if (ARGV[1] == '0' and current == false) or (ARGV[1] == '1' and current == ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[3], 'KEEPTTL')
+  return 1
+end
+return 0";
+        const ATTEMPTS: usize = 64;
+        let full_key = Self::key(kind, key);
+        for _ in 0..ATTEMPTS {
+            let text: Option<String> = self.query(redis::cmd("GET").arg(&full_key)).await?;
+            let Some(next) = change(Self::parse(text.clone())?) else {
+                return Ok(None);
+            };
+            let written: i64 = self
+                .query(
+                    redis::cmd("EVAL")
+                        .arg(COMPARE_AND_SET)
+                        .arg(1)
+                        .arg(&full_key)
+                        .arg(if text.is_some() { "1" } else { "0" })
+                        .arg(text.unwrap_or_default())
+                        .arg(next.to_string()),
+                )
+                .await?;
+            if written == 1 {
+                return Ok(Some(next));
+            }
+        }
+        Err(StoreError(format!(
+            "Redis at {}: {full_key} changed under {ATTEMPTS} attempts to update it",
+            self.url
+        )))
+    }
+
     fn describe(&self) -> String {
         format!("Redis at {}", self.url)
     }
@@ -324,5 +401,63 @@ mod tests {
             .expect("put");
         assert_eq!(store.get(Kind::Session, "u").await.expect("get"), None);
         assert_eq!(store.list(Kind::User).await.expect("list"), vec![json!(1)]);
+    }
+
+    /// Adds one to the counter under `key` (a missing one starts at 0).
+    async fn increment(store: &dyn Store, key: &str) {
+        store
+            .update(Kind::User, key, &mut |v| {
+                Some(json!(v.and_then(|v| v.as_u64()).unwrap_or(0) + 1))
+            })
+            .await
+            .expect("update");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_updates_lose_nothing_and_keep_the_lifetime() {
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    for _ in 0..100 {
+                        increment(store.as_ref(), "n").await;
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task");
+        }
+        assert_eq!(
+            store.get(Kind::User, "n").await.expect("get"),
+            Some(json!(800))
+        );
+        // None leaves the value as it is.
+        let left = store
+            .update(Kind::User, "n", &mut |_| None)
+            .await
+            .expect("update");
+        assert_eq!(left, None);
+        assert_eq!(
+            store.get(Kind::User, "n").await.expect("get"),
+            Some(json!(800))
+        );
+        // An update keeps the value's lifetime.
+        store
+            .put(
+                Kind::Session,
+                "s",
+                &json!(1),
+                Some(Duration::from_millis(30)),
+            )
+            .await
+            .expect("put");
+        store
+            .update(Kind::Session, "s", &mut |_| Some(json!(2)))
+            .await
+            .expect("update");
+        tokio::time::sleep(Duration::from_millis(60)).await;
+        assert_eq!(store.get(Kind::Session, "s").await.expect("get"), None);
     }
 }

@@ -680,19 +680,16 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
 
 /// Stores a user created by a social login.
 async fn ensure_user(server: &Server, user_id: &str, record: &Value) -> Result<(), String> {
-    let store = server.store();
-    if store
-        .get(Kind::User, user_id)
+    // Created only if absent, in one step: two first logins of one social
+    // user on two servers make one user.
+    server
+        .store()
+        .update(Kind::User, user_id, &mut |current| {
+            current.is_none().then(|| record.clone())
+        })
         .await
-        .map_err(|e| e.to_string())?
-        .is_none()
-    {
-        store
-            .put(Kind::User, user_id, record, None)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// The user of a database connection with this email (or username) and

@@ -535,65 +535,68 @@ pub async fn save_user(server: &Server, record: &Value, outcome: &Outcome) -> Re
     let Some(user_id) = record.pointer("/profile/user_id").and_then(Value::as_str) else {
         return Ok(());
     };
-    let store = &server.inner.store;
-    // Read again: another login of the same user may have written since.
-    let mut current = store
-        .get(Kind::User, user_id)
-        .await
-        .map_err(|e| e.to_string())?
-        .unwrap_or_else(|| record.clone());
-    // Only what this flow changed: the Management API (or another login)
-    // may have written other keys since the flow started.
-    for key in ["app_metadata", "user_metadata"] {
-        let Some(after) = outcome.user.get(key).and_then(Value::as_object) else {
-            continue;
-        };
-        let before = record
-            .pointer(&format!("/profile/{key}"))
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        if !current["profile"][key].is_object() {
-            current["profile"][key] = json!({});
-        }
-        let Some(target) = current["profile"][key].as_object_mut() else {
-            continue;
-        };
-        for (name, value) in after {
-            if before.get(name) != Some(value) {
-                target.insert(name.clone(), value.clone());
+    // On the stored user as it is when written (another login or the
+    // Management API may have written since the flow started), and only
+    // the keys this flow changed, in one step.
+    let mut apply = |current: Option<Value>| {
+        let mut current = current.unwrap_or_else(|| record.clone());
+        for key in ["app_metadata", "user_metadata"] {
+            let Some(after) = outcome.user.get(key).and_then(Value::as_object) else {
+                continue;
+            };
+            let before = record
+                .pointer(&format!("/profile/{key}"))
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if !current["profile"][key].is_object() {
+                current["profile"][key] = json!({});
+            }
+            let Some(target) = current["profile"][key].as_object_mut() else {
+                continue;
+            };
+            for (name, value) in after {
+                if before.get(name) != Some(value) {
+                    target.insert(name.clone(), value.clone());
+                }
+            }
+            for name in before.keys() {
+                if !after.contains_key(name) {
+                    target.remove(name);
+                }
             }
         }
-        for name in before.keys() {
-            if !after.contains_key(name) {
-                target.remove(name);
-            }
-        }
-    }
-    store
-        .put(Kind::User, user_id, &current, None)
+        Some(current)
+    };
+    server
+        .inner
+        .store
+        .update(Kind::User, user_id, &mut apply)
         .await
+        .map(|_| ())
         .map_err(|e| e.to_string())
 }
 
-/// Counts a login: `event.stats.logins_count` of the next one.
+/// Counts a login: `event.stats.logins_count` of the next one. One step
+/// in the store, so logins of one user on several servers all count.
 pub async fn count_login(server: &Server, user_id: &str) -> Result<Value, String> {
-    let store = &server.inner.store;
-    let mut record = store
-        .get(Kind::User, user_id)
+    let now = iso_time(now_secs());
+    let mut count = |record: Option<Value>| {
+        let mut record = record?;
+        let count = record
+            .get("logins_count")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            + 1;
+        record["logins_count"] = json!(count);
+        record["profile"]["last_login"] = json!(now);
+        Some(record)
+    };
+    server
+        .inner
+        .store
+        .update(Kind::User, user_id, &mut count)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("the user {user_id} no longer exists"))?;
-    let count = record
-        .get("logins_count")
-        .and_then(Value::as_u64)
-        .unwrap_or(0)
-        + 1;
-    record["logins_count"] = json!(count);
-    record["profile"]["last_login"] = json!(iso_time(now_secs()));
-    store
-        .put(Kind::User, user_id, &record, None)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(record)
+        .ok_or_else(|| format!("the user {user_id} no longer exists"))
 }

@@ -68,6 +68,85 @@ fn redis_server() -> Option<RedisServer> {
 }
 
 #[test]
+fn updates_from_two_connections_at_once_lose_nothing() {
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        // Two servers' connections, four updaters each, all at once.
+        let stores = [
+            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
+            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
+        ];
+        let mut tasks = Vec::new();
+        for store in &stores {
+            for _ in 0..4 {
+                let store = store.clone();
+                tasks.push(tokio::spawn(async move {
+                    for _ in 0..50 {
+                        store
+                            .update(Kind::User, "counter", &mut |v| {
+                                Some(json!(v.and_then(|v| v.as_u64()).unwrap_or(0) + 1))
+                            })
+                            .await
+                            .expect("update");
+                    }
+                }));
+            }
+        }
+        for task in tasks {
+            task.await.expect("updater");
+        }
+        assert_eq!(
+            stores[1].get(Kind::User, "counter").await.expect("get"),
+            Some(json!(400))
+        );
+        // An update keeps the value's lifetime (asked of Redis, not timed);
+        // None writes nothing.
+        stores[0]
+            .put(
+                Kind::Session,
+                "s",
+                &json!(1),
+                Some(Duration::from_secs(600)),
+            )
+            .await
+            .expect("put");
+        stores[1]
+            .update(Kind::Session, "s", &mut |_| Some(json!(2)))
+            .await
+            .expect("update");
+        assert_eq!(
+            stores[1]
+                .update(Kind::Session, "s", &mut |_| None)
+                .await
+                .expect("update"),
+            None
+        );
+        assert_eq!(
+            stores[0].get(Kind::Session, "s").await.expect("get"),
+            Some(json!(2))
+        );
+        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let mut connection = client
+            .get_multiplexed_async_connection()
+            .await
+            .expect("connection");
+        let left: i64 = redis::cmd("PTTL")
+            .arg("actionbox:session:s")
+            .query_async(&mut connection)
+            .await
+            .expect("PTTL");
+        assert!(left > 0 && left <= 600_000, "{left}");
+    });
+}
+
+#[test]
 fn the_redis_store_takes_once_expires_and_lists() {
     let Some(redis) = redis_server() else {
         return;
