@@ -73,12 +73,15 @@
     });
   }
 
+  // The host a client's `domain` names (given with or without a scheme).
+  const bareDomain = (options) => p.StringPrototypeReplace(`${options.domain}`, /^https?:\/\//, '');
+
   // A client's connection to its tenant: the domain and the bearer token,
   // given (`token`) or got once by the client-credentials grant, as the
   // real SDK's token provider does.
   function connection(options) {
-    const domain = p.StringPrototypeReplace(`${options.domain}`, /^https?:\/\//, '');
-    let token = options.token !== undefined ? PromisePrototypeThen(p.PromiseResolve(), () => `${options.token}`) : undefined;
+    const domain = bareDomain(options);
+    let token = options.token !== undefined ? p.PromiseResolve(`${options.token}`) : undefined;
     return {
       domain,
       token() {
@@ -448,7 +451,7 @@
     };
     if (params && params.scope) grant.scope = params.scope;
     host.record('authentication.oauth.clientCredentialsGrant', JSONStringify([{ audience: grant.audience, scope: grant.scope, client_id: clientId }]));
-    const domain = p.StringPrototypeReplace(`${options.domain}`, /^https?:\/\//, '');
+    const domain = bareDomain(options);
     return send('POST', `https://${domain}/oauth/token`, [], grant);
   }
   // An error of the token endpoint as the SDK gives it: the OAuth error

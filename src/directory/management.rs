@@ -11,7 +11,9 @@ use std::sync::{Arc, OnceLock};
 use serde_json::{Map, Value, json};
 
 use super::store::{Kind, MemoryStore, Store};
-use super::users::{DEFAULT_DATABASE, iso_time, now_secs, password_hash, user_record};
+use super::users::{
+    DEFAULT_DATABASE, iso_time, now_secs, password_hash, role_names_of, user_record,
+};
 use crate::net::{HttpRequest, HttpResponse, TenantEndpoint, TenantHandle};
 use crate::tenant::Settings;
 use crate::token::Keys;
@@ -371,14 +373,21 @@ impl TenantApi {
         let Some(client_id) = get("client_id") else {
             return Reply::oauth(401, "access_denied", "Unauthorized");
         };
-        // A client the settings describe must present its secret; another
-        // is a machine-to-machine application whose credentials the
-        // scripts' secrets hold and the export does not.
-        if let Some(client) = self.settings.client(client_id)
-            && let Some(secret) = &client.client_secret
-            && get("client_secret") != Some(secret.as_str())
-        {
-            return Reply::oauth(401, "access_denied", "Unauthorized");
+        // A client the settings describe must present its secret, and a
+        // public one (no secret) gets no client credentials; another is a
+        // machine-to-machine application whose credentials the scripts'
+        // secrets hold and the export does not.
+        if let Some(client) = self.settings.client(client_id) {
+            if client.is_public() {
+                return Reply::oauth(
+                    403,
+                    "unauthorized_client",
+                    "Grant type 'client_credentials' not allowed for the client.",
+                );
+            }
+            if client.client_secret.as_deref() != get("client_secret") {
+                return Reply::oauth(401, "access_denied", "Unauthorized");
+            }
         }
         let Some(audience) = get("audience") else {
             return Reply::oauth(
@@ -595,20 +604,26 @@ impl TenantApi {
                 "Payload validation error: 'Missing required property: user_id'.",
             ));
         };
-        let mut primary = self.record(id).await?;
-        let secondary_id = if user_id.contains('|') {
-            user_id
-        } else {
-            format!("{provider}|{user_id}")
-        };
-        let Some(secondary) = self
-            .store()
-            .get(Kind::User, &secondary_id)
-            .await
-            .map_err(store_failure)?
-        else {
+        // `user_id` is the provider's id; one holding a `|` may also be the
+        // whole user id.
+        let mut secondary = None;
+        for candidate in [format!("{provider}|{user_id}"), user_id] {
+            if let Some(found) = self
+                .store()
+                .get(Kind::User, &candidate)
+                .await
+                .map_err(store_failure)?
+            {
+                secondary = Some((candidate, found));
+                break;
+            }
+        }
+        let Some((secondary_id, secondary)) = secondary else {
             return Err(bad_request("The user to link does not exist."));
         };
+        if secondary_id == id {
+            return Err(bad_request("Main identity and the new one are the same."));
+        }
         let profile = secondary.get("profile").cloned().unwrap_or_default();
         let mut profile_data = Map::new();
         for key in [
@@ -634,13 +649,26 @@ impl TenantApi {
                 identity
             })
             .collect();
-        let identities = primary
-            .pointer_mut("/profile/identities")
-            .and_then(Value::as_array_mut)
-            .ok_or_else(|| bad_request("The primary user has no identities."))?;
-        identities.extend(linked);
-        let answer = Value::Array(identities.clone());
-        self.save(id, &primary).await?;
+        // The primary in one step (a login may be writing it too), then
+        // the secondary is gone.
+        let mut add = |record: Option<Value>| {
+            let mut record = record?;
+            record
+                .pointer_mut("/profile/identities")?
+                .as_array_mut()?
+                .extend(linked.iter().cloned());
+            Some(record)
+        };
+        let primary = self
+            .store()
+            .update(Kind::User, id, &mut add)
+            .await
+            .map_err(store_failure)?
+            .ok_or_else(user_not_found)?;
+        let answer = primary
+            .pointer("/profile/identities")
+            .cloned()
+            .unwrap_or_else(|| json!([]));
         self.store()
             .delete(Kind::User, &secondary_id)
             .await
@@ -652,33 +680,37 @@ impl TenantApi {
     /// The main identity stays; an identity the user does not have changes
     /// nothing.
     async fn unlink(&self, id: &str, provider: &str, user_id: &str) -> Result<Reply, Reply> {
-        let mut primary = self.record(id).await?;
-        let identities = primary
-            .pointer_mut("/profile/identities")
-            .and_then(Value::as_array_mut)
-            .ok_or_else(|| bad_request("The user has no identities."))?;
-        let found = identities
-            .iter()
-            .enumerate()
-            .skip(1)
-            .find_map(|(at, identity)| {
-                let same_provider =
-                    identity.get("provider").and_then(Value::as_str) == Some(provider);
-                let same_id = match identity.get("user_id") {
-                    Some(Value::String(s)) => s == user_id,
-                    Some(Value::Number(n)) => {
-                        n.as_u64().is_some() && n.as_u64() == user_id.parse().ok()
-                    }
-                    Some(_) => false,
-                    None => false,
-                };
-                (same_provider && same_id).then_some(at)
-            });
-        let Some(at) = found else {
-            return Ok(Reply::json(200, Value::Array(identities.clone())));
+        // The identity leaves the primary in one step; `removed` holds what
+        // the write that counted took out.
+        let mut removed = None;
+        let mut take_out = |record: Option<Value>| {
+            let mut record = record?;
+            let identities = record.pointer_mut("/profile/identities")?.as_array_mut()?;
+            let at = identities
+                .iter()
+                .enumerate()
+                .skip(1)
+                .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at));
+            removed = at.map(|at| identities.remove(at));
+            removed.is_some().then_some(record)
         };
-        let mut identity = identities.remove(at);
-        let answer = Value::Array(identities.clone());
+        let written = self
+            .store()
+            .update(Kind::User, id, &mut take_out)
+            .await
+            .map_err(store_failure)?;
+        let primary = match written {
+            Some(primary) => primary,
+            // Nothing written: no such user, or no such identity.
+            None => self.record(id).await?,
+        };
+        let answer = primary
+            .pointer("/profile/identities")
+            .cloned()
+            .unwrap_or_else(|| json!([]));
+        let Some(mut identity) = removed else {
+            return Ok(Reply::json(200, answer));
+        };
         let profile_data = identity
             .as_object_mut()
             .and_then(|i| i.remove("profileData"))
@@ -697,7 +729,6 @@ impl TenantApi {
         }
         let record = user_record(&Value::Object(input), &connection, self.now())
             .map_err(|why| bad_request(&why))?;
-        self.save(id, &primary).await?;
         self.save(&secondary_id, &record).await?;
         Ok(Reply::json(200, answer))
     }
@@ -1092,6 +1123,16 @@ fn token_params(request: &HttpRequest) -> Result<Map<String, Value>, String> {
     Ok(params)
 }
 
+/// Whether `identity` is the provider's `user_id` (a number or a string).
+fn is_identity(identity: &Value, provider: &str, user_id: &str) -> bool {
+    let same_id = match identity.get("user_id") {
+        Some(Value::String(s)) => s == user_id,
+        Some(Value::Number(n)) => n.as_u64().is_some() && n.as_u64() == user_id.parse().ok(),
+        _ => false,
+    };
+    same_id && identity.get("provider").and_then(Value::as_str) == Some(provider)
+}
+
 /// A PATCH of the Management API on a stored user: metadata merges at the
 /// top level (null deletes a key), `password` sets it, read-only
 /// attributes are refused, the others are replaced.
@@ -1201,17 +1242,6 @@ fn page(items: Vec<Value>, query: &Map<String, Value>, key: &str) -> Value {
     } else {
         Value::Array(slice)
     }
-}
-
-fn role_names_of(record: &Value) -> Vec<String> {
-    record
-        .get("roles")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
 }
 
 /// A role's id: stable, derived from its name (`rol_` as Auth0's ids).

@@ -443,21 +443,27 @@ mod tests {
             store.get(Kind::User, "n").await.expect("get"),
             Some(json!(800))
         );
-        // An update keeps the value's lifetime.
+        // An update keeps the value's lifetime (checked on the entry, not
+        // by waiting for it to pass).
         store
             .put(
                 Kind::Session,
                 "s",
                 &json!(1),
-                Some(Duration::from_millis(30)),
+                Some(Duration::from_secs(600)),
             )
             .await
             .expect("put");
-        store
-            .update(Kind::Session, "s", &mut |_| Some(json!(2)))
+        let written = store
+            .update(Kind::Session, "s", &mut |v| v.map(|_| json!(2)))
             .await
             .expect("update");
-        tokio::time::sleep(Duration::from_millis(60)).await;
-        assert_eq!(store.get(Kind::Session, "s").await.expect("get"), None);
+        assert_eq!(written, Some(json!(2)));
+        let entries = store.entries().expect("entries");
+        let (value, expires) = entries
+            .get(&(Kind::Session, "s".to_string()))
+            .expect("still there");
+        assert_eq!(*value, json!(2));
+        assert!(expires.is_some(), "the lifetime was dropped");
     }
 }

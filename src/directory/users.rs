@@ -140,3 +140,47 @@ pub fn user_record(input: &Value, default_connection: &str, now: u64) -> Result<
         "logins_count": 0,
     }))
 }
+
+/// The role names a stored user holds.
+pub fn role_names_of(record: &Value) -> Vec<String> {
+    record
+        .get("roles")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// A stored user's permissions on `api`, as RBAC grants them: its own
+/// (a bare name counts on every API) and those its roles give.
+pub fn permissions_on(
+    record: &Value,
+    settings: &crate::tenant::Settings,
+    api: &str,
+) -> Vec<String> {
+    let mut permissions: Vec<String> = Vec::new();
+    let direct = record
+        .get("permissions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| match p {
+            Value::String(name) => Some(name.as_str()),
+            Value::Object(o)
+                if o.get("resource_server_identifier").and_then(Value::as_str) == Some(api) =>
+            {
+                o.get("permission_name").and_then(Value::as_str)
+            }
+            _ => None,
+        })
+        .map(str::to_string);
+    let from_roles = settings.role_permissions(&role_names_of(record), api);
+    for permission in direct.chain(from_roles) {
+        if !permissions.contains(&permission) {
+            permissions.push(permission);
+        }
+    }
+    permissions
+}

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 
 use super::login::{self, LoginContext, LoginRequest, random_id};
 use super::store::Kind;
-use super::tenant::{allows_grant, is_database, is_public, now_secs, user_record};
+use super::tenant::{allows_grant, is_database, now_secs, user_record};
 use super::{Server, cookie, error_page, found, no_store, pages, param, parse_params, set_cookie};
 use crate::outcome::{Outcome, Status};
 use crate::{AsSent, Resume};
@@ -262,7 +262,7 @@ pub async fn authorize(
             "Parameter 'code_challenge' must be 43 to 128 characters long",
         );
     }
-    if uses_code && code_challenge.is_none() && is_public(client) {
+    if uses_code && code_challenge.is_none() && client.is_public() {
         return reply.error(
             "invalid_request",
             "Parameter 'code_challenge' is required: the client is public, so the code flow needs PKCE",
@@ -335,8 +335,9 @@ pub async fn authorize(
     let prompts: Vec<&str> = prompt.as_deref().unwrap_or("").split_whitespace().collect();
     let session = session_of(&server, &headers).await;
     // OIDC Core 3.1.2.1: "max_age=0 is equivalent to prompt=login".
-    let fresh_enough =
-        |auth_time: u64| max_age.is_none_or(|max| max > 0 && now_secs() <= auth_time + max);
+    let fresh_enough = |auth_time: u64| {
+        max_age.is_none_or(|max| max > 0 && now_secs() <= auth_time.saturating_add(max))
+    };
     match session {
         Some((session_id, session)) if !prompts.contains(&"login") => {
             let auth_time = session

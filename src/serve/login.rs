@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use super::Server;
 use super::store::Kind;
 use super::tenant::{iso_time, now_secs};
+use crate::directory::users::permissions_on;
 use crate::outcome::Outcome;
 use crate::record::Command;
 use crate::script::Trigger;
@@ -211,47 +212,11 @@ pub fn flow_for(server: &Server, trigger: Trigger, event: Value, record: Option<
     // Scripts' requests to the tenant's domain reach this tenant's store.
     flow.node.tenant = server.tenant_handle();
     if let Some(record) = record {
-        // The user's own permissions, and those its roles grant.
-        let direct = record
-            .get("permissions")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let roles: Vec<String> = record
-            .get("roles")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect();
         let granted: Vec<Vec<String>> = flow
             .settings
             .apis
             .iter()
-            .map(|api| {
-                let mut permissions: Vec<String> = direct
-                    .iter()
-                    .filter_map(|p| match p {
-                        Value::String(name) => Some(name.clone()),
-                        Value::Object(o)
-                            if o.get("resource_server_identifier").and_then(Value::as_str)
-                                == Some(api.identifier.as_str()) =>
-                        {
-                            o.get("permission_name")
-                                .and_then(Value::as_str)
-                                .map(str::to_string)
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                for from_role in flow.settings.role_permissions(&roles, &api.identifier) {
-                    if !permissions.contains(&from_role) {
-                        permissions.push(from_role);
-                    }
-                }
-                permissions
-            })
+            .map(|api| permissions_on(record, &flow.settings, &api.identifier))
             .collect();
         for (api, permissions) in flow.settings.apis.iter_mut().zip(granted) {
             api.user_permissions = permissions;
@@ -538,8 +503,9 @@ pub async fn save_user(server: &Server, record: &Value, outcome: &Outcome) -> Re
     // On the stored user as it is when written (another login or the
     // Management API may have written since the flow started), and only
     // the keys this flow changed, in one step.
+    // A user deleted or linked away meanwhile stays gone.
     let mut apply = |current: Option<Value>| {
-        let mut current = current.unwrap_or_else(|| record.clone());
+        let mut current = current?;
         for key in ["app_metadata", "user_metadata"] {
             let Some(after) = outcome.user.get(key).and_then(Value::as_object) else {
                 continue;

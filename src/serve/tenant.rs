@@ -450,22 +450,10 @@ pub fn grant_types(client: &ClientSettings) -> Vec<String> {
 /// that authenticates: a public one (no secret) never gets them, whatever
 /// its `grant_types` say, or anyone knowing its id would.
 pub fn allows_grant(client: &ClientSettings, grant: &str) -> bool {
-    if grant == "client_credentials" && is_public(client) {
+    if grant == "client_credentials" && client.is_public() {
         return false;
     }
     grant_types(client).iter().any(|g| g == grant)
-}
-
-/// A public client authenticates with no secret (and must use PKCE).
-pub fn is_public(client: &ClientSettings) -> bool {
-    match client.token_endpoint_auth_method.as_deref() {
-        Some("none") => true,
-        Some(_) => false,
-        None => {
-            matches!(client.app_type.as_deref(), Some("spa") | Some("native"))
-                || client.client_secret.is_none()
-        }
-    }
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::authorize::{find_password_user, record};
 use super::login::{self, LoginContext, LoginRequest, Tokens, random_id};
 use super::store::Kind;
-use super::tenant::{PASSWORD_REALM, allows_grant, is_public, now_secs};
+use super::tenant::{PASSWORD_REALM, allows_grant, now_secs};
 use super::{Server, no_store, oauth_error, param, parse_body};
 use crate::outcome::{Outcome, Status};
 use crate::script::Trigger;
@@ -144,7 +144,7 @@ fn authenticate<'s>(
         }
         (None, None) => None,
     };
-    if is_public(client) {
+    if client.is_public() {
         return Ok(client);
     }
     match (&client.client_secret, given) {

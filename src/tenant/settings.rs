@@ -104,6 +104,19 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
+    /// A public client authenticates with no secret (and must use PKCE);
+    /// it never gets client credentials.
+    pub fn is_public(&self) -> bool {
+        match self.token_endpoint_auth_method.as_deref() {
+            Some("none") => true,
+            Some(_) => false,
+            None => {
+                matches!(self.app_type.as_deref(), Some("spa") | Some("native"))
+                    || self.client_secret.is_none()
+            }
+        }
+    }
+
     /// A client known by its id alone, with Auth0's defaults.
     pub fn new(client_id: impl Into<String>) -> ClientSettings {
         ClientSettings {
@@ -312,14 +325,17 @@ impl Settings {
 
     /// The permissions on `api` that `roles` (names) grant.
     pub fn role_permissions(&self, roles: &[String], api: &str) -> Vec<String> {
-        let mut out: Vec<String> = roles
+        let mut out: Vec<String> = Vec::new();
+        let granted = roles
             .iter()
             .filter_map(|name| self.role(name))
             .flat_map(|role| &role.permissions)
-            .filter(|p| p.resource_server_identifier == api)
-            .map(|p| p.permission_name.clone())
-            .collect();
-        out.dedup();
+            .filter(|p| p.resource_server_identifier == api);
+        for permission in granted {
+            if !out.contains(&permission.permission_name) {
+                out.push(permission.permission_name.clone());
+            }
+        }
         out
     }
 }

@@ -885,6 +885,30 @@ fn sdk_node(version: &str) -> NodeConfig {
 }
 
 #[test]
+fn a_public_client_gets_no_management_token_from_the_tenant() {
+    // A client the settings describe without a secret (an SPA): the
+    // tenant's token endpoint refuses it client credentials, as serve's does.
+    let source = r#"exports.onExecutePostLogin = async (event) => {
+        const answer = await fetch(`https://${event.request.hostname}/oauth/token`, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'spa-client', audience: `https://${event.request.hostname}/api/v2/` }),
+        });
+        const body = await answer.json();
+        console.log(answer.status, body.error, body.access_token === undefined);
+    };"#;
+    let mut settings = actionbox::Settings::default();
+    let mut spa = actionbox::tenant::ClientSettings::new("spa-client");
+    spa.app_type = Some("spa".into());
+    settings.clients.push(spa);
+    let flow = Flow::post_login(vec![action("test.js", source)])
+        .with_event(event("post-login-database.json"))
+        .with_limits(test_limits())
+        .with_settings(settings);
+    let outcome = Runner::new().run(&flow).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ok_logs(&outcome), ["403 unauthorized_client true"]);
+}
+
+#[test]
 fn axios_and_request_reach_the_tenant_s_management_api_like_fetch() {
     // The token by client credentials through fetch, then a write with
     // axios and a read with request: one directory for all three.
@@ -916,7 +940,7 @@ fn axios_and_request_reach_the_tenant_s_management_api_like_fetch() {
         outcome
             .requests
             .iter()
-            .all(|r| r.disposition == actionbox::record::Disposition::Tenant),
+            .all(|r| r.disposition == Disposition::Tenant),
         "{:?}",
         outcome.requests
     );
@@ -930,6 +954,7 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         const { data: same } = await management.usersByEmail.getByEmail({ email: event.user.email });
         console.log(same.map((u) => u.user_id).join(','));
         await management.users.assignRoles({ id: event.user.user_id }, { roles: ['rol_auditor'] });
+        try { await management.users.link({ id: event.user.user_id }, { provider: 'auth0', user_id: event.user.user_id }); } catch (e) { console.log(e.statusCode, e.message); }
         const { data: identities } = await management.users.link({ id: event.user.user_id }, { provider: 'google-oauth2', user_id: '1234' });
         console.log(identities.map((i) => i.provider).join(','));
         await management.users.update({ id: event.user.user_id }, { app_metadata: { linked: true, plan: null } });
@@ -953,6 +978,7 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         ok_logs(&outcome),
         [
             "auth0|6551f0c2a9b3e4d5f6a7b8c9,google-oauth2|1234",
+            "400 Main identity and the new one are the same.",
             "auth0,google-oauth2",
             r#"{"linked":true,"roles":["customer"]} customer,auditor"#,
             "1",
@@ -969,6 +995,7 @@ fn auth0_sdk_v4_management_calls_work_on_the_in_memory_tenant() {
         [
             "management.usersByEmail.getByEmail",
             "management.users.assignRoles",
+            "management.users.link",
             "management.users.link",
             "management.users.update",
             "management.users.get",
