@@ -852,22 +852,27 @@ pub fn url_param(url: &str, name: &str) -> Option<String> {
     })
 }
 
-/// Follows /authorize to the login page and posts the form; returns the
-/// response to the form post.
-pub fn log_in(browser: &mut Browser, authorize_url: &str, user: &str, password: &str) -> Response {
-    let to_login = browser.get(authorize_url);
+/// Follows /authorize to the login page: its URL and HTML.
+pub fn login_page(browser: &mut Browser, authorize: &str) -> (url::Url, String) {
+    let to_login = browser.get(authorize);
     assert_eq!(
         to_login.status(),
         302,
         "authorize answers with the login page"
     );
-    let login_url = url::Url::parse(authorize_url)
+    let url = url::Url::parse(authorize)
         .expect("URL")
         .join(&location(&to_login))
         .expect("login URL");
-    let page = browser.get(login_url.as_str());
+    let page = browser.get(url.as_str());
     assert_eq!(page.status(), 200);
-    let page = page.text().expect("page");
+    (url, page.text().expect("page"))
+}
+
+/// Follows /authorize to the login page and posts the form; returns the
+/// response to the form post.
+pub fn log_in(browser: &mut Browser, authorize_url: &str, user: &str, password: &str) -> Response {
+    let (login_url, page) = login_page(browser, authorize_url);
     let state = hidden(&page, "state");
     let csrf = hidden(&page, "_csrf");
     browser.post_form(
@@ -893,16 +898,38 @@ pub fn http() -> Client {
 }
 
 pub fn token_request(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value) {
-    let response = http()
-        .post(format!("{}oauth/token", server.base))
-        .form(form)
-        .send()
-        .expect("token request");
+    token_request_at(&server.base, form)
+}
+
+/// A form POSTed to `<base>oauth/token`: the status and the JSON answer.
+pub fn token_request_at(base: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    json_answer(
+        http()
+            .post(format!("{base}oauth/token"))
+            .form(form)
+            .send()
+            .expect("token request"),
+    )
+}
+
+/// A response's status and JSON body (`null` when the body is not JSON).
+pub fn json_answer(response: Response) -> (u16, Value) {
     let status = response.status().as_u16();
     (
         status,
         serde_json::from_str(&response.text().unwrap_or_default()).unwrap_or(Value::Null),
     )
+}
+
+/// The logins `/__actionbox/logins` lists (JSON), newest first.
+pub fn logins(server: &TestServer) -> Vec<Value> {
+    let text = http()
+        .get(format!("{}__actionbox/logins?format=json", server.base))
+        .send()
+        .expect("logins")
+        .text()
+        .expect("body");
+    serde_json::from_str::<Vec<Value>>(&text).expect("a JSON list")
 }
 
 // Chromium, for the login page and the HTML reports.

@@ -703,16 +703,7 @@ fn secrets_reach_the_application_as_the_scripts_wrote_them_and_only_the_logins_p
 
     // The logins page masks all of it but the tokens, shown as issued,
     // with a warning for each secret they hold (as `run` shows them).
-    let logins: Value = serde_json::from_str(
-        &http()
-            .get(format!("{}__actionbox/logins?format=json", server.base))
-            .send()
-            .expect("logins")
-            .text()
-            .expect("body"),
-    )
-    .expect("JSON");
-    let mut entries = logins.as_array().cloned().expect("a list");
+    let mut entries = logins(&server);
     assert_eq!(entries.len(), 5);
     let warned = entries[2]["outcome"]["warnings"].to_string();
     assert!(
@@ -950,23 +941,6 @@ fn implicit_hybrid_and_form_post_responses_carry_the_tokens_auth0_sends() {
     );
 }
 
-/// Follows /authorize to the login page: its URL and HTML.
-fn login_page(browser: &mut Browser, authorize: &str) -> (url::Url, String) {
-    let to_login = browser.get(authorize);
-    assert_eq!(
-        to_login.status(),
-        302,
-        "authorize answers with the login page"
-    );
-    let url = url::Url::parse(authorize)
-        .expect("URL")
-        .join(&location(&to_login))
-        .expect("login URL");
-    let page = browser.get(url.as_str());
-    assert_eq!(page.status(), 200);
-    (url, page.text().expect("page"))
-}
-
 fn redeem(server: &TestServer, callback: &str) -> Value {
     let code = url_param(callback, "code").unwrap_or_else(|| panic!("no code in {callback}"));
     let (status, tokens) = token_request(
@@ -1126,17 +1100,13 @@ fn a_redirect_that_cannot_happen_under_prompt_none_is_interaction_required() {
 
 /// POSTs a form to /oauth/token authenticating with HTTP Basic.
 fn token_request_basic(server: &TestServer, form: &[(&str, &str)]) -> (u16, Value) {
-    let response = http()
-        .post(format!("{}oauth/token", server.base))
-        .basic_auth(WEB, Some(WEB_SECRET))
-        .form(form)
-        .send()
-        .expect("token request");
-    let status = response.status().as_u16();
-    let text = response.text().unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+    json_answer(
+        http()
+            .post(format!("{}oauth/token", server.base))
+            .basic_auth(WEB, Some(WEB_SECRET))
+            .form(form)
+            .send()
+            .expect("token request"),
     )
 }
 
@@ -1210,6 +1180,15 @@ fn the_client_s_auth_method_non_rotating_refresh_tokens_and_plain_pkce_are_honou
             ],
         )
     };
+    // A wrong verifier is refused (and uses the code up), so log in again.
+    let (status, refused) = exchange("not-the-verifier-0123456789-abcdefghijklmnopqrstuvw", &code);
+    assert_eq!(status, 403, "{refused}");
+    assert_eq!(refused["error"], "invalid_grant", "{refused}");
+    let silent = browser.get(&format!(
+        "{}authorize?client_id=spaClientId000000000000000000001&response_type=code&redirect_uri=http%3A%2F%2Fspa.test%2F&scope=openid&state=p2&code_challenge={verifier}&code_challenge_method=plain",
+        server.base
+    ));
+    let code = url_param(&location(&silent), "code").expect("code");
     let (status, tokens) = exchange(verifier, &code);
     assert_eq!(status, 200, "{tokens}");
     assert!(tokens["id_token"].is_string(), "{tokens}");

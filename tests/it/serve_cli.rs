@@ -109,27 +109,13 @@ fn verified(served: &Served, jwt: &str, audience: &str) -> Value {
         .claims
 }
 
-fn token(served: &Served, form: &[(&str, &str)]) -> (u16, Value) {
-    let response = http()
-        .post(format!("{}oauth/token", served.base))
-        .form(form)
-        .send()
-        .expect("token request");
-    let status = response.status().as_u16();
-    let text = response.text().unwrap_or_default();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
-    )
-}
-
 #[test]
 fn the_readme_s_serve_command_logs_in_with_curl_a_browser_and_client_credentials() {
     let served = serve_example();
 
     // The README's curl: the password grant.
-    let (status, tokens) = token(
-        &served,
+    let (status, tokens) = token_request_at(
+        &served.base,
         &[
             ("grant_type", "password"),
             ("client_id", EXAMPLE_WEB),
@@ -175,8 +161,8 @@ fn the_readme_s_serve_command_logs_in_with_curl_a_browser_and_client_credentials
     );
     assert_eq!(url_param(&callback, "state").as_deref(), Some("xyz"));
     let code = url_param(&callback, "code").expect("code");
-    let (status, exchanged) = token(
-        &served,
+    let (status, exchanged) = token_request_at(
+        &served.base,
         &[
             ("grant_type", "authorization_code"),
             ("client_id", EXAMPLE_WEB),
@@ -194,8 +180,8 @@ fn the_readme_s_serve_command_logs_in_with_curl_a_browser_and_client_credentials
     assert_eq!(id["https://app.acme.example/environment"], "dev", "{id}");
 
     // The machine-to-machine client runs the folder's credentials-exchange Action.
-    let (status, m2m) = token(
-        &served,
+    let (status, m2m) = token_request_at(
+        &served.base,
         &[
             ("grant_type", "client_credentials"),
             ("client_id", EXAMPLE_M2M),

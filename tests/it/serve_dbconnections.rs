@@ -9,16 +9,6 @@ use crate::common::*;
 
 const DATABASE: &str = "Username-Password-Authentication";
 
-fn logins(server: &TestServer) -> Vec<Value> {
-    let text = http()
-        .get(format!("{}__actionbox/logins?format=json", server.base))
-        .send()
-        .expect("logins")
-        .text()
-        .expect("body");
-    serde_json::from_str::<Vec<Value>>(&text).expect("a JSON list")
-}
-
 fn logs_of(entries: &[Value], kind: &str) -> Vec<String> {
     entries
         .iter()

@@ -109,13 +109,7 @@ fn a_rule_the_real_auth0_sdk_and_fetch_write_through_the_management_api_to_the_n
 
     // The logins page says the real package answered and the tenant
     // answered its requests.
-    let logins: Value = http()
-        .get(format!("{}__actionbox/logins?format=json", server.base))
-        .send()
-        .and_then(|r| r.text())
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .expect("logins");
+    let logins = logins(&server);
     let outcome = &logins[0]["outcome"];
     let auth0 = outcome["packages"]
         .as_array()
@@ -191,13 +185,7 @@ fn a_2x_rule_reads_and_writes_the_store(registry: Option<&TestRegistry>) -> Valu
     );
     assert_eq!(second["https://acme.example/v2_visits"], 1, "{second}");
 
-    let logins: Value = http()
-        .get(format!("{}__actionbox/logins?format=json", server.base))
-        .send()
-        .and_then(|r| r.text())
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .expect("logins");
+    let logins = logins(&server);
     let outcome = logins[0]["outcome"].clone();
     let requests = outcome["requests"].as_array().expect("requests");
     let calls: Vec<String> = requests
