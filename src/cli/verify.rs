@@ -22,7 +22,8 @@ pub struct VerifyArgs {
     pub jwks: Option<PathBuf>,
 
     /// The secret of an HS256 token (the client secret, or the API's signing secret)
-    #[arg(long, value_name = "SECRET")]
+    // Generated secrets are base64url and may begin with '-'.
+    #[arg(long, value_name = "SECRET", allow_hyphen_values = true)]
     pub secret: Option<String>,
 
     /// The time to check expiry against (RFC 3339); default: now

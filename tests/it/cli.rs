@@ -366,6 +366,17 @@ fn verify_checks_hs256_tokens_with_a_secret() {
     let usage = actionbox(&["verify", &token]);
     assert_eq!(usage.status.code(), Some(2));
     assert!(stderr(&usage).contains("pass --secret"));
+
+    // A generated base64url secret may begin with '-', as `run`'s hint prints it.
+    let hyphen_secret = "-Yq3_secret-made-of-base64url";
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &serde_json::json!({ "sub": "auth0|1", "exp": 4_000_000_000u64 }),
+        &jsonwebtoken::EncodingKey::from_secret(hyphen_secret.as_bytes()),
+    )
+    .expect("sign");
+    let verified = actionbox(&["verify", &token, "--secret", hyphen_secret]);
+    assert_eq!(verified.status.code(), Some(0), "{}", stderr(&verified));
 }
 
 #[test]
