@@ -42,6 +42,9 @@ pub(crate) struct Guards {
     memory_hit: Cell<bool>,
     timed_out: Cell<bool>,
     host: RefCell<Option<String>>,
+    /// Host functions entered so far: an isolate built ahead whose
+    /// runtime JavaScript called none has seen nothing of any execution.
+    host_calls: Cell<u64>,
 }
 
 impl Guards {
@@ -54,6 +57,7 @@ impl Guards {
             memory_hit: Cell::new(false),
             timed_out: Cell::new(false),
             host: RefCell::new(None),
+            host_calls: Cell::new(0),
         })
     }
 
@@ -87,6 +91,14 @@ impl Guards {
             return Some(Tripped::Timeout);
         }
         None
+    }
+
+    pub(crate) fn count_host_call(&self) {
+        self.host_calls.set(self.host_calls.get().saturating_add(1));
+    }
+
+    pub(crate) fn host_calls(&self) -> u64 {
+        self.host_calls.get()
     }
 
     pub(crate) fn trip_host(&self, message: impl Into<String>) {

@@ -10,7 +10,8 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use rquickjs::context::intrinsic;
@@ -21,6 +22,7 @@ use super::bytecode;
 use super::guards::{CountingAllocator, Guards, Tripped};
 use super::host::{self, HostState, Shared};
 use super::runtime_js::{self, RuntimeFile};
+use crate::clock::Clock;
 use crate::record::ScriptError;
 
 /// QuickJS's standard intrinsics (`JS_NewContext`'s list) except `atob`
@@ -71,10 +73,10 @@ impl Scope<'_> {
 }
 
 pub(crate) struct Isolate {
-    /// The runtime files' init functions, when the isolate was prepared
-    /// ahead (see [`prepare_next`]); taken by `run`. Declared before the
-    /// context: dropped before its runtime.
-    inits: RefCell<Option<Vec<Persistent<Function<'static>>>>>,
+    /// How far the isolate was built ahead (see [`prepare_next`]), when it
+    /// was; taken by `run`. Declared before the context: dropped before its
+    /// runtime.
+    ready: RefCell<Option<Ready>>,
     // The context holds its runtime; both are dropped with the isolate.
     context: Context,
     state: Shared,
@@ -82,14 +84,30 @@ pub(crate) struct Isolate {
     extra: Vec<RuntimeFile>,
 }
 
+/// How far an isolate built ahead got before an execution took it.
+enum Ready {
+    /// The runtime files' bytecode read and evaluated: their init
+    /// functions, not yet run.
+    Evaluated(Vec<Persistent<Function<'static>>>),
+    /// The host functions installed and the init functions run: the
+    /// registry (`rt`) they filled. Kept only when that JavaScript called
+    /// no host function, so nothing of the placeholder environment it was
+    /// built with reached it.
+    Initialised(Persistent<Object<'static>>),
+}
+
 /// An isolate built ahead of the execution that will use it: a runtime and
-/// context with the runtime's bytecode read and evaluated (nothing run yet:
-/// no host functions, no settings, no script has seen it).
+/// context with the runtime's own JavaScript loaded (no settings, no event,
+/// no script has seen it).
 struct Prepared {
-    inits: Vec<Persistent<Function<'static>>>,
+    ready: Ready,
     context: Context,
     guards: Rc<Guards>,
+    state: Shared,
     extra: Vec<RuntimeFile>,
+    /// The clock the runtime's JavaScript saw (`--now` is read by
+    /// `primordials.js` as it starts).
+    clock: Clock,
 }
 
 /// Settings an isolate is created with.
@@ -115,15 +133,19 @@ thread_local! {
     // files, or limits it is already over), freed by `bury` like the
     // graveyard's: off the latency.
     static DISCARDED: RefCell<Option<Prepared>> = const { RefCell::new(None) };
-    // The runtime files of the first isolate since the last `prepare_next`:
-    // a flow's next execution most likely starts with the same trigger.
-    static NEXT_EXTRA: RefCell<Option<Vec<RuntimeFile>>> = const { RefCell::new(None) };
+    // The runtime files and clock of the first isolate since the last
+    // `prepare_next`: a flow's next execution most likely starts with the
+    // same trigger and clock.
+    static NEXT: RefCell<Option<(Vec<RuntimeFile>, Clock)>> = const { RefCell::new(None) };
 }
 
 /// Isolates built ahead by `prepare_next`, and the microseconds it took
 /// (the bench's `ahead` phase: off the latency, not off the executor).
 static PREPARED_COUNT: AtomicU64 = AtomicU64::new(0);
 static PREPARED_US: AtomicU64 = AtomicU64::new(0);
+/// Set when the runtime's JavaScript, run ahead, called a host function:
+/// from then on isolates are built ahead only as far as their bytecode.
+static INIT_AHEAD_REFUSED: AtomicBool = AtomicBool::new(false);
 
 /// How many isolates this process built ahead, and the microseconds that
 /// took in all.
@@ -136,13 +158,14 @@ pub(crate) fn prepared() -> (u64, u64) {
 
 /// Builds the isolate this thread's next execution will most likely need
 /// (the same runtime files as the first isolate of the last one), once the
-/// caller has its result: creating the runtime and context and reading the
-/// runtime's bytecode then happen while the caller handles the result and
-/// sends the next job, not in that job's latency. What is prepared is what
-/// `Isolate::new` would build first, before anything of the execution
-/// (settings, host functions, scripts) touches it.
+/// caller has its result: creating the runtime and context, reading the
+/// runtime's bytecode and running its init functions then happen while the
+/// caller handles the result and sends the next job, not in that job's
+/// latency. What is prepared is what `Isolate::new` would build first,
+/// before anything of the execution (settings, event, scripts) touches it:
+/// the host state gets the execution's environment when it is taken.
 pub(crate) fn prepare_next() {
-    let Some(extra) = NEXT_EXTRA.with(|next| next.borrow_mut().take()) else {
+    let Some((extra, clock)) = NEXT.with(|next| next.borrow_mut().take()) else {
         return;
     };
     if PREPARED.with(|p| p.borrow().is_some()) {
@@ -152,38 +175,91 @@ pub(crate) fn prepare_next() {
     let limits = super::Limits::default();
     // Armed for real (the flow's deadline and memory limit) by the
     // execution that takes it.
-    let guards = Guards::new(
-        started + std::time::Duration::from_secs(60),
-        limits.memory_bytes,
-    );
+    let deadline = started + std::time::Duration::from_secs(60);
+    let guards = Guards::new(deadline, limits.memory_bytes);
     let Ok(context) = bare_context(&guards) else {
         return;
     };
-    let inits = context.with(|ctx| {
+    let state: Shared = Rc::new(RefCell::new(HostState::new(ExecEnv {
+        limits,
+        deadline,
+        clock,
+        node: Default::default(),
+        services: Arc::new(crate::engine::services::Unowned),
+    })));
+    track_rejections(&context, &state);
+    let init_ahead = !INIT_AHEAD_REFUSED.load(Ordering::Relaxed);
+    let ready = context.with(|ctx| {
         let files = bundle_files(&extra);
         let bytes = runtime_js::bundle(&files).ok()?;
-        let values = bytecode::run_all(&ctx, &bytes).ok()?;
-        values
+        let inits = bytecode::run_all(&ctx, &bytes)
+            .ok()?
             .into_iter()
-            .map(|value| {
-                let init: Function = value.get().ok()?;
-                Some(Persistent::save(&ctx, init))
-            })
-            .collect::<Option<Vec<_>>>()
+            .map(|value| value.get::<Function>().ok())
+            .collect::<Option<Vec<_>>>()?;
+        if !init_ahead {
+            return Some(Ready::Evaluated(
+                inits
+                    .into_iter()
+                    .map(|init| Persistent::save(&ctx, init))
+                    .collect(),
+            ));
+        }
+        let rt = initialise(&ctx, &state, &guards, &inits).ok()?;
+        let untouched = guards.host_calls() == 0
+            && guards.tripped().is_none()
+            && state.borrow().unhandled_rejections.is_empty();
+        if !untouched {
+            INIT_AHEAD_REFUSED.store(true, Ordering::Relaxed);
+            return None;
+        }
+        Some(Ready::Initialised(Persistent::save(&ctx, rt)))
     });
-    let Some(inits) = inits else {
+    let Some(ready) = ready else {
         return;
     };
     PREPARED.with(|p| {
         *p.borrow_mut() = Some(Prepared {
-            inits,
+            ready,
             context,
             guards,
+            state,
             extra,
+            clock,
         })
     });
     PREPARED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     PREPARED_COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Installs the host functions and runs the runtime files' init functions
+/// with them: the registry they fill. On failure, the file whose init
+/// failed (the exception is pending in `ctx`).
+fn initialise<'js>(
+    ctx: &Ctx<'js>,
+    state: &Shared,
+    guards: &Rc<Guards>,
+    inits: &[Function<'js>],
+) -> Result<Object<'js>, Option<usize>> {
+    let host = host::install(ctx, state, guards).map_err(|_| None)?;
+    let rt = Object::new(ctx.clone()).map_err(|_| None)?;
+    for (index, init) in inits.iter().enumerate() {
+        init.call::<_, ()>((host.clone(), rt.clone()))
+            .map_err(|_| Some(index))?;
+    }
+    Ok(rt)
+}
+
+/// Records the promises rejected with no handler into `state`.
+fn track_rejections(context: &Context, state: &Shared) {
+    let tracker_state = state.clone();
+    context
+        .runtime()
+        .set_host_promise_rejection_tracker(Some(Box::new(
+            move |_ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, is_handled: bool| {
+                track_rejection(&tracker_state, &promise, &reason, is_handled);
+            },
+        )));
 }
 
 /// The core files and then `extra`, in load order.
@@ -243,23 +319,34 @@ impl Isolate {
         // before this one grows (a flow's peak memory stays at two heaps).
         bury();
         let limits = &config.env.limits;
-        NEXT_EXTRA.with(|next| {
+        NEXT.with(|next| {
             next.borrow_mut()
-                .get_or_insert_with(|| config.extra.to_vec());
+                .get_or_insert_with(|| (config.extra.to_vec(), config.env.clock));
         });
         if let Some(prepared) = PREPARED.with(|p| p.borrow_mut().take()) {
             // Used only when built with the same files and within this
             // flow's limits; otherwise freed after the result, and this
             // one built afresh.
+            let clock_fits = match prepared.ready {
+                Ready::Evaluated(_) => true,
+                Ready::Initialised(_) => prepared.clock == config.env.clock,
+            };
             if prepared.extra == config.extra
+                && clock_fits
                 && prepared
                     .guards
                     .arm(config.env.deadline, limits.memory_bytes)
             {
+                {
+                    let mut state = prepared.state.borrow_mut();
+                    state.env = config.env.clone();
+                    state.started = Instant::now();
+                }
                 return Ok(Isolate::finish(
                     prepared.context,
                     prepared.guards,
-                    Some(prepared.inits),
+                    prepared.state,
+                    Some(prepared.ready),
                     config,
                 ));
             }
@@ -267,13 +354,16 @@ impl Isolate {
         }
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
         let context = bare_context(&guards)?;
-        Ok(Isolate::finish(context, guards, None, config))
+        let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
+        track_rejections(&context, &state);
+        Ok(Isolate::finish(context, guards, state, None, config))
     }
 
     fn finish(
         context: Context,
         guards: Rc<Guards>,
-        inits: Option<Vec<Persistent<Function<'static>>>>,
+        state: Shared,
+        ready: Option<Ready>,
         config: &IsolateConfig<'_>,
     ) -> Isolate {
         let limits = &config.env.limits;
@@ -284,17 +374,10 @@ impl Isolate {
         // for the executions that stay small; bigger ones still collect
         // before they approach the memory limit.
         runtime.set_gc_threshold((limits.memory_bytes / 4).clamp(256 << 10, 8 << 20));
-        let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
         let (resolver, loader) = super::esm::loader(&state);
         runtime.set_loader(resolver, loader);
-        let tracker_state = state.clone();
-        runtime.set_host_promise_rejection_tracker(Some(Box::new(
-            move |_ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, is_handled: bool| {
-                track_rejection(&tracker_state, &promise, &reason, is_handled);
-            },
-        )));
         Isolate {
-            inits: RefCell::new(inits),
+            ready: RefCell::new(ready),
             context,
             state,
             guards,
@@ -323,12 +406,13 @@ impl Isolate {
                     detail.message
                 ))
             };
-            let host =
-                host::install(&ctx, &self.state, &self.guards).map_err(|_| fail("host", &ctx))?;
-            let rt = Object::new(ctx.clone()).map_err(|_| fail("registry", &ctx))?;
             let files = bundle_files(&self.extra);
-            let inits: Vec<Function> = match self.inits.borrow_mut().take() {
-                Some(prepared) => prepared
+            let inits: Vec<Function> = match self.ready.borrow_mut().take() {
+                Some(Ready::Initialised(rt)) => {
+                    let rt = rt.restore(&ctx).map_err(|_| fail("prepared", &ctx))?;
+                    return Ok(f(&self.scope(&ctx, rt)));
+                }
+                Some(Ready::Evaluated(prepared)) => prepared
                     .into_iter()
                     .map(|init| init.restore(&ctx))
                     .collect::<rquickjs::Result<_>>()
@@ -343,18 +427,24 @@ impl Isolate {
                         .map_err(|_| fail("bytecode", &ctx))?
                 }
             };
-            for (file, init) in files.iter().zip(inits) {
-                init.call::<_, ()>((host.clone(), rt.clone()))
-                    .map_err(|_| fail(file.name(), &ctx))?;
-            }
-            let scope = Scope {
-                ctx: ctx.clone(),
-                rt,
-                state: self.state.clone(),
-                guards: self.guards.clone(),
-            };
-            Ok(f(&scope))
+            let rt =
+                initialise(&ctx, &self.state, &self.guards, &inits).map_err(
+                    |failed| match failed.and_then(|index| files.get(index)) {
+                        Some(file) => fail(file.name(), &ctx),
+                        None => fail("host", &ctx),
+                    },
+                )?;
+            Ok(f(&self.scope(&ctx, rt)))
         })
+    }
+
+    fn scope<'js>(&self, ctx: &Ctx<'js>, rt: Object<'js>) -> Scope<'js> {
+        Scope {
+            ctx: ctx.clone(),
+            rt,
+            state: self.state.clone(),
+            guards: self.guards.clone(),
+        }
     }
 }
 
@@ -526,4 +616,77 @@ fn fire_timer<'js>(scope: &Scope<'js>, id: u32) -> Option<Value<'js>> {
 pub(crate) fn object_key(value: &Value<'_>) -> usize {
     // SAFETY: reads the pointer half of the value; never dereferenced.
     unsafe { value.as_raw().u.ptr as usize }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn env(clock: Clock) -> ExecEnv {
+        let limits = super::super::Limits::default();
+        ExecEnv {
+            limits,
+            deadline: Instant::now() + Duration::from_secs(10),
+            clock,
+            node: Default::default(),
+            services: Arc::new(crate::engine::services::Unowned),
+        }
+    }
+
+    /// `Date.now()` in a post-login isolate with `clock`.
+    fn now_in(clock: Clock) -> f64 {
+        let env = env(clock);
+        let isolate = Isolate::new(&IsolateConfig {
+            env: &env,
+            extra: runtime_js::POST_LOGIN,
+        })
+        .expect("isolate");
+        isolate
+            .enter(|scope| scope.ctx.eval::<f64, _>("Date.now()").expect("evaluates"))
+            .expect("enters")
+    }
+
+    fn prepared_is_initialised() -> Option<bool> {
+        PREPARED.with(|p| {
+            p.borrow()
+                .as_ref()
+                .map(|p| matches!(p.ready, Ready::Initialised(_)))
+        })
+    }
+
+    /// The runtime's JavaScript runs ahead (it calls no host function but
+    /// the clock's), and an isolate built ahead is used only by an
+    /// execution with the clock it was built with.
+    #[test]
+    fn an_isolate_built_ahead_has_run_the_runtime_and_keeps_to_its_clock() {
+        let fixed = Clock::Fixed(1_000.0);
+        assert_eq!(now_in(fixed), 1_000.0);
+        prepare_next();
+        assert_eq!(
+            prepared_is_initialised(),
+            Some(true),
+            "the runtime's JavaScript called a host function while built ahead"
+        );
+        // The same clock: taken, nothing discarded.
+        assert_eq!(now_in(fixed), 1_000.0);
+        assert!(PREPARED.with(|p| p.borrow().is_none()));
+        assert!(DISCARDED.with(|d| d.borrow().is_none()));
+
+        prepare_next();
+        assert_eq!(prepared_is_initialised(), Some(true));
+        // Another clock: discarded, and the execution sees its own clock.
+        assert_eq!(now_in(Clock::Fixed(2_000.0)), 2_000.0);
+        assert!(DISCARDED.with(|d| d.borrow().is_some()));
+
+        // The machine's clock, too.
+        prepare_next();
+        bury();
+        let before = Clock::System.now_ms();
+        let seen = now_in(Clock::System);
+        assert!(seen >= before.floor(), "{seen} < {before}");
+        bury();
+        assert!(!INIT_AHEAD_REFUSED.load(Ordering::Relaxed));
+    }
 }

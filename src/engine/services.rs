@@ -14,3 +14,17 @@ pub(crate) trait Services: Send + Sync {
     /// Performs a request the allow-list permits, checking its addresses.
     fn fetch(&self, request: &HttpRequest, budget: Duration) -> Result<HttpResponse, String>;
 }
+
+/// The services of an isolate built ahead, before any execution owns it:
+/// everything refused. Nothing reaches them (an isolate whose runtime
+/// JavaScript calls a host function while being built is not kept).
+pub(crate) struct Unowned;
+
+impl Services for Unowned {
+    fn resolve_module(&self, _: &str, request: &str) -> Result<Resolved, String> {
+        Err(format!("Cannot find module '{request}'"))
+    }
+    fn fetch(&self, _: &HttpRequest, _: Duration) -> Result<HttpResponse, String> {
+        Err("no execution owns this isolate yet".into())
+    }
+}

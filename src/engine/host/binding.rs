@@ -20,12 +20,30 @@ pub(super) fn guarded<'js, F>(
 where
     F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
 {
+    wrap(ctx, guards, name, true, body)
+}
+
+fn wrap<'js, F>(
+    ctx: &Ctx<'js>,
+    guards: &Rc<Guards>,
+    name: &'static str,
+    counted: bool,
+    body: F,
+) -> rquickjs::Result<Function<'js>>
+where
+    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
+{
     let guards = guards.clone();
     let function =
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, args: Rest<Value<'js>>| match catch_unwind(AssertUnwindSafe(
-                || body(&ctx, &args.0),
+                || {
+                    if counted {
+                        guards.count_host_call();
+                    }
+                    body(&ctx, &args.0)
+                },
             )) {
                 Ok(result) => result,
                 Err(panic) => {
@@ -75,6 +93,23 @@ where
     F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
 {
     host.set(name, guarded(ctx, guards, name, body)?)
+}
+
+/// Registers a host function that only reads the flow's clock. It is not
+/// counted as a host call: an isolate built ahead is keyed by the clock it
+/// was built with (engine/isolate.rs, `prepare_next`), so reading it there
+/// gives what the execution would have read.
+pub(super) fn add_clock_read<'js, F>(
+    ctx: &Ctx<'js>,
+    host: &Object<'js>,
+    guards: &Rc<Guards>,
+    name: &'static str,
+    body: F,
+) -> rquickjs::Result<()>
+where
+    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
+{
+    host.set(name, wrap(ctx, guards, name, false, body)?)
 }
 
 /// Bytes copied out of a `Uint8Array` (or `Buffer`) argument.

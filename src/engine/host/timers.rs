@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rquickjs::{Ctx, Exception, Object, Value};
 
-use super::binding::{add, arg_number};
+use super::binding::{add, add_clock_read, arg_number};
 use super::state::{MAX_TIMERS, Shared};
 use crate::engine::guards::Guards;
 
@@ -63,7 +63,7 @@ pub(super) fn install<'js>(
     })?;
 
     let st = state.clone();
-    add(ctx, host, guards, "fixedNow", move |ctx, _| {
+    add_clock_read(ctx, host, guards, "fixedNow", move |ctx, _| {
         Ok(match st.borrow().env.clock.fixed_ms() {
             Some(ms) => Value::new_float(ctx.clone(), ms),
             None => Value::new_undefined(ctx.clone()),
