@@ -148,7 +148,7 @@ pub struct Phases {
     /// only: 0 with worker processes.
     pub free: u64,
     /// Building the next execution's isolate ahead of it (runtime,
-    /// context, the runtime's bytecode read), after the result was handed
+    /// context, the runtime's own JavaScript loaded), after the result was handed
     /// back: off the latency, still on the executor. Measured in this
     /// process only: 0 with worker processes.
     pub ahead: u64,
