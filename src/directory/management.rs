@@ -12,7 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::store::{Kind, MemoryStore, Store};
 use super::users::{
-    DEFAULT_DATABASE, iso_time, now_secs, password_hash, role_names_of, user_record,
+    DEFAULT_DATABASE, LINKED_LOGINS, iso_time, linked_login, now_secs, password_hash,
+    role_names_of, user_record,
 };
 use crate::net::{HttpRequest, HttpResponse, TenantEndpoint, TenantHandle};
 use crate::tenant::Settings;
@@ -649,6 +650,14 @@ impl TenantApi {
                 identity
             })
             .collect();
+        // The secondary's logins (its own, and any linked into it) keep
+        // working and now reach the primary.
+        let mut logins = secondary
+            .get(LINKED_LOGINS)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        logins.insert(secondary_id.clone(), linked_login(&secondary));
         // The primary in one step (a login may be writing it too), then
         // the secondary is gone.
         let mut add = |record: Option<Value>| {
@@ -657,6 +666,12 @@ impl TenantApi {
                 .pointer_mut("/profile/identities")?
                 .as_array_mut()?
                 .extend(linked.iter().cloned());
+            let kept = record
+                .as_object_mut()?
+                .entry(LINKED_LOGINS)
+                .or_insert_with(|| json!({}))
+                .as_object_mut()?;
+            kept.extend(logins.clone());
             Some(record)
         };
         let primary = self
@@ -683,6 +698,8 @@ impl TenantApi {
         // The identity leaves the primary in one step; `removed` holds what
         // the write that counted took out.
         let mut removed = None;
+        let mut login = None;
+        let secondary_id = format!("{provider}|{user_id}");
         let mut take_out = |record: Option<Value>| {
             let mut record = record?;
             let identities = record.pointer_mut("/profile/identities")?.as_array_mut()?;
@@ -692,7 +709,12 @@ impl TenantApi {
                 .skip(1)
                 .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at));
             removed = at.map(|at| identities.remove(at));
-            removed.is_some().then_some(record)
+            removed.as_ref()?;
+            login = record
+                .get_mut(LINKED_LOGINS)
+                .and_then(Value::as_object_mut)
+                .and_then(|logins| logins.remove(&secondary_id));
+            Some(record)
         };
         let written = self
             .store()
@@ -721,14 +743,31 @@ impl TenantApi {
             .unwrap_or(provider)
             .to_string();
         let mut input = profile_data.as_object().cloned().unwrap_or_default();
-        let secondary_id = format!("{provider}|{user_id}");
         input.insert("user_id".into(), json!(secondary_id));
         input.insert("identities".into(), json!([identity]));
-        if !input.contains_key("email") {
-            input.insert("username".into(), json!(secondary_id));
+        let username = login
+            .as_ref()
+            .and_then(|l| l.get("username"))
+            .filter(|u| u.is_string());
+        match username {
+            Some(username) => {
+                input.insert("username".into(), username.clone());
+            }
+            None if !input.contains_key("email") => {
+                input.insert("username".into(), json!(secondary_id));
+            }
+            None => {}
         }
-        let record = user_record(&Value::Object(input), &connection, self.now())
+        let mut record = user_record(&Value::Object(input), &connection, self.now())
             .map_err(|why| bad_request(&why))?;
+        // Its password (salted with its own user id) works again.
+        if let Some(hash) = login
+            .as_ref()
+            .and_then(|l| l.get("password_hash"))
+            .filter(|h| h.is_string())
+        {
+            record["password_hash"] = hash.clone();
+        }
         self.save(&secondary_id, &record).await?;
         Ok(Reply::json(200, answer))
     }

@@ -46,6 +46,63 @@ pub fn password_hash(user_id: &str, password: &str) -> String {
     ))
 }
 
+/// Where a stored record keeps the logins of the identities linked into it
+/// (by the secondary's user id): their connection, email, username and
+/// password hash, which stay with the host as the primary's do.
+pub const LINKED_LOGINS: &str = "linked_logins";
+
+/// One way into a stored user: its own connection, or an identity linked
+/// into it.
+pub struct LoginRoute<'u> {
+    /// The user id the password hash is salted with.
+    pub user_id: &'u str,
+    pub connection: &'u str,
+    pub email: Option<&'u str>,
+    pub username: Option<&'u str>,
+    pub password_hash: Option<&'u str>,
+}
+
+/// Every way into `record`: its own login first, then each linked
+/// identity's.
+pub fn login_routes(record: &Value) -> Vec<LoginRoute<'_>> {
+    fn text(value: Option<&Value>) -> Option<&str> {
+        value.and_then(Value::as_str)
+    }
+    let profile = record.get("profile");
+    let mut routes = vec![LoginRoute {
+        user_id: text(profile.and_then(|p| p.get("user_id"))).unwrap_or(""),
+        connection: text(record.get("connection")).unwrap_or(DEFAULT_DATABASE),
+        email: text(profile.and_then(|p| p.get("email"))),
+        username: text(profile.and_then(|p| p.get("username"))),
+        password_hash: text(record.get("password_hash")),
+    }];
+    if let Some(linked) = record.get(LINKED_LOGINS).and_then(Value::as_object) {
+        routes.extend(linked.iter().filter_map(|(user_id, login)| {
+            Some(LoginRoute {
+                user_id,
+                connection: text(login.get("connection"))?,
+                email: text(login.get("email")),
+                username: text(login.get("username")),
+                password_hash: text(login.get("password_hash")),
+            })
+        }));
+    }
+    routes
+}
+
+/// What an identity linked into another user keeps of its own record, for
+/// logging in through it and for unlinking it.
+pub fn linked_login(secondary: &Value) -> Value {
+    let profile = secondary.get("profile");
+    let field = |value: Option<&Value>| value.cloned().unwrap_or(Value::Null);
+    json!({
+        "connection": field(secondary.get("connection")),
+        "email": field(profile.and_then(|p| p.get("email"))),
+        "username": field(profile.and_then(|p| p.get("username"))),
+        "password_hash": field(secondary.get("password_hash")),
+    })
+}
+
 /// A user of `--users` (or a signup, or a social login) as the store keeps
 /// it: `profile` is what Auth0 would have (and what scripts see);
 /// `password_hash`, `connection`, `roles`, `permissions` and

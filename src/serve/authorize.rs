@@ -15,6 +15,7 @@ use super::login::{self, LoginContext, LoginRequest, random_id};
 use super::store::Kind;
 use super::tenant::{allows_grant, is_database, now_secs, user_record};
 use super::{Server, cookie, error_page, found, no_store, pages, param, parse_params, set_cookie};
+use crate::directory::users::login_routes;
 use crate::outcome::{Outcome, Status};
 use crate::{AsSent, Resume};
 
@@ -356,6 +357,10 @@ pub async fn authorize(
                         .and_then(Value::as_str)
                         .unwrap_or("pwd")
                         .to_string(),
+                    connection: session
+                        .get("connection")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 };
                 return match login::count_login(&server, user_id).await {
                     Ok(record) => run_login(&server, request, context, record).await,
@@ -544,7 +549,7 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
             );
         }
     };
-    let (record, method) = if let Some(name) = param(&form, "connection") {
+    let (record, method, connection) = if let Some(name) = param(&form, "connection") {
         let Some(connection) = tenant.connection(name).filter(|c| !is_database(c)) else {
             return render_login(
                 &server,
@@ -555,19 +560,7 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
                 Some(&format!("There is no social connection named {name}.")),
             );
         };
-        let of_connection: Vec<&Value> = users
-            .iter()
-            .filter(|u| u.get("connection").and_then(Value::as_str) == Some(&connection.name))
-            .collect();
-        let found = if username.is_empty() {
-            of_connection.first().copied().cloned()
-        } else {
-            of_connection
-                .iter()
-                .find(|u| u.pointer("/profile/email").and_then(Value::as_str) == Some(&username))
-                .copied()
-                .cloned()
-        };
+        let found = find_social_user(&users, &connection.name, &username).cloned();
         let record = match found {
             Some(record) => record,
             None if username.is_empty() => {
@@ -596,7 +589,7 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
                 }
             },
         };
-        (record, "federated")
+        (record, "federated", connection.name)
     } else {
         let database = request
             .connection
@@ -604,7 +597,7 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
             .or_else(|| tenant.database_connection().map(|c| c.name));
         let password = param(&form, "password").unwrap_or("");
         match find_password_user(&users, database.as_deref(), &username, password) {
-            Some(record) => (record.clone(), "pwd"),
+            Some((record, connection)) => (record.clone(), "pwd", connection),
             None => {
                 return render_login(
                     &server,
@@ -640,7 +633,12 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
     }
     let session_id = random_id(24);
     let now = now_secs();
-    let session = json!({ "user_id": user_id, "auth_time": now, "method": method });
+    let session = json!({
+        "user_id": user_id,
+        "auth_time": now,
+        "method": method,
+        "connection": connection,
+    });
     if let Err(e) = server
         .store()
         .put(
@@ -662,6 +660,7 @@ pub async fn login(State(server): State<Server>, headers: HeaderMap, body: Bytes
         session_id: session_id.clone(),
         auth_time: now,
         method: method.into(),
+        connection: Some(connection),
     };
     let mut response = match login::count_login(&server, &user_id).await {
         Ok(record) => run_login(&server, request, context, record).await,
@@ -694,36 +693,43 @@ async fn ensure_user(server: &Server, user_id: &str, record: &Value) -> Result<(
 }
 
 /// The user of a database connection with this email (or username) and
-/// password.
+/// password, and the connection it logged in with. An identity linked into
+/// another user logs in with its own password and reaches the primary user,
+/// as with Auth0's account linking.
 pub fn find_password_user<'u>(
     users: &'u [Value],
     connection: Option<&str>,
     username: &str,
     password: &str,
-) -> Option<&'u Value> {
+) -> Option<(&'u Value, String)> {
     if username.is_empty() || password.is_empty() {
         return None;
     }
+    users.iter().find_map(|record| {
+        login_routes(record).into_iter().find_map(|route| {
+            let in_connection = connection.is_none_or(|name| route.connection == name);
+            let named = [route.email, route.username]
+                .into_iter()
+                .flatten()
+                .any(|v| v.eq_ignore_ascii_case(username));
+            let matches = in_connection
+                && named
+                && route.password_hash.is_some_and(|h| {
+                    constant_time_eq(h, &super::tenant::password_hash(route.user_id, password))
+                });
+            matches.then(|| (record, route.connection.to_string()))
+        })
+    })
+}
+
+/// The user a social login through `connection` reaches: the one whose own
+/// or linked identity is of that connection (with this email, when one is
+/// given).
+fn find_social_user<'u>(users: &'u [Value], connection: &str, email: &str) -> Option<&'u Value> {
     users.iter().find(|record| {
-        let profile = record.get("profile");
-        let in_connection = connection
-            .is_none_or(|name| record.get("connection").and_then(Value::as_str) == Some(name));
-        let named = ["email", "username"].iter().any(|key| {
-            profile
-                .and_then(|p| p.get(*key))
-                .and_then(Value::as_str)
-                .is_some_and(|v| v.eq_ignore_ascii_case(username))
-        });
-        let user_id = profile
-            .and_then(|p| p.get("user_id"))
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        let hash = record.get("password_hash").and_then(Value::as_str);
-        in_connection
-            && named
-            && hash.is_some_and(|h| {
-                constant_time_eq(h, &super::tenant::password_hash(user_id, password))
-            })
+        login_routes(record).iter().any(|route| {
+            route.connection == connection && (email.is_empty() || route.email == Some(email))
+        })
     })
 }
 

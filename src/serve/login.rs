@@ -80,6 +80,10 @@ pub struct LoginContext {
     pub auth_time: u64,
     /// `pwd` or `federated`.
     pub method: String,
+    /// The connection the user logged in with; `None`: the user's own.
+    /// It differs from the user's own for an identity linked into it.
+    #[serde(default)]
+    pub connection: Option<String>,
 }
 
 /// A random, URL-safe identifier of `bytes` random bytes.
@@ -106,9 +110,10 @@ pub fn login_event(
 ) -> Value {
     let tenant = &server.inner.tenant;
     let profile = record.get("profile").cloned().unwrap_or_else(|| json!({}));
-    let connection_name = record
-        .get("connection")
-        .and_then(Value::as_str)
+    let connection_name = context
+        .connection
+        .as_deref()
+        .or_else(|| record.get("connection").and_then(Value::as_str))
         .unwrap_or(super::tenant::DEFAULT_DATABASE);
     let mut query = request.query.clone();
     // The defaults' query names these; a request without them must not

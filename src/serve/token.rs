@@ -700,7 +700,7 @@ async fn password(
         Ok(users) => users,
         Err(e) => return server_error(&e.to_string()),
     };
-    let Some(found) = find_password_user(&users, Some(&connection), username, password) else {
+    let Some((found, _)) = find_password_user(&users, Some(&connection), username, password) else {
         return invalid_grant("Wrong email or password.");
     };
     let Some(user_id) = found
@@ -731,6 +731,7 @@ async fn password(
         session_id: random_id(16),
         auth_time: now_secs(),
         method: "pwd".into(),
+        connection: request.connection.clone(),
     };
     let (_, tokens) = match run_token_login(server, &request, &context, &record_value).await {
         Ok(done) => done,

@@ -1375,3 +1375,163 @@ fn roles_the_settings_define_grant_their_permissions_and_can_be_assigned_when_no
         "{second}"
     );
 }
+
+/// A social login through the login page's button, as `email`: the ID
+/// token's claims.
+fn social_login(server: &TestServer, email: &str) -> Value {
+    let mut browser = Browser::new();
+    let (url, page) = login_page(
+        &mut browser,
+        &authorize_url(server, "&connection=google-oauth2"),
+    );
+    let social = browser.post_form(
+        url.join("/u/login").expect("URL").as_str(),
+        &[
+            ("state", hidden(&page, "state").as_str()),
+            ("_csrf", hidden(&page, "_csrf").as_str()),
+            ("username", email),
+            ("connection", "google-oauth2"),
+        ],
+    );
+    redeem(server, &location(&social))
+}
+
+/// Account linking as Auth0 does it: once an Action links a social and a
+/// database user into Ana's, both log in as Ana (the event names the
+/// connection they used), each with its own credentials; once unlinked,
+/// each is a user of its own again and its password works again.
+#[test]
+fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinked() {
+    let mut settings =
+        Settings::from_file(serve_fixture("actionbox.json")).unwrap_or_else(|e| panic!("{e}"));
+    settings.secrets.insert(
+        "link-accounts".into(),
+        [("M2M_SECRET".to_string(), M2M_SECRET.to_string())].into(),
+    );
+    let link = actionbox::Script::from_source(
+        "link-accounts.js",
+        format!(
+            r#"exports.onExecutePostLogin = async (event, api) => {{
+  api.idToken.setCustomClaim('https://acme.example/connection', event.connection.name);
+  api.idToken.setCustomClaim('https://acme.example/identities', event.user.identities.map((i) => i.connection).sort());
+  const base = `https://${{event.request.hostname}}`;
+  const grant = await fetch(`${{base}}/oauth/token`, {{ method: 'POST', headers: {{ 'content-type': 'application/json' }},
+    body: JSON.stringify({{ grant_type: 'client_credentials', client_id: '{M2M}', client_secret: event.secrets.M2M_SECRET, audience: `${{base}}/api/v2/` }}) }});
+  const {{ access_token: token }} = await grant.json();
+  const headers = {{ authorization: `Bearer ${{token}}`, 'content-type': 'application/json' }};
+  const me = encodeURIComponent(event.user.user_id);
+  if (event.user.email === 'ana@acme.example' && event.user.identities.length === 1) {{
+    for (const email of ['bo@gmail.example', 'dee@acme.example']) {{
+      const [other] = await (await fetch(`${{base}}/api/v2/users-by-email?email=${{encodeURIComponent(email)}}`, {{ headers }})).json();
+      const [identity] = other.identities;
+      const linked = await fetch(`${{base}}/api/v2/users/${{me}}/identities`, {{ method: 'POST', headers,
+        body: JSON.stringify({{ provider: identity.provider, user_id: identity.user_id }}) }});
+      if (linked.status !== 201) api.access.deny(`linking ${{email}}: ${{linked.status}}`);
+    }}
+  }}
+  if (event.connection.name === 'google-oauth2' && event.user.user_id.startsWith('auth0|')) {{
+    for (const identity of event.user.identities.slice(1)) {{
+      const unlinked = await fetch(`${{base}}/api/v2/users/${{me}}/identities/${{identity.provider}}/${{encodeURIComponent(identity.user_id)}}`,
+        {{ method: 'DELETE', headers }});
+      if (unlinked.status !== 200) api.access.deny(`unlinking ${{identity.user_id}}: ${{unlinked.status}}`);
+    }}
+  }}
+}};"#
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    users.push(
+        actionbox::serve::tenant::user_record(
+            &serde_json::json!({ "email": "dee@acme.example", "password": "dee's own" }),
+            "Username-Password-Authentication",
+            0,
+        )
+        .expect("user"),
+    );
+    let (tenant, _) = LocalTenant::from_scripts(
+        settings,
+        vec![link],
+        actionbox::NodeConfig::default(),
+        test_limits(),
+        users,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let password_login = |user: &str, password: &str| {
+        let (status, tokens) = token_request(
+            &server,
+            &[
+                ("grant_type", "password"),
+                ("client_id", WEB),
+                ("client_secret", WEB_SECRET),
+                ("username", user),
+                ("password", password),
+                ("scope", "openid email"),
+            ],
+        );
+        (status, tokens)
+    };
+    let id_of = |(status, tokens): (u16, Value)| {
+        assert_eq!(status, 200, "{tokens}");
+        payload(tokens["id_token"].as_str().expect("ID token"))
+    };
+    let connection = |id: &Value| id["https://acme.example/connection"].clone();
+    let identities = |id: &Value| id["https://acme.example/identities"].clone();
+
+    // Before: three users of their own.
+    let bo_alone = social_login(&server, "bo@gmail.example");
+    let bo_sub = bo_alone["sub"].as_str().expect("sub").to_string();
+    assert!(bo_sub.starts_with("google-oauth2|"), "{bo_alone}");
+    let dee_alone = id_of(password_login("dee@acme.example", "dee's own"));
+    let dee_sub = dee_alone["sub"].as_str().expect("sub").to_string();
+
+    // Ana's first login links both into her.
+    let ana = id_of(password_login("ana@acme.example", "correct horse battery"));
+    let ana_sub = ana["sub"].as_str().expect("sub").to_string();
+    assert_ne!(ana_sub, dee_sub);
+
+    // Dee's password now logs in as Ana, through the database.
+    let as_dee = id_of(password_login("dee@acme.example", "dee's own"));
+    assert_eq!(as_dee["sub"], ana_sub.as_str(), "{as_dee}");
+    assert_eq!(connection(&as_dee), "Username-Password-Authentication");
+    assert_eq!(
+        identities(&as_dee),
+        serde_json::json!([
+            "Username-Password-Authentication",
+            "Username-Password-Authentication",
+            "google-oauth2"
+        ]),
+        "{as_dee}"
+    );
+    // Ana's password is not Dee's, and Dee's is not Ana's.
+    assert_eq!(
+        password_login("dee@acme.example", "correct horse battery").0,
+        403
+    );
+    assert_eq!(password_login("ana@acme.example", "dee's own").0, 403);
+
+    // Bo's Google account reaches Ana, and the event names Google. That
+    // login's Action unlinks both identities.
+    let as_bo = social_login(&server, "bo@gmail.example");
+    assert_eq!(as_bo["sub"], ana_sub.as_str(), "{as_bo}");
+    assert_eq!(connection(&as_bo), "google-oauth2", "{as_bo}");
+
+    // Unlinked: each is its own user again, with its own credentials.
+    let bo_again = social_login(&server, "bo@gmail.example");
+    assert_eq!(bo_again["sub"], bo_sub.as_str(), "{bo_again}");
+    assert_eq!(identities(&bo_again), serde_json::json!(["google-oauth2"]));
+    let dee_again = id_of(password_login("dee@acme.example", "dee's own"));
+    assert_eq!(dee_again["sub"], dee_sub.as_str(), "{dee_again}");
+    assert_eq!(dee_again["email"], "dee@acme.example", "{dee_again}");
+    let ana_again = id_of(password_login("ana@acme.example", "correct horse battery"));
+    assert_eq!(
+        identities(&ana_again),
+        serde_json::json!(["Username-Password-Authentication"]),
+        "{ana_again}"
+    );
+}
