@@ -96,7 +96,9 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
     );
     let settings = migrate::with_action_secrets(&args.exec.settings()?, &action_name, &migration);
     let events = proof_events(&args)?;
-    let proofs = migrate::prove(
+    // A proof that cannot run (a package that cannot be installed, say)
+    // is reported with the Action, not instead of it.
+    let (proofs, not_proven) = match migrate::prove(
         &args.exec.runner(),
         std::slice::from_ref(&rule),
         std::slice::from_ref(&action),
@@ -105,8 +107,11 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
         &settings,
         &args.exec.limits(),
         &migrate::with_action_dependencies(&args.exec.node()?, &migration),
-    )?;
-    let accepted = proofs.iter().all(|p| p.verdict.accepted());
+    ) {
+        Ok(proofs) => (proofs, None),
+        Err(e) => (Vec::new(), Some(e.to_string())),
+    };
+    let accepted = not_proven.is_none() && proofs.iter().all(|p| p.verdict.accepted());
     let written = match &args.output {
         Some(path) if accepted || args.force => {
             std::fs::write(path, &migration.code)
@@ -126,6 +131,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                 &rule.location(),
                 &migration,
                 &proofs,
+                not_proven.as_deref(),
             ))?;
         }
         ReportFormat::Json => {
@@ -134,6 +140,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                 "action": migration.code,
                 "written": args.output.as_ref().filter(|_| written).map(|p| p.display().to_string()),
                 "equivalent": accepted,
+                "not_proven": not_proven,
                 "secrets": migration.secrets,
                 "dependencies": migration.dependencies,
                 "todos": migration.todos,
@@ -144,7 +151,14 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             render::emit(&format!("{}\n", serde_json::to_string_pretty(&value)?))?;
         }
         ReportFormat::Pretty => {
-            let report = report(&rule, &migration, &proofs, args.output.as_deref(), written);
+            let report = report(
+                &rule,
+                &migration,
+                &proofs,
+                not_proven.as_deref(),
+                args.output.as_deref(),
+                written,
+            );
             if args.output.is_none() {
                 render::emit(&migration.code)?;
                 anstream::eprint!("{report}");
@@ -204,6 +218,7 @@ fn report(
     rule: &Script,
     migration: &Migration,
     proofs: &[EventProof],
+    not_proven: Option<&str>,
     output: Option<&Path>,
     written: bool,
 ) -> String {
@@ -215,6 +230,9 @@ fn report(
     ));
     migration_details(&mut out, migration);
     proof_table(&mut out, proofs);
+    if let Some(why) = not_proven {
+        out.line(format_args!("\n{} {why}", paint(RED, "Not proven:")));
+    }
     match output {
         Some(path) if written => {
             out.line(format_args!(
@@ -225,9 +243,14 @@ fn report(
         }
         Some(path) => {
             out.line(format_args!(
-                "\n{} {}: the Action is not equivalent on every event (--force writes it anyway)",
+                "\n{} {}: the Action is not {} (--force writes it anyway)",
                 paint(RED, "Not written:"),
-                path.display()
+                path.display(),
+                if not_proven.is_some() {
+                    "proven"
+                } else {
+                    "equivalent on every event"
+                }
             ));
         }
         None => {}

@@ -21,6 +21,9 @@ struct RuleReport {
     action: String,
     migration: Migration,
     proofs: Vec<EventProof>,
+    /// Why its proof could not run (one Rule's package that cannot be
+    /// installed does not stop the others).
+    not_proven: Option<String>,
 }
 
 pub fn execute(args: MigrateArgs) -> Result<i32> {
@@ -50,7 +53,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             ScriptKind::Action(Trigger::PostLogin),
         );
         let settings = migrate::with_action_secrets(&tenant.settings, &action, &migration);
-        let proofs = migrate::prove(
+        let (proofs, not_proven) = match migrate::prove(
             &runner,
             &[rule.script()],
             &[action_script],
@@ -59,22 +62,27 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             &settings,
             &limits,
             &migrate::with_action_dependencies(&tenant.node, &migration),
-        )?;
+        ) {
+            Ok(proofs) => (proofs, None),
+            Err(e) => (Vec::new(), Some(e.to_string())),
+        };
         reports.push(RuleReport {
             rule: rule.name.clone(),
             action,
             migration,
             proofs,
+            not_proven,
         });
     }
     let all_accepted = reports
         .iter()
-        .all(|r| r.proofs.iter().all(|p| p.verdict.accepted()));
+        .all(|r| r.not_proven.is_none() && r.proofs.iter().all(|p| p.verdict.accepted()));
     let no_todos = reports.iter().all(|r| r.migration.todos.is_empty());
 
     // The export, then the whole tenant checked on what was written.
     let mut written = None;
     let mut whole = Vec::new();
+    let mut whole_not_proven = None;
     if let Some(out) = &args.output
         && (all_accepted || args.force)
     {
@@ -89,9 +97,12 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             .collect();
         write_export(&dir, out, &migrated)?;
         written = Some(out.clone());
-        whole = check_written(&args, out, &reports, &events)?;
+        match check_written(&args, out, &reports, &events) {
+            Ok(proofs) => whole = proofs,
+            Err(e) => whole_not_proven = Some(format!("{e:#}")),
+        }
     }
-    let whole_accepted = whole.iter().all(|p| p.verdict.accepted());
+    let whole_accepted = whole_not_proven.is_none() && whole.iter().all(|p| p.verdict.accepted());
     let code = if all_accepted
         && no_todos
         && whole_accepted
@@ -115,6 +126,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                         "todos": r.migration.todos,
                         "notes": r.migration.notes,
                         "equivalent_events": r.proofs.iter().filter(|p| p.verdict.accepted()).count(),
+                        "not_proven": r.not_proven,
                         "events": r.proofs,
                     })
                 })
@@ -125,6 +137,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                 "equivalent": all_accepted && whole_accepted,
                 "rules": rules,
                 "tenant_check": whole,
+                "tenant_check_not_proven": whole_not_proven,
             });
             format!("{}\n", serde_json::to_string_pretty(&value)?)
         }
@@ -136,6 +149,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                     action: &r.action,
                     migration: &r.migration,
                     proofs: &r.proofs,
+                    not_proven: r.not_proven.as_deref(),
                 })
                 .collect();
             let written = written.as_ref().map(|p| p.display().to_string());
@@ -144,6 +158,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
                 &rules,
                 written.as_deref(),
                 &whole,
+                whole_not_proven.as_deref(),
             )
         }
         ReportFormat::Pretty => pretty(
@@ -153,6 +168,7 @@ pub fn execute(args: MigrateArgs) -> Result<i32> {
             written.as_deref(),
             args.output.as_deref(),
             &whole,
+            whole_not_proven.as_deref(),
         ),
     };
     render::emit(&text)?;
@@ -199,6 +215,7 @@ fn pretty(
     written: Option<&Path>,
     output: Option<&Path>,
     whole: &[EventProof],
+    whole_not_proven: Option<&str>,
 ) -> String {
     let mut out = String::new();
     out.line(format_args!(
@@ -232,7 +249,9 @@ fn pretty(
             .filter(|p| p.verdict.accepted())
             .count();
         let equivalent = format!("{accepted}/{event_count} events");
-        let equivalent = if accepted == *event_count {
+        let equivalent = if report.not_proven.is_some() {
+            paint(RED, format!("{:<11}", "not proven"))
+        } else if accepted == *event_count {
             paint(GREEN, format!("{equivalent:<11}"))
         } else {
             paint(RED, format!("{equivalent:<11}"))
@@ -253,6 +272,7 @@ fn pretty(
             || !report.migration.todos.is_empty()
             || !report.migration.secrets.is_empty()
             || !report.migration.dependencies.is_empty()
+            || report.not_proven.is_some()
             || report
                 .proofs
                 .iter()
@@ -266,6 +286,9 @@ fn pretty(
         ));
         migration_details(&mut out, &report.migration);
         proof_table(&mut out, &report.proofs);
+        if let Some(why) = &report.not_proven {
+            out.line(format_args!("\n{} {why}", paint(RED, "Not proven:")));
+        }
     }
     match (written, output) {
         (Some(path), _) => {
@@ -288,10 +311,13 @@ fn pretty(
                     verdict_text(proof.verdict)
                 ));
             }
+            if let Some(why) = whole_not_proven {
+                out.line(format_args!("  {} {why}", paint(RED, "Not proven:")));
+            }
         }
         (None, Some(path)) => {
             out.line(format_args!(
-                "\n{} {}: not every Rule's Action is equivalent (--force writes anyway)",
+                "\n{} {}: not every Rule's Action is proven equivalent (--force writes anyway)",
                 paint(RED, "Not written:"),
                 path.display()
             ));

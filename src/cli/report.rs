@@ -130,6 +130,8 @@ pub struct RuleReport<'a> {
     pub action: &'a str,
     pub migration: &'a Migration,
     pub proofs: &'a [EventProof],
+    /// Why the Action could not be proven (its logins could not run).
+    pub not_proven: Option<&'a str>,
 }
 
 /// The whole page around `body`.
@@ -154,6 +156,10 @@ fn page(title: &str, body: Markup) -> String {
         }
     }
     .into_string()
+}
+
+fn not_proven_badge() -> Markup {
+    html! { span class="verdict not-equivalent" { "✖ not proven" } }
 }
 
 fn verdict_badge(verdict: Verdict) -> Markup {
@@ -454,7 +460,12 @@ pub fn compare(title: &str, subtitle: &str, sides: Sides, events: &[EventReport<
 }
 
 /// `migrate RULE --format html`.
-pub fn migrate(rule: &str, migration: &Migration, proofs: &[EventProof]) -> String {
+pub fn migrate(
+    rule: &str,
+    migration: &Migration,
+    proofs: &[EventProof],
+    not_proven: Option<&str>,
+) -> String {
     let events: Vec<EventReport<'_>> = proofs.iter().map(EventReport::proven).collect();
     let verdict = overall(events.iter().map(|e| e.verdict));
     let title = format!("Migration of {rule}");
@@ -464,7 +475,11 @@ pub fn migrate(rule: &str, migration: &Migration, proofs: &[EventProof]) -> Stri
             h1 { (title) }
             p.sub { "The Rule and the post-login Action written for it, run as two logins on each event and compared by actionbox." }
             p.banner {
-                (verdict_badge(verdict)) " on " (events.len()) " events"
+                @if let Some(why) = not_proven {
+                    (not_proven_badge()) ": " (why)
+                } @else {
+                    (verdict_badge(verdict)) " on " (events.len()) " events"
+                }
                 @if !migration.todos.is_empty() { " · " strong { (migration.todos.len()) " TODO" @if migration.todos.len() != 1 { "s" } } }
             }
             (summary(&events, ""))
@@ -483,12 +498,14 @@ pub fn migrate_tenant(
     rules: &[RuleReport<'_>],
     written: Option<&str>,
     whole: &[EventProof],
+    whole_not_proven: Option<&str>,
 ) -> String {
     let all = rules
         .iter()
         .flat_map(|r| r.proofs.iter().map(|p| p.verdict))
         .chain(whole.iter().map(|p| p.verdict));
     let verdict = overall(all);
+    let proven = whole_not_proven.is_none() && rules.iter().all(|r| r.not_proven.is_none());
     let title = format!("Migration of the Rules of {tenant}");
     let whole_events: Vec<EventReport<'_>> = whole.iter().map(EventReport::proven).collect();
     page(
@@ -496,7 +513,7 @@ pub fn migrate_tenant(
         html! {
             h1 { (title) }
             p.sub { "Every enabled Rule, the post-login Action written for it, and the proof: the Rule and its Action run as two logins on each event." }
-            p.banner { (verdict_badge(verdict)) }
+            p.banner { @if proven { (verdict_badge(verdict)) } @else { (not_proven_badge()) } }
             table.rules {
                 thead { tr { th { "Rule" } th { "Action" } th { "Equivalent on" } th { "TODOs" } } }
                 tbody {
@@ -505,7 +522,11 @@ pub fn migrate_tenant(
                         tr {
                             td { a href=(format!("#rule-{r}")) { (report.rule) } }
                             td { code { (report.action) } }
-                            td { (verdict_badge(overall(report.proofs.iter().map(|p| p.verdict)))) " " (accepted) "/" (report.proofs.len()) " events" }
+                            @if report.not_proven.is_some() {
+                                td { (not_proven_badge()) }
+                            } @else {
+                                td { (verdict_badge(overall(report.proofs.iter().map(|p| p.verdict)))) " " (accepted) "/" (report.proofs.len()) " events" }
+                            }
                             td { (report.migration.todos.len()) }
                         }
                     }
@@ -513,6 +534,10 @@ pub fn migrate_tenant(
             }
             @if let Some(written) = written {
                 p { "Written to " code { (written) } ": " code { "actions/<name>/code.js" } ", " code { "actions/<name>.json" } " and the post-login bindings in " code { "triggers/triggers.json" } ". The Rules are unchanged: disable them once the Actions are live." }
+            }
+            @if let Some(why) = whole_not_proven {
+                h2 { "The tenant with its Rules vs with only its Actions" }
+                p.banner { (not_proven_badge()) ": " (why) }
             }
             @if !whole_events.is_empty() {
                 h2 { "The tenant with its Rules vs with only its Actions" }
@@ -525,6 +550,9 @@ pub fn migrate_tenant(
                 @let events: Vec<EventReport<'_>> = report.proofs.iter().map(EventReport::proven).collect();
                 @let prefix = format!("rule-{r}-");
                 h2 id=(format!("rule-{r}")) { (report.rule) " → " code { (report.action) } }
+                @if let Some(why) = report.not_proven {
+                    p.banner { (not_proven_badge()) ": " (why) }
+                }
                 (summary(&events, &prefix))
                 (migration_section(report.migration))
                 @for (i, event) in events.iter().enumerate() {

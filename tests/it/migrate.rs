@@ -832,3 +832,152 @@ fn the_rules_sandbox_globals_become_requires_at_the_rules_versions() {
         .unwrap();
     assert_eq!(hash["action"].as_str().map(str::len), Some(12), "{hash:#}");
 }
+
+/// A Rule whose package cannot be installed (the tests' registry is a
+/// closed port) still gets its Action: the report says why it is not
+/// proven, the Action is not written, and in a tenant the other Rules are
+/// migrated and proven all the same.
+#[test]
+fn a_rule_whose_package_cannot_install_is_reported_not_proven_and_stops_nothing_else() {
+    let rule_source = "function (user, context, callback) {\n  const pad = require('left-pad@1.3.0');\n  context.idToken['https://acme.example/padded'] = pad('7', 3, '0');\n  callback(null, user, context);\n}\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule_path = dir.path().join("pad-claim.js");
+    std::fs::write(&rule_path, rule_source).expect("write");
+    let action_path = dir.path().join("pad-claim-action.js");
+    // Offline with an empty cache: the package cannot be had at all.
+    let cache = dir.path().join("cache");
+    let cache = cache.to_str().expect("path");
+    let (output, report) = migrate(&[
+        rule_path.to_str().expect("path"),
+        "-o",
+        action_path.to_str().expect("path"),
+        "--offline",
+        "--cache-dir",
+        cache,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}{}", stderr(&output));
+    assert_eq!(report["equivalent"], false, "{report}");
+    let why = report["not_proven"].as_str().expect("why it is not proven");
+    assert!(why.contains("left-pad"), "{why}");
+    assert!(
+        report["action"]
+            .as_str()
+            .is_some_and(|code| code.contains("require('left-pad')")
+                && code.contains("api.idToken.setCustomClaim")),
+        "{report}"
+    );
+    assert_eq!(
+        report["dependencies"],
+        serde_json::json!([{ "name": "left-pad", "version": "1.3.0" }]),
+        "{report}"
+    );
+    assert_eq!(report["written"], Value::Null);
+    assert!(!action_path.exists());
+    // Pretty: the Action on stdout, the reason in the report.
+    let pretty = actionbox(&[
+        "migrate",
+        rule_path.to_str().expect("path"),
+        "--offline",
+        "--cache-dir",
+        cache,
+    ]);
+    assert_eq!(pretty.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&pretty.stdout).contains("setCustomClaim"));
+    assert!(
+        stderr(&pretty).contains("Not proven:"),
+        "{}",
+        stderr(&pretty)
+    );
+    let html = actionbox(&[
+        "migrate",
+        rule_path.to_str().expect("path"),
+        "--offline",
+        "--cache-dir",
+        cache,
+        "--format",
+        "html",
+    ]);
+    let page = String::from_utf8_lossy(&html.stdout);
+    assert!(
+        page.contains("✖ not proven") && page.contains("lacks left-pad@1.3.0"),
+        "{page}"
+    );
+
+    // In a tenant: the example's Rules plus this one.
+    let tenant = dir.path().join("tenant");
+    copy_dir(&repo().join("actions/tenant-example"), &tenant);
+    std::fs::write(tenant.join("rules/Pad claim.js"), rule_source).expect("write");
+    std::fs::write(
+        tenant.join("rules/Pad claim.json"),
+        r#"{ "name": "Pad claim", "script": "./Pad claim.js", "stage": "login_success", "enabled": true, "order": 9 }"#,
+    )
+    .expect("write");
+    let (output, report) = migrate(&[
+        "--tenant",
+        tenant.to_str().expect("path"),
+        "--offline",
+        "--cache-dir",
+        cache,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{report}{}", stderr(&output));
+    let rules = report["rules"].as_array().expect("rules");
+    let names: Vec<&str> = rules.iter().filter_map(|r| r["rule"].as_str()).collect();
+    // The example's two enabled Rules, then this one.
+    assert_eq!(
+        names,
+        [
+            "Add roles to tokens",
+            "Deny blocked email domain",
+            "Pad claim"
+        ]
+    );
+    for rule in rules {
+        if rule["rule"] == "Pad claim" {
+            assert!(
+                rule["not_proven"]
+                    .as_str()
+                    .is_some_and(|why| why.contains("left-pad")),
+                "{rule}"
+            );
+        } else {
+            assert_eq!(rule["not_proven"], Value::Null, "{}", rule["rule"]);
+            assert_eq!(rule["equivalent_events"], 3, "{}", rule["rule"]);
+        }
+    }
+    assert_eq!(report["written"], Value::Null);
+    // --force writes the export; the whole tenant's check cannot run
+    // either, and says why.
+    let out = dir.path().join("migrated");
+    let (output, report) = migrate(&[
+        "--tenant",
+        tenant.to_str().expect("path"),
+        "-o",
+        out.to_str().expect("path"),
+        "--force",
+        "--offline",
+        "--cache-dir",
+        cache,
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(out.join("actions/pad-claim/code.js").is_file());
+    assert!(
+        report["tenant_check_not_proven"]
+            .as_str()
+            .is_some_and(|why| why.contains("left-pad")),
+        "{}",
+        report["tenant_check_not_proven"]
+    );
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
