@@ -661,7 +661,15 @@ fn id_token(
     if mfa_done(event, input.mfa_required) {
         payload.insert("amr".into(), json!(["mfa"]));
     }
-    if let Some(sid) = str_at(event, "/session/id") {
+    // The legacy resource-owner and delegation endpoints are API calls
+    // that start no session, and Auth0's ID token example for /oauth/ro
+    // has no `sid` (docs/claims.md).
+    if let Some(sid) = str_at(event, "/session/id")
+        && !matches!(
+            str_at(event, "/transaction/protocol"),
+            Some("oauth2-resource-owner" | "delegation")
+        )
+    {
         payload.insert("sid".into(), json!(sid));
     }
     organization_claims(&mut payload, event, input.settings);

@@ -303,3 +303,22 @@ fn an_hs256_api_gets_its_own_audience_and_a_generated_secret() {
         stderr(&pretty)
     );
 }
+
+/// `sid` names the login's session; the legacy `/oauth/ro` and
+/// `/delegation` endpoints start none (docs/claims.md).
+#[test]
+fn the_legacy_resource_owner_and_delegation_endpoints_issue_no_sid() {
+    for (protocol, has_sid) in [
+        ("oidc-basic-profile", true),
+        ("oauth2-password", true),
+        ("oauth2-resource-owner", false),
+        ("delegation", false),
+    ] {
+        let mut event = db_event();
+        event["transaction"]["protocol"] = Value::String(protocol.into());
+        let outcome = run_with(tenant_settings(), event, &handler(""));
+        assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
+        let payload = &outcome.id_token.as_ref().expect("id token").payload;
+        assert_eq!(payload.get("sid").is_some(), has_sid, "{protocol}: {payload}");
+    }
+}
