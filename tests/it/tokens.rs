@@ -319,6 +319,10 @@ fn the_legacy_resource_owner_and_delegation_endpoints_issue_no_sid() {
         let outcome = run_with(tenant_settings(), event, &handler(""));
         assert_eq!(outcome.status, Status::Allowed, "{:?}", outcome.error);
         let payload = &outcome.id_token.as_ref().expect("id token").payload;
-        assert_eq!(payload.get("sid").is_some(), has_sid, "{protocol}: {payload}");
+        assert_eq!(
+            payload.get("sid").is_some(),
+            has_sid,
+            "{protocol}: {payload}"
+        );
     }
 }
