@@ -18,6 +18,7 @@ use super::login::{self, random_id};
 use super::store::Kind;
 use super::tenant::{is_database, iso_time, now_secs, password_hash, user_record};
 use super::{Server, error_page, no_store, pages, param, parse_params};
+use crate::directory::users::{LINKED_LOGINS, login_routes};
 use crate::outcome::{Outcome, Status};
 use crate::script::Trigger;
 
@@ -114,15 +115,18 @@ fn no_transaction() -> Value {
 }
 
 /// The user in the store of `connection` whose email (or username) is `login`.
-fn find_user<'u>(users: &'u [Value], connection: &str, login: &str) -> Option<&'u Value> {
-    users.iter().find(|record| {
-        record.get("connection").and_then(Value::as_str) == Some(connection)
-            && ["email", "username"].iter().any(|key| {
-                record
-                    .pointer(&format!("/profile/{key}"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| v.eq_ignore_ascii_case(login))
-            })
+/// The stored user with a login of `connection` named `login` (an email or
+/// username), and that login's own user id: the user's, or that of an
+/// identity linked into it.
+fn find_user<'u>(users: &'u [Value], connection: &str, login: &str) -> Option<(&'u Value, String)> {
+    users.iter().find_map(|record| {
+        login_routes(record).into_iter().find_map(|route| {
+            let named = [route.email, route.username]
+                .into_iter()
+                .flatten()
+                .any(|v| v.eq_ignore_ascii_case(login));
+            (route.connection == connection && named).then(|| (record, route.user_id.to_string()))
+        })
     })
 }
 
@@ -384,12 +388,15 @@ pub async fn change_password(
         Ok(users) => users,
         Err(e) => return server_error(&e.to_string()),
     };
-    if let Some(user_id) = find_user(&users, connection_name, email)
-        .and_then(|r| r.pointer("/profile/user_id"))
-        .and_then(Value::as_str)
-    {
+    let found = find_user(&users, connection_name, email).and_then(|(record, login_id)| {
+        let user_id = record.pointer("/profile/user_id")?.as_str()?;
+        Some((user_id.to_string(), login_id))
+    });
+    if let Some((user_id, login_id)) = found {
         let ticket = random_id(24);
-        let stored = json!({ "user_id": user_id, "client_id": client_id });
+        // The ticket resets the password of the login asked for: the
+        // user's own, or an identity's linked into it.
+        let stored = json!({ "user_id": user_id, "login_id": login_id, "client_id": client_id });
         if let Err(e) = server
             .store()
             .put(Kind::Ticket, &ticket, &stored, Some(RESET_TICKET_TTL))
@@ -410,6 +417,28 @@ pub async fn change_password(
     let mut response = Json(json!(RESET_SENT)).into_response();
     no_store(response.headers_mut());
     response
+}
+
+/// The linked identity's login a reset ticket is for, when it is not the
+/// user's own.
+fn ticket_linked_login<'r>(stored: &Value, record: &'r Value) -> Option<&'r Value> {
+    let id = stored.get("login_id")?.as_str()?;
+    record.get(LINKED_LOGINS)?.get(id)
+}
+
+/// `field` (`email`, `connection`) of the login a ticket resets: the
+/// linked identity's, else the user's own.
+fn login_field(linked: Option<&Value>, record: &Value, field: &str) -> String {
+    let own = match field {
+        "connection" => record.get(field),
+        _ => record.pointer(&format!("/profile/{field}")),
+    };
+    linked
+        .and_then(|login| login.get(field))
+        .or(own)
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string()
 }
 
 async fn ticket_user(server: &Server, ticket: &str) -> Option<(Value, Value)> {
@@ -444,12 +473,9 @@ pub async fn reset_form(State(server): State<Server>, RawQuery(query): RawQuery)
         return expired_ticket();
     };
     match ticket_user(&server, ticket).await {
-        Some((_, record)) => {
-            let email = record
-                .pointer("/profile/email")
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            reset_page(ticket, email, None)
+        Some((stored, record)) => {
+            let linked = ticket_linked_login(&stored, &record);
+            reset_page(ticket, &login_field(linked, &record, "email"), None)
         }
         None => expired_ticket(),
     }
@@ -474,14 +500,11 @@ pub async fn reset(
     let Some(ticket) = param(&form, "ticket") else {
         return expired_ticket();
     };
-    let Some((stored, mut record_value)) = ticket_user(&server, ticket).await else {
+    let Some((stored, record_value)) = ticket_user(&server, ticket).await else {
         return expired_ticket();
     };
-    let email = record_value
-        .pointer("/profile/email")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
+    let linked = ticket_linked_login(&stored, &record_value).cloned();
+    let email = login_field(linked.as_ref(), &record_value, "email");
     let password = param(&form, "password").unwrap_or("");
     if password.is_empty() {
         return reset_page(ticket, &email, Some("Enter a new password."));
@@ -497,26 +520,50 @@ pub async fn reset(
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let login_id = stored
+        .get("login_id")
+        .and_then(Value::as_str)
+        .unwrap_or(&user_id)
+        .to_string();
     let now = iso_time(now_secs());
-    record_value["password_hash"] = json!(password_hash(&user_id, password));
-    record_value["profile"]["last_password_reset"] = json!(now);
-    record_value["profile"]["updated_at"] = json!(now);
-    if let Err(e) = server
+    let hash = json!(password_hash(&login_id, password));
+    // On the stored user as it is now, in one step (a login may be
+    // writing it too).
+    let mut reset = |current: Option<Value>| {
+        let mut current = current?;
+        if login_id == user_id {
+            current["password_hash"] = hash.clone();
+        } else {
+            let linked = current
+                .get_mut(LINKED_LOGINS)?
+                .as_object_mut()?
+                .get_mut(&login_id)?;
+            linked["password_hash"] = hash.clone();
+        }
+        current["profile"]["last_password_reset"] = json!(now);
+        current["profile"]["updated_at"] = json!(now);
+        Some(current)
+    };
+    let record_value = match server
         .store()
-        .put(Kind::User, &user_id, &record_value, None)
+        .update(Kind::User, &user_id, &mut reset)
         .await
     {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &e.to_string(),
-        );
-    }
-    let connection = record_value
-        .get("connection")
-        .and_then(Value::as_str)
-        .unwrap_or(super::tenant::DEFAULT_DATABASE)
-        .to_string();
+        Ok(Some(record)) => record,
+        // The user, or the linked identity, is gone since the email.
+        Ok(None) => return expired_ticket(),
+        Err(e) => {
+            return error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &e.to_string(),
+            );
+        }
+    };
+    let connection = match login_field(linked.as_ref(), &record_value, "connection") {
+        connection if connection.is_empty() => super::tenant::DEFAULT_DATABASE.to_string(),
+        connection => connection,
+    };
     let event = json!({
         "tenant": login::tenant_part(&server),
         "connection": login::connection_part(&server, &connection),

@@ -1515,6 +1515,37 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     );
     assert_eq!(password_login("ana@acme.example", "dee's own").0, 403);
 
+    // Dee resets her password: the reset link is for her login, and Ana's
+    // password stays as it was.
+    let (status, _) = post_json(
+        &server,
+        "dbconnections/change_password",
+        &serde_json::json!({ "client_id": WEB, "email": "dee@acme.example",
+                             "connection": "Username-Password-Authentication" }),
+    );
+    assert_eq!(status, 200);
+    let link = logins(&server)
+        .into_iter()
+        .filter(|e| e["kind"] == "change-password-email" && e["email"]["to"] == "dee@acme.example")
+        .find_map(|e| e["email"]["url"].as_str().map(str::to_string))
+        .expect("a reset email to Dee");
+    let mut browser = Browser::new();
+    let page = browser.get(&link).text().expect("page");
+    assert!(page.contains("dee@acme.example"), "{page}");
+    let done = browser.post_form(
+        &format!("{}u/reset-password", server.base),
+        &[
+            ("ticket", hidden(&page, "ticket").as_str()),
+            ("password", "dee's new one"),
+            ("password_confirm", "dee's new one"),
+        ],
+    );
+    assert!(done.text().expect("page").contains("Password changed"));
+    assert_eq!(password_login("dee@acme.example", "dee's own").0, 403);
+    let as_dee = id_of(password_login("dee@acme.example", "dee's new one"));
+    assert_eq!(as_dee["sub"], ana_sub.as_str(), "{as_dee}");
+    id_of(password_login("ana@acme.example", "correct horse battery"));
+
     // Bo's Google account reaches Ana, and the event names Google. That
     // login's Action unlinks both identities.
     let as_bo = social_login(&server, "bo@gmail.example");
@@ -1525,7 +1556,7 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     let bo_again = social_login(&server, "bo@gmail.example");
     assert_eq!(bo_again["sub"], bo_sub.as_str(), "{bo_again}");
     assert_eq!(identities(&bo_again), serde_json::json!(["google-oauth2"]));
-    let dee_again = id_of(password_login("dee@acme.example", "dee's own"));
+    let dee_again = id_of(password_login("dee@acme.example", "dee's new one"));
     assert_eq!(dee_again["sub"], dee_sub.as_str(), "{dee_again}");
     assert_eq!(dee_again["email"], "dee@acme.example", "{dee_again}");
     let ana_again = id_of(password_login("ana@acme.example", "correct horse battery"));
