@@ -264,15 +264,21 @@ pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
         Ok(value) => value,
         Err(_) => Value::Null,
     };
-    redactor.value(&mut masked);
-    if let Ok(mut value) = serde_json::to_value(&as_sent) {
+    // Read back only when something was masked: most outcomes hold no
+    // secret, and reading the JSON back costs more than writing it.
+    if let Ok(mut value) = serde_json::to_value(&as_sent)
+        && secrets_only.finds_in(&value)
+    {
         secrets_only.value(&mut value);
         if let Ok(scrubbed) = serde_json::from_value(value) {
             as_sent = scrubbed;
         }
     }
-    if let Ok(scrubbed) = serde_json::from_value(masked) {
-        outcome = scrubbed;
+    if redactor.finds_in(&masked) {
+        redactor.value(&mut masked);
+        if let Ok(scrubbed) = serde_json::from_value(masked) {
+            outcome = scrubbed;
+        }
     }
     (
         outcome.denial,
