@@ -312,6 +312,10 @@ pub fn migration_details(out: &mut String, migration: &Migration) {
 }
 
 pub fn proof_table(out: &mut String, proofs: &[EventProof]) {
+    // No proof ran (see "not proven"): no table to head.
+    if proofs.is_empty() {
+        return;
+    }
     let width = proofs
         .iter()
         .map(|p| p.event.len())

@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 
 use super::store::{Kind, MemoryStore, Store};
 use super::users::{
-    DEFAULT_DATABASE, LINKED_LOGINS, iso_time, linked_login, now_secs, password_hash,
+    DEFAULT_DATABASE, LINKED_LOGINS, iso_time, linked_login, login_routes, now_secs, password_hash,
     role_names_of, user_record,
 };
 use crate::net::{HttpRequest, HttpResponse, TenantEndpoint, TenantHandle};
@@ -471,13 +471,6 @@ impl TenantApi {
             .ok_or_else(user_not_found)
     }
 
-    async fn save(&self, id: &str, record: &Value) -> Result<(), Reply> {
-        self.store()
-            .put(Kind::User, id, record, None)
-            .await
-            .map_err(store_failure)
-    }
-
     async fn get_user(&self, id: &str, query: &Map<String, Value>) -> Result<Reply, Reply> {
         let record = self.record(id).await?;
         Ok(Reply::json(200, fields(public_user(&record), query)))
@@ -546,12 +539,14 @@ impl TenantApi {
             .get("email")
             .and_then(Value::as_str)
             .map(str::to_lowercase);
+        // Every login counts, an identity linked into another user's too:
+        // its database user still exists in the connection.
         if let Some(email) = &email
             && users.iter().any(|u| {
-                u.get("connection").and_then(Value::as_str) == Some(connection.as_str())
-                    && u.pointer("/profile/email")
-                        .and_then(Value::as_str)
-                        .is_some_and(|e| e.to_lowercase() == *email)
+                login_routes(u).iter().any(|route| {
+                    route.connection == connection
+                        && route.email.is_some_and(|e| e.to_lowercase() == *email)
+                })
             })
         {
             return Err(Reply::error(
@@ -577,8 +572,31 @@ impl TenantApi {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        self.save(&user_id, &record).await?;
+        let taken = users
+            .iter()
+            .any(|u| login_routes(u).iter().any(|route| route.user_id == user_id));
+        if taken || !self.create(&user_id, &record).await? {
+            return Err(Reply::error(
+                409,
+                "Conflict",
+                "The user already exists.",
+                Some("auth0_idp_error"),
+            ));
+        }
         Ok(Reply::json(201, public_user(&record)))
+    }
+
+    /// Stores a new user under `id` unless one is there: whether it did.
+    async fn create(&self, id: &str, record: &Value) -> Result<bool, Reply> {
+        let mut created = false;
+        self.store()
+            .update(Kind::User, id, &mut |current| {
+                created = current.is_none();
+                created.then(|| record.clone())
+            })
+            .await
+            .map_err(store_failure)?;
+        Ok(created)
     }
 
     /// Links the user `body` names into `id`: its identities join the
@@ -699,8 +717,10 @@ impl TenantApi {
         // the write that counted took out.
         let mut removed = None;
         let mut login = None;
-        let secondary_id = format!("{provider}|{user_id}");
         let mut take_out = |record: Option<Value>| {
+            // A retried update starts again from the stored user.
+            removed = None;
+            login = None;
             let mut record = record?;
             let identities = record.pointer_mut("/profile/identities")?.as_array_mut()?;
             let at = identities
@@ -710,10 +730,13 @@ impl TenantApi {
                 .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at));
             removed = at.map(|at| identities.remove(at));
             removed.as_ref()?;
-            login = record
-                .get_mut(LINKED_LOGINS)
-                .and_then(Value::as_object_mut)
-                .and_then(|logins| logins.remove(&secondary_id));
+            // Under the key `link` found the user by: `provider|user_id`,
+            // or the bare id a user of --users may have.
+            if let Some(logins) = record.get_mut(LINKED_LOGINS).and_then(Value::as_object_mut) {
+                login = [format!("{provider}|{user_id}"), user_id.to_string()]
+                    .into_iter()
+                    .find_map(|key| logins.remove(&key).map(|found| (key, found)));
+            }
             Some(record)
         };
         let written = self
@@ -742,6 +765,10 @@ impl TenantApi {
             .and_then(Value::as_str)
             .unwrap_or(provider)
             .to_string();
+        let (secondary_id, login) = match login {
+            Some((key, found)) => (key, Some(found)),
+            None => (format!("{provider}|{user_id}"), None),
+        };
         let mut input = profile_data.as_object().cloned().unwrap_or_default();
         input.insert("user_id".into(), json!(secondary_id));
         input.insert("identities".into(), json!([identity]));
@@ -768,7 +795,11 @@ impl TenantApi {
         {
             record["password_hash"] = hash.clone();
         }
-        self.save(&secondary_id, &record).await?;
+        // A user of that id created since (which create_user refuses) is
+        // never overwritten.
+        if !self.create(&secondary_id, &record).await? {
+            tracing::warn!(target: "actionbox::serve", "unlinked {secondary_id}: a user of that id exists; kept it");
+        }
         Ok(Reply::json(200, answer))
     }
 

@@ -206,11 +206,13 @@ pub(crate) fn prepare_next() {
             ));
         }
         let rt = initialise(&ctx, &state, &guards, &inits).ok()?;
-        let untouched = guards.host_calls() == 0
-            && guards.tripped().is_none()
-            && state.borrow().unhandled_rejections.is_empty();
-        if !untouched {
+        if guards.host_calls() != 0 {
+            // A host call reads the environment, which is not the
+            // execution's yet: never again run the runtime ahead.
             INIT_AHEAD_REFUSED.store(true, Ordering::Relaxed);
+            return None;
+        }
+        if guards.tripped().is_some() || !state.borrow().unhandled_rejections.is_empty() {
             return None;
         }
         Some(Ready::Initialised(Persistent::save(&ctx, rt)))
@@ -374,6 +376,8 @@ impl Isolate {
         // for the executions that stay small; bigger ones still collect
         // before they approach the memory limit.
         runtime.set_gc_threshold((limits.memory_bytes / 4).clamp(256 << 10, 8 << 20));
+        // Set here, never in `prepare_next`: the loader reads the
+        // environment's services, which are the execution's only now.
         let (resolver, loader) = super::esm::loader(&state);
         runtime.set_loader(resolver, loader);
         Isolate {
@@ -680,13 +684,54 @@ mod tests {
         assert_eq!(now_in(Clock::Fixed(2_000.0)), 2_000.0);
         assert!(DISCARDED.with(|d| d.borrow().is_some()));
 
-        // The machine's clock, too.
+        // Built with the machine's clock: taken by an execution on it, not
+        // by one with a fixed clock.
         prepare_next();
         bury();
         let before = Clock::System.now_ms();
         let seen = now_in(Clock::System);
         assert!(seen >= before.floor(), "{seen} < {before}");
+        prepare_next();
+        assert_eq!(prepared_is_initialised(), Some(true));
+        assert_eq!(now_in(Clock::Fixed(3_000.0)), 3_000.0);
+        assert!(DISCARDED.with(|d| d.borrow().is_some()));
         bury();
         assert!(!INIT_AHEAD_REFUSED.load(Ordering::Relaxed));
+    }
+
+    /// The host functions of an isolate built ahead answer from the
+    /// environment of the execution that took it, not the placeholder.
+    #[test]
+    fn an_isolate_built_ahead_answers_from_the_execution_s_environment() {
+        let version_in = |runtime: crate::runtime::NodeRuntime| {
+            let mut env = env(Clock::Fixed(1_000.0));
+            env.node = Arc::new(crate::runtime::NodeConfig {
+                runtime,
+                ..Default::default()
+            });
+            let isolate = Isolate::new(&IsolateConfig {
+                env: &env,
+                extra: runtime_js::POST_LOGIN,
+            })
+            .expect("isolate");
+            isolate
+                .enter(|scope| {
+                    scope
+                        .ctx
+                        .eval::<String, _>("process.version")
+                        .expect("evaluates")
+                })
+                .expect("enters")
+        };
+        use crate::runtime::NodeRuntime;
+        assert_eq!(version_in(NodeRuntime::Node18), "v18.20.8");
+        prepare_next();
+        assert_eq!(prepared_is_initialised(), Some(true));
+        assert_eq!(version_in(NodeRuntime::Node12), "v12.22.12");
+        // It was taken (same clock), so the answer came through it.
+        assert!(DISCARDED.with(|d| d.borrow().is_none()));
+        prepare_next();
+        assert_eq!(version_in(NodeRuntime::Node22), "v22.12.0");
+        bury();
     }
 }

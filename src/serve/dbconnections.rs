@@ -445,6 +445,11 @@ async fn ticket_user(server: &Server, ticket: &str) -> Option<(Value, Value)> {
     let stored = server.store().get(Kind::Ticket, ticket).await.ok()??;
     let user_id = stored.get("user_id")?.as_str()?;
     let record = server.store().get(Kind::User, user_id).await.ok()??;
+    // A ticket for a linked identity's login is void once it is unlinked.
+    let login_id = stored.get("login_id").and_then(Value::as_str);
+    if login_id.is_some_and(|id| id != user_id) && ticket_linked_login(&stored, &record).is_none() {
+        return None;
+    }
     Some((stored, record))
 }
 

@@ -88,11 +88,22 @@ impl Server {
     /// Puts the tenant's users (`--users`) in the store, keeping the ones
     /// already there (with their metadata) when the store outlives us.
     pub async fn seed_users(&self) -> Result<usize, StoreError> {
+        // A user linked into another one since (its record is gone, its
+        // login lives on in the primary's) is not brought back.
+        let stored = self.inner.store.list(Kind::User).await?;
+        let linked: std::collections::HashSet<String> = stored
+            .iter()
+            .filter_map(|u| u.get(crate::directory::users::LINKED_LOGINS)?.as_object())
+            .flat_map(|logins| logins.keys().cloned())
+            .collect();
         let mut added = 0;
         for record in &self.inner.tenant.users {
             let Some(id) = record.pointer("/profile/user_id").and_then(Value::as_str) else {
                 continue;
             };
+            if linked.contains(id) {
+                continue;
+            }
             if self.inner.store.get(Kind::User, id).await?.is_none() {
                 self.inner.store.put(Kind::User, id, record, None).await?;
                 added += 1;

@@ -888,6 +888,12 @@ fn a_rule_whose_package_cannot_install_is_reported_not_proven_and_stops_nothing_
         "{}",
         stderr(&pretty)
     );
+    // No proof ran: no empty table of events.
+    assert!(
+        !stderr(&pretty).contains("Rule vs Action"),
+        "{}",
+        stderr(&pretty)
+    );
     let html = actionbox(&[
         "migrate",
         rule_path.to_str().expect("path"),
@@ -897,6 +903,7 @@ fn a_rule_whose_package_cannot_install_is_reported_not_proven_and_stops_nothing_
         "--format",
         "html",
     ]);
+    assert_eq!(html.status.code(), Some(1));
     let page = String::from_utf8_lossy(&html.stdout);
     assert!(
         page.contains("✖ not proven") && page.contains("lacks left-pad@1.3.0"),

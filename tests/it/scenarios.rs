@@ -383,7 +383,7 @@ pub fn normalised(value: Value) -> Value {
 }
 
 /// `    at f (node/fetch:428:52)` becomes `    at f (node/fetch)`: frames in
-/// files that are not `.js` scripts (the runtime's are named `node/fetch`,
+/// files that are not `.js`, `.mjs` or `.cjs` scripts (the runtime's are named `node/fetch`,
 /// `actionbox:core.js` is not among a scenario's scripts either).
 fn runtime_frames_unnumbered(stack: &str) -> String {
     stack
@@ -403,7 +403,10 @@ fn runtime_frames_unnumbered(stack: &str) -> String {
             };
             let numbered = column.chars().all(|c| c.is_ascii_digit())
                 && row.chars().all(|c| c.is_ascii_digit());
-            let a_script = file.ends_with(".js") && !file.starts_with("actionbox:");
+            let a_script = [".js", ".mjs", ".cjs"]
+                .iter()
+                .any(|ext| file.ends_with(ext))
+                && !file.starts_with("actionbox:");
             if numbered && !a_script {
                 format!("{}({file}){}", &line[..open], &line[close + 1..])
             } else {

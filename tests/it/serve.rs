@@ -1428,6 +1428,13 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
         body: JSON.stringify({{ provider: identity.provider, user_id: identity.user_id }}) }});
       if (linked.status !== 201) api.access.deny(`linking ${{email}}: ${{linked.status}}`);
     }}
+    // What the Management API shows of Ana keeps the host's secrets, and
+    // Dee's database login still exists, so she cannot be created again.
+    const shown = await (await fetch(`${{base}}/api/v2/users/${{me}}`, {{ headers }})).text();
+    api.idToken.setCustomClaim('https://acme.example/shown', shown);
+    const again = await fetch(`${{base}}/api/v2/users`, {{ method: 'POST', headers,
+      body: JSON.stringify({{ email: 'dee@acme.example', password: 'x', connection: 'Username-Password-Authentication' }}) }});
+    api.idToken.setCustomClaim('https://acme.example/create_dee', again.status);
   }}
   if (event.connection.name === 'google-oauth2' && event.user.user_id.startsWith('auth0|')) {{
     for (const identity of event.user.identities.slice(1)) {{
@@ -1447,21 +1454,25 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     .unwrap_or_else(|e| panic!("{e}"));
     users.push(
         actionbox::serve::tenant::user_record(
-            &serde_json::json!({ "email": "dee@acme.example", "password": "dee's own" }),
+            &serde_json::json!({ "user_id": "dee-1", "email": "dee@acme.example", "password": "dee's own" }),
             "Username-Password-Authentication",
             0,
         )
         .expect("user"),
     );
-    let (tenant, _) = LocalTenant::from_scripts(
-        settings,
-        vec![link],
-        actionbox::NodeConfig::default(),
-        test_limits(),
-        users,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let server = start(tenant, Arc::new(MemoryStore::new()));
+    let tenant = || {
+        LocalTenant::from_scripts(
+            settings.clone(),
+            vec![link.clone()],
+            actionbox::NodeConfig::default(),
+            test_limits(),
+            users.clone(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+        .0
+    };
+    let store: Arc<dyn actionbox::serve::Store> = Arc::new(MemoryStore::new());
+    let server = start(tenant(), store.clone());
     let password_login = |user: &str, password: &str| {
         let (status, tokens) = token_request(
             &server,
@@ -1494,6 +1505,14 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     let ana = id_of(password_login("ana@acme.example", "correct horse battery"));
     let ana_sub = ana["sub"].as_str().expect("sub").to_string();
     assert_ne!(ana_sub, dee_sub);
+    assert_eq!(dee_sub, "dee-1");
+    let shown = ana["https://acme.example/shown"].as_str().expect("shown");
+    assert!(shown.contains("\"identities\""), "{shown}");
+    assert!(
+        !shown.contains("password") && !shown.contains("linked_logins"),
+        "{shown}"
+    );
+    assert_eq!(ana["https://acme.example/create_dee"], 409, "{ana}");
 
     // Dee's password now logs in as Ana, through the database.
     let as_dee = id_of(password_login("dee@acme.example", "dee's own"));
@@ -1545,6 +1564,37 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     let as_dee = id_of(password_login("dee@acme.example", "dee's new one"));
     assert_eq!(as_dee["sub"], ana_sub.as_str(), "{as_dee}");
     id_of(password_login("ana@acme.example", "correct horse battery"));
+    // A second reset email, used only after the unlink below.
+    post_json(
+        &server,
+        "dbconnections/change_password",
+        &serde_json::json!({ "client_id": WEB, "email": "dee@acme.example",
+                             "connection": "Username-Password-Authentication" }),
+    );
+    let stale_link = logins(&server)
+        .into_iter()
+        .filter(|e| e["kind"] == "change-password-email" && e["email"]["to"] == "dee@acme.example")
+        .filter_map(|e| e["email"]["url"].as_str().map(str::to_string))
+        .find(|url| *url != link)
+        .expect("a second reset email to Dee");
+
+    // A server started again on the same store (and the same --users)
+    // does not bring Dee back as a user of her own.
+    let restarted = start(tenant(), store.clone());
+    let (status, tokens) = token_request(
+        &restarted,
+        &[
+            ("grant_type", "password"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", "dee@acme.example"),
+            ("password", "dee's new one"),
+            ("scope", "openid"),
+        ],
+    );
+    assert_eq!(status, 200, "{tokens}");
+    let as_dee = payload(tokens["id_token"].as_str().expect("ID token"));
+    assert_eq!(as_dee["sub"], ana_sub.as_str(), "{as_dee}");
 
     // Bo's Google account reaches Ana, and the event names Google. That
     // login's Action unlinks both identities.
@@ -1558,6 +1608,12 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     assert_eq!(identities(&bo_again), serde_json::json!(["google-oauth2"]));
     let dee_again = id_of(password_login("dee@acme.example", "dee's new one"));
     assert_eq!(dee_again["sub"], dee_sub.as_str(), "{dee_again}");
+    // The reset link sent while Dee was linked into Ana is void now: it
+    // neither shows nor changes anyone's password.
+    let stale = Browser::new().get(&stale_link);
+    assert_eq!(stale.status(), 400);
+    let stale = stale.text().expect("page");
+    assert!(!stale.contains("ana@acme.example"), "{stale}");
     assert_eq!(dee_again["email"], "dee@acme.example", "{dee_again}");
     let ana_again = id_of(password_login("ana@acme.example", "correct horse battery"));
     assert_eq!(
