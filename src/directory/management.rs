@@ -627,85 +627,45 @@ impl TenantApi {
         // whole user id.
         let mut secondary = None;
         for candidate in [format!("{provider}|{user_id}"), user_id] {
-            if let Some(found) = self
+            if self
                 .store()
                 .get(Kind::User, &candidate)
                 .await
                 .map_err(store_failure)?
+                .is_some()
             {
-                secondary = Some((candidate, found));
+                secondary = Some(candidate);
                 break;
             }
         }
-        let Some((secondary_id, secondary)) = secondary else {
+        let Some(secondary_id) = secondary else {
             return Err(bad_request("The user to link does not exist."));
         };
         if secondary_id == id {
             return Err(bad_request("Main identity and the new one are the same."));
         }
-        let profile = secondary.get("profile").cloned().unwrap_or_default();
-        let mut profile_data = Map::new();
-        for key in [
-            "email",
-            "email_verified",
-            "name",
-            "given_name",
-            "family_name",
-            "picture",
-        ] {
-            if let Some(value) = profile.get(key) {
-                profile_data.insert(key.into(), value.clone());
-            }
-        }
-        let linked: Vec<Value> = profile
-            .get("identities")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|mut identity| {
-                identity["profileData"] = Value::Object(profile_data.clone());
-                identity
-            })
-            .collect();
-        // The secondary's logins (its own, and any linked into it) keep
-        // working and now reach the primary.
-        let mut logins = secondary
-            .get(LINKED_LOGINS)
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default();
-        logins.insert(secondary_id.clone(), linked_login(&secondary));
-        // The primary in one step (a login may be writing it too), then
-        // the secondary is gone.
-        let mut add = |record: Option<Value>| {
-            let mut record = record?;
-            record
-                .pointer_mut("/profile/identities")?
-                .as_array_mut()?
-                .extend(linked.iter().cloned());
-            let kept = record
-                .as_object_mut()?
-                .entry(LINKED_LOGINS)
-                .or_insert_with(|| json!({}))
-                .as_object_mut()?;
-            kept.extend(logins.clone());
-            Some(record)
+        // Both users in one step (a login may be writing either): the
+        // secondary's identities and logins join the primary, and the
+        // secondary is gone.
+        let mut both = |[primary, secondary]: [Option<Value>; 2]| {
+            let (mut primary, secondary) = (primary?, secondary?);
+            linked_into(&mut primary, &secondary_id, &secondary)?;
+            Some([Some(primary), None])
         };
-        let primary = self
+        let written = self
             .store()
-            .update(Kind::User, id, &mut add)
+            .update_both(Kind::User, [id, &secondary_id], &mut both)
             .await
-            .map_err(store_failure)?
-            .ok_or_else(user_not_found)?;
+            .map_err(store_failure)?;
+        let Some([Some(primary), _]) = written else {
+            // Nothing written: one of them is gone (or was never there).
+            self.record(id).await?;
+            return Err(bad_request("The user to link does not exist."));
+        };
         let answer = primary
             .pointer("/profile/identities")
             .cloned()
             .unwrap_or_else(|| json!([]));
-        self.store()
-            .delete(Kind::User, &secondary_id)
-            .await
-            .map_err(store_failure)?;
         Ok(Reply::json(201, answer))
     }
 
@@ -713,94 +673,39 @@ impl TenantApi {
     /// The main identity stays; an identity the user does not have changes
     /// nothing.
     async fn unlink(&self, id: &str, provider: &str, user_id: &str) -> Result<Reply, Reply> {
-        // The identity leaves the primary in one step; `removed` holds what
-        // the write that counted took out.
-        let mut removed = None;
-        let mut login = None;
-        let mut take_out = |record: Option<Value>| {
-            // A retried update starts again from the stored user.
-            removed = None;
-            login = None;
-            let mut record = record?;
-            let identities = record.pointer_mut("/profile/identities")?.as_array_mut()?;
-            let at = identities
-                .iter()
-                .enumerate()
-                .skip(1)
-                .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at));
-            removed = at.map(|at| identities.remove(at));
-            removed.as_ref()?;
-            // Under the key `link` found the user by: `provider|user_id`,
-            // or the bare id a user of --users may have.
-            if let Some(logins) = record.get_mut(LINKED_LOGINS).and_then(Value::as_object_mut) {
-                login = [format!("{provider}|{user_id}"), user_id.to_string()]
-                    .into_iter()
-                    .find_map(|key| logins.remove(&key).map(|found| (key, found)));
-            }
-            Some(record)
+        let primary = self.record(id).await?;
+        // The key `link` found the user by: `provider|user_id`, or the bare
+        // id a user of --users may have.
+        let candidates = [format!("{provider}|{user_id}"), user_id.to_string()];
+        let logins = primary.get(LINKED_LOGINS).and_then(Value::as_object);
+        let secondary_id = candidates
+            .iter()
+            .find(|key| logins.is_some_and(|l| l.contains_key(key.as_str())))
+            .unwrap_or(&candidates[0])
+            .clone();
+        if secondary_id == id {
+            return Ok(Reply::json(200, identities_of(&primary)));
+        }
+        let now = self.now();
+        // The identity leaves the primary and becomes a user of its own,
+        // in one step; a user of that id created since (which create_user
+        // refuses) is kept as it is.
+        let mut both = |[primary, existing]: [Option<Value>; 2]| {
+            let mut primary = primary?;
+            let restored = unlinked_from(&mut primary, provider, user_id, &secondary_id, now)?;
+            Some([Some(primary), Some(existing.unwrap_or(restored))])
         };
         let written = self
             .store()
-            .update(Kind::User, id, &mut take_out)
+            .update_both(Kind::User, [id, &secondary_id], &mut both)
             .await
             .map_err(store_failure)?;
         let primary = match written {
-            Some(primary) => primary,
+            Some([Some(primary), _]) => primary,
             // Nothing written: no such user, or no such identity.
-            None => self.record(id).await?,
+            _ => self.record(id).await?,
         };
-        let answer = primary
-            .pointer("/profile/identities")
-            .cloned()
-            .unwrap_or_else(|| json!([]));
-        let Some(mut identity) = removed else {
-            return Ok(Reply::json(200, answer));
-        };
-        let profile_data = identity
-            .as_object_mut()
-            .and_then(|i| i.remove("profileData"))
-            .unwrap_or_else(|| json!({}));
-        let connection = identity
-            .get("connection")
-            .and_then(Value::as_str)
-            .unwrap_or(provider)
-            .to_string();
-        let (secondary_id, login) = match login {
-            Some((key, found)) => (key, Some(found)),
-            None => (format!("{provider}|{user_id}"), None),
-        };
-        let mut input = profile_data.as_object().cloned().unwrap_or_default();
-        input.insert("user_id".into(), json!(secondary_id));
-        input.insert("identities".into(), json!([identity]));
-        let username = login
-            .as_ref()
-            .and_then(|l| l.get("username"))
-            .filter(|u| u.is_string());
-        match username {
-            Some(username) => {
-                input.insert("username".into(), username.clone());
-            }
-            None if !input.contains_key("email") => {
-                input.insert("username".into(), json!(secondary_id));
-            }
-            None => {}
-        }
-        let mut record = user_record(&Value::Object(input), &connection, self.now())
-            .map_err(|why| bad_request(&why))?;
-        // Its password (salted with its own user id) works again.
-        if let Some(hash) = login
-            .as_ref()
-            .and_then(|l| l.get("password_hash"))
-            .filter(|h| h.is_string())
-        {
-            record["password_hash"] = hash.clone();
-        }
-        // A user of that id created since (which create_user refuses) is
-        // never overwritten.
-        if !self.create(&secondary_id, &record).await? {
-            tracing::warn!(target: "actionbox::serve", "unlinked {secondary_id}: a user of that id exists; kept it");
-        }
-        Ok(Reply::json(200, answer))
+        Ok(Reply::json(200, identities_of(&primary)))
     }
 
     async fn all_users(&self) -> Result<Vec<Value>, Reply> {
@@ -1256,6 +1161,120 @@ fn patch_user(record: &mut Value, id: &str, body: &Map<String, Value>) -> Result
 
 /// A user as the Management API returns it: the profile, with the login
 /// count and the roles' and password's host-side fields left out.
+/// A user's identities, as link and unlink answer.
+fn identities_of(record: &Value) -> Value {
+    record
+        .pointer("/profile/identities")
+        .cloned()
+        .unwrap_or_else(|| json!([]))
+}
+
+/// Links `secondary` (stored under `secondary_id`) into `primary`: its
+/// identities join the primary's, each with the secondary's `profileData`,
+/// and its logins (its own, and any linked into it) now reach the primary.
+fn linked_into(primary: &mut Value, secondary_id: &str, secondary: &Value) -> Option<()> {
+    let profile = secondary.get("profile").cloned().unwrap_or_default();
+    let mut profile_data = Map::new();
+    for key in [
+        "email",
+        "email_verified",
+        "name",
+        "given_name",
+        "family_name",
+        "picture",
+    ] {
+        if let Some(value) = profile.get(key) {
+            profile_data.insert(key.into(), value.clone());
+        }
+    }
+    let linked = profile
+        .get("identities")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|mut identity| {
+            identity["profileData"] = Value::Object(profile_data.clone());
+            identity
+        });
+    let mut logins = secondary
+        .get(LINKED_LOGINS)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    logins.insert(secondary_id.to_string(), linked_login(secondary));
+    primary
+        .pointer_mut("/profile/identities")?
+        .as_array_mut()?
+        .extend(linked);
+    primary
+        .as_object_mut()?
+        .entry(LINKED_LOGINS)
+        .or_insert_with(|| json!({}))
+        .as_object_mut()?
+        .extend(logins);
+    Some(())
+}
+
+/// Takes the identity `provider`/`user_id` (never the main one) out of
+/// `primary`, with its login kept under `secondary_id`: the user it becomes
+/// again, with its own username and password back. `None` when the
+/// primary has no such identity.
+fn unlinked_from(
+    primary: &mut Value,
+    provider: &str,
+    user_id: &str,
+    secondary_id: &str,
+    now: u64,
+) -> Option<Value> {
+    let identities = primary.pointer_mut("/profile/identities")?.as_array_mut()?;
+    let at = identities
+        .iter()
+        .enumerate()
+        .skip(1)
+        .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at))?;
+    let mut identity = identities.remove(at);
+    let login = primary
+        .get_mut(LINKED_LOGINS)
+        .and_then(Value::as_object_mut)
+        .and_then(|logins| logins.remove(secondary_id));
+    let profile_data = identity
+        .as_object_mut()
+        .and_then(|i| i.remove("profileData"))
+        .unwrap_or_else(|| json!({}));
+    let connection = identity
+        .get("connection")
+        .and_then(Value::as_str)
+        .unwrap_or(provider)
+        .to_string();
+    let mut input = profile_data.as_object().cloned().unwrap_or_default();
+    input.insert("user_id".into(), json!(secondary_id));
+    input.insert("identities".into(), json!([identity]));
+    let username = login
+        .as_ref()
+        .and_then(|l| l.get("username"))
+        .filter(|u| u.is_string());
+    match username {
+        Some(username) => {
+            input.insert("username".into(), username.clone());
+        }
+        None if !input.contains_key("email") => {
+            input.insert("username".into(), json!(secondary_id));
+        }
+        None => {}
+    }
+    let mut record = user_record(&Value::Object(input), &connection, now).ok()?;
+    // Its password (salted with its own user id) works again.
+    if let Some(hash) = login
+        .as_ref()
+        .and_then(|l| l.get("password_hash"))
+        .filter(|h| h.is_string())
+    {
+        record["password_hash"] = hash.clone();
+    }
+    Some(record)
+}
+
 fn public_user(record: &Value) -> Value {
     let mut user = record.get("profile").cloned().unwrap_or_else(|| json!({}));
     if let Some(count) = record.get("logins_count") {

@@ -87,6 +87,17 @@ pub trait Store: Send + Sync {
         key: &str,
         change: &mut (dyn FnMut(Option<Value>) -> Option<Value> + Send),
     ) -> Result<Option<Value>, StoreError>;
+    /// Changes the values under two different keys of a kind together, in
+    /// one step (account linking touches two users): `change` gets both
+    /// (`None` where there is none) and gives what each becomes (`None`:
+    /// deleted), or `None` to leave both as they are. The same promises as
+    /// [`Store::update`]; the answer is what was written.
+    async fn update_both(
+        &self,
+        kind: Kind,
+        keys: [&str; 2],
+        change: &mut (dyn FnMut([Option<Value>; 2]) -> Option<[Option<Value>; 2]> + Send),
+    ) -> Result<Option<[Option<Value>; 2]>, StoreError>;
     /// What the store is, for the startup banner.
     fn describe(&self) -> String;
 }
@@ -185,6 +196,35 @@ impl Store for MemoryStore {
             return Ok(None);
         };
         entries.insert(slot, (next.clone(), expires));
+        Ok(Some(next))
+    }
+
+    async fn update_both(
+        &self,
+        kind: Kind,
+        keys: [&str; 2],
+        change: &mut (dyn FnMut([Option<Value>; 2]) -> Option<[Option<Value>; 2]> + Send),
+    ) -> Result<Option<[Option<Value>; 2]>, StoreError> {
+        if keys[0] == keys[1] {
+            return Err(StoreError(format!("update_both of one key: {}", keys[0])));
+        }
+        // The lock is held from the reads to the writes.
+        let mut entries = self.entries()?;
+        let slots = keys.map(|key| (kind, key.to_string()));
+        let current = slots.clone().map(|slot| entries.get(&slot).cloned());
+        let Some(next) = change(current.clone().map(|c| c.map(|(value, _)| value))) else {
+            return Ok(None);
+        };
+        for ((slot, value), before) in slots.into_iter().zip(next.clone()).zip(current) {
+            match value {
+                Some(value) => {
+                    entries.insert(slot, (value, before.and_then(|(_, expires)| expires)));
+                }
+                None => {
+                    entries.remove(&slot);
+                }
+            }
+        }
         Ok(Some(next))
     }
 
@@ -354,6 +394,70 @@ return 0";
         )))
     }
 
+    async fn update_both(
+        &self,
+        kind: Kind,
+        keys: [&str; 2],
+        change: &mut (dyn FnMut([Option<Value>; 2]) -> Option<[Option<Value>; 2]> + Send),
+    ) -> Result<Option<[Option<Value>; 2]>, StoreError> {
+        // As `update`, over two keys: both must still be what was read,
+        // then both are written (or deleted) in the same script.
+        const COMPARE_AND_SET_BOTH: &str = r"
+for i = 1, 2 do
+  local current = redis.call('GET', KEYS[i])
+  local had, old = ARGV[i * 4 - 3], ARGV[i * 4 - 2]
+  if not ((had == '0' and current == false) or (had == '1' and current == old)) then
+    return 0
+  end
+end
+for i = 1, 2 do
+  if ARGV[i * 4 - 1] == '1' then
+    redis.call('SET', KEYS[i], ARGV[i * 4], 'KEEPTTL')
+  else
+    redis.call('DEL', KEYS[i])
+  end
+end
+return 1";
+        const ATTEMPTS: usize = 64;
+        if keys[0] == keys[1] {
+            return Err(StoreError(format!("update_both of one key: {}", keys[0])));
+        }
+        let full_keys = keys.map(|key| Self::key(kind, key));
+        for _ in 0..ATTEMPTS {
+            let texts: Vec<Option<String>> =
+                self.query(redis::cmd("MGET").arg(&full_keys[..])).await?;
+            let [first, second]: [Option<String>; 2] = texts
+                .try_into()
+                .map_err(|_| StoreError(format!("Redis at {}: MGET of two keys", self.url)))?;
+            let read = [first, second];
+            let current = [Self::parse(read[0].clone())?, Self::parse(read[1].clone())?];
+            let Some(next) = change(current) else {
+                return Ok(None);
+            };
+            let mut command = redis::cmd("EVAL");
+            command
+                .arg(COMPARE_AND_SET_BOTH)
+                .arg(2)
+                .arg(&full_keys[0])
+                .arg(&full_keys[1]);
+            for (before, after) in read.iter().zip(&next) {
+                command
+                    .arg(if before.is_some() { "1" } else { "0" })
+                    .arg(before.clone().unwrap_or_default())
+                    .arg(if after.is_some() { "1" } else { "0" })
+                    .arg(after.as_ref().map(Value::to_string).unwrap_or_default());
+            }
+            let written: i64 = self.query(&command).await?;
+            if written == 1 {
+                return Ok(Some(next));
+            }
+        }
+        Err(StoreError(format!(
+            "Redis at {}: {} and {} changed under {ATTEMPTS} attempts to update them",
+            self.url, full_keys[0], full_keys[1]
+        )))
+    }
+
     fn describe(&self) -> String {
         format!("Redis at {}", self.url)
     }
@@ -401,6 +505,58 @@ mod tests {
             .expect("put");
         assert_eq!(store.get(Kind::Session, "u").await.expect("get"), None);
         assert_eq!(store.list(Kind::User).await.expect("list"), vec![json!(1)]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_key_updates_are_one_step_and_none_deletes() {
+        let store = std::sync::Arc::new(MemoryStore::new());
+        let count = |v: &Option<Value>| v.as_ref().and_then(Value::as_u64).unwrap_or(0);
+        store
+            .put(Kind::User, "a", &json!(100), Some(Duration::from_secs(600)))
+            .await
+            .expect("put");
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..25 {
+                    store
+                        .update_both(Kind::User, ["a", "b"], &mut |[a, b]| {
+                            Some([Some(json!(count(&a) - 1)), Some(json!(count(&b) + 1))])
+                        })
+                        .await
+                        .expect("update_both");
+                }
+            }));
+        }
+        for task in tasks {
+            task.await.expect("mover");
+        }
+        assert_eq!(
+            store.get(Kind::User, "a").await.expect("get"),
+            Some(json!(0))
+        );
+        assert_eq!(
+            store.get(Kind::User, "b").await.expect("get"),
+            Some(json!(100))
+        );
+        // a kept its lifetime; None deletes b.
+        {
+            let entries = store.entries().expect("entries");
+            assert!(entries[&(Kind::User, "a".to_string())].1.is_some());
+        }
+        store
+            .update_both(Kind::User, ["a", "b"], &mut |[a, _]| Some([a, None]))
+            .await
+            .expect("update_both");
+        assert_eq!(store.get(Kind::User, "b").await.expect("get"), None);
+        assert!(
+            store
+                .update_both(Kind::User, ["a", "a"], &mut |_| None)
+                .await
+                .is_err(),
+            "one key twice is refused"
+        );
     }
 
     /// Adds one to the counter under `key` (a missing one starts at 0).
