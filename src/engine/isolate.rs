@@ -699,6 +699,34 @@ mod tests {
         assert!(!INIT_AHEAD_REFUSED.load(Ordering::Relaxed));
     }
 
+    /// Every trigger's runtime runs ahead: none of its files calls a host
+    /// function as it starts (the clock's read aside).
+    #[test]
+    fn every_trigger_s_runtime_is_built_ahead_whole() {
+        for extra in [
+            runtime_js::POST_LOGIN,
+            runtime_js::OTHER_TRIGGERS,
+            runtime_js::RULES,
+        ] {
+            // What the last round left for the next one on this thread.
+            NEXT.with(|next| next.borrow_mut().take());
+            PREPARED.with(|p| p.borrow_mut().take());
+            let env = env(Clock::Fixed(1_000.0));
+            let isolate = Isolate::new(&IsolateConfig { env: &env, extra }).expect("isolate");
+            isolate.enter(|_| ()).expect("enters");
+            prepare_next();
+            assert_eq!(prepared_is_initialised(), Some(true), "{extra:?}");
+            // Taken by the next one of the same files.
+            Isolate::new(&IsolateConfig { env: &env, extra })
+                .expect("isolate")
+                .enter(|_| ())
+                .expect("enters");
+            assert!(DISCARDED.with(|d| d.borrow().is_none()), "{extra:?}");
+            bury();
+        }
+        assert!(!INIT_AHEAD_REFUSED.load(Ordering::Relaxed));
+    }
+
     /// The host functions of an isolate built ahead answer from the
     /// environment of the execution that took it, not the placeholder.
     #[test]
