@@ -102,6 +102,14 @@ pub trait Store: Send + Sync {
     fn describe(&self) -> String;
 }
 
+/// `update_both` changes two different keys.
+fn distinct(keys: [&str; 2]) -> Result<(), StoreError> {
+    if keys[0] == keys[1] {
+        return Err(StoreError(format!("update_both of one key: {}", keys[0])));
+    }
+    Ok(())
+}
+
 /// Values by kind and key, each with the instant it expires.
 type Entries = HashMap<(Kind, String), (Value, Option<Instant>)>;
 
@@ -205,9 +213,7 @@ impl Store for MemoryStore {
         keys: [&str; 2],
         change: &mut (dyn FnMut([Option<Value>; 2]) -> Option<[Option<Value>; 2]> + Send),
     ) -> Result<Option<[Option<Value>; 2]>, StoreError> {
-        if keys[0] == keys[1] {
-            return Err(StoreError(format!("update_both of one key: {}", keys[0])));
-        }
+        distinct(keys)?;
         // The lock is held from the reads to the writes.
         let mut entries = self.entries()?;
         let slots = keys.map(|key| (kind, key.to_string()));
@@ -419,9 +425,7 @@ for i = 1, 2 do
 end
 return 1";
         const ATTEMPTS: usize = 64;
-        if keys[0] == keys[1] {
-            return Err(StoreError(format!("update_both of one key: {}", keys[0])));
-        }
+        distinct(keys)?;
         let full_keys = keys.map(|key| Self::key(kind, key));
         for _ in 0..ATTEMPTS {
             let texts: Vec<Option<String>> =

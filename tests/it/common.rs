@@ -1023,3 +1023,33 @@ pub fn post_json(server: &TestServer, path: &str, body: &Value) -> (u16, Value) 
         serde_json::from_str(&text).unwrap_or_else(|_| panic!("{path} answered {text}")),
     )
 }
+
+/// Copies the folder `from`, with everything below it, to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// A password grant of the tests' web client, asking for `openid email`:
+/// the status and the answer.
+pub fn password_grant(server: &TestServer, user: &str, password: &str) -> (u16, Value) {
+    token_request(
+        server,
+        &[
+            ("grant_type", "password"),
+            ("client_id", WEB),
+            ("client_secret", WEB_SECRET),
+            ("username", user),
+            ("password", password),
+            ("scope", "openid email"),
+        ],
+    )
+}

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use actionbox::{Flow, Runner, Script, Trigger};
 use serde_json::json;
 
-use crate::common::{actionbox, event, example, stderr, test_limits};
+use crate::common::{actionbox, copy_tree, event, example, stderr, test_limits};
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
@@ -604,19 +604,6 @@ fn tenant_copy() -> tempfile::TempDir {
     let from = crate::common::repo().join("actions/tenant-example");
     copy_tree(&from, dir.path());
     dir
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 /// Rewrites one JSON file of a tenant copy.

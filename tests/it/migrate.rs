@@ -912,7 +912,7 @@ fn a_rule_whose_package_cannot_install_is_reported_not_proven_and_stops_nothing_
 
     // In a tenant: the example's Rules plus this one.
     let tenant = dir.path().join("tenant");
-    copy_dir(&repo().join("actions/tenant-example"), &tenant);
+    copy_tree(&repo().join("actions/tenant-example"), &tenant);
     std::fs::write(tenant.join("rules/Pad claim.js"), rule_source).expect("write");
     std::fs::write(
         tenant.join("rules/Pad claim.json"),
@@ -974,17 +974,4 @@ fn a_rule_whose_package_cannot_install_is_reported_not_proven_and_stops_nothing_
         "{}",
         report["tenant_check_not_proven"]
     );
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }

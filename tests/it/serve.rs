@@ -1306,18 +1306,8 @@ fn roles_the_settings_define_grant_their_permissions_and_can_be_assigned_when_no
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let mut users = read_users(
-        &serve_fixture("users.json"),
-        "Username-Password-Authentication",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    users.push(
-        actionbox::serve::tenant::user_record(
-            &serde_json::json!({ "email": "new@acme.example", "password": "no roles yet" }),
-            "Username-Password-Authentication",
-            0,
-        )
-        .expect("user"),
+    let users = fixture_users_and(
+        serde_json::json!({ "email": "new@acme.example", "password": "no roles yet" }),
     );
     let (tenant, _) = LocalTenant::from_scripts(
         settings,
@@ -1447,18 +1437,8 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
         ),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let mut users = read_users(
-        &serve_fixture("users.json"),
-        "Username-Password-Authentication",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    users.push(
-        actionbox::serve::tenant::user_record(
-            &serde_json::json!({ "user_id": "dee-1", "email": "dee@acme.example", "password": "dee's own" }),
-            "Username-Password-Authentication",
-            0,
-        )
-        .expect("user"),
+    let users = fixture_users_and(
+        serde_json::json!({ "user_id": "dee-1", "email": "dee@acme.example", "password": "dee's own" }),
     );
     let tenant = || {
         LocalTenant::from_scripts(
@@ -1473,20 +1453,7 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     };
     let store: Arc<dyn actionbox::serve::Store> = Arc::new(MemoryStore::new());
     let server = start(tenant(), store.clone());
-    let password_login = |user: &str, password: &str| {
-        let (status, tokens) = token_request(
-            &server,
-            &[
-                ("grant_type", "password"),
-                ("client_id", WEB),
-                ("client_secret", WEB_SECRET),
-                ("username", user),
-                ("password", password),
-                ("scope", "openid email"),
-            ],
-        );
-        (status, tokens)
-    };
+    let password_login = |user: &str, password: &str| password_grant(&server, user, password);
     let id_of = |(status, tokens): (u16, Value)| {
         assert_eq!(status, 200, "{tokens}");
         payload(tokens["id_token"].as_str().expect("ID token"))
@@ -1581,19 +1548,11 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
     // A server started again on the same store (and the same --users)
     // does not bring Dee back as a user of her own.
     let restarted = start(tenant(), store.clone());
-    let (status, tokens) = token_request(
+    let as_dee = id_of(password_grant(
         &restarted,
-        &[
-            ("grant_type", "password"),
-            ("client_id", WEB),
-            ("client_secret", WEB_SECRET),
-            ("username", "dee@acme.example"),
-            ("password", "dee's new one"),
-            ("scope", "openid"),
-        ],
-    );
-    assert_eq!(status, 200, "{tokens}");
-    let as_dee = payload(tokens["id_token"].as_str().expect("ID token"));
+        "dee@acme.example",
+        "dee's new one",
+    ));
     assert_eq!(as_dee["sub"], ana_sub.as_str(), "{as_dee}");
 
     // Bo's Google account reaches Ana, and the event names Google. That
@@ -1621,4 +1580,18 @@ fn a_linked_identity_logs_in_to_its_primary_and_gets_its_login_back_when_unlinke
         serde_json::json!(["Username-Password-Authentication"]),
         "{ana_again}"
     );
+}
+
+/// The fixture's users, and one more of the database connection.
+fn fixture_users_and(extra: Value) -> Vec<Value> {
+    let mut users = read_users(
+        &serve_fixture("users.json"),
+        "Username-Password-Authentication",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    users.push(
+        actionbox::serve::tenant::user_record(&extra, "Username-Password-Authentication", 0)
+            .expect("user"),
+    );
+    users
 }

@@ -54,17 +54,7 @@ fn management_tenant(registry: &TestRegistry, cache: &std::path::Path) -> LocalT
 }
 
 fn password_login(server: &TestServer, user: &str, password: &str) -> Value {
-    let (status, body) = token_request(
-        server,
-        &[
-            ("grant_type", "password"),
-            ("client_id", WEB),
-            ("client_secret", WEB_SECRET),
-            ("username", user),
-            ("password", password),
-            ("scope", "openid email"),
-        ],
-    );
+    let (status, body) = password_grant(server, user, password);
     assert_eq!(status, 200, "{body}");
     payload(body["id_token"].as_str().expect("an ID token"))
 }

@@ -67,22 +67,35 @@ fn redis_server() -> Option<RedisServer> {
     Some(server)
 }
 
-#[test]
-fn updates_from_two_connections_at_once_lose_nothing() {
-    let Some(redis) = redis_server() else {
-        return;
-    };
+/// Runs `test` on a multi-threaded runtime with two connections to the
+/// Redis at `url`, as two servers would have.
+fn on_two_connections<F, Fut>(url: &str, test: F)
+where
+    F: FnOnce([std::sync::Arc<RedisStore>; 2]) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
         .enable_all()
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        // Two servers' connections, four updaters each, all at once.
         let stores = [
-            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
-            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
+            std::sync::Arc::new(RedisStore::connect(url).await.expect("connect")),
+            std::sync::Arc::new(RedisStore::connect(url).await.expect("connect")),
         ];
+        test(stores).await;
+    });
+}
+
+#[test]
+fn updates_from_two_connections_at_once_lose_nothing() {
+    let Some(redis) = redis_server() else {
+        return;
+    };
+    let url = redis.url.clone();
+    on_two_connections(&redis.url, |stores| async move {
+        // Two servers' connections, four updaters each, all at once.
         let mut tasks = Vec::new();
         for store in &stores {
             for _ in 0..4 {
@@ -132,7 +145,7 @@ fn updates_from_two_connections_at_once_lose_nothing() {
             stores[0].get(Kind::Session, "s").await.expect("get"),
             Some(json!(2))
         );
-        let client = redis::Client::open(redis.url.as_str()).expect("client");
+        let client = redis::Client::open(url.as_str()).expect("client");
         let mut connection = client
             .get_multiplexed_async_connection()
             .await
@@ -154,16 +167,7 @@ fn two_key_updates_from_two_connections_at_once_are_one_step() {
     let Some(redis) = redis_server() else {
         return;
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(4)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let stores = [
-            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
-            std::sync::Arc::new(RedisStore::connect(&redis.url).await.expect("connect")),
-        ];
+    on_two_connections(&redis.url, |stores| async move {
         let count =
             |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_u64()).unwrap_or(0);
         stores[0]

@@ -11,19 +11,8 @@ use crate::engine::guards::Guards;
 
 /// Wraps a host function so a panic becomes a sticky failure and a JS error,
 /// never an unwinding through QuickJS or a silently swallowed exception.
+/// `counted`: whether a call counts as a host call (see `Guards`).
 pub(super) fn guarded<'js, F>(
-    ctx: &Ctx<'js>,
-    guards: &Rc<Guards>,
-    name: &'static str,
-    body: F,
-) -> rquickjs::Result<Function<'js>>
-where
-    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
-{
-    wrap(ctx, guards, name, true, body)
-}
-
-fn wrap<'js, F>(
     ctx: &Ctx<'js>,
     guards: &Rc<Guards>,
     name: &'static str,
@@ -92,7 +81,7 @@ pub(super) fn add<'js, F>(
 where
     F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
 {
-    host.set(name, guarded(ctx, guards, name, body)?)
+    host.set(name, guarded(ctx, guards, name, true, body)?)
 }
 
 /// Registers a host function that only reads the flow's clock. It is not
@@ -109,7 +98,7 @@ pub(super) fn add_clock_read<'js, F>(
 where
     F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
 {
-    host.set(name, wrap(ctx, guards, name, false, body)?)
+    host.set(name, guarded(ctx, guards, name, false, body)?)
 }
 
 /// Bytes copied out of a `Uint8Array` (or `Buffer`) argument.
@@ -166,7 +155,8 @@ mod tests {
         let runtime = rquickjs::Runtime::new().expect("runtime");
         let context = rquickjs::Context::full(&runtime).expect("context");
         context.with(|ctx| {
-            let boom = guarded(&ctx, &guards, "boom", |_, _| panic!("a bug")).expect("function");
+            let boom =
+                guarded(&ctx, &guards, "boom", true, |_, _| panic!("a bug")).expect("function");
             ctx.globals().set("boom", boom).expect("set");
             // The script catches the error the panic became...
             let result: String = ctx
