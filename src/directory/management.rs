@@ -662,50 +662,74 @@ impl TenantApi {
             self.record(id).await?;
             return Err(bad_request("The user to link does not exist."));
         };
-        let answer = primary
-            .pointer("/profile/identities")
-            .cloned()
-            .unwrap_or_else(|| json!([]));
-        Ok(Reply::json(201, answer))
+        Ok(Reply::json(201, identities_of(&primary)))
     }
 
     /// Unlinks an identity from `id`: it becomes a user of its own again.
     /// The main identity stays; an identity the user does not have changes
     /// nothing.
     async fn unlink(&self, id: &str, provider: &str, user_id: &str) -> Result<Reply, Reply> {
-        let primary = self.record(id).await?;
-        // The key `link` found the user by: `provider|user_id`, or the bare
-        // id a user of --users may have.
-        let candidates = [format!("{provider}|{user_id}"), user_id.to_string()];
-        let logins = primary.get(LINKED_LOGINS).and_then(Value::as_object);
-        let secondary_id = candidates
-            .iter()
-            .find(|key| logins.is_some_and(|l| l.contains_key(key.as_str())))
-            .unwrap_or(&candidates[0])
-            .clone();
-        if secondary_id == id {
+        let now = self.now();
+        // The key the identity's login is kept under, as the primary
+        // stands now: checked again inside the step, which starts over
+        // with the key a concurrent link used instead.
+        let mut secondary_id = linked_key(&self.record(id).await?, provider, user_id);
+        for _ in 0..UNLINK_ATTEMPTS {
+            if secondary_id == id {
+                // The main identity stays.
+                return Ok(Reply::json(200, identities_of(&self.record(id).await?)));
+            }
+            let mut moved_to = None;
+            let mut failure = None;
+            let mut kept_existing = false;
+            // The identity leaves the primary and becomes a user of its
+            // own, in one step; a user of that id created since (which
+            // create_user refuses) is kept as it is.
+            let mut both = |[primary, existing]: [Option<Value>; 2]| {
+                (moved_to, failure, kept_existing) = (None, None, false);
+                let mut primary = primary?;
+                let key = linked_key(&primary, provider, user_id);
+                if key != secondary_id {
+                    moved_to = Some(key);
+                    return None;
+                }
+                match unlinked_from(&mut primary, provider, user_id, &secondary_id, now) {
+                    Ok(Some(restored)) => {
+                        kept_existing = existing.is_some();
+                        Some([Some(primary), Some(existing.unwrap_or(restored))])
+                    }
+                    Ok(None) => None,
+                    Err(why) => {
+                        failure = Some(why);
+                        None
+                    }
+                }
+            };
+            let written = self
+                .store()
+                .update_both(Kind::User, [id, &secondary_id], &mut both)
+                .await
+                .map_err(store_failure)?;
+            if let Some(why) = failure {
+                return Err(bad_request(&why));
+            }
+            if let Some(key) = moved_to {
+                secondary_id = key;
+                continue;
+            }
+            if kept_existing {
+                tracing::warn!(target: "actionbox::serve", "unlinked {secondary_id}: a user of that id exists; kept it");
+            }
+            let primary = match written {
+                Some([Some(primary), _]) => primary,
+                // Nothing written: no such user, or no such identity.
+                _ => self.record(id).await?,
+            };
             return Ok(Reply::json(200, identities_of(&primary)));
         }
-        let now = self.now();
-        // The identity leaves the primary and becomes a user of its own,
-        // in one step; a user of that id created since (which create_user
-        // refuses) is kept as it is.
-        let mut both = |[primary, existing]: [Option<Value>; 2]| {
-            let mut primary = primary?;
-            let restored = unlinked_from(&mut primary, provider, user_id, &secondary_id, now)?;
-            Some([Some(primary), Some(existing.unwrap_or(restored))])
-        };
-        let written = self
-            .store()
-            .update_both(Kind::User, [id, &secondary_id], &mut both)
-            .await
-            .map_err(store_failure)?;
-        let primary = match written {
-            Some([Some(primary), _]) => primary,
-            // Nothing written: no such user, or no such identity.
-            _ => self.record(id).await?,
-        };
-        Ok(Reply::json(200, identities_of(&primary)))
+        Err(store_failure(super::store::StoreError(format!(
+            "unlinking {provider}|{user_id} from {id}: its login kept moving"
+        ))))
     }
 
     async fn all_users(&self) -> Result<Vec<Value>, Reply> {
@@ -957,6 +981,7 @@ impl Seed {
 }
 
 /// What an endpoint answers: a status and a JSON body (none for 204).
+#[derive(Debug)]
 struct Reply {
     status: u16,
     body: Option<Value>,
@@ -1159,8 +1184,6 @@ fn patch_user(record: &mut Value, id: &str, body: &Map<String, Value>) -> Result
     Ok(())
 }
 
-/// A user as the Management API returns it: the profile, with the login
-/// count and the roles' and password's host-side fields left out.
 /// A user's identities, as link and unlink answer.
 fn identities_of(record: &Value) -> Value {
     record
@@ -1216,23 +1239,48 @@ fn linked_into(primary: &mut Value, secondary_id: &str, secondary: &Value) -> Op
     Some(())
 }
 
+/// The key `link` kept the login of the identity `provider`/`user_id`
+/// under in `primary`: `provider|user_id`, or the bare id a user of
+/// --users may have.
+fn linked_key(primary: &Value, provider: &str, user_id: &str) -> String {
+    let qualified = format!("{provider}|{user_id}");
+    let logins = primary.get(LINKED_LOGINS).and_then(Value::as_object);
+    if logins.is_some_and(|l| !l.contains_key(&qualified) && l.contains_key(user_id)) {
+        user_id.to_string()
+    } else {
+        qualified
+    }
+}
+
+/// How often unlink starts over when a concurrent link moved the login it
+/// takes out.
+const UNLINK_ATTEMPTS: usize = 8;
+
 /// Takes the identity `provider`/`user_id` (never the main one) out of
 /// `primary`, with its login kept under `secondary_id`: the user it becomes
 /// again, with its own username and password back. `None` when the
-/// primary has no such identity.
+/// primary has no such identity; an error when that user cannot be made.
 fn unlinked_from(
     primary: &mut Value,
     provider: &str,
     user_id: &str,
     secondary_id: &str,
     now: u64,
-) -> Option<Value> {
-    let identities = primary.pointer_mut("/profile/identities")?.as_array_mut()?;
-    let at = identities
+) -> Result<Option<Value>, String> {
+    let Some(identities) = primary
+        .pointer_mut("/profile/identities")
+        .and_then(Value::as_array_mut)
+    else {
+        return Ok(None);
+    };
+    let Some(at) = identities
         .iter()
         .enumerate()
         .skip(1)
-        .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at))?;
+        .find_map(|(at, identity)| is_identity(identity, provider, user_id).then_some(at))
+    else {
+        return Ok(None);
+    };
     let mut identity = identities.remove(at);
     let login = primary
         .get_mut(LINKED_LOGINS)
@@ -1263,7 +1311,7 @@ fn unlinked_from(
         }
         None => {}
     }
-    let mut record = user_record(&Value::Object(input), &connection, now).ok()?;
+    let mut record = user_record(&Value::Object(input), &connection, now)?;
     // Its password (salted with its own user id) works again.
     if let Some(hash) = login
         .as_ref()
@@ -1272,9 +1320,11 @@ fn unlinked_from(
     {
         record["password_hash"] = hash.clone();
     }
-    Some(record)
+    Ok(Some(record))
 }
 
+/// A user as the Management API returns it: the profile, with the login
+/// count and the roles' and password's host-side fields left out.
 fn public_user(record: &Value) -> Value {
     let mut user = record.get("profile").cloned().unwrap_or_else(|| json!({}));
     if let Some(count) = record.get("logins_count") {
@@ -1431,6 +1481,89 @@ mod tests {
         assert_eq!(matches_query(&user, "app_metadata.plan:silver"), Ok(false));
         assert!(matches_query(&user, "email:a OR email:b").is_err());
         assert!(matches_query(&user, "(email:a)").is_err());
+    }
+
+    /// A tenant of two database users on a memory store: Ana (the primary)
+    /// and Dee.
+    fn two_users() -> (TenantApi, Arc<MemoryStore>) {
+        let store = Arc::new(MemoryStore::new());
+        let api = TenantApi::for_store("acme.test", Settings::default(), store.clone());
+        for (id, email) in [
+            ("auth0|ana", "ana@acme.example"),
+            ("auth0|dee", "dee@acme.example"),
+        ] {
+            let record = user_record(
+                &json!({ "user_id": id, "email": email, "password": "pw" }),
+                DEFAULT_DATABASE,
+                0,
+            )
+            .expect("user");
+            store.insert(Kind::User, id, record);
+        }
+        (api, store)
+    }
+
+    #[tokio::test]
+    async fn linking_a_missing_user_is_400_and_into_a_missing_primary_404() {
+        let (api, _) = two_users();
+        let missing = api
+            .link(
+                "auth0|ana",
+                json!({ "provider": "auth0", "user_id": "nobody" }),
+            )
+            .await
+            .expect_err("no such secondary");
+        assert_eq!(missing.status, 400);
+        let no_primary = api
+            .link(
+                "auth0|nobody",
+                json!({ "provider": "auth0", "user_id": "dee" }),
+            )
+            .await
+            .expect_err("no such primary");
+        assert_eq!(no_primary.status, 404);
+    }
+
+    /// A user created under the unlinked identity's id since (which
+    /// create_user refuses, but a --users seed can do) is kept as it is;
+    /// the identity still leaves the primary.
+    #[tokio::test]
+    async fn unlinking_onto_an_existing_user_keeps_that_user() {
+        let (api, store) = two_users();
+        let linked = api
+            .link(
+                "auth0|ana",
+                json!({ "provider": "auth0", "user_id": "dee" }),
+            )
+            .await
+            .expect("linked");
+        assert_eq!(linked.status, 201);
+        store.insert(
+            Kind::User,
+            "auth0|dee",
+            json!({ "profile": { "user_id": "auth0|dee", "note": "new" } }),
+        );
+        let unlinked = api
+            .unlink("auth0|ana", "auth0", "dee")
+            .await
+            .expect("unlinked");
+        assert_eq!(unlinked.status, 200);
+        let kept = store
+            .get(Kind::User, "auth0|dee")
+            .await
+            .expect("get")
+            .expect("user");
+        assert_eq!(kept["profile"]["note"], "new");
+        let ana = store
+            .get(Kind::User, "auth0|ana")
+            .await
+            .expect("get")
+            .expect("user");
+        assert_eq!(
+            ana["profile"]["identities"].as_array().map(Vec::len),
+            Some(1)
+        );
+        assert_eq!(ana[LINKED_LOGINS], json!({}));
     }
 
     #[test]

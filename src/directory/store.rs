@@ -430,10 +430,9 @@ return 1";
         for _ in 0..ATTEMPTS {
             let texts: Vec<Option<String>> =
                 self.query(redis::cmd("MGET").arg(&full_keys[..])).await?;
-            let [first, second]: [Option<String>; 2] = texts
+            let read: [Option<String>; 2] = texts
                 .try_into()
                 .map_err(|_| StoreError(format!("Redis at {}: MGET of two keys", self.url)))?;
-            let read = [first, second];
             let current = [Self::parse(read[0].clone())?, Self::parse(read[1].clone())?];
             let Some(next) = change(current) else {
                 return Ok(None);
@@ -447,7 +446,7 @@ return 1";
             for (before, after) in read.iter().zip(&next) {
                 command
                     .arg(if before.is_some() { "1" } else { "0" })
-                    .arg(before.clone().unwrap_or_default())
+                    .arg(before.as_deref().unwrap_or_default())
                     .arg(if after.is_some() { "1" } else { "0" })
                     .arg(after.as_ref().map(Value::to_string).unwrap_or_default());
             }
@@ -520,25 +519,33 @@ mod tests {
             .await
             .expect("put");
         let mut tasks = Vec::new();
-        for _ in 0..4 {
+        for mover in [true, true, false, false] {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
-                for _ in 0..25 {
-                    store
-                        .update_both(Kind::User, ["a", "b"], &mut |[a, b]| {
-                            Some([Some(json!(count(&a) - 1)), Some(json!(count(&b) + 1))])
-                        })
-                        .await
-                        .expect("update_both");
+                for _ in 0..50 {
+                    if mover {
+                        store
+                            .update_both(Kind::User, ["a", "b"], &mut |[a, b]| {
+                                Some([Some(json!(count(&a) - 1)), Some(json!(count(&b) + 1))])
+                            })
+                            .await
+                            .expect("update_both");
+                    } else {
+                        store
+                            .update(Kind::User, "a", &mut |a| Some(json!(count(&a) + 1)))
+                            .await
+                            .expect("update");
+                    }
                 }
             }));
         }
         for task in tasks {
-            task.await.expect("mover");
+            task.await.expect("updater");
         }
+        // 100 moved from a to b, 100 added to a.
         assert_eq!(
             store.get(Kind::User, "a").await.expect("get"),
-            Some(json!(0))
+            Some(json!(100))
         );
         assert_eq!(
             store.get(Kind::User, "b").await.expect("get"),
