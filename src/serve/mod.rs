@@ -104,10 +104,17 @@ impl Server {
             if linked.contains(id) {
                 continue;
             }
-            if self.inner.store.get(Kind::User, id).await?.is_none() {
-                self.inner.store.put(Kind::User, id, record, None).await?;
-                added += 1;
-            }
+            // Created only where nobody is, in one step: another server's
+            // write of that user since the listing is never overwritten.
+            let mut created = false;
+            self.inner
+                .store
+                .update(Kind::User, id, &mut |current| {
+                    created = current.is_none();
+                    created.then(|| record.clone())
+                })
+                .await?;
+            added += usize::from(created);
         }
         Ok(added)
     }
