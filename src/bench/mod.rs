@@ -197,7 +197,23 @@ pub struct BenchReport {
     /// when executions run in them, in KiB.
     pub peak_rss_kib: u64,
     pub peak_workers_rss_kib: u64,
+    /// CPU time (user and system, every thread of this process) per
+    /// measured execution: what an execution costs the machine, wherever
+    /// it ran (the caller, the script threads, the isolates built ahead
+    /// and freed). `None` with worker processes, whose CPU is theirs.
+    pub cpu_us_per_execution: Option<f64>,
     pub histogram: Vec<Bucket>,
+}
+
+/// CPU time this process has used, user and system, in microseconds.
+pub(crate) fn process_cpu_us() -> u64 {
+    // SAFETY: getrusage writes the struct it is given and nothing else.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0;
+    }
+    let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
+    micros(usage.ru_utime) + micros(usage.ru_stime)
 }
 
 /// What one execution left for the report.
@@ -241,6 +257,7 @@ pub fn bench(
     // Isolates freed and built ahead before the clock started (the cold
     // one, warmup).
     let mut buried_before = (0, 0);
+    let mut cpu_before = 0;
     let mut prepared_before = (0, 0);
     let deadline = config
         .iterations
@@ -268,6 +285,7 @@ pub fn bench(
             let _ = handle.join();
         }
         measuring_started = Instant::now();
+        cpu_before = process_cpu_us();
         buried_before = crate::engine::isolate::buried();
         prepared_before = crate::engine::isolate::prepared();
         let end = deadline.map(|d| measuring_started + d);
@@ -391,6 +409,7 @@ pub fn bench(
         }
     });
     let elapsed = measuring_ended.duration_since(measuring_started);
+    let cpu_used_us = process_cpu_us().saturating_sub(cpu_before);
     let memory = memory.stop();
     let samples = samples.into_inner().unwrap_or_default();
     progress(samples.len() as u64, config.iterations);
@@ -452,6 +471,8 @@ pub fn bench(
         peak_isolate_bytes: samples.iter().map(|s| s.peak_bytes).max().unwrap_or(0),
         peak_rss_kib: memory.0,
         peak_workers_rss_kib: memory.1,
+        cpu_us_per_execution: (!runner.isolates_processes() && executions > 0)
+            .then(|| cpu_used_us as f64 / executions as f64),
         histogram,
     })
 }

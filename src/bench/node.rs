@@ -24,6 +24,9 @@ pub struct NodeReport {
     pub executions_per_second: f64,
     pub latency_us: Latency,
     pub peak_rss_kib: u64,
+    /// CPU time (user and system, every thread of Node) per execution.
+    #[serde(default)]
+    pub cpu_us_per_execution: f64,
 }
 
 /// The comparison: both sides run the script alone (event in → handler →
@@ -36,6 +39,9 @@ pub struct NodeComparison {
     pub throughput_ratio: f64,
     /// Node's p99 ÷ actionbox's.
     pub p99_ratio: f64,
+    /// Node's CPU time per execution ÷ actionbox's (above 1: actionbox
+    /// costs the machine less per execution).
+    pub cpu_ratio: Option<f64>,
 }
 
 /// The Node side's harness.
@@ -69,11 +75,16 @@ pub fn compare_with_node(
     let actionbox = bench(runner, &same_work, &single, progress)?;
     let throughput_ratio = actionbox.executions_per_second / node.executions_per_second.max(1e-9);
     let p99_ratio = node.latency_us.p99 as f64 / (actionbox.latency_us.p99.max(1)) as f64;
+    let cpu_ratio = actionbox
+        .cpu_us_per_execution
+        .filter(|&ours| ours > 0.0 && node.cpu_us_per_execution > 0.0)
+        .map(|ours| node.cpu_us_per_execution / ours);
     Ok(NodeComparison {
         node,
         actionbox,
         throughput_ratio,
         p99_ratio,
+        cpu_ratio,
     })
 }
 

@@ -330,6 +330,16 @@ fn summary(out: &mut String, report: &BenchReport) {
         report.peak_isolate_bytes / 1024,
         kib(report.peak_rss_kib)
     ));
+    if let Some(cpu) = report.cpu_us_per_execution {
+        out.line(format_args!(
+            "  cpu         {} per execution {}",
+            micros(cpu.round() as u64),
+            paint(
+                DIM,
+                "(every thread of this process: caller, script threads, isolates built ahead and freed)"
+            )
+        ));
+    }
     let failed = if report.failed == 0 {
         paint(GREEN, "0")
     } else {
@@ -422,6 +432,14 @@ fn pretty(output: &Output) -> String {
             paint(BOLD, format!("{:.2}×", node.throughput_ratio)),
             node.p99_ratio
         ));
+        if let (Some(ours), Some(ratio)) = (node.actionbox.cpu_us_per_execution, node.cpu_ratio) {
+            out.line(format_args!(
+                "  CPU per execution: Node {}, actionbox {} ({:.2}× Node's)",
+                micros(node.node.cpu_us_per_execution.round() as u64),
+                micros(ours.round() as u64),
+                1.0 / ratio
+            ));
+        }
     }
     out
 }

@@ -71,6 +71,8 @@ fn bench_reports_every_figure_as_json() {
     assert!(report["cold_us"].as_u64().expect("cold") > 0);
     assert!(report["peak_isolate_bytes"].as_u64().expect("memory") > 100_000);
     assert!(report["peak_workers_rss_kib"].as_u64().expect("workers") > 0);
+    // The workers' CPU is theirs: not claimed for this process.
+    assert_eq!(report["cpu_us_per_execution"], Value::Null);
     let counted: u64 = report["histogram"]
         .as_array()
         .expect("histogram")
@@ -198,6 +200,23 @@ fn bench_compares_with_node_in_the_same_run_when_node_is_there() {
         "the same work on both sides: no tokens"
     );
     assert!(node["throughput_ratio"].as_f64().expect("ratio") > 0.0);
+    // CPU time per execution, on both sides (a measure, not a speed).
+    assert!(
+        node["node"]["cpu_us_per_execution"]
+            .as_f64()
+            .is_some_and(|cpu| cpu > 0.0),
+        "{node}"
+    );
+    assert!(
+        node["actionbox"]["cpu_us_per_execution"]
+            .as_f64()
+            .is_some_and(|cpu| cpu > 0.0),
+        "{node}"
+    );
+    assert!(
+        node["cpu_ratio"].as_f64().is_some_and(|r| r > 0.0),
+        "{node}"
+    );
 }
 
 #[test]
