@@ -543,7 +543,7 @@ impl TenantApi {
         // its database user still exists in the connection.
         if let Some(email) = &email
             && users.iter().any(|u| {
-                login_routes(u).iter().any(|route| {
+                login_routes(u).any(|route| {
                     route.connection == connection
                         && route.email.is_some_and(|e| e.to_lowercase() == *email)
                 })
@@ -574,7 +574,7 @@ impl TenantApi {
             .to_string();
         let taken = users
             .iter()
-            .any(|u| login_routes(u).iter().any(|route| route.user_id == user_id));
+            .any(|u| login_routes(u).any(|route| route.user_id == user_id));
         if taken || !self.create(&user_id, &record).await? {
             return Err(Reply::error(
                 409,

@@ -64,20 +64,24 @@ pub struct LoginRoute<'u> {
 
 /// Every way into `record`: its own login first, then each linked
 /// identity's.
-pub fn login_routes(record: &Value) -> Vec<LoginRoute<'_>> {
+pub fn login_routes(record: &Value) -> impl Iterator<Item = LoginRoute<'_>> {
     fn text(value: Option<&Value>) -> Option<&str> {
         value.and_then(Value::as_str)
     }
     let profile = record.get("profile");
-    let mut routes = vec![LoginRoute {
+    let own = LoginRoute {
         user_id: text(profile.and_then(|p| p.get("user_id"))).unwrap_or(""),
         connection: text(record.get("connection")).unwrap_or(DEFAULT_DATABASE),
         email: text(profile.and_then(|p| p.get("email"))),
         username: text(profile.and_then(|p| p.get("username"))),
         password_hash: text(record.get("password_hash")),
-    }];
-    if let Some(linked) = record.get(LINKED_LOGINS).and_then(Value::as_object) {
-        routes.extend(linked.iter().filter_map(|(user_id, login)| {
+    };
+    let linked = record
+        .get(LINKED_LOGINS)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(user_id, login)| {
             Some(LoginRoute {
                 user_id,
                 connection: text(login.get("connection"))?,
@@ -85,9 +89,8 @@ pub fn login_routes(record: &Value) -> Vec<LoginRoute<'_>> {
                 username: text(login.get("username")),
                 password_hash: text(login.get("password_hash")),
             })
-        }));
-    }
-    routes
+        });
+    std::iter::once(own).chain(linked)
 }
 
 /// What an identity linked into another user keeps of its own record, for

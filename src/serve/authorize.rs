@@ -706,7 +706,7 @@ pub fn find_password_user<'u>(
         return None;
     }
     users.iter().find_map(|record| {
-        login_routes(record).into_iter().find_map(|route| {
+        login_routes(record).find_map(|route| {
             let in_connection = connection.is_none_or(|name| route.connection == name);
             let named = [route.email, route.username]
                 .into_iter()
@@ -727,7 +727,7 @@ pub fn find_password_user<'u>(
 /// given).
 fn find_social_user<'u>(users: &'u [Value], connection: &str, email: &str) -> Option<&'u Value> {
     users.iter().find(|record| {
-        login_routes(record).iter().any(|route| {
+        login_routes(record).any(|route| {
             route.connection == connection && (email.is_empty() || route.email == Some(email))
         })
     })

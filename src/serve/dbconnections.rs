@@ -120,7 +120,7 @@ fn no_transaction() -> Value {
 /// identity linked into it.
 fn find_user<'u>(users: &'u [Value], connection: &str, login: &str) -> Option<(&'u Value, String)> {
     users.iter().find_map(|record| {
-        login_routes(record).into_iter().find_map(|route| {
+        login_routes(record).find_map(|route| {
             let named = [route.email, route.username]
                 .into_iter()
                 .flatten()

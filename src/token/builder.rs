@@ -665,10 +665,7 @@ fn id_token(
     // that start no session, and Auth0's ID token example for /oauth/ro
     // has no `sid` (docs/claims.md).
     if let Some(sid) = str_at(event, "/session/id")
-        && !matches!(
-            str_at(event, "/transaction/protocol"),
-            Some("oauth2-resource-owner" | "delegation")
-        )
+        && legacy_protocol_endpoint(event).is_none()
     {
         payload.insert("sid".into(), json!(sid));
     }
@@ -787,6 +784,11 @@ fn legacy_endpoint(event: &Value, tenant: &Tenant) -> Option<&'static str> {
     if !tenant.legacy {
         return None;
     }
+    legacy_protocol_endpoint(event)
+}
+
+/// The legacy endpoint the login's protocol names, whatever the client.
+fn legacy_protocol_endpoint(event: &Value) -> Option<&'static str> {
     match str_at(event, "/transaction/protocol")? {
         "oauth2-resource-owner" => Some("/oauth/ro"),
         "delegation" => Some("/delegation"),

@@ -159,70 +159,85 @@ fn updates_from_two_connections_at_once_lose_nothing() {
     });
 }
 
-/// Two keys changed together: moves between them from two connections at
-/// once, raced by single-key updates of one of them, lose nothing, and a
-/// `None` for a key deletes it.
+/// Two keys changed together: moves between them from two stores at once
+/// (two connections, as two servers have), raced by single-key updates of
+/// one of them, lose nothing, and a `None` for a key deletes it.
+async fn two_key_updates_are_one_step(stores: [std::sync::Arc<dyn Store>; 2]) {
+    let count = |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_u64()).unwrap_or(0);
+    stores[0]
+        .put(Kind::User, "a", &json!(1000), None)
+        .await
+        .expect("put");
+    let mut tasks = Vec::new();
+    for store in &stores {
+        for mover in [true, false] {
+            let store = store.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..50 {
+                    if mover {
+                        // One from a to b.
+                        store
+                            .update_both(Kind::User, ["a", "b"], &mut |[a, b]| {
+                                Some([Some(json!(count(&a) - 1)), Some(json!(count(&b) + 1))])
+                            })
+                            .await
+                            .expect("update_both");
+                    } else {
+                        store
+                            .update(Kind::User, "a", &mut |a| Some(json!(count(&a) + 1)))
+                            .await
+                            .expect("update");
+                    }
+                }
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.expect("updater");
+    }
+    let a = stores[1].get(Kind::User, "a").await.expect("get");
+    let b = stores[1].get(Kind::User, "b").await.expect("get");
+    assert_eq!((count(&a), count(&b)), (1000 - 100 + 100, 100));
+    // None deletes; no change leaves both.
+    let written = stores[0]
+        .update_both(Kind::User, ["a", "b"], &mut |[a, _]| Some([a, None]))
+        .await
+        .expect("update_both");
+    assert_eq!(written, Some([Some(json!(1000)), None]));
+    assert_eq!(stores[1].get(Kind::User, "b").await.expect("get"), None);
+    assert_eq!(
+        stores[1]
+            .update_both(Kind::User, ["a", "b"], &mut |_| None)
+            .await
+            .expect("update_both"),
+        None
+    );
+    assert_eq!(
+        stores[1].get(Kind::User, "a").await.expect("get"),
+        Some(json!(1000))
+    );
+}
+
 #[test]
-fn two_key_updates_from_two_connections_at_once_are_one_step() {
+fn two_key_updates_from_two_redis_connections_at_once_are_one_step() {
     let Some(redis) = redis_server() else {
         return;
     };
-    on_two_connections(&redis.url, |stores| async move {
-        let count =
-            |v: &Option<serde_json::Value>| v.as_ref().and_then(|v| v.as_u64()).unwrap_or(0);
-        stores[0]
-            .put(Kind::User, "a", &json!(1000), None)
-            .await
-            .expect("put");
-        let mut tasks = Vec::new();
-        for store in &stores {
-            for mover in [true, false] {
-                let store = store.clone();
-                tasks.push(tokio::spawn(async move {
-                    for _ in 0..50 {
-                        if mover {
-                            // One from a to b.
-                            store
-                                .update_both(Kind::User, ["a", "b"], &mut |[a, b]| {
-                                    Some([Some(json!(count(&a) - 1)), Some(json!(count(&b) + 1))])
-                                })
-                                .await
-                                .expect("update_both");
-                        } else {
-                            store
-                                .update(Kind::User, "a", &mut |a| Some(json!(count(&a) + 1)))
-                                .await
-                                .expect("update");
-                        }
-                    }
-                }));
-            }
-        }
-        for task in tasks {
-            task.await.expect("updater");
-        }
-        let a = stores[1].get(Kind::User, "a").await.expect("get");
-        let b = stores[1].get(Kind::User, "b").await.expect("get");
-        assert_eq!((count(&a), count(&b)), (1000 - 100 + 100, 100));
-        // None deletes; no change leaves both.
-        let written = stores[0]
-            .update_both(Kind::User, ["a", "b"], &mut |[a, _]| Some([a, None]))
-            .await
-            .expect("update_both");
-        assert_eq!(written, Some([Some(json!(1000)), None]));
-        assert_eq!(stores[1].get(Kind::User, "b").await.expect("get"), None);
-        assert_eq!(
-            stores[1]
-                .update_both(Kind::User, ["a", "b"], &mut |_| None)
-                .await
-                .expect("update_both"),
-            None
-        );
-        assert_eq!(
-            stores[1].get(Kind::User, "a").await.expect("get"),
-            Some(json!(1000))
-        );
+    on_two_connections(&redis.url, |[first, second]| {
+        two_key_updates_are_one_step([first, second])
     });
+}
+
+#[test]
+fn two_key_updates_of_the_memory_store_at_once_are_one_step() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let store: std::sync::Arc<dyn Store> =
+        std::sync::Arc::new(actionbox::serve::MemoryStore::new());
+    runtime.block_on(two_key_updates_are_one_step([store.clone(), store]));
 }
 
 #[test]

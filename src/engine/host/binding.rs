@@ -84,23 +84,6 @@ where
     host.set(name, guarded(ctx, guards, name, true, body)?)
 }
 
-/// Registers a host function that only reads the flow's clock. It is not
-/// counted as a host call: an isolate built ahead is keyed by the clock it
-/// was built with (engine/isolate.rs, `prepare_next`), so reading it there
-/// gives what the execution would have read.
-pub(super) fn add_clock_read<'js, F>(
-    ctx: &Ctx<'js>,
-    host: &Object<'js>,
-    guards: &Rc<Guards>,
-    name: &'static str,
-    body: F,
-) -> rquickjs::Result<()>
-where
-    F: Fn(&Ctx<'js>, &[Value<'js>]) -> rquickjs::Result<Value<'js>> + 'js,
-{
-    host.set(name, guarded(ctx, guards, name, false, body)?)
-}
-
 /// Bytes copied out of a `Uint8Array` (or `Buffer`) argument.
 pub(super) fn arg_bytes(
     ctx: &Ctx<'_>,

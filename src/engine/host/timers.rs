@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rquickjs::{Ctx, Exception, Object, Value};
 
-use super::binding::{add, add_clock_read, arg_number};
+use super::binding::{add, arg_number, guarded};
 use super::state::{MAX_TIMERS, Shared};
 use crate::engine::guards::Guards;
 
@@ -63,11 +63,15 @@ pub(super) fn install<'js>(
     })?;
 
     let st = state.clone();
-    add_clock_read(ctx, host, guards, "fixedNow", move |ctx, _| {
+    // Not counted as a host call: it reads only the flow's clock, and an
+    // isolate built ahead is keyed by the clock it was built with
+    // (engine/isolate.rs, `prepare_next`), so reading it there gives what
+    // the execution would have read.
+    let fixed_now = guarded(ctx, guards, "fixedNow", false, move |ctx, _| {
         Ok(match st.borrow().env.clock.fixed_ms() {
             Some(ms) => Value::new_float(ctx.clone(), ms),
             None => Value::new_undefined(ctx.clone()),
         })
     })?;
-    Ok(())
+    host.set("fixedNow", fixed_now)
 }
