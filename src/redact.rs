@@ -191,6 +191,17 @@ impl Redactor {
         }
     }
 
+    /// Whether anything serialised as `json` (by serde_json) may hold a
+    /// masked value: `false` means [`Redactor::finds_in`] would find nothing
+    /// in its value, so the value need not be built. A value JSON writes
+    /// escaped (quotes, backslashes, control characters) cannot be looked
+    /// for in the text: its presence answers `true`.
+    pub fn may_find_in_json(&self, json: &str) -> bool {
+        self.distinct_values().any(|value| {
+            value.contains(|c: char| c == '"' || c == '\\' || c < ' ') || json.contains(value)
+        })
+    }
+
     /// Whether a JSON value holds a masked value anywhere.
     pub fn finds_in(&self, value: &Value) -> bool {
         match value {
@@ -423,5 +434,46 @@ mod tests {
             "https://app.acme.example/x"
         );
         assert_eq!(r.string("https://app.acme.example/x"), "[redacted]x");
+    }
+
+    /// The JSON-text check never answers "nothing" where the walk over the
+    /// value finds something: a secret in a value, in a key, short and
+    /// standing alone, percent-encoded, or one JSON writes escaped.
+    #[test]
+    fn the_json_text_check_never_misses_what_the_value_walk_finds() {
+        let r = Redactor::new([
+            secret("API_KEY", "sk_live_0123456789"),
+            secret("PIN", "4711"),
+            secret("PHRASE", "two words"),
+            secret("PLUS", "+15005550006"),
+            secret("QUOTED", "say \"hi\" now"),
+            secret("TABBED", "tab\there-and-more"),
+        ]);
+        let cases = [
+            json!({"logs": ["key sk_live_0123456789 used"]}),
+            json!({"sk_live_0123456789": 1}),
+            json!({"logs": ["pin: 4711"]}),
+            json!({"logs": ["it is two words long"]}),
+            json!({"redirect": "https://x.example/?to=%2B15005550006"}),
+            json!({"logs": ["say \"hi\" now"]}),
+            json!({"logs": ["tab\there-and-more"]}),
+            json!({"logs": ["nothing here", {"nested": ["at all", 4712]}]}),
+            json!({"logs": ["47110 is not the pin"]}),
+        ];
+        for value in cases {
+            let text = serde_json::to_string(&value).unwrap();
+            if r.finds_in(&value) {
+                assert!(r.may_find_in_json(&text), "missed in {text}");
+            }
+        }
+        let clean = Redactor::new([
+            secret("API_KEY", "sk_live_0123456789"),
+            secret("PIN", "4711"),
+        ]);
+        assert!(!clean.may_find_in_json(r#"{"logs":["nothing here",4712]}"#));
+        assert!(clean.may_find_in_json(r#"{"logs":["pin 4711"]}"#));
+        // Escaped in JSON text, so never ruled out by it.
+        let quoted = Redactor::new([secret("QUOTED", "say \"hi\" now")]);
+        assert!(quoted.may_find_in_json(r#"{"logs":[]}"#));
     }
 }

@@ -260,13 +260,14 @@ pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
         outcome.resumed_from.take(),
         std::mem::take(&mut outcome.dropped_claims),
     );
-    let mut masked = match serde_json::to_value(&outcome) {
-        Ok(value) => value,
-        Err(_) => Value::Null,
-    };
-    // Read back only when something was masked: most outcomes hold no
-    // secret, and reading the JSON back costs more than writing it.
-    if let Ok(mut value) = serde_json::to_value(&as_sent)
+    // Most outcomes hold no secret: their JSON text, written in one buffer,
+    // tells so without building a JSON value to walk, and a value is built,
+    // masked and read back only where a secret may be.
+    fn may_hold(redactor: &Redactor, part: &impl serde::Serialize) -> bool {
+        serde_json::to_string(part).map_or(true, |json| redactor.may_find_in_json(&json))
+    }
+    if may_hold(&secrets_only, &as_sent)
+        && let Ok(mut value) = serde_json::to_value(&as_sent)
         && secrets_only.finds_in(&value)
     {
         secrets_only.value(&mut value);
@@ -274,7 +275,10 @@ pub(crate) fn redact(mut outcome: Outcome, redactor: &Redactor) -> Outcome {
             as_sent = scrubbed;
         }
     }
-    if redactor.finds_in(&masked) {
+    if may_hold(redactor, &outcome)
+        && let Ok(mut masked) = serde_json::to_value(&outcome)
+        && redactor.finds_in(&masked)
+    {
         redactor.value(&mut masked);
         if let Ok(scrubbed) = serde_json::from_value(masked) {
             outcome = scrubbed;
