@@ -33,6 +33,102 @@ pub struct Flow {
     /// What `api.cache` holds when the flow starts (empty for `run`; what
     /// earlier logins of the trigger left, for `serve`).
     pub cache: BTreeMap<String, CacheRecord>,
+    /// The event built from `event`, kept by a flow run more than once.
+    pub(crate) built_event: BuiltEvent,
+}
+
+/// The complete event a flow's fixture makes (the trigger's defaults merged
+/// with it, its shape checked). Building it costs more than a small Action's
+/// handler, and a flow run again and again (`bench`, `compare`) would build
+/// the same one every time; a flow run once (a login under `serve`) keeps
+/// nothing, so it pays no copy. The fields of a [`Flow`] are public and can
+/// change between runs: what is kept is used only while the trigger and the
+/// fixture are the ones it was built from, key order included.
+#[derive(Default)]
+pub(crate) struct BuiltEvent(std::sync::Mutex<Kept>);
+
+#[derive(Default)]
+enum Kept {
+    #[default]
+    NotRun,
+    RanOnce,
+    Built {
+        trigger: Trigger,
+        fixture: Option<Value>,
+        event: std::sync::Arc<Value>,
+    },
+}
+
+impl BuiltEvent {
+    /// The event for `trigger` and `fixture`, from `build` unless kept.
+    pub(crate) fn get_or_build<E>(
+        &self,
+        trigger: Trigger,
+        fixture: Option<&Value>,
+        build: impl FnOnce() -> Result<Value, E>,
+    ) -> Result<std::sync::Arc<Value>, E> {
+        let Ok(mut kept) = self.0.lock() else {
+            return build().map(std::sync::Arc::new);
+        };
+        if let Kept::Built {
+            trigger: built_for,
+            fixture: built_from,
+            event,
+        } = &*kept
+            && *built_for == trigger
+            && same_fixture(built_from.as_ref(), fixture)
+        {
+            return Ok(event.clone());
+        }
+        let event = std::sync::Arc::new(build()?);
+        *kept = match *kept {
+            Kept::NotRun => Kept::RanOnce,
+            _ => Kept::Built {
+                trigger,
+                fixture: fixture.cloned(),
+                event: event.clone(),
+            },
+        };
+        Ok(event)
+    }
+}
+
+impl Clone for BuiltEvent {
+    /// A copy starts afresh: it may be changed before it runs.
+    fn clone(&self) -> BuiltEvent {
+        BuiltEvent::default()
+    }
+}
+
+impl std::fmt::Debug for BuiltEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BuiltEvent")
+    }
+}
+
+fn same_fixture(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same_json(a, b),
+        _ => false,
+    }
+}
+
+/// Equal JSON with object keys in the same order: the built event's key
+/// order follows the fixture's, and scripts can see it.
+fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .zip(b.iter())
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_json(va, vb))
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b.iter()).all(|(a, b)| same_json(a, b))
+        }
+        _ => a == b,
+    }
 }
 
 /// The `/continue` request that resumes a login after a redirect. When an
@@ -72,6 +168,7 @@ impl Flow {
             node: NodeConfig::default(),
             issue_tokens: true,
             cache: BTreeMap::new(),
+            built_event: BuiltEvent::default(),
         }
     }
 
@@ -106,5 +203,88 @@ impl Flow {
     pub fn resuming(mut self, resume: Resume) -> Flow {
         self.resume = Some(resume);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use serde_json::json;
+
+    use super::*;
+
+    fn get(kept: &BuiltEvent, trigger: Trigger, fixture: &Value, builds: &Cell<u32>) -> Value {
+        let event = kept.get_or_build(trigger, Some(fixture), || {
+            builds.set(builds.get() + 1);
+            Ok::<_, ()>(json!({ "built_from": fixture.clone(), "for": trigger.id() }))
+        });
+        Value::clone(&event.expect("builds"))
+    }
+
+    #[test]
+    fn a_flow_run_again_builds_its_event_once_more_and_then_keeps_it() {
+        let kept = BuiltEvent::default();
+        let builds = Cell::new(0);
+        let fixture = json!({ "user": { "email": "a@example.com", "name": "A" } });
+        for _ in 0..4 {
+            get(&kept, Trigger::PostLogin, &fixture, &builds);
+        }
+        // The first run keeps nothing (a login under `serve` runs once).
+        assert_eq!(builds.get(), 2);
+    }
+
+    #[test]
+    fn a_kept_event_is_used_only_for_the_same_trigger_and_fixture_in_the_same_key_order() {
+        let kept = BuiltEvent::default();
+        let builds = Cell::new(0);
+        let fixture = json!({ "user": { "email": "a@example.com", "name": "A" } });
+        get(&kept, Trigger::PostLogin, &fixture, &builds);
+        get(&kept, Trigger::PostLogin, &fixture, &builds);
+        assert_eq!(builds.get(), 2);
+
+        let changed = json!({ "user": { "email": "b@example.com", "name": "A" } });
+        let event = get(&kept, Trigger::PostLogin, &changed, &builds);
+        assert_eq!(event["built_from"], changed);
+        assert_eq!(builds.get(), 3);
+
+        let reordered = json!({ "user": { "name": "A", "email": "b@example.com" } });
+        assert_eq!(reordered, changed, "equal as JSON values, keys aside");
+        let event = get(&kept, Trigger::PostLogin, &reordered, &builds);
+        let keys: Vec<&String> = event["built_from"]["user"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(keys, ["name", "email"]);
+        assert_eq!(builds.get(), 4);
+
+        let event = get(&kept, Trigger::PreUserRegistration, &reordered, &builds);
+        assert_eq!(event["for"], "pre-user-registration");
+        assert_eq!(builds.get(), 5);
+
+        // Without a fixture, the defaults alone.
+        let none = kept.get_or_build(Trigger::PreUserRegistration, None, || {
+            Ok::<_, ()>(json!("defaults"))
+        });
+        assert_eq!(*none.unwrap(), json!("defaults"));
+    }
+
+    #[test]
+    fn a_failed_build_keeps_nothing_and_a_copied_flow_starts_afresh() {
+        let kept = BuiltEvent::default();
+        let builds = Cell::new(0);
+        let fixture = json!({ "user": {} });
+        let failed = kept.get_or_build(Trigger::PostLogin, Some(&fixture), || {
+            Err::<Value, _>("wrong shape")
+        });
+        assert_eq!(failed, Err("wrong shape"));
+        get(&kept, Trigger::PostLogin, &fixture, &builds);
+        get(&kept, Trigger::PostLogin, &fixture, &builds);
+        get(&kept, Trigger::PostLogin, &fixture, &builds);
+        assert_eq!(builds.get(), 2);
+        let copy = kept.clone();
+        get(&copy, Trigger::PostLogin, &fixture, &builds);
+        assert_eq!(builds.get(), 3);
     }
 }

@@ -130,16 +130,24 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
             }
         }
     }
-    if let Some(fixture) = &flow.event {
-        // Warnings are for the caller that read the fixture to show
-        // (`actionbox` names its file); a wrong type stops the flow here.
-        event::shape::check(flow.trigger, fixture)?;
-    }
-    let mut event = event::build(flow.trigger, flow.event.as_ref());
+    let built = flow
+        .built_event
+        .get_or_build(flow.trigger, flow.event.as_ref(), || {
+            if let Some(fixture) = &flow.event {
+                // Warnings are for the caller that read the fixture to show
+                // (`actionbox` names its file); a wrong type stops the flow
+                // here.
+                event::shape::check(flow.trigger, fixture)?;
+            }
+            Ok::<_, Error>(event::build(flow.trigger, flow.event.as_ref()))
+        })?;
+    // Only a resumed login changes its event (the /continue request), in
+    // its own copy.
+    let mut event = built;
     // Tokens answer the original authorization request (its nonce, scope,
     // audience), even when the scripts resume at /continue: kept apart
     // only then.
-    let authorize_event = flow.resume.is_some().then(|| event.clone());
+    let authorize_event = flow.resume.is_some().then(|| Value::clone(&event));
     let mut state_problem = None;
     let clock = flow.settings.clock()?;
     let resume = match &flow.resume {
@@ -158,9 +166,10 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
                 )));
             }
             // A new request arrives at /continue.
-            event["request"]["query"] = Value::Object(resume.query.clone());
-            event["request"]["body"] = Value::Object(resume.body.clone());
-            event["request"]["method"] = json!(if resume.body.is_empty() {
+            let request = &mut std::sync::Arc::make_mut(&mut event)["request"];
+            request["query"] = Value::Object(resume.query.clone());
+            request["body"] = Value::Object(resume.body.clone());
+            request["method"] = json!(if resume.body.is_empty() {
                 "GET"
             } else {
                 "POST"
@@ -189,7 +198,7 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
                 })
             } else if let Some(index) = actions.iter().position(|a| a.name == resume.script) {
                 if let Some(prompt) = submitted_prompt(resume) {
-                    event["prompt"] = prompt;
+                    std::sync::Arc::make_mut(&mut event)["prompt"] = prompt;
                 }
                 Some(ResumeJob::Action {
                     index,
@@ -241,7 +250,6 @@ pub(crate) fn prepare(flow: &Flow) -> Result<FlowJob, Error> {
     });
     // Requests to the tenant's own domain are answered by the host: the
     // tenant `serve` gives, else one emulated for this flow.
-    let event = std::sync::Arc::new(event);
     let mut node = flow.node.clone();
     node.tenant_domain = Some(domain.clone());
     if node.tenant.0.is_none() {

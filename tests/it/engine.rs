@@ -600,3 +600,36 @@ fn flows_of_different_triggers_in_turn_each_get_their_own_runtime() {
         probe_is_clean(&runner);
     }
 }
+
+/// A flow run again and again keeps its built event (docs/performance.md),
+/// but one whose event changed between runs sees the new one, down to the
+/// order of its keys.
+#[test]
+fn a_flow_run_again_sees_its_event_as_it_is_at_each_run() {
+    let runner = shared_runner();
+    let source = "exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim('https://a.example/seen', event.user.email + ' ' + Object.keys(event.user.app_metadata).join());
+};";
+    let mut fixture = event("post-login-database.json");
+    fixture["user"]["app_metadata"] = serde_json::json!({ "a": 1, "b": 2 });
+    let mut flow = Flow::post_login(vec![action("seen.js", source)]).with_event(fixture.clone());
+    let seen = |flow: &Flow| calls(&runner.run(flow).expect("runs"));
+    let first = seen(&flow);
+    assert_eq!(seen(&flow), first);
+    assert_eq!(seen(&flow), first);
+    fixture["user"]["email"] = "changed@example.com".into();
+    flow.event = Some(fixture.clone());
+    for _ in 0..2 {
+        assert_eq!(
+            seen(&flow),
+            [r#"idToken.setCustomClaim("https://a.example/seen","changed@example.com a,b")"#]
+        );
+    }
+    // Equal as JSON values, but the script sees another key order.
+    fixture["user"]["app_metadata"] = serde_json::json!({ "b": 2, "a": 1 });
+    flow.event = Some(fixture);
+    assert_eq!(
+        seen(&flow),
+        [r#"idToken.setCustomClaim("https://a.example/seen","changed@example.com b,a")"#]
+    );
+}
