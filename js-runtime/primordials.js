@@ -32,6 +32,10 @@
   // Function.prototype.call.
   const uncurry = FunctionPrototypeBind.call(FunctionPrototypeBind, FunctionPrototypeCall);
   const p = g.Object.create(null);
+  // Prototype methods, captured now and uncurried on first use: an
+  // execution calls a handful of them, and each uncurried function costs an
+  // object in every isolate.
+  const methods = g.Object.create(null);
   // Only what the runtime's files use, written out: each costs time in
   // every isolate. None reads `this`, except Promise's (bound).
   p.ObjectKeys = g.Object.keys;
@@ -66,62 +70,63 @@
   p.SymbolFor = g.Symbol.for;
   p.DateNow = g.Date.now;
 
-  p.ArrayPrototypePush = uncurry(g.Array.prototype.push);
-  p.ArrayPrototypePop = uncurry(g.Array.prototype.pop);
-  p.ArrayPrototypeJoin = uncurry(g.Array.prototype.join);
-  p.ArrayPrototypeSlice = uncurry(g.Array.prototype.slice);
-  p.ArrayPrototypeSplice = uncurry(g.Array.prototype.splice);
-  p.ArrayPrototypeIndexOf = uncurry(g.Array.prototype.indexOf);
-  p.ArrayPrototypeIncludes = uncurry(g.Array.prototype.includes);
-  p.ArrayPrototypeMap = uncurry(g.Array.prototype.map);
-  p.ArrayPrototypeFilter = uncurry(g.Array.prototype.filter);
-  p.ArrayPrototypeSome = uncurry(g.Array.prototype.some);
-  p.ArrayPrototypeConcat = uncurry(g.Array.prototype.concat);
-  p.ArrayPrototypeSort = uncurry(g.Array.prototype.sort);
-  p.ArrayPrototypeUnshift = uncurry(g.Array.prototype.unshift);
-  p.ArrayPrototypeFind = uncurry(g.Array.prototype.find);
-  p.ArrayPrototypeFindIndex = uncurry(g.Array.prototype.findIndex);
-  p.StringPrototypeSlice = uncurry(g.String.prototype.slice);
-  p.StringPrototypeIndexOf = uncurry(g.String.prototype.indexOf);
-  p.StringPrototypeLastIndexOf = uncurry(g.String.prototype.lastIndexOf);
-  p.StringPrototypeIncludes = uncurry(g.String.prototype.includes);
-  p.StringPrototypeStartsWith = uncurry(g.String.prototype.startsWith);
-  p.StringPrototypeEndsWith = uncurry(g.String.prototype.endsWith);
-  p.StringPrototypeReplace = uncurry(g.String.prototype.replace);
-  p.StringPrototypeSplit = uncurry(g.String.prototype.split);
-  p.StringPrototypeTrim = uncurry(g.String.prototype.trim);
-  p.StringPrototypeToLowerCase = uncurry(g.String.prototype.toLowerCase);
-  p.StringPrototypeToUpperCase = uncurry(g.String.prototype.toUpperCase);
-  p.StringPrototypeCharCodeAt = uncurry(g.String.prototype.charCodeAt);
-  p.StringPrototypePadStart = uncurry(g.String.prototype.padStart);
-  p.StringPrototypePadEnd = uncurry(g.String.prototype.padEnd);
-  p.StringPrototypeRepeat = uncurry(g.String.prototype.repeat);
-  p.ObjectPrototypeHasOwnProperty = uncurry(g.Object.prototype.hasOwnProperty);
-  p.ObjectPrototypeToString = uncurry(g.Object.prototype.toString);
-  p.ObjectPrototypePropertyIsEnumerable = uncurry(g.Object.prototype.propertyIsEnumerable);
-  p.FunctionPrototypeToString = uncurry(g.Function.prototype.toString);
-  p.NumberPrototypeToString = uncurry(g.Number.prototype.toString);
-  p.NumberPrototypeToFixed = uncurry(g.Number.prototype.toFixed);
-  p.RegExpPrototypeExec = uncurry(g.RegExp.prototype.exec);
+  methods.ArrayPrototypePush = g.Array.prototype.push;
+  methods.ArrayPrototypePop = g.Array.prototype.pop;
+  methods.ArrayPrototypeJoin = g.Array.prototype.join;
+  methods.ArrayPrototypeSlice = g.Array.prototype.slice;
+  methods.ArrayPrototypeSplice = g.Array.prototype.splice;
+  methods.ArrayPrototypeIndexOf = g.Array.prototype.indexOf;
+  methods.ArrayPrototypeIncludes = g.Array.prototype.includes;
+  methods.ArrayPrototypeMap = g.Array.prototype.map;
+  methods.ArrayPrototypeFilter = g.Array.prototype.filter;
+  methods.ArrayPrototypeSome = g.Array.prototype.some;
+  methods.ArrayPrototypeConcat = g.Array.prototype.concat;
+  methods.ArrayPrototypeSort = g.Array.prototype.sort;
+  methods.ArrayPrototypeUnshift = g.Array.prototype.unshift;
+  methods.ArrayPrototypeFind = g.Array.prototype.find;
+  methods.ArrayPrototypeFindIndex = g.Array.prototype.findIndex;
+  methods.StringPrototypeSlice = g.String.prototype.slice;
+  methods.StringPrototypeIndexOf = g.String.prototype.indexOf;
+  methods.StringPrototypeLastIndexOf = g.String.prototype.lastIndexOf;
+  methods.StringPrototypeIncludes = g.String.prototype.includes;
+  methods.StringPrototypeStartsWith = g.String.prototype.startsWith;
+  methods.StringPrototypeEndsWith = g.String.prototype.endsWith;
+  methods.StringPrototypeReplace = g.String.prototype.replace;
+  methods.StringPrototypeSplit = g.String.prototype.split;
+  methods.StringPrototypeTrim = g.String.prototype.trim;
+  methods.StringPrototypeToLowerCase = g.String.prototype.toLowerCase;
+  methods.StringPrototypeToUpperCase = g.String.prototype.toUpperCase;
+  methods.StringPrototypeCharCodeAt = g.String.prototype.charCodeAt;
+  methods.StringPrototypePadStart = g.String.prototype.padStart;
+  methods.StringPrototypePadEnd = g.String.prototype.padEnd;
+  methods.StringPrototypeRepeat = g.String.prototype.repeat;
+  methods.ObjectPrototypeHasOwnProperty = g.Object.prototype.hasOwnProperty;
+  methods.ObjectPrototypeToString = g.Object.prototype.toString;
+  methods.ObjectPrototypePropertyIsEnumerable = g.Object.prototype.propertyIsEnumerable;
+  methods.FunctionPrototypeToString = g.Function.prototype.toString;
+  methods.NumberPrototypeToString = g.Number.prototype.toString;
+  methods.NumberPrototypeToFixed = g.Number.prototype.toFixed;
+  methods.RegExpPrototypeExec = g.RegExp.prototype.exec;
   // RegExp.prototype.test looks up `exec` on the RegExp each time it runs,
   // so a script replacing `exec` would steer the runtime's checks; the
   // captured `exec` is the builtin.
-  const RegExpPrototypeExec = p.RegExpPrototypeExec;
+  const RegExpPrototypeExec = uncurry(methods.RegExpPrototypeExec);
+  p.RegExpPrototypeExec = RegExpPrototypeExec;
   p.RegExpPrototypeTest = (regexp, text) => RegExpPrototypeExec(regexp, text) !== null;
-  p.RegExpPrototypeToString = uncurry(g.RegExp.prototype.toString);
-  p.DatePrototypeToISOString = uncurry(g.Date.prototype.toISOString);
-  p.DatePrototypeGetTime = uncurry(g.Date.prototype.getTime);
-  p.MapPrototypeGet = uncurry(g.Map.prototype.get);
-  p.MapPrototypeSet = uncurry(g.Map.prototype.set);
-  p.MapPrototypeHas = uncurry(g.Map.prototype.has);
-  p.MapPrototypeDelete = uncurry(g.Map.prototype.delete);
-  p.MapPrototypeForEach = uncurry(g.Map.prototype.forEach);
-  p.MapPrototypeKeys = uncurry(g.Map.prototype.keys);
-  p.SetPrototypeForEach = uncurry(g.Set.prototype.forEach);
-  p.PromisePrototypeThen = uncurry(g.Promise.prototype.then);
-  p.SymbolPrototypeToString = uncurry(g.Symbol.prototype.toString);
+  methods.RegExpPrototypeToString = g.RegExp.prototype.toString;
+  methods.DatePrototypeToISOString = g.Date.prototype.toISOString;
+  methods.DatePrototypeGetTime = g.Date.prototype.getTime;
+  methods.MapPrototypeGet = g.Map.prototype.get;
+  methods.MapPrototypeSet = g.Map.prototype.set;
+  methods.MapPrototypeHas = g.Map.prototype.has;
+  methods.MapPrototypeDelete = g.Map.prototype.delete;
+  methods.MapPrototypeForEach = g.Map.prototype.forEach;
+  methods.MapPrototypeKeys = g.Map.prototype.keys;
+  methods.SetPrototypeForEach = g.Set.prototype.forEach;
+  methods.PromisePrototypeThen = g.Promise.prototype.then;
+  methods.SymbolPrototypeToString = g.Symbol.prototype.toString;
   const getter = (key, proto, name) => {
-    p[key] = uncurry(g.Object.getOwnPropertyDescriptor(proto, name).get);
+    methods[key] = g.Object.getOwnPropertyDescriptor(proto, name).get;
   };
   getter('MapPrototypeGetSize', g.Map.prototype, 'size');
   getter('SetPrototypeGetSize', g.Set.prototype, 'size');
@@ -148,6 +153,18 @@
   p.GeneratorFunctionPrototype = g.Object.getPrototypeOf(function* () {});
   p.AsyncGeneratorFunctionPrototype = g.Object.getPrototypeOf(async function* () {});
   p.globalThis = g;
-  g.Object.freeze(p);
-  rt.p = p;
+  // `rt.p` reads what `p` holds, and makes a prototype method's uncurried
+  // function the first time it is read. Nothing else can change it (the
+  // handler has no prototype a script could reach).
+  const handler = g.Object.create(null);
+  handler.get = (target, key) => {
+    const value = target[key];
+    if (value !== undefined) return value;
+    const method = methods[key];
+    if (method === undefined) return undefined;
+    return (target[key] = uncurry(method));
+  };
+  handler.set = handler.defineProperty = handler.deleteProperty = handler.setPrototypeOf = () => false;
+  handler.preventExtensions = () => false;
+  rt.p = new g.Proxy(p, handler);
 })
