@@ -10,16 +10,19 @@
   // (timers.js) are loaded the first time a script or the runtime uses
   // them; rt.URL, rt.URLSearchParams, rt.console and rt.timers load their
   // file on first read.
-  const lazyRt = (name, file) => ObjectDefineProperty(rt, name, {
-    configurable: true,
-    get() {
-      rt.load(file);
-      return rt[name];
-    },
-    set(value) {
+  // Each lazy property below has one function as both its getter and its
+  // setter (called with no argument, it reads; with one, it writes): a
+  // function object is what each costs in every isolate.
+  const lazyRt = (name, file) => {
+    const access = function (value) {
+      if (arguments.length === 0) {
+        rt.load(file);
+        return rt[name];
+      }
       ObjectDefineProperty(rt, name, { value, writable: true, configurable: true });
-    },
-  });
+    };
+    ObjectDefineProperty(rt, name, { configurable: true, get: access, set: access });
+  };
   lazyRt('URL', 'url');
   lazyRt('URLSearchParams', 'url');
   lazyRt('console', 'console');
@@ -185,19 +188,15 @@
   // ordinary property.
   rt.globals = ObjectCreate(null);
   function lazyGlobal(name, file) {
-    ObjectDefineProperty(g, name, {
-      configurable: true,
-      enumerable: false,
-      get() {
+    const access = function (value) {
+      if (arguments.length === 0) {
         rt.load(file);
-        const value = rt.globals[name];
-        ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
-        return value;
-      },
-      set(value) {
-        ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
-      },
-    });
+        value = rt.globals[name];
+      }
+      ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
+      return value;
+    };
+    ObjectDefineProperty(g, name, { configurable: true, enumerable: false, get: access, set: access });
   }
   const GLOBALS = [
     'console', 'console',

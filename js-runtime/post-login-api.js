@@ -154,19 +154,15 @@
   // Actions touch a few of the api's parts, and building all of them for
   // every execution costs more than the script itself. The property is an
   // ordinary enumerable one as soon as it is read (or written).
+  // One function is the property's getter (no argument) and its setter
+  // (one argument): one function object per lazy part in every execution.
   function lazy(api, name, build) {
-    ObjectDefineProperty(api, name, {
-      enumerable: true,
-      configurable: true,
-      get() {
-        const value = build(name);
-        ObjectDefineProperty(api, name, { value, writable: true, enumerable: true, configurable: true });
-        return value;
-      },
-      set(value) {
-        ObjectDefineProperty(api, name, { value, writable: true, enumerable: true, configurable: true });
-      },
-    });
+    const access = function (value) {
+      if (arguments.length === 0) value = build(name);
+      ObjectDefineProperty(api, name, { value, writable: true, enumerable: true, configurable: true });
+      return value;
+    };
+    ObjectDefineProperty(api, name, { enumerable: true, configurable: true, get: access, set: access });
   }
 
 

@@ -68,17 +68,16 @@
     bcrypt: 'bcrypt',
     Auth0: 'auth0',
   };
+  // One function is the global's getter (no argument) and its setter (one
+  // argument), as core.js's lazy globals: three function objects per global
+  // would be made for every Rule.
   function lazy(name, load) {
-    const settle = (value) => {
+    const access = function (value) {
+      if (arguments.length === 0) value = load();
       ObjectDefineProperty(g, name, { value, writable: true, configurable: true, enumerable: false });
       return value;
     };
-    ObjectDefineProperty(g, name, {
-      configurable: true,
-      enumerable: false,
-      get() { return settle(load()); },
-      set(value) { settle(value); },
-    });
+    ObjectDefineProperty(g, name, { configurable: true, enumerable: false, get: access, set: access });
   }
   function installSandboxGlobals(require) {
     const names = ObjectKeys(SANDBOX_MODULES);
