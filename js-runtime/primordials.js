@@ -31,11 +31,33 @@
   // loaded lazily do so after a script may have replaced
   // Function.prototype.call.
   const uncurry = FunctionPrototypeBind.call(FunctionPrototypeBind, FunctionPrototypeCall);
-  const p = g.Object.create(null);
+  // Binding reads the target's `length` and `name`: made unchangeable
+  // here, so an uncurry after a script ran reads plain values and runs no
+  // script code.
+  const locked = g.Object.create(null);
+  locked.writable = false;
+  locked.configurable = false;
+  g.Object.defineProperty(FunctionPrototypeCall, 'length', locked);
+  g.Object.defineProperty(FunctionPrototypeCall, 'name', locked);
   // Prototype methods, captured now and uncurried on first use: an
   // execution calls a handful of them, and each uncurried function costs an
-  // object in every isolate.
+  // object in every isolate. The first read of one reaches `p`'s
+  // prototype, which makes it and keeps it on `p`: later reads are plain.
   const methods = g.Object.create(null);
+  const made = g.Object.create(null);
+  made.writable = false;
+  made.enumerable = true;
+  made.configurable = false;
+  const ReflectDefineProperty = g.Reflect.defineProperty;
+  const maker = g.Object.create(null);
+  maker.get = (target, key) => {
+    const method = methods[key];
+    if (method === undefined) return undefined;
+    made.value = uncurry(method);
+    ReflectDefineProperty(p, key, made);
+    return made.value;
+  };
+  const p = g.Object.create(null);
   // Only what the runtime's files use, written out: each costs time in
   // every isolate. None reads `this`, except Promise's (bound).
   p.ObjectKeys = g.Object.keys;
@@ -153,18 +175,9 @@
   p.GeneratorFunctionPrototype = g.Object.getPrototypeOf(function* () {});
   p.AsyncGeneratorFunctionPrototype = g.Object.getPrototypeOf(async function* () {});
   p.globalThis = g;
-  // `rt.p` reads what `p` holds, and makes a prototype method's uncurried
-  // function the first time it is read. Nothing else can change it (the
-  // handler has no prototype a script could reach).
-  const handler = g.Object.create(null);
-  handler.get = (target, key) => {
-    const value = target[key];
-    if (value !== undefined) return value;
-    const method = methods[key];
-    if (method === undefined) return undefined;
-    return (target[key] = uncurry(method));
-  };
-  handler.set = handler.defineProperty = handler.deleteProperty = handler.setPrototypeOf = () => false;
-  handler.preventExtensions = () => false;
-  rt.p = new g.Proxy(p, handler);
+  // Filled: from here on nothing is added to `p` but by the maker.
+  maker.set = maker.defineProperty = maker.deleteProperty = maker.setPrototypeOf = () => false;
+  maker.preventExtensions = () => false;
+  g.Object.setPrototypeOf(p, new g.Proxy(g.Object.create(null), maker));
+  rt.p = p;
 })

@@ -4,6 +4,16 @@ Object.prototype.polluted = 'yes';
 Object.defineProperty(Object.prototype, 'then', { get() { throw new Error('poisoned then'); }, configurable: true });
 Array.prototype.push = function () { throw new Error('poisoned push'); };
 Array.prototype[Symbol.iterator] = function* () { yield 'poisoned'; };
+// Binding reads these: the runtime uncurries builtins after this point.
+// (A plain loop: array iteration is poisoned above.)
+const callKeys = ['name', 'length'];
+for (let i = 0; i < callKeys.length; i++) {
+  try {
+    Object.defineProperty(Function.prototype.call, callKeys[i], { get() { throw new Error('poisoned call.' + callKeys[i]); } });
+  } catch (e) {
+    // Refused: the runtime made them unchangeable before this script ran.
+  }
+}
 Function.prototype.call = function () { throw new Error('poisoned call'); };
 Function.prototype.apply = function () { throw new Error('poisoned apply'); };
 JSON.stringify = () => '"poisoned"';
