@@ -149,11 +149,11 @@
   }
 
   const boxed = [
-    ['Number', p.uncurry(p.Number.prototype.valueOf)],
-    ['String', p.uncurry(p.String.prototype.valueOf)],
-    ['Boolean', p.uncurry(p.Boolean.prototype.valueOf)],
-    ['BigInt', p.uncurry(p.BigInt.prototype.valueOf)],
-    ['Symbol', p.uncurry(p.Symbol.prototype.valueOf)],
+    ['Number', p.NumberPrototypeValueOf],
+    ['String', p.StringPrototypeValueOf],
+    ['Boolean', p.BooleanPrototypeValueOf],
+    ['BigInt', p.BigIntPrototypeValueOf],
+    ['Symbol', p.SymbolPrototypeValueOf],
   ];
 
   // The brand of a builtin object, read from the engine rather than from the

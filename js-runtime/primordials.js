@@ -158,6 +158,20 @@
   getter('TypedArrayPrototypeGetLength', g.Object.getPrototypeOf(g.Uint8Array.prototype), 'length');
   getter('TypedArrayPrototypeGetSymbolToStringTag', g.Object.getPrototypeOf(g.Uint8Array.prototype), g.Symbol.toStringTag);
   getter('ArrayBufferPrototypeGetByteLength', g.ArrayBuffer.prototype, 'byteLength');
+  // What files loaded after a script ran (Buffer, Blob, inspect) use.
+  const TypedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype);
+  methods.TypedArrayPrototypeSubarray = TypedArrayPrototype.subarray;
+  methods.TypedArrayPrototypeSet = TypedArrayPrototype.set;
+  methods.TypedArrayPrototypeFill = TypedArrayPrototype.fill;
+  methods.TypedArrayPrototypeIndexOf = TypedArrayPrototype.indexOf;
+  getter('TypedArrayPrototypeGetByteOffset', TypedArrayPrototype, 'byteOffset');
+  getter('TypedArrayPrototypeGetBuffer', TypedArrayPrototype, 'buffer');
+  methods.NumberPrototypeValueOf = g.Number.prototype.valueOf;
+  methods.StringPrototypeValueOf = g.String.prototype.valueOf;
+  methods.BooleanPrototypeValueOf = g.Boolean.prototype.valueOf;
+  methods.BigIntPrototypeValueOf = g.BigInt.prototype.valueOf;
+  methods.SymbolPrototypeValueOf = g.Symbol.prototype.valueOf;
+  p.ArrayBufferIsView = g.ArrayBuffer.isView;
   p.uncurry = uncurry;
   for (const name of ['Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Error', 'URIError',
     'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'Map', 'Set', 'WeakMap', 'WeakSet',

@@ -48,7 +48,7 @@
         bytes = part[kBytes];
       } else if (part instanceof p.ArrayBuffer) {
         bytes = new Uint8Array(p.ArrayBuffer.prototype.slice.call(part, 0));
-      } else if (p.ArrayBuffer.isView(part)) {
+      } else if (p.ArrayBufferIsView(part)) {
         bytes = new Uint8Array(p.ArrayBuffer.prototype.slice.call(part.buffer, part.byteOffset, part.byteOffset + part.byteLength));
       } else {
         let text = `${part}`;
@@ -273,7 +273,7 @@
   // Response.formData() and Request.formData(): the body read back as
   // undici reads it (a body that does not parse is one TypeError).
   const FORM_UNPARSABLE = 'Failed to parse body as FormData.';
-  const subarray = p.uncurry(p.TypedArrayPrototype.subarray);
+  const subarray = p.TypedArrayPrototypeSubarray;
   function indexOfBytes(haystack, needle, from) {
     const first = needle[0];
     const last = haystack.length - needle.length;

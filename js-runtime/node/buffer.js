@@ -10,13 +10,15 @@
     StringPrototypeCharCodeAt, StringPrototypeToLowerCase, StringFromCharCode, ArrayIsArray,
     MathMin, MathMax, MathFloor, TypedArrayPrototypeGetLength, SymbolFor,
   } = p;
-  const Uint8ArrayPrototypeSubarray = p.uncurry(Uint8Array.prototype.subarray);
-  const Uint8ArrayPrototypeSet = p.uncurry(Uint8Array.prototype.set);
-  const Uint8ArrayPrototypeFill = p.uncurry(Uint8Array.prototype.fill);
-  const Uint8ArrayPrototypeIndexOf = p.uncurry(Uint8Array.prototype.indexOf);
-  const byteOffsetOf = p.uncurry(p.ObjectGetOwnPropertyDescriptor(p.TypedArrayPrototype, 'byteOffset').get);
-  const bufferOf = p.uncurry(p.ObjectGetOwnPropertyDescriptor(p.TypedArrayPrototype, 'buffer').get);
-  const isView = p.ArrayBuffer.isView;
+  // Captured before any script ran (primordials.js): this file is loaded
+  // after one may have replaced them.
+  const Uint8ArrayPrototypeSubarray = p.TypedArrayPrototypeSubarray;
+  const Uint8ArrayPrototypeSet = p.TypedArrayPrototypeSet;
+  const Uint8ArrayPrototypeFill = p.TypedArrayPrototypeFill;
+  const Uint8ArrayPrototypeIndexOf = p.TypedArrayPrototypeIndexOf;
+  const byteOffsetOf = p.TypedArrayPrototypeGetByteOffset;
+  const bufferOf = p.TypedArrayPrototypeGetBuffer;
+  const isView = p.ArrayBufferIsView;
 
   const invalidArg = rt.invalidArgType;
 

@@ -21,7 +21,7 @@
   function toBytes(data, encoding, name) {
     if (typeof data === 'string') return rt.bytesOf(data, encoding);
     if (data instanceof Uint8Array) return data;
-    if (p.ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (p.ArrayBufferIsView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof p.ArrayBuffer) return new Uint8Array(data);
     const err = new TypeError(`The "${name}" argument must be of type string or an instance of Buffer, TypedArray, or DataView. Received ${rt.describeReceived(data)}`);
     err.code = 'ERR_INVALID_ARG_TYPE';
@@ -130,7 +130,7 @@
     return value;
   }
   function getRandomValues(array) {
-    if (!p.ArrayBuffer.isView(array)) {
+    if (!p.ArrayBufferIsView(array)) {
       const err = new TypeError('The data argument must be an integer-type TypedArray');
       err.code = 'ERR_INVALID_ARG_TYPE';
       throw err;
@@ -335,7 +335,7 @@
   }
 
   function isBytes(value) {
-    return typeof value === 'string' || p.ArrayBuffer.isView(value) || value instanceof p.ArrayBuffer;
+    return typeof value === 'string' || p.ArrayBufferIsView(value) || value instanceof p.ArrayBuffer;
   }
 
   // Node's key inputs: a KeyObject, a CryptoKey, PEM text or bytes, or
@@ -682,7 +682,7 @@
     return upper;
   }
   function bufferSource(value, name) {
-    if (p.ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    if (p.ArrayBufferIsView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
     if (value instanceof p.ArrayBuffer) return new Uint8Array(value);
     throw rt.invalidArgType(name, 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', value);
   }

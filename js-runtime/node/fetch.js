@@ -114,7 +114,7 @@
     if (typeof body === 'string') return [rt.utf8Encode(body), 'text/plain;charset=UTF-8'];
     if (body instanceof rt.URLSearchParams) return [rt.utf8Encode(`${body}`), 'application/x-www-form-urlencoded;charset=UTF-8'];
     if (body instanceof Uint8Array) return [body, null];
-    if (p.ArrayBuffer.isView(body)) return [new Uint8Array(body.buffer, body.byteOffset, body.byteLength), null];
+    if (p.ArrayBufferIsView(body)) return [new Uint8Array(body.buffer, body.byteOffset, body.byteLength), null];
     if (body instanceof p.ArrayBuffer) return [new Uint8Array(body), null];
     if (typeof body === 'object' && (typeof body.getReader === 'function' || typeof body.pipe === 'function')) {
       throw new TypeError("Streaming request bodies are not supported by actionbox's emulation of fetch: pass a string, Buffer or URLSearchParams");

@@ -97,7 +97,7 @@
     isAnyArrayBuffer: brandIs('ArrayBuffer'),
     isTypedArray: brandIs('TypedArray'),
     isUint8Array: (value) => value instanceof p.Uint8Array,
-    isArrayBufferView: (value) => p.ArrayBuffer.isView(value),
+    isArrayBufferView: (value) => p.ArrayBufferIsView(value),
     isAsyncFunction: (value) => typeof value === 'function' && ObjectGetPrototypeOf(value) === p.AsyncFunctionPrototype,
     isGeneratorFunction: (value) => typeof value === 'function' && (ObjectGetPrototypeOf(value) === p.GeneratorFunctionPrototype || ObjectGetPrototypeOf(value) === p.AsyncGeneratorFunctionPrototype),
     isBoxedPrimitive: (value) => value !== null && typeof value === 'object' && BOXED_BRANDS[rt.brand(value)] === true,

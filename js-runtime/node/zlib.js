@@ -9,7 +9,7 @@
   function input(data, name) {
     if (typeof data === 'string') return rt.bytesOf(data, 'utf8');
     if (data instanceof p.Uint8Array) return data;
-    if (p.ArrayBuffer.isView(data)) return new p.Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (p.ArrayBufferIsView(data)) return new p.Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof p.ArrayBuffer) return new p.Uint8Array(data);
     const err = new TypeError(`The "${name}" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer. Received ${rt.describeReceived(data)}`);
     err.code = 'ERR_INVALID_ARG_TYPE';

@@ -169,7 +169,7 @@
       return rt.utf8Encode(`${data}`);
     }
     if (data instanceof p.Uint8Array) return data;
-    if (p.ArrayBuffer.isView(data)) return new p.Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (p.ArrayBufferIsView(data)) return new p.Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     if (data instanceof p.ArrayBuffer) return new p.Uint8Array(data);
     // Spec FormData and Blob (node/blob.js), as axios 1.x sends them in Node.
     if (rt.FormData !== undefined && data instanceof rt.FormData) {

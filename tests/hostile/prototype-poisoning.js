@@ -22,9 +22,17 @@ Promise.prototype.then = function () { throw new Error('poisoned then'); };
 Promise.resolve = () => { throw new Error('poisoned resolve'); };
 String.prototype.slice = () => 'poisoned';
 Reflect.apply = () => 'poisoned';
+// Buffer and inspect load after this line (on first use below).
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype);
+TypedArrayPrototype.subarray = () => { throw new Error('poisoned subarray'); };
+TypedArrayPrototype.fill = () => { throw new Error('poisoned fill'); };
+TypedArrayPrototype.set = () => { throw new Error('poisoned set'); };
+Number.prototype.valueOf = () => 'poisoned';
+ArrayBuffer.isView = () => { throw new Error('poisoned isView'); };
 globalThis.leak = 'leaked';
 exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('https://a.example/list', [1, 2, 3]);
   api.user.setAppMetadata('k', { nested: true });
   console.log('still', { logging: [1, 2] });
+  console.log(Buffer.alloc(3, 1).toString('hex'), Buffer.alloc(3, 1).subarray(1).toString('hex'), new Number(3));
 };

@@ -141,6 +141,7 @@ fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
         ]
     );
     assert_eq!(outcome.logs[0].message, "still { logging: [ 1, 2 ] }");
+    assert_eq!(outcome.logs[1].message, "010101 0101 [Number: 3]");
 }
 
 #[test]
