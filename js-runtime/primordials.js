@@ -155,11 +155,11 @@
   getter('SymbolPrototypeGetDescription', g.Symbol.prototype, 'description');
   getter('RegExpPrototypeGetSource', g.RegExp.prototype, 'source');
   getter('RegExpPrototypeGetFlags', g.RegExp.prototype, 'flags');
-  getter('TypedArrayPrototypeGetLength', g.Object.getPrototypeOf(g.Uint8Array.prototype), 'length');
-  getter('TypedArrayPrototypeGetSymbolToStringTag', g.Object.getPrototypeOf(g.Uint8Array.prototype), g.Symbol.toStringTag);
+  const TypedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype);
+  getter('TypedArrayPrototypeGetLength', TypedArrayPrototype, 'length');
+  getter('TypedArrayPrototypeGetSymbolToStringTag', TypedArrayPrototype, g.Symbol.toStringTag);
   getter('ArrayBufferPrototypeGetByteLength', g.ArrayBuffer.prototype, 'byteLength');
   // What files loaded after a script ran (Buffer, Blob, inspect) use.
-  const TypedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype);
   methods.TypedArrayPrototypeSubarray = TypedArrayPrototype.subarray;
   methods.TypedArrayPrototypeSet = TypedArrayPrototype.set;
   methods.TypedArrayPrototypeFill = TypedArrayPrototype.fill;
@@ -184,7 +184,7 @@
   p.SymbolIterator = g.Symbol.iterator;
   p.SymbolToStringTag = g.Symbol.toStringTag;
   p.SymbolAsyncIterator = g.Symbol.asyncIterator;
-  p.TypedArrayPrototype = g.Object.getPrototypeOf(g.Uint8Array.prototype);
+  p.TypedArrayPrototype = TypedArrayPrototype;
   p.AsyncFunctionPrototype = g.Object.getPrototypeOf(async function () {});
   p.GeneratorFunctionPrototype = g.Object.getPrototypeOf(function* () {});
   p.AsyncGeneratorFunctionPrototype = g.Object.getPrototypeOf(async function* () {});
