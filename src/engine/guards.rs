@@ -165,6 +165,7 @@ pub(crate) struct CountingAllocator {
     /// This thread's slab, lent to this runtime for its lifetime (`None`
     /// when another live runtime on the thread has it).
     slab: Option<Box<Slab>>,
+    release: Rc<SlabRelease>,
 }
 
 impl CountingAllocator {
@@ -179,7 +180,92 @@ impl CountingAllocator {
         if slab.is_some() {
             SLAB_LENT.set(true);
         }
-        CountingAllocator { guards, slab }
+        let release = Rc::new(SlabRelease {
+            runtime: Cell::new(std::ptr::null_mut()),
+            outside: Cell::new(0),
+            slab: slab.is_some(),
+        });
+        CountingAllocator {
+            guards,
+            slab,
+            release,
+        }
+    }
+
+    /// How the runtime this allocator is given to will be freed: told the
+    /// runtime once it exists ([`SlabRelease::attach`]).
+    pub(crate) fn release(&self) -> Rc<SlabRelease> {
+        self.release.clone()
+    }
+
+    /// Counts a block from the global allocator (`ptr` may be null).
+    fn outside_allocated(&self, ptr: *mut u8) {
+        if !ptr.is_null() {
+            let outside = self.release.outside.get() + 1;
+            self.release.outside.set(outside);
+            if outside == 1 {
+                self.release.update();
+            }
+        }
+    }
+
+    fn outside_freed(&self) {
+        let outside = self.release.outside.get().saturating_sub(1);
+        self.release.outside.set(outside);
+        if outside == 0 {
+            self.release.update();
+        }
+    }
+}
+
+#[cfg(quickjs_discard_on_free)]
+unsafe extern "C" {
+    /// In the patched QuickJS (vendor/rquickjs-sys/PATCHED.md): when set,
+    /// `JS_FreeRuntime` runs only the finalizers that free memory outside
+    /// the runtime (host functions, array buffers) and frees nothing else.
+    fn JS_SetDiscardOnFree(runtime: *mut rquickjs::qjs::JSRuntime, discard: bool);
+}
+
+/// Whether a runtime can be let go with its slab instead of being freed
+/// object by object (docs/performance.md, "Sixth round"): while every live
+/// block of the runtime is in the slab, QuickJS is told to skip its
+/// teardown (the cycle collector's passes over every object, then one
+/// free per block) and the slab is emptied instead. A block from the
+/// global allocator (a full slab, a very large block, or no slab at all)
+/// turns that off until it is freed again, so nothing is ever leaked.
+pub(crate) struct SlabRelease {
+    runtime: Cell<*mut rquickjs::qjs::JSRuntime>,
+    /// Live blocks from the global allocator.
+    outside: Cell<usize>,
+    slab: bool,
+}
+
+impl SlabRelease {
+    /// Ties this to the runtime the allocator was given to.
+    pub(crate) fn attach(&self, runtime: *mut rquickjs::qjs::JSRuntime) {
+        self.runtime.set(runtime);
+        self.update();
+    }
+
+    /// Whether the runtime, freed now, would be let go with its slab.
+    pub(crate) fn discards(&self) -> bool {
+        cfg!(quickjs_discard_on_free)
+            && self.slab
+            && self.outside.get() == 0
+            && !self.runtime.get().is_null()
+    }
+
+    fn update(&self) {
+        #[cfg(quickjs_discard_on_free)]
+        {
+            let runtime = self.runtime.get();
+            if !runtime.is_null() {
+                // SAFETY: the runtime is alive: its allocator (which holds
+                // this) is dropped only after it is freed, and it was
+                // attached right after creation. The call sets a flag.
+                unsafe { JS_SetDiscardOnFree(runtime, self.discards()) };
+            }
+        }
     }
 }
 
@@ -188,6 +274,11 @@ impl Drop for CountingAllocator {
     // slab is in use any more.
     fn drop(&mut self) {
         if let Some(mut slab) = self.slab.take() {
+            // Freed object by object, a runtime returns every byte first;
+            // let go, it returns none.
+            if self.guards.memory_used.get() > 0 {
+                RUNTIMES_LET_GO.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             slab.reset();
             // At thread exit this thread's slots may be gone already (an
             // isolate waiting in its graveyard is dropped then): the slab
@@ -196,6 +287,13 @@ impl Drop for CountingAllocator {
             let _ = SLAB_LENT.try_with(|lent| lent.set(false));
         }
     }
+}
+
+/// Runtimes this process let go with their slab (see [`SlabRelease`]).
+static RUNTIMES_LET_GO: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+pub(crate) fn runtimes_let_go() -> u64 {
+    RUNTIMES_LET_GO.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 thread_local! {
@@ -208,8 +306,13 @@ thread_local! {
 /// most runtimes never reach the global allocator; the rest falls back to
 /// it.
 const SLAB_BYTES: usize = 1 << 20;
-/// Blocks larger than this always come from the global allocator.
+/// Blocks up to this size are reused from per-size free lists once freed.
 const SLAB_MAX_BLOCK: usize = 4096;
+/// Blocks larger than this always come from the global allocator. Those
+/// between the two are bumped from the slab and not reused once freed
+/// (QuickJS asks for few: its atom and shape tables, large strings and
+/// arrays), so that a runtime's tables stay in the slab it is let go with.
+const SLAB_LARGEST_BLOCK: usize = 256 << 10;
 /// Slab blocks are rounded up to this, so freed ones fall in few bins.
 const SLAB_GRAIN: usize = 16;
 /// The size header before every block, as `RustAllocator` writes it (so
@@ -217,7 +320,7 @@ const SLAB_GRAIN: usize = 16;
 const HEADER: usize = 8;
 
 /// One thread's block of memory for QuickJS runtimes, lent to one runtime
-/// at a time: blocks are bumped from its start, freed blocks kept in
+/// at a time: blocks are bumped from its start, freed small blocks kept in
 /// per-size free lists for reuse, and all of it taken back at once when
 /// the runtime is gone.
 pub(crate) struct Slab {
@@ -259,17 +362,19 @@ impl Slab {
     /// A block of at least `size` bytes, or null when the slab cannot give
     /// one (too big, or full).
     fn alloc(&mut self, size: usize) -> *mut u8 {
-        if size == 0 || size > SLAB_MAX_BLOCK {
+        if size == 0 || size > SLAB_LARGEST_BLOCK {
             return std::ptr::null_mut();
         }
         let capacity = size.div_ceil(SLAB_GRAIN) * SLAB_GRAIN;
-        let bin = capacity / SLAB_GRAIN;
-        let head = self.free[bin];
-        if !head.is_null() {
-            // SAFETY: `head` is a freed block of this slab; its first word
-            // is the next free block of the same size.
-            self.free[bin] = unsafe { head.cast::<*mut u8>().read() };
-            return head;
+        if capacity <= SLAB_MAX_BLOCK {
+            let bin = capacity / SLAB_GRAIN;
+            let head = self.free[bin];
+            if !head.is_null() {
+                // SAFETY: `head` is a freed block of this slab; its first
+                // word is the next free block of the same size.
+                self.free[bin] = unsafe { head.cast::<*mut u8>().read() };
+                return head;
+            }
         }
         if self.used + HEADER + capacity > SLAB_BYTES {
             return std::ptr::null_mut();
@@ -290,7 +395,12 @@ impl Slab {
     /// `ptr` is a live block of this slab.
     unsafe fn dealloc(&mut self, ptr: *mut u8) {
         // SAFETY: the caller's contract; the header holds the capacity.
-        let bin = unsafe { ptr.sub(HEADER).cast::<usize>().read() } / SLAB_GRAIN;
+        let capacity = unsafe { ptr.sub(HEADER).cast::<usize>().read() };
+        if capacity > SLAB_MAX_BLOCK {
+            // Not reused: taken back with the rest at the reset.
+            return;
+        }
+        let bin = capacity / SLAB_GRAIN;
         // SAFETY: as above; a block is at least 16 bytes.
         unsafe { ptr.cast::<*mut u8>().write(self.free[bin]) };
         self.free[bin] = ptr;
@@ -322,6 +432,7 @@ unsafe impl Allocator for CountingAllocator {
         };
         if ptr.is_null() {
             ptr = RustAllocator.alloc(size);
+            self.outside_allocated(ptr);
         }
         if !ptr.is_null() {
             // SAFETY: `ptr` was just returned by the slab or `RustAllocator`.
@@ -342,7 +453,9 @@ unsafe impl Allocator for CountingAllocator {
             None => std::ptr::null_mut(),
         };
         let ptr = if from_slab.is_null() {
-            RustAllocator.calloc(count, size)
+            let ptr = RustAllocator.calloc(count, size);
+            self.outside_allocated(ptr);
+            ptr
         } else {
             // SAFETY: a fresh slab block of at least `total` bytes; slab
             // memory is reused, so it is zeroed here.
@@ -362,7 +475,10 @@ unsafe impl Allocator for CountingAllocator {
             self.guards.sub(Self::usable_size(ptr));
             match self.slab.as_mut() {
                 Some(slab) if slab.owns(ptr) => slab.dealloc(ptr),
-                _ => RustAllocator.dealloc(ptr),
+                _ => {
+                    RustAllocator.dealloc(ptr);
+                    self.outside_freed();
+                }
             }
         }
     }
@@ -421,21 +537,25 @@ mod tests {
         );
         let small = a.alloc(40);
         let arena = a.alloc(4088);
-        let large = a.alloc(64 << 10);
+        let large = a.alloc(SLAB_LARGEST_BLOCK + 1);
         let slab = a.slab.as_ref().expect("slab");
         assert!(slab.owns(small) && slab.owns(arena));
         assert!(
             !slab.owns(large),
-            "blocks over 4 KB come from the global allocator"
+            "blocks over 256 KB come from the global allocator"
         );
+        assert!(!a.release.discards(), "a live global block is not let go");
         // SAFETY: all three were just allocated by `a`.
+        let large_size = unsafe { CountingAllocator::usable_size(large) };
+        assert!(large_size > SLAB_LARGEST_BLOCK);
+        // SAFETY: as above.
         unsafe {
             assert_eq!(CountingAllocator::usable_size(small), 48);
             assert_eq!(CountingAllocator::usable_size(arena), 4096);
-            assert_eq!(a.guards.memory_used.get(), 48 + 4096 + (64 << 10));
+            assert_eq!(a.guards.memory_used.get(), 48 + 4096 + large_size);
             small.write_bytes(0xAB, 40);
             a.dealloc(small);
-            assert_eq!(a.guards.memory_used.get(), 4096 + (64 << 10));
+            assert_eq!(a.guards.memory_used.get(), 4096 + large_size);
             // A freed block is handed out again for the same size, zeroed
             // when asked for with calloc.
             let again = a.calloc(5, 8);
@@ -460,7 +580,66 @@ mod tests {
             a.dealloc(large);
         }
         assert_eq!(a.guards.memory_used.get(), 0);
-        assert!(a.guards.peak_memory() >= 4096 + (64 << 10));
+        assert!(a.guards.peak_memory() >= 4096 + large_size);
+    }
+
+    #[test]
+    fn tables_stay_in_the_slab_and_global_blocks_are_counted() {
+        let mut a = allocator(8 << 20);
+        // A 64 KB table comes from the slab; freed, it is not handed out
+        // again (only blocks up to 4 KB are), and the next one follows it.
+        let table = a.alloc(64 << 10);
+        assert!(a.slab.as_ref().expect("slab").owns(table));
+        // SAFETY: allocated just above by `a`, freed once.
+        unsafe { a.dealloc(table) };
+        let next = a.alloc(64 << 10);
+        assert!(a.slab.as_ref().expect("slab").owns(next));
+        assert_ne!(next, table);
+        assert_eq!(a.release.outside.get(), 0);
+        let huge = a.alloc(SLAB_LARGEST_BLOCK * 2);
+        let huge_too = a.calloc(2, SLAB_LARGEST_BLOCK);
+        assert_eq!(a.release.outside.get(), 2);
+        // SAFETY: allocated by `a`, each freed once.
+        unsafe {
+            let huge = a.realloc(huge, SLAB_LARGEST_BLOCK * 3);
+            assert_eq!(a.release.outside.get(), 2);
+            a.dealloc(huge);
+            a.dealloc(huge_too);
+            a.dealloc(next);
+        }
+        assert_eq!(a.release.outside.get(), 0);
+        // Not tied to a runtime: never let go.
+        assert!(!a.release.discards());
+    }
+
+    #[test]
+    fn a_runtime_is_let_go_only_while_all_its_blocks_are_in_the_slab() {
+        let guards = Guards::new(
+            Instant::now() + std::time::Duration::from_secs(60),
+            64 << 20,
+        );
+        let counting = CountingAllocator::new(guards);
+        let release = counting.release();
+        let runtime = rquickjs::Runtime::new_with_alloc(counting).expect("runtime");
+        let context = rquickjs::Context::full(&runtime).expect("context");
+        // SAFETY: a live context.
+        release.attach(unsafe { rquickjs::qjs::JS_GetRuntime(context.as_raw().as_ptr()) });
+        assert_eq!(release.discards(), cfg!(quickjs_discard_on_free));
+        context.with(|ctx| {
+            // 2 MB of array elements: more than the slab's largest block.
+            ctx.eval::<(), _>("globalThis.big = new Array(131072).fill(0);")
+                .expect("eval");
+            assert!(!release.discards());
+            ctx.eval::<(), _>("globalThis.big = undefined;")
+                .expect("eval");
+        });
+        runtime.run_gc();
+        assert_eq!(release.discards(), cfg!(quickjs_discard_on_free));
+        drop(context);
+        drop(runtime);
+        // The slab is back and empty for the next runtime on this thread.
+        let next = allocator(1 << 20);
+        assert_eq!(next.slab.as_ref().expect("slab").used, 0);
     }
 
     #[test]

@@ -272,15 +272,20 @@ fn bundle_files(extra: &[RuntimeFile]) -> Vec<RuntimeFile> {
 /// A runtime counting its memory against `guards`, stopped by them, with
 /// one context of the intrinsics scripts get.
 fn bare_context(guards: &Rc<Guards>) -> Result<Context, IsolateError> {
-    let runtime = Runtime::new_with_alloc(CountingAllocator::new(guards.clone()))
+    let allocator = CountingAllocator::new(guards.clone());
+    let release = allocator.release();
+    let runtime = Runtime::new_with_alloc(allocator)
         .map_err(|e| IsolateError(format!("cannot create a QuickJS runtime: {e}")))?;
     let interrupt_guards = guards.clone();
     runtime.set_interrupt_handler(Some(Box::new(move || interrupt_guards.should_interrupt())));
-    Context::custom::<Intrinsics>(&runtime).map_err(|e| {
+    let context = Context::custom::<Intrinsics>(&runtime).map_err(|e| {
         IsolateError(format!(
             "cannot create a QuickJS context (memory limit too low?): {e}"
         ))
-    })
+    })?;
+    // SAFETY: a live context; `JS_GetRuntime` reads its runtime pointer.
+    release.attach(unsafe { rquickjs::qjs::JS_GetRuntime(context.as_raw().as_ptr()) });
+    Ok(context)
 }
 
 /// Isolates freed by `bury` in this process, and the microseconds it took

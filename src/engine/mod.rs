@@ -56,6 +56,14 @@ pub fn warm_up() {
     }
 }
 
+/// How many QuickJS runtimes this process let go with their thread's slab
+/// instead of freeing them object by object (docs/performance.md, "Sixth
+/// round"): every one whose memory was all in the slab when it ended, when
+/// built with the patched QuickJS in vendor/rquickjs-sys.
+pub fn runtimes_let_go() -> u64 {
+    guards::runtimes_let_go()
+}
+
 /// What one script execution produced.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ScriptRun {
