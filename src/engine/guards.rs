@@ -259,7 +259,9 @@ impl SlabRelease {
         #[cfg(quickjs_discard_on_free)]
         {
             let runtime = self.runtime.get();
-            if !runtime.is_null() {
+            // A runtime without the slab is never let go, and the flag is
+            // never touched: its last block freed is the runtime itself.
+            if self.slab && !runtime.is_null() {
                 // SAFETY: the runtime is alive: its allocator (which holds
                 // this) is dropped only after it is freed, and it was
                 // attached right after creation. The call sets a flag.
@@ -350,6 +352,12 @@ impl Slab {
     }
 
     fn reset(&mut self) {
+        // Tests catch anything that still reads a runtime it let go.
+        #[cfg(debug_assertions)]
+        // SAFETY: `used` bytes from `base` are inside the slab.
+        unsafe {
+            self.base.write_bytes(0xA5, self.used)
+        };
         self.used = 0;
         self.free = [std::ptr::null_mut(); SLAB_MAX_BLOCK / SLAB_GRAIN + 1];
     }
@@ -389,6 +397,33 @@ impl Slab {
         }
     }
 
+    /// Whether `ptr`, of `capacity` bytes, is the last block bumped.
+    fn is_top(&self, ptr: *mut u8, capacity: usize) -> bool {
+        ptr as usize + capacity == self.base as usize + self.used
+    }
+
+    /// Grows the last block bumped to hold `size` bytes where it is, when
+    /// the slab has room (a table or string growing one step at a time
+    /// would otherwise leave a copy behind at each step).
+    ///
+    /// # Safety
+    /// `ptr` is a live block of this slab.
+    unsafe fn grow_in_place(&mut self, ptr: *mut u8, size: usize) -> bool {
+        // SAFETY: the caller's contract; the header holds the capacity.
+        let capacity = unsafe { ptr.sub(HEADER).cast::<usize>().read() };
+        let grown = size.div_ceil(SLAB_GRAIN) * SLAB_GRAIN;
+        if size > SLAB_LARGEST_BLOCK
+            || !self.is_top(ptr, capacity)
+            || self.used - capacity + grown > SLAB_BYTES
+        {
+            return false;
+        }
+        // SAFETY: as above; the grown block ends inside the slab.
+        unsafe { ptr.sub(HEADER).cast::<usize>().write(grown) };
+        self.used = self.used - capacity + grown;
+        true
+    }
+
     /// Takes back a block `alloc` returned.
     ///
     /// # Safety
@@ -397,7 +432,11 @@ impl Slab {
         // SAFETY: the caller's contract; the header holds the capacity.
         let capacity = unsafe { ptr.sub(HEADER).cast::<usize>().read() };
         if capacity > SLAB_MAX_BLOCK {
-            // Not reused: taken back with the rest at the reset.
+            // The last block bumped is taken back now; any other only with
+            // the rest at the reset.
+            if self.is_top(ptr, capacity) {
+                self.used -= HEADER + capacity;
+            }
             return;
         }
         let bin = capacity / SLAB_GRAIN;
@@ -470,6 +509,11 @@ unsafe impl Allocator for CountingAllocator {
     }
 
     unsafe fn dealloc(&mut self, ptr: *mut u8) {
+        if ptr == self.release.runtime.get().cast() {
+            // The runtime's own block, freed last by `JS_FreeRuntime`:
+            // nothing may write to it from here on.
+            self.release.runtime.set(std::ptr::null_mut());
+        }
         // SAFETY: the caller passes a pointer this allocator returned.
         unsafe {
             self.guards.sub(Self::usable_size(ptr));
@@ -490,6 +534,16 @@ unsafe impl Allocator for CountingAllocator {
             let in_slab = self.slab.as_ref().is_some_and(|slab| slab.owns(ptr));
             if in_slab {
                 if new_size <= old {
+                    return ptr;
+                }
+                if !self.guards.grant(new_size - old) {
+                    return std::ptr::null_mut();
+                }
+                if let Some(slab) = self.slab.as_mut()
+                    && slab.grow_in_place(ptr, new_size)
+                {
+                    self.guards.sub(old);
+                    self.guards.add(Self::usable_size(ptr));
                     return ptr;
                 }
                 let new = self.alloc(new_size);
@@ -586,15 +640,39 @@ mod tests {
     #[test]
     fn tables_stay_in_the_slab_and_global_blocks_are_counted() {
         let mut a = allocator(8 << 20);
-        // A 64 KB table comes from the slab; freed, it is not handed out
-        // again (only blocks up to 4 KB are), and the next one follows it.
+        // 64 KB tables come from the slab. Freed, one is not handed out
+        // again (only blocks up to 4 KB are) unless it was the last one
+        // bumped.
         let table = a.alloc(64 << 10);
+        let top = a.alloc(64 << 10);
         assert!(a.slab.as_ref().expect("slab").owns(table));
-        // SAFETY: allocated just above by `a`, freed once.
-        unsafe { a.dealloc(table) };
+        assert!(a.slab.as_ref().expect("slab").owns(top));
+        // SAFETY: allocated just above by `a`, each freed once.
+        unsafe {
+            a.dealloc(table);
+            a.dealloc(top);
+        }
         let next = a.alloc(64 << 10);
-        assert!(a.slab.as_ref().expect("slab").owns(next));
-        assert_ne!(next, table);
+        assert_eq!(next, top, "the last block bumped is taken back");
+        // The last block bumped grows where it is; another moves.
+        // SAFETY: `next` is live, allocated by `a`.
+        let grown = unsafe { a.realloc(next, 100 << 10) };
+        assert_eq!(grown, next);
+        // SAFETY: as above.
+        unsafe { assert_eq!(CountingAllocator::usable_size(grown), 100 << 10) };
+        assert_eq!(a.guards.memory_used.get(), 100 << 10);
+        let small = a.alloc(100);
+        // SAFETY: `grown` is live, allocated by `a`; no longer on top.
+        let moved = unsafe { a.realloc(grown, 120 << 10) };
+        assert_ne!(moved, grown);
+        assert!(a.slab.as_ref().expect("slab").owns(moved));
+        // SAFETY: both live, allocated by `a`, freed once.
+        unsafe {
+            a.dealloc(small);
+            a.dealloc(moved);
+        }
+        assert_eq!(a.guards.memory_used.get(), 0);
+        let next = a.alloc(64 << 10);
         assert_eq!(a.release.outside.get(), 0);
         let huge = a.alloc(SLAB_LARGEST_BLOCK * 2);
         let huge_too = a.calloc(2, SLAB_LARGEST_BLOCK);

@@ -2652,10 +2652,12 @@ void JS_SetDiscardOnFree(JSRuntime *rt, bool discard)
 
 /* Runs only the finalizers that release something outside the runtime's
    own memory: the embedder's classes, C closures and array buffers (whose
-   free_func may return the embedder's memory). Nothing is unlinked or
-   freed: with the phase set to REMOVE_CYCLES, a value the finalizers
-   release never frees an object (js_free_value_rt), so the list walked
-   here does not change. */
+   free_func may return the embedder's memory), and the runtime finalizers
+   (JS_AddRuntimeFinalizer). No GC object is unlinked or freed: with the
+   phase set to REMOVE_CYCLES, a value the finalizers release never frees
+   an object (js_free_value_rt), so the list walked here does not change;
+   strings, atoms and buffer records they release go back to the
+   allocator, which the embedder empties next. */
 static void js_discard_runtime(JSRuntime *rt)
 {
     struct list_head *el;
@@ -2679,6 +2681,11 @@ static void js_discard_runtime(JSRuntime *rt)
             (*finalizer)(rt, JS_MKPTR(JS_TAG_OBJECT, p));
         p->class_id = 0;
         p->u.opaque = NULL;
+    }
+    while (rt->finalizers) {
+        JSRuntimeFinalizerState *fs = rt->finalizers;
+        rt->finalizers = fs->next;
+        fs->finalizer(rt, fs->arg);
     }
 }
 

@@ -522,9 +522,9 @@ JS_EXTERN void JS_UpdateStackTop(JSRuntime *rt);
 JS_EXTERN JSRuntime *JS_NewRuntime2(const JSMallocFunctions *mf, void *opaque);
 JS_EXTERN void JS_FreeRuntime(JSRuntime *rt);
 /* actionbox: when set, JS_FreeRuntime runs only the finalizers of the
-   embedder's classes, C closures and array buffers, and frees nothing: for
-   an embedder that releases all of the runtime's memory at once (an arena)
-   right after. */
+   embedder's classes, C closures and array buffers and the runtime
+   finalizers, and frees no object: for an embedder that releases all of
+   the runtime's memory at once (an arena) right after. */
 JS_EXTERN void JS_SetDiscardOnFree(JSRuntime *rt, bool discard);
 JS_EXTERN void *JS_GetRuntimeOpaque(JSRuntime *rt);
 JS_EXTERN void JS_SetRuntimeOpaque(JSRuntime *rt, void *opaque);
