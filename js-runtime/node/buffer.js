@@ -46,9 +46,22 @@
     return normalised;
   }
 
+  // The first `length` bytes of `bytes`, in a Uint8Array of their own.
+  // Bytes are written into typed arrays, never gathered in an Array: `new
+  // Uint8Array(array)` iterates, and a script may have replaced
+  // Array.prototype[Symbol.iterator] before this file loaded.
+  function firstBytes(bytes, length) {
+    if (length === TypedArrayPrototypeGetLength(bytes)) return bytes;
+    const out = new Uint8Array(length);
+    Uint8ArrayPrototypeSet(out, Uint8ArrayPrototypeSubarray(bytes, 0, length));
+    return out;
+  }
+
   // UTF-8, with lone surrogates as U+FFFD (EF BF BD), as Node does.
   function utf8Encode(str) {
-    const bytes = [];
+    // At most 3 bytes per UTF-16 unit (a surrogate pair, 2 units, is 4).
+    const bytes = new Uint8Array(str.length * 3);
+    let n = 0;
     for (let i = 0; i < str.length; i++) {
       let c = StringPrototypeCharCodeAt(str, i);
       if (c >= 0xd800 && c <= 0xdfff) {
@@ -60,26 +73,27 @@
           c = 0xfffd;
         }
       }
-      if (c < 0x80) bytes[bytes.length] = c;
-      else if (c < 0x800) { bytes[bytes.length] = 0xc0 | (c >> 6); bytes[bytes.length] = 0x80 | (c & 63); }
+      if (c < 0x80) bytes[n++] = c;
+      else if (c < 0x800) { bytes[n++] = 0xc0 | (c >> 6); bytes[n++] = 0x80 | (c & 63); }
       else if (c < 0x10000) {
-        bytes[bytes.length] = 0xe0 | (c >> 12); bytes[bytes.length] = 0x80 | ((c >> 6) & 63); bytes[bytes.length] = 0x80 | (c & 63);
+        bytes[n++] = 0xe0 | (c >> 12); bytes[n++] = 0x80 | ((c >> 6) & 63); bytes[n++] = 0x80 | (c & 63);
       } else {
-        bytes[bytes.length] = 0xf0 | (c >> 18); bytes[bytes.length] = 0x80 | ((c >> 12) & 63);
-        bytes[bytes.length] = 0x80 | ((c >> 6) & 63); bytes[bytes.length] = 0x80 | (c & 63);
+        bytes[n++] = 0xf0 | (c >> 18); bytes[n++] = 0x80 | ((c >> 12) & 63);
+        bytes[n++] = 0x80 | ((c >> 6) & 63); bytes[n++] = 0x80 | (c & 63);
       }
     }
-    return new Uint8Array(bytes);
+    return firstBytes(bytes, n);
   }
 
   function hexDecode(str) {
-    const out = [];
+    const out = new Uint8Array(str.length >>> 1);
+    let n = 0;
     for (let i = 0; i + 1 < str.length; i += 2) {
       const pair = p.StringPrototypeSlice(str, i, i + 2);
       if (!p.RegExpPrototypeTest(/^[0-9a-fA-F]{2}$/, pair)) break;
-      out[out.length] = p.NumberParseInt(pair, 16);
+      out[n++] = p.NumberParseInt(pair, 16);
     }
-    return new Uint8Array(out);
+    return firstBytes(out, n);
   }
 
   function encode(string, encoding) {

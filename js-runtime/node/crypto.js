@@ -140,7 +140,7 @@
       throw new rt.DOMException(`The ArrayBufferView's byte length (${array.byteLength}) exceeds the number of bytes of entropy available via this API (65536)`, 'QuotaExceededError');
     }
     const bytes = host.randomBytes(array.byteLength);
-    new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(bytes);
+    p.TypedArrayPrototypeSet(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), bytes);
     return array;
   }
   function timingSafeEqual(a, b) {
@@ -330,8 +330,16 @@
     const data = { kind, keyType, der, details };
     return kind === 'private' ? new PrivateKeyObject(CONSTRUCT, data) : new PublicKeyObject(CONSTRUCT, data);
   }
+  // A copy of an array or typed array of bytes. Not `Uint8Array.from`:
+  // a script may have replaced it, or the iterators it uses, before this
+  // file loaded (docs/security.md, hazard 8).
+  function copyBytes(source) {
+    const out = new Uint8Array(source.length);
+    p.TypedArrayPrototypeSet(out, source);
+    return out;
+  }
   function secretKey(bytes) {
-    return new SecretKeyObject(CONSTRUCT, { kind: 'secret', bytes: Uint8Array.from(bytes) });
+    return new SecretKeyObject(CONSTRUCT, { kind: 'secret', bytes: copyBytes(bytes) });
   }
 
   function isBytes(value) {
@@ -688,7 +696,7 @@
   }
   function arrayBuffer(bytes) {
     const out = new p.ArrayBuffer(bytes.length);
-    new Uint8Array(out).set(bytes);
+    p.TypedArrayPrototypeSet(new Uint8Array(out), bytes);
     return out;
   }
   function checkUsage(key, usage) {
@@ -757,7 +765,7 @@
         p.ArrayPrototypeUnshift(exponent, p.Number(e & 255n));
         e >>= 8n;
       }
-      keyAlgorithm = { name: alg.name, modulusLength: details.modulusLength, publicExponent: Uint8Array.from(exponent), hash: { name: hashOf(alg.hash) } };
+      keyAlgorithm = { name: alg.name, modulusLength: details.modulusLength, publicExponent: copyBytes(exponent), hash: { name: hashOf(alg.hash) } };
     } else if (alg.name === 'ECDSA') {
       const curve = { prime256v1: 'P-256', secp384r1: 'P-384' }[p.JSONParse(data.details).namedCurve];
       if (data.keyType !== 'ec' || curve !== alg.namedCurve) throw domError('Invalid keyData: the key is not on the named curve', 'DataError');

@@ -35,4 +35,7 @@ exports.onExecutePostLogin = async (event, api) => {
   api.user.setAppMetadata('k', { nested: true });
   console.log('still', { logging: [1, 2] });
   console.log(Buffer.alloc(3, 1).toString('hex'), Buffer.alloc(3, 1).subarray(1).toString('hex'), new Number(3));
+  console.log(Buffer.from('hi').toString('base64'), Buffer.from('6869', 'hex').toString(), Buffer.from([104, 105]).toString());
+  const crypto = require('crypto');
+  console.log(crypto.createSecretKey(Buffer.from('key')).export().toString(), crypto.getRandomValues(new Uint8Array(4)).length);
 };

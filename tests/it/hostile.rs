@@ -142,6 +142,10 @@ fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
     );
     assert_eq!(outcome.logs[0].message, "still { logging: [ 1, 2 ] }");
     assert_eq!(outcome.logs[1].message, "010101 0101 [Number: 3]");
+    // Bytes built without iterating arrays (the script replaced their
+    // iterator) nor reading typed-array methods live.
+    assert_eq!(outcome.logs[2].message, "aGk= hi hi");
+    assert_eq!(outcome.logs[3].message, "key 4");
 }
 
 #[test]
