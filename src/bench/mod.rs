@@ -197,10 +197,11 @@ pub struct BenchReport {
     /// when executions run in them, in KiB.
     pub peak_rss_kib: u64,
     pub peak_workers_rss_kib: u64,
-    /// CPU time (user and system, every thread of this process) per
-    /// measured execution: what an execution costs the machine, wherever
-    /// it ran (the caller, the script threads, the isolates built ahead
-    /// and freed). `None` with worker processes, whose CPU is theirs.
+    /// CPU time (user and system, every thread of this process and of its
+    /// worker processes) per measured execution: what an execution costs
+    /// the machine, wherever it ran (the caller, the script threads or
+    /// workers, the isolates built ahead and freed). `None` when nothing
+    /// could be measured.
     pub cpu_us_per_execution: Option<f64>,
     pub histogram: Vec<Bucket>,
 }
@@ -214,6 +215,31 @@ pub(crate) fn process_cpu_us() -> u64 {
     }
     let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
     micros(usage.ru_utime) + micros(usage.ru_stime)
+}
+
+/// CPU time the worker processes (this process's children) have used so
+/// far, user and system, in microseconds: from each one's `/proc/PID/stat`
+/// (0 where /proc is not available). A worker replaced during a
+/// measurement takes its time with it, so this can only undercount.
+fn workers_cpu_us() -> u64 {
+    // SAFETY: sysconf reads a constant.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if ticks <= 0 {
+        return 0;
+    }
+    children(std::process::id())
+        .into_iter()
+        .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+        .filter_map(|stat| {
+            // After the command's closing parenthesis: state is field 3,
+            // utime and stime fields 14 and 15.
+            let rest = stat.rsplit(')').next()?;
+            let mut fields = rest.split_whitespace().skip(11);
+            let user: u64 = fields.next()?.parse().ok()?;
+            let system: u64 = fields.next()?.parse().ok()?;
+            Some((user + system) * 1_000_000 / ticks as u64)
+        })
+        .sum()
 }
 
 /// What one execution left for the report.
@@ -285,7 +311,12 @@ pub fn bench(
             let _ = handle.join();
         }
         measuring_started = Instant::now();
-        cpu_before = process_cpu_us();
+        cpu_before = process_cpu_us()
+            + if runner.isolates_processes() {
+                workers_cpu_us()
+            } else {
+                0
+            };
         buried_before = crate::engine::isolate::buried();
         prepared_before = crate::engine::isolate::prepared();
         let end = deadline.map(|d| measuring_started + d);
@@ -409,7 +440,13 @@ pub fn bench(
         }
     });
     let elapsed = measuring_ended.duration_since(measuring_started);
-    let cpu_used_us = process_cpu_us().saturating_sub(cpu_before);
+    let cpu_used_us = (process_cpu_us()
+        + if runner.isolates_processes() {
+            workers_cpu_us()
+        } else {
+            0
+        })
+    .saturating_sub(cpu_before);
     let memory = memory.stop();
     let samples = samples.into_inner().unwrap_or_default();
     progress(samples.len() as u64, config.iterations);
@@ -471,7 +508,7 @@ pub fn bench(
         peak_isolate_bytes: samples.iter().map(|s| s.peak_bytes).max().unwrap_or(0),
         peak_rss_kib: memory.0,
         peak_workers_rss_kib: memory.1,
-        cpu_us_per_execution: (!runner.isolates_processes() && executions > 0)
+        cpu_us_per_execution: (executions > 0 && cpu_used_us > 0)
             .then(|| cpu_used_us as f64 / executions as f64),
         histogram,
     })

@@ -336,7 +336,11 @@ fn summary(out: &mut String, report: &BenchReport) {
             micros(cpu.round() as u64),
             paint(
                 DIM,
-                "(every thread of this process: caller, script threads, isolates built ahead and freed)"
+                if report.isolation == "process" {
+                    "(this process and its workers: caller, workers, isolates built ahead and freed)"
+                } else {
+                    "(every thread of this process: caller, script threads, isolates built ahead and freed)"
+                }
             )
         ));
     }
