@@ -65,7 +65,15 @@
   p.ObjectGetOwnPropertyDescriptor = g.Object.getOwnPropertyDescriptor;
   p.ObjectGetPrototypeOf = g.Object.getPrototypeOf;
   p.ObjectSetPrototypeOf = g.Object.setPrototypeOf;
-  p.ObjectDefineProperty = g.Object.defineProperty;
+  // Property descriptors are read with [[Get]], inherited properties
+  // included: after a script put `get`, `set` or `value` on
+  // Object.prototype, every descriptor the runtime writes would reach the
+  // script's getter (with the value being defined as `this.value`) or be
+  // refused. The runtime's descriptors never inherit.
+  const ObjectDefineProperty = g.Object.defineProperty;
+  const ObjectSetPrototypeOf = g.Object.setPrototypeOf;
+  p.ObjectDefineProperty = (object, key, descriptor) =>
+    ObjectDefineProperty(object, key, ObjectSetPrototypeOf(descriptor, null));
   p.ObjectCreate = g.Object.create;
   p.ObjectFreeze = g.Object.freeze;
   p.ObjectIs = g.Object.is;

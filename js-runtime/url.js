@@ -302,8 +302,11 @@
     }
   }
   ObjectDefineProperty(URL.prototype, p.SymbolToStringTag, { value: 'URL', configurable: true });
-  for (const name of ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port',
-    'pathname', 'search', 'searchParams', 'hash', 'toString', 'toJSON']) {
+  // (Indexed: a script may have replaced the array iterator by now.)
+  const ENUMERABLE = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port',
+    'pathname', 'search', 'searchParams', 'hash', 'toString', 'toJSON'];
+  for (let k = 0; k < ENUMERABLE.length; k++) {
+    const name = ENUMERABLE[k];
     const desc = p.ObjectGetOwnPropertyDescriptor(URL.prototype, name);
     desc.enumerable = true;
     ObjectDefineProperty(URL.prototype, name, desc);

@@ -328,7 +328,11 @@
     return this.indexOf(value, byteOffset, encoding) !== -1;
   });
   // swap16/32/64: reverse the byte order of each group in place.
-  for (const size of [2, 4, 8]) {
+  // (Loops over the runtime's own arrays index them: a script may have
+  // replaced the array iterator before this file loaded.)
+  const SWAP_SIZES = [2, 4, 8];
+  for (let k = 0; k < SWAP_SIZES.length; k++) {
+    const size = SWAP_SIZES[k];
     define(`swap${size * 8}`, function () {
       if (this.length % size !== 0) {
         const err = new RangeError(`Buffer size must be a multiple of ${size * 8}-bits`);
@@ -345,11 +349,14 @@
       return this;
     });
   }
-  for (const [name, size, little, signed] of [
+  const INTEGER_LAYOUTS = [
     ['UInt8', 1, false, false], ['Int8', 1, false, true],
     ['UInt16LE', 2, true, false], ['UInt16BE', 2, false, false], ['Int16LE', 2, true, true], ['Int16BE', 2, false, true],
     ['UInt32LE', 4, true, false], ['UInt32BE', 4, false, false], ['Int32LE', 4, true, true], ['Int32BE', 4, false, true],
-  ]) {
+  ];
+  for (let k = 0; k < INTEGER_LAYOUTS.length; k++) {
+    const layout = INTEGER_LAYOUTS[k];
+    const name = layout[0], size = layout[1], little = layout[2], signed = layout[3];
     const read = function (offset = 0) {
       if (offset + size > this.length) {
         const err = new RangeError(`The value of "offset" is out of range. It must be >= 0 and <= ${this.length - size}. Received ${offset}`);
@@ -506,7 +513,9 @@
     atob, btoa, INSPECT_MAX_BYTES: 50,
   };
   // buffer.Blob and buffer.File are the globals (node/blob.js), loaded on use.
-  for (const name of ['Blob', 'File']) {
+  const BLOB_NAMES = ['Blob', 'File'];
+  for (let k = 0; k < BLOB_NAMES.length; k++) {
+    const name = BLOB_NAMES[k];
     p.ObjectDefineProperty(rt.bufferModule, name, {
       enumerable: true,
       configurable: true,

@@ -863,7 +863,8 @@
     let pair;
     if (alg.name === 'RSASSA-PKCS1-v1_5' || alg.name === 'RSA-PSS') {
       let exponent = 0;
-      for (const byte of bufferSource(alg.publicExponent, 'publicExponent')) exponent = exponent * 256 + byte;
+      const bytes = bufferSource(alg.publicExponent, 'publicExponent');
+      for (let i = 0; i < bytes.length; i++) exponent = exponent * 256 + bytes[i];
       pair = generateKeyPairSync('rsa', { modulusLength: alg.modulusLength, publicExponent: exponent });
     } else if (alg.name === 'ECDSA') {
       if (CURVE_BYTES[alg.namedCurve] === undefined) throw domError('Unsupported namedCurve: actionbox supports P-256 and P-384', 'NotSupportedError');
@@ -901,7 +902,10 @@
     generateKey: (algorithm, extractable, usages) => settle(() => generateKeyNow(algorithm, extractable, usages)),
     deriveBits: (algorithm, baseKey, length) => settle(() => deriveBitsNow(algorithm, baseKey, length)),
   };
-  for (const name of ['encrypt', 'decrypt', 'deriveKey', 'wrapKey', 'unwrapKey']) {
+  // (Indexed: a script may have replaced the array iterator by now.)
+  const UNSUPPORTED = ['encrypt', 'decrypt', 'deriveKey', 'wrapKey', 'unwrapKey'];
+  for (let k = 0; k < UNSUPPORTED.length; k++) {
+    const name = UNSUPPORTED[k];
     subtle[name] = () => p.PromiseReject(domError(`subtle.${name} is not supported by actionbox's webcrypto`, 'NotSupportedError'));
   }
 

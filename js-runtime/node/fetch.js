@@ -85,9 +85,10 @@
       }
       return out;
     }
-    *entries() { yield* this._sorted(); }
-    *keys() { for (const [name] of this._sorted()) yield name; }
-    *values() { for (const [, value] of this._sorted()) yield value; }
+    // (Indexed: a script may have replaced the array iterator.)
+    *entries() { const sorted = this._sorted(); for (let i = 0; i < sorted.length; i++) yield sorted[i]; }
+    *keys() { const sorted = this._sorted(); for (let i = 0; i < sorted.length; i++) yield sorted[i][0]; }
+    *values() { const sorted = this._sorted(); for (let i = 0; i < sorted.length; i++) yield sorted[i][1]; }
     [SymbolIterator]() { return this.entries(); }
     // node-fetch v2's view: every value of every header.
     raw() {

@@ -43,7 +43,9 @@
   };
   // Characters never part of a host.
   const nonHostChars = { __proto__: null };
-  for (const ch of ['\t', '\n', '\r', ' ', '"', '%', '\'', ';', '<', '>', '\\', '^', '`', '{', '|', '}']) nonHostChars[ch] = true;
+  const NON_HOST = ['\t', '\n', '\r', ' ', '"', '%', '\'', ';', '<', '>', '\\', '^', '`', '{', '|', '}'];
+  // (Indexed: a script may have replaced the array iterator by now.)
+  for (let k = 0; k < NON_HOST.length; k++) nonHostChars[NON_HOST[k]] = true;
   const autoEscape = { '\t': '%09', '\n': '%0A', '\r': '%0D', ' ': '%20', '"': '%22', '\'': '%27', '<': '%3C', '>': '%3E', '\\': '%5C', '^': '%5E', '`': '%60', '{': '%7B', '|': '%7C', '}': '%7D' };
 
   const invalidArg = rt.invalidArgType;

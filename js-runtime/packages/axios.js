@@ -31,11 +31,12 @@
       };
     }
   }
-  for (const code of ['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_NETWORK',
+  // (Loops over the runtime's own arrays index them: a script may have
+  // replaced the array iterator before this file loaded.)
+  const CODES = ['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ECONNABORTED', 'ETIMEDOUT', 'ERR_NETWORK',
     'ERR_FR_TOO_MANY_REDIRECTS', 'ERR_DEPRECATED', 'ERR_BAD_RESPONSE', 'ERR_BAD_REQUEST', 'ERR_CANCELED',
-    'ERR_NOT_SUPPORT', 'ERR_INVALID_URL']) {
-    AxiosError[code] = code;
-  }
+    'ERR_NOT_SUPPORT', 'ERR_INVALID_URL'];
+  for (let k = 0; k < CODES.length; k++) AxiosError[CODES[k]] = CODES[k];
   class CanceledError extends AxiosError {
     constructor(message, config, request) {
       super(message === undefined || message === null ? 'canceled' : message, 'ERR_CANCELED', config, request);
@@ -142,7 +143,9 @@
   // common, then the method's layer, then the request's own: later wins.
   function flattenHeaders(headers, method, own) {
     const out = {};
-    for (const layer of [headers && headers.common, headers && headers[method], own]) {
+    const layers = [headers && headers.common, headers && headers[method], own];
+    for (let k = 0; k < layers.length; k++) {
+      const layer = layers[k];
       if (layer === undefined || layer === null) continue;
       const keys = ObjectKeys(layer);
       for (let i = 0; i < keys.length; i++) setHeader(out, keys[i], layer[keys[i]]);
@@ -376,10 +379,14 @@
       return request(configOrUrl, config);
     };
     instance.request = request;
-    for (const method of ['get', 'delete', 'head', 'options']) {
+    const WITHOUT_DATA = ['get', 'delete', 'head', 'options'];
+    for (let k = 0; k < WITHOUT_DATA.length; k++) {
+      const method = WITHOUT_DATA[k];
       instance[method] = (url, config) => request(merge(config || {}, { url, method }));
     }
-    for (const method of ['post', 'put', 'patch']) {
+    const WITH_DATA = ['post', 'put', 'patch'];
+    for (let k = 0; k < WITH_DATA.length; k++) {
+      const method = WITH_DATA[k];
       instance[method] = (url, data, config) => request({ ...(config || {}), url, method, data });
     }
     instance.defaults = defaults;

@@ -29,6 +29,22 @@ TypedArrayPrototype.fill = () => { throw new Error('poisoned fill'); };
 TypedArrayPrototype.set = () => { throw new Error('poisoned set'); };
 Number.prototype.valueOf = () => 'poisoned';
 ArrayBuffer.isView = () => { throw new Error('poisoned isView'); };
+// Every descriptor the runtime writes from here on would inherit these,
+// handing the getter the value being defined.
+// (Only `get` and `set`: an inherited getter-only `value` would also stop
+// every plain `x.value = ...` in strict code, the script's own included.)
+const captured = [];
+const descriptorKeys = ['get', 'set'];
+for (let i = 0; i < descriptorKeys.length; i++) {
+  const key = descriptorKeys[i];
+  Object.defineProperty(Object.prototype, key, {
+    get() {
+      captured[captured.length] = key;
+      return undefined;
+    },
+    configurable: true,
+  });
+}
 globalThis.leak = 'leaked';
 exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim('https://a.example/list', [1, 2, 3]);
@@ -37,5 +53,6 @@ exports.onExecutePostLogin = async (event, api) => {
   console.log(Buffer.alloc(3, 1).toString('hex'), Buffer.alloc(3, 1).subarray(1).toString('hex'), new Number(3));
   console.log(Buffer.from('hi').toString('base64'), Buffer.from('6869', 'hex').toString(), Buffer.from([104, 105]).toString());
   const crypto = require('crypto');
-  console.log(crypto.createSecretKey(Buffer.from('key')).export().toString(), crypto.getRandomValues(new Uint8Array(4)).length);
+  console.log(crypto.createSecretKey(Buffer.from('key')).export().toString(), crypto.getRandomValues(new Uint8Array(4)).length, typeof crypto.webcrypto.subtle.encrypt);
+  console.log('descriptors read', captured.length);
 };
