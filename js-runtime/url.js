@@ -307,7 +307,9 @@
     'pathname', 'search', 'searchParams', 'hash', 'toString', 'toJSON'];
   for (let k = 0; k < ENUMERABLE.length; k++) {
     const name = ENUMERABLE[k];
-    const desc = p.ObjectGetOwnPropertyDescriptor(URL.prototype, name);
+    // Without a prototype before it is written to (docs/security.md,
+    // hazard 8).
+    const desc = p.ObjectSetPrototypeOf(p.ObjectGetOwnPropertyDescriptor(URL.prototype, name), null);
     desc.enumerable = true;
     ObjectDefineProperty(URL.prototype, name, desc);
   }

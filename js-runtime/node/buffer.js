@@ -53,7 +53,9 @@
   function firstBytes(bytes, length) {
     if (length === TypedArrayPrototypeGetLength(bytes)) return bytes;
     const out = new Uint8Array(length);
-    Uint8ArrayPrototypeSet(out, Uint8ArrayPrototypeSubarray(bytes, 0, length));
+    // A view made with the constructor, not `subarray`, which would look
+    // up a species constructor the script may have set.
+    Uint8ArrayPrototypeSet(out, new Uint8Array(bufferOf(bytes), 0, length));
     return out;
   }
 

@@ -334,7 +334,9 @@
   // a script may have replaced it, or the iterators it uses, before this
   // file loaded (docs/security.md, hazard 8).
   function copyBytes(source) {
-    const out = new Uint8Array(source.length);
+    // A typed array's length through the captured getter, not one the
+    // script may have replaced or shadowed.
+    const out = new Uint8Array(p.ArrayIsArray(source) ? source.length : p.TypedArrayPrototypeGetLength(source));
     p.TypedArrayPrototypeSet(out, source);
     return out;
   }
@@ -695,9 +697,7 @@
     throw rt.invalidArgType(name, 'an instance of ArrayBuffer, Buffer, TypedArray, or DataView', value);
   }
   function arrayBuffer(bytes) {
-    const out = new p.ArrayBuffer(bytes.length);
-    p.TypedArrayPrototypeSet(new Uint8Array(out), bytes);
-    return out;
+    return p.TypedArrayPrototypeGetBuffer(copyBytes(bytes));
   }
   function checkUsage(key, usage) {
     const inner = cryptoKeyData(key);
@@ -806,7 +806,10 @@
     if (format === 'raw' && data.kind === 'public' && (data.keyType === 'ec' || data.keyType === 'ed25519')) {
       const bytes = (s) => rt.bytesOf(s, 'base64url');
       if (data.keyType === 'ed25519') return arrayBuffer(bytes(jwk.x));
-      return arrayBuffer(concat([Uint8Array.of(4), bytes(jwk.x), bytes(jwk.y)]));
+      // (Not `Uint8Array.of`: a static the script may have replaced.)
+      const uncompressed = new Uint8Array(1);
+      uncompressed[0] = 4;
+      return arrayBuffer(concat([uncompressed, bytes(jwk.x), bytes(jwk.y)]));
     }
     throw domError(`Unable to export a ${inner.algorithm.name} ${data.kind} key as '${format}'`, 'NotSupportedError');
   }

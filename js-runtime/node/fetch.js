@@ -195,7 +195,9 @@
   function mixBody(Class) {
     const names = p.ReflectOwnKeys(bodyMixin);
     for (let i = 0; i < names.length; i++) {
-      const desc = p.ObjectGetOwnPropertyDescriptor(bodyMixin, names[i]);
+      // Without a prototype before it is written to (docs/security.md,
+      // hazard 8).
+      const desc = p.ObjectSetPrototypeOf(p.ObjectGetOwnPropertyDescriptor(bodyMixin, names[i]), null);
       desc.enumerable = false;
       ObjectDefineProperty(Class.prototype, names[i], desc);
     }

@@ -219,15 +219,16 @@ pub(crate) fn process_cpu_us() -> u64 {
 
 /// CPU time the worker processes (this process's children) have used so
 /// far, user and system, in microseconds: from each one's `/proc/PID/stat`
-/// (0 where /proc is not available). A worker replaced during a
-/// measurement takes its time with it, so this can only undercount.
-fn workers_cpu_us() -> u64 {
+/// (`None` where /proc is not available). A worker replaced during a
+/// measurement takes its time with it, so this can only undercount; the
+/// kernel counts in clock ticks (10 ms), so short runs are coarse.
+fn workers_cpu_us() -> Option<u64> {
     // SAFETY: sysconf reads a constant.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
-    if ticks <= 0 {
-        return 0;
+    if ticks <= 0 || !std::path::Path::new("/proc/self/stat").exists() {
+        return None;
     }
-    children(std::process::id())
+    let used = children(std::process::id())
         .into_iter()
         .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
         .filter_map(|stat| {
@@ -239,7 +240,16 @@ fn workers_cpu_us() -> u64 {
             let system: u64 = fields.next()?.parse().ok()?;
             Some((user + system) * 1_000_000 / ticks as u64)
         })
-        .sum()
+        .sum();
+    Some(used)
+}
+
+/// CPU time an execution may have used so far: this process's, and its
+/// workers' when executions run in worker processes (`None` when those
+/// cannot be read).
+fn cpu_us(with_workers: bool) -> Option<u64> {
+    let workers = if with_workers { workers_cpu_us()? } else { 0 };
+    Some(process_cpu_us() + workers)
 }
 
 /// What one execution left for the report.
@@ -283,7 +293,7 @@ pub fn bench(
     // Isolates freed and built ahead before the clock started (the cold
     // one, warmup).
     let mut buried_before = (0, 0);
-    let mut cpu_before = 0;
+    let mut cpu_before = None;
     let mut prepared_before = (0, 0);
     let deadline = config
         .iterations
@@ -310,13 +320,10 @@ pub fn bench(
         for handle in warm {
             let _ = handle.join();
         }
+        // Read before the clock starts: reading the workers' /proc
+        // entries takes time of its own.
+        cpu_before = cpu_us(runner.isolates_processes());
         measuring_started = Instant::now();
-        cpu_before = process_cpu_us()
-            + if runner.isolates_processes() {
-                workers_cpu_us()
-            } else {
-                0
-            };
         buried_before = crate::engine::isolate::buried();
         prepared_before = crate::engine::isolate::prepared();
         let end = deadline.map(|d| measuring_started + d);
@@ -440,13 +447,9 @@ pub fn bench(
         }
     });
     let elapsed = measuring_ended.duration_since(measuring_started);
-    let cpu_used_us = (process_cpu_us()
-        + if runner.isolates_processes() {
-            workers_cpu_us()
-        } else {
-            0
-        })
-    .saturating_sub(cpu_before);
+    let cpu_used_us = cpu_us(runner.isolates_processes())
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let memory = memory.stop();
     let samples = samples.into_inner().unwrap_or_default();
     progress(samples.len() as u64, config.iterations);
@@ -508,8 +511,9 @@ pub fn bench(
         peak_isolate_bytes: samples.iter().map(|s| s.peak_bytes).max().unwrap_or(0),
         peak_rss_kib: memory.0,
         peak_workers_rss_kib: memory.1,
-        cpu_us_per_execution: (executions > 0 && cpu_used_us > 0)
-            .then(|| cpu_used_us as f64 / executions as f64),
+        cpu_us_per_execution: cpu_used_us
+            .filter(|&used| executions > 0 && used > 0)
+            .map(|used| used as f64 / executions as f64),
         histogram,
     })
 }

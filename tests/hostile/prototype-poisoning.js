@@ -29,6 +29,15 @@ TypedArrayPrototype.fill = () => { throw new Error('poisoned fill'); };
 TypedArrayPrototype.set = () => { throw new Error('poisoned set'); };
 Number.prototype.valueOf = () => 'poisoned';
 ArrayBuffer.isView = () => { throw new Error('poisoned isView'); };
+// A species constructor sees the arrays made from the one it is asked for.
+const speciesAsked = [];
+Object.defineProperty(Uint8Array, Symbol.species, {
+  get() {
+    speciesAsked[speciesAsked.length] = 1;
+    return Uint8Array;
+  },
+  configurable: true,
+});
 // Every descriptor the runtime writes from here on would inherit these,
 // handing the getter the value being defined.
 // (Only `get` and `set`: an inherited getter-only `value` would also stop
@@ -55,4 +64,7 @@ exports.onExecutePostLogin = async (event, api) => {
   const crypto = require('crypto');
   console.log(crypto.createSecretKey(Buffer.from('key')).export().toString(), crypto.getRandomValues(new Uint8Array(4)).length, typeof crypto.webcrypto.subtle.encrypt);
   console.log('descriptors read', captured.length);
+  const asked = speciesAsked.length;
+  Buffer.from('h\u00e9 there');
+  console.log('species asked', speciesAsked.length - asked);
 };

@@ -149,6 +149,8 @@ fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
     // The runtime's descriptors inherit nothing the script put on
     // Object.prototype.
     assert_eq!(outcome.logs[4].message, "descriptors read 0");
+    // Encoding a string makes its bytes with no species lookup.
+    assert_eq!(outcome.logs[5].message, "species asked 0");
 }
 
 #[test]
