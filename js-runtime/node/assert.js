@@ -190,8 +190,8 @@
       if (p.Error.isPrototypeOf(expected) || expected === p.Error) {
         fail(message, { actual: error, expected, operator, generated: `The error is expected to be an instance of "${expected.name}". Received "${error && error.constructor && error.constructor.name}"` });
       }
-      if (expected.call({}, error) === true) return;
-      fail(message, { actual: error, expected, operator, generated: `The ${expected.name ? `"${expected.name}" ` : ''}validation function is expected to return "true". Received ${show(expected.call({}, error))}` });
+      if (p.ReflectApply(expected, {}, [error]) === true) return;
+      fail(message, { actual: error, expected, operator, generated: `The ${expected.name ? `"${expected.name}" ` : ''}validation function is expected to return "true". Received ${show(p.ReflectApply(expected, {}, [error]))}` });
     }
     if (typeof expected === 'object' && expected !== null) {
       const keys = ObjectKeys(expected);

@@ -47,9 +47,9 @@
       if (part instanceof Blob) {
         bytes = part[kBytes];
       } else if (part instanceof p.ArrayBuffer) {
-        bytes = new Uint8Array(p.ArrayBuffer.prototype.slice.call(part, 0));
+        bytes = new Uint8Array(p.ReflectApply(p.ArrayBuffer.prototype.slice, part, [0]));
       } else if (p.ArrayBufferIsView(part)) {
-        bytes = new Uint8Array(p.ArrayBuffer.prototype.slice.call(part.buffer, part.byteOffset, part.byteOffset + part.byteLength));
+        bytes = new Uint8Array(p.ReflectApply(p.ArrayBuffer.prototype.slice, part.buffer, [part.byteOffset, part.byteOffset + part.byteLength]));
       } else {
         let text = `${part}`;
         if (endings === 'native') text = p.StringPrototypeReplace(text, /\r?\n/g, '\n');
@@ -97,7 +97,7 @@
       return blob;
     }
     text() { return p.PromiseResolve(host.utf8Decode(this[kBytes])); }
-    arrayBuffer() { return p.PromiseResolve(p.ArrayBuffer.prototype.slice.call(this[kBytes].buffer, 0)); }
+    arrayBuffer() { return p.PromiseResolve(p.ReflectApply(p.ArrayBuffer.prototype.slice, this[kBytes].buffer, [0])); }
     bytes() { return p.PromiseResolve(new Uint8Array(this[kBytes])); }
     stream() {
       const bytes = this[kBytes];
@@ -167,7 +167,8 @@
   const kEntries = p.Symbol('entries');
   function entryOf(method, args, count) {
     if (count < 2) throw new TypeError(`FormData.${method}: 2 arguments required, but only ${count} found.`);
-    const [name, value, filename] = args;
+    // (Indexed: a script may have replaced the array iterator.)
+    const name = args[0], value = args[1], filename = args[2];
     if (count > 2 && !(value instanceof Blob)) {
       throw new TypeError(`Failed to execute '${method}' on 'FormData': parameter 2 is not of type 'Blob'`);
     }

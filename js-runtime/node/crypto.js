@@ -326,8 +326,11 @@
   class PublicKeyObject extends AsymmetricKeyObject {}
   class PrivateKeyObject extends AsymmetricKeyObject {}
 
-  function asymmetricKey([kind, keyType, der, details]) {
-    const data = { kind, keyType, der, details };
+  // (Parts read by index, not destructured: a script may have replaced
+  // the array iterator; docs/security.md, hazard 8.)
+  function asymmetricKey(parts) {
+    const kind = parts[0];
+    const data = { kind, keyType: parts[1], der: parts[2], details: parts[3] };
     return kind === 'private' ? new PrivateKeyObject(CONSTRUCT, data) : new PublicKeyObject(CONSTRUCT, data);
   }
   // A copy of an array or typed array of bytes. Not `Uint8Array.from`:
@@ -608,7 +611,8 @@
     const pass = secretBytes(password, 'password');
     const saltBytes = secretBytes(salt, 'salt');
     checkLength(keylen, 'keylen');
-    const [cost, blockSize, parallelization, maxmem] = scryptOptions(options);
+    const scrypt = scryptOptions(options);
+    const cost = scrypt[0], blockSize = scrypt[1], parallelization = scrypt[2], maxmem = scrypt[3];
     return rt.wrapBuffer(hostCall(() => host.scrypt(pass, saltBytes, keylen, cost, blockSize, parallelization, maxmem), 'ERR_CRYPTO_INVALID_SCRYPT_PARAMS', RangeError));
   }
   function scrypt(password, salt, keylen, options, callback) {
@@ -838,7 +842,8 @@
     if (inner.algorithm.name === 'HMAC') {
       return arrayBuffer(host.hmac(SUBTLE_HASHES[inner.algorithm.hash.name], keyInfo.bytes, bytes));
     }
-    const [hash, padding, salt, encoding] = subtleSignArgs(algorithm, inner);
+    const args = subtleSignArgs(algorithm, inner);
+    const hash = args[0], padding = args[1], salt = args[2], encoding = args[3];
     return arrayBuffer(host.keySign(hash, 'private', keyInfo.der, bytes, padding, salt, encoding));
   }
   function subtleVerify(algorithm, key, signature, data) {
@@ -850,7 +855,8 @@
       const mac = host.hmac(SUBTLE_HASHES[inner.algorithm.hash.name], keyInfo.bytes, bytes);
       return mac.length === sig.length && timingSafeEqual(mac, sig);
     }
-    const [hash, padding, salt, encoding] = subtleSignArgs(algorithm, inner);
+    const args = subtleSignArgs(algorithm, inner);
+    const hash = args[0], padding = args[1], salt = args[2], encoding = args[3];
     if (keyInfo.kind !== 'public') throw domError('Verifying needs a public key', 'InvalidAccessError');
     return host.keyVerify(hash, 'public', keyInfo.der, bytes, sig, padding, salt, encoding);
   }

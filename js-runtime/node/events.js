@@ -14,7 +14,8 @@
   }
 
   function EventEmitter(options) {
-    EventEmitter.init.call(this, options);
+    // (Not `.call`: a script may have replaced Function.prototype.call.)
+    p.ReflectApply(EventEmitter.init, this, [options]);
   }
   EventEmitter.defaultMaxListeners = 10;
   EventEmitter.init = function () {
@@ -31,7 +32,7 @@
 
   function add(target, type, listener, prepend) {
     checkListener(listener);
-    if (target._events === undefined) EventEmitter.init.call(target);
+    if (target._events === undefined) p.ReflectApply(EventEmitter.init, target, []);
     if (target._events.newListener !== undefined) target.emit('newListener', type, listener.listener ? listener.listener : listener);
     const list = target._events[type];
     if (list === undefined) {

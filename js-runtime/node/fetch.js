@@ -30,7 +30,7 @@
       if (init === undefined || init === null) return;
       if (typeof init !== 'object') throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
       if (init instanceof Headers) {
-        p.MapPrototypeForEach(init[kMap], (values, name) => this[kMap].set(name, p.ArrayPrototypeSlice(values)));
+        p.MapPrototypeForEach(init[kMap], (values, name) => p.MapPrototypeSet(this[kMap], name, p.ArrayPrototypeSlice(values)));
         return;
       }
       if (typeof init[SymbolIterator] === 'function') {
@@ -46,26 +46,26 @@
     }
     append(name, value) {
       const key = headerName(name);
-      const list = this[kMap].get(key);
-      if (list === undefined) this[kMap].set(key, [headerValue(value)]);
+      const list = p.MapPrototypeGet(this[kMap], key);
+      if (list === undefined) p.MapPrototypeSet(this[kMap], key, [headerValue(value)]);
       else ArrayPrototypePush(list, headerValue(value));
     }
     set(name, value) {
-      this[kMap].set(headerName(name), [headerValue(value)]);
+      p.MapPrototypeSet(this[kMap], headerName(name), [headerValue(value)]);
     }
     get(name) {
-      const list = this[kMap].get(headerName(name));
+      const list = p.MapPrototypeGet(this[kMap], headerName(name));
       if (list === undefined) return null;
       return ArrayPrototypeJoin(list, headerName(name) === 'cookie' ? '; ' : ', ');
     }
     getSetCookie() {
-      return p.ArrayPrototypeSlice(this[kMap].get('set-cookie') || []);
+      return p.ArrayPrototypeSlice(p.MapPrototypeGet(this[kMap], 'set-cookie') || []);
     }
     has(name) {
-      return this[kMap].has(headerName(name));
+      return p.MapPrototypeHas(this[kMap], headerName(name));
     }
     delete(name) {
-      this[kMap].delete(headerName(name));
+      p.MapPrototypeDelete(this[kMap], headerName(name));
     }
     forEach(callback, thisArg = undefined) {
       const entries = this._sorted();
@@ -73,11 +73,15 @@
     }
     // Sorted by name, as the Fetch standard iterates them.
     _sorted() {
-      const names = ArrayPrototypeSort([...p.MapPrototypeKeys(this[kMap])]);
+      // (Collected with the captured forEach, not spread: spreading runs
+      // the iterator protocol a script may have replaced.)
+      const names = [];
+      p.MapPrototypeForEach(this[kMap], (value, name) => { names[names.length] = name; });
+      ArrayPrototypeSort(names);
       const out = [];
       for (let i = 0; i < names.length; i++) {
         if (names[i] === 'set-cookie') {
-          const cookies = this[kMap].get('set-cookie');
+          const cookies = p.MapPrototypeGet(this[kMap], 'set-cookie');
           for (let j = 0; j < cookies.length; j++) ArrayPrototypePush(out, ['set-cookie', cookies[j]]);
         } else {
           ArrayPrototypePush(out, [names[i], this.get(names[i])]);
@@ -172,7 +176,7 @@
     text() { return p.PromisePrototypeThen(consume(this), (bytes) => host.utf8Decode(bytes)); },
     json() { return p.PromisePrototypeThen(consume(this), (bytes) => rt.parseJson(host.utf8Decode(bytes))); },
     arrayBuffer() {
-      return p.PromisePrototypeThen(consume(this), (bytes) => p.ArrayBuffer.prototype.slice.call(bytes.buffer, bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+      return p.PromisePrototypeThen(consume(this), (bytes) => p.ReflectApply(p.ArrayBuffer.prototype.slice, bytes.buffer, [bytes.byteOffset, bytes.byteOffset + bytes.byteLength]));
     },
     bytes() { return p.PromisePrototypeThen(consume(this), (bytes) => new Uint8Array(bytes)); },
     // node-fetch v2
@@ -235,7 +239,10 @@
       this.headers = new Headers(init.headers !== undefined ? init.headers : base !== null ? base.headers : undefined);
       this.redirect = init.redirect || (base !== null ? base.redirect : 'follow');
       this[kSignal] = init.signal !== undefined ? init.signal : base !== null ? base.signal : null;
-      const [bytes, type] = body !== undefined ? extractBody(body) : [base !== null ? base[kBody] : null, null];
+      // (Indexed, not destructured: a script may have replaced the array
+      // iterator; docs/security.md, hazard 8.)
+      const extracted = body !== undefined ? extractBody(body) : [base !== null ? base[kBody] : null, null];
+      const bytes = extracted[0], type = extracted[1];
       this[kBody] = bytes;
       this[kUsed] = false;
       if (type !== null && !this.headers.has('content-type')) this.headers.set('content-type', type);
@@ -260,7 +267,8 @@
         const err = new p.RangeError(`init["status"] must be in the range of 200 to 599, inclusive.`);
         throw err;
       }
-      const [bytes, type] = extractBody(body);
+      const extracted = extractBody(body);
+      const bytes = extracted[0], type = extracted[1];
       this[kBody] = bytes;
       this[kUsed] = false;
       this.headers = new Headers(init.headers);

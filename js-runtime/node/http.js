@@ -262,7 +262,8 @@
       const pairs = [];
       const names = ObjectKeys(this._headers);
       for (let i = 0; i < names.length; i++) {
-        const [name, value] = this._headers[names[i]];
+        // (Indexed: a script may have replaced the array iterator.)
+        const name = this._headers[names[i]][0], value = this._headers[names[i]][1];
         if (p.ArrayIsArray(value)) {
           for (let j = 0; j < value.length; j++) ArrayPrototypePush(pairs, [name, `${value[j]}`]);
         } else {

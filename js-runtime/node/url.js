@@ -267,7 +267,7 @@
     } else if (typeof urlObject !== 'object' || urlObject === null) {
       throw invalidArg('urlObject', 'one of type object or string', urlObject);
     }
-    return Url.prototype.format.call(urlObject);
+    return p.ReflectApply(Url.prototype.format, urlObject, []);
   }
 
   function resolve(from, to) {

@@ -199,7 +199,7 @@
         memory.set(v, out);
         p.SetPrototypeForEach(v, (val) => out.add(clone(val)));
         return out;
-      } else if (brand === 'ArrayBuffer') out = p.ArrayBuffer.prototype.slice.call(v, 0);
+      } else if (brand === 'ArrayBuffer') out = p.ReflectApply(p.ArrayBuffer.prototype.slice, v, [0]);
       else if (brand === 'TypedArray') {
         // A Buffer comes back as a plain Uint8Array, as in Node.
         let Ctor = p.Uint8Array;

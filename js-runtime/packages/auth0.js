@@ -130,7 +130,10 @@
   // Makes the call `name` on the tenant: resolves to {status, data}.
   function call(conn, name, args) {
     host.record(`management.${name}`, JSONStringify(ArrayPrototypeFilter(args, (a) => a !== undefined)));
-    const [method, path, query, body] = p.ReflectApply(ops[name], undefined, args);
+    // (Indexed, not destructured: a script may have replaced the array
+    // iterator; docs/security.md, hazard 8.)
+    const op = p.ReflectApply(ops[name], undefined, args);
+    const method = op[0], path = op[1], query = op[2], body = op[3];
     let url = `https://${conn.domain}/api/v2${path}`;
     if (query !== undefined && query.length > 0) {
       const parts = [];
@@ -157,7 +160,7 @@
     const err = new p.Error(failure.message);
     p.ObjectDefineProperty(err, 'name', { value: failure.error, writable: true, configurable: true });
     err.statusCode = failure.status;
-    const [method, path] = PATHS[name];
+    const method = PATHS[name][0], path = PATHS[name][1];
     err.requestInfo = { method: StringPrototypeToLowerCase(method), url: `https://${domain}/api/v2${path}` };
     err.originalError = new p.Error(failure.message);
     return err;

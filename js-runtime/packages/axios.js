@@ -176,7 +176,8 @@
     if (data instanceof p.ArrayBuffer) return new p.Uint8Array(data);
     // Spec FormData and Blob (node/blob.js), as axios 1.x sends them in Node.
     if (rt.FormData !== undefined && data instanceof rt.FormData) {
-      const [bytes, type] = rt.multipartBody(data);
+      const multipart = rt.multipartBody(data);
+      const bytes = multipart[0], type = multipart[1];
       const names = ObjectKeys(headers);
       for (let i = 0; i < names.length; i++) if (StringPrototypeToLowerCase(names[i]) === 'content-type') delete headers[names[i]];
       headers['Content-Type'] = type;

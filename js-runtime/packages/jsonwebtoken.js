@@ -114,7 +114,8 @@
       }
       const mapping = [['audience', 'aud'], ['issuer', 'iss'], ['subject', 'sub'], ['jwtid', 'jti']];
       for (let i = 0; i < mapping.length; i++) {
-        const [option, claim] = mapping[i];
+        // (Indexed: a script may have replaced the array iterator.)
+        const option = mapping[i][0], claim = mapping[i][1];
         if (options[option] !== undefined) {
           if (claims[claim] !== undefined) throw new p.Error(`Bad "options.${option}" option. The payload already has an "${claim}" property.`);
           claims[claim] = options[option];

@@ -28,6 +28,8 @@ TypedArrayPrototype.subarray = () => { throw new Error('poisoned subarray'); };
 TypedArrayPrototype.fill = () => { throw new Error('poisoned fill'); };
 TypedArrayPrototype.set = () => { throw new Error('poisoned set'); };
 Number.prototype.valueOf = () => 'poisoned';
+Map.prototype.get = () => 'poisoned';
+Map.prototype.set = function () { return this; };
 ArrayBuffer.isView = () => { throw new Error('poisoned isView'); };
 // A species constructor sees the arrays made from the one it is asked for.
 const speciesAsked = [];
@@ -67,4 +69,7 @@ exports.onExecutePostLogin = async (event, api) => {
   const asked = speciesAsked.length;
   Buffer.from('h\u00e9 there');
   console.log('species asked', speciesAsked.length - asked);
+  const headers = new Headers({ b: '2', a: '1' });
+  const names = headers.keys();
+  console.log('headers', names.next().value, names.next().value, headers.get('a'));
 };

@@ -151,6 +151,8 @@ fn poisoned_builtins_break_neither_this_execution_nor_the_next() {
     assert_eq!(outcome.logs[4].message, "descriptors read 0");
     // Encoding a string makes its bytes with no species lookup.
     assert_eq!(outcome.logs[5].message, "species asked 0");
+    // Headers keep their entries in a Map through the captured methods.
+    assert_eq!(outcome.logs[6].message, "headers a b 1");
 }
 
 #[test]
