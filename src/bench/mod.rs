@@ -208,9 +208,15 @@ pub struct BenchReport {
 
 /// CPU time this process has used, user and system, in microseconds.
 pub(crate) fn process_cpu_us() -> u64 {
+    rusage_us(libc::RUSAGE_SELF)
+}
+
+/// CPU time, user and system, in microseconds, of `who` (`RUSAGE_SELF`,
+/// or `RUSAGE_CHILDREN`: the children that have ended and been waited for).
+fn rusage_us(who: libc::c_int) -> u64 {
     // SAFETY: getrusage writes the struct it is given and nothing else.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+    if unsafe { libc::getrusage(who, &mut usage) } != 0 {
         return 0;
     }
     let micros = |t: libc::timeval| t.tv_sec as u64 * 1_000_000 + t.tv_usec as u64;
@@ -219,9 +225,8 @@ pub(crate) fn process_cpu_us() -> u64 {
 
 /// CPU time the worker processes (this process's children) have used so
 /// far, user and system, in microseconds: from each one's `/proc/PID/stat`
-/// (`None` where /proc is not available). A worker replaced during a
-/// measurement takes its time with it, so this can only undercount; the
-/// kernel counts in clock ticks (10 ms), so short runs are coarse.
+/// (`None` where /proc is not available). The kernel counts in clock ticks
+/// (10 ms), so short runs are coarse.
 fn workers_cpu_us() -> Option<u64> {
     // SAFETY: sysconf reads a constant.
     let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
@@ -246,9 +251,14 @@ fn workers_cpu_us() -> Option<u64> {
 
 /// CPU time an execution may have used so far: this process's, and its
 /// workers' when executions run in worker processes (`None` when those
-/// cannot be read).
+/// cannot be read): the live ones' from /proc, and those replaced (every
+/// 1,000 flows, or killed) from `RUSAGE_CHILDREN` once waited for.
 fn cpu_us(with_workers: bool) -> Option<u64> {
-    let workers = if with_workers { workers_cpu_us()? } else { 0 };
+    let workers = if with_workers {
+        workers_cpu_us()? + rusage_us(libc::RUSAGE_CHILDREN)
+    } else {
+        0
+    };
     Some(process_cpu_us() + workers)
 }
 
