@@ -2,11 +2,13 @@
 //!
 //! A runtime whose memory is all in its thread's slab is let go without
 //! QuickJS freeing it object by object (docs/performance.md, "Sixth
-//! round"); only the finalizers that free Rust memory run: those of the
-//! host functions (their closures hold the isolate's state) and of array
-//! buffers made from Rust bytes. If one of those were skipped, or a
-//! runtime with blocks outside the slab were let go, every execution would
-//! leave bytes behind. This binary counts the live bytes of the whole
+//! round"), and one built ahead is rewound to an image of its slab after
+//! each execution instead ("Seventh round"); either way only the
+//! finalizers that free Rust memory run: those of the host functions
+//! (their closures hold the isolate's state) and of array buffers made
+//! from Rust bytes. If one of those were skipped, a runtime with blocks
+//! outside the slab were let go, or a rewind kept such a block, every
+//! execution would leave bytes behind. This binary counts the live bytes of the whole
 //! process (its own test binary, so no other test allocates meanwhile)
 //! before and after many executions that use every kind.
 
@@ -78,11 +80,14 @@ exports.onExecutePostLogin = async (event, api) => {
 };
 "#;
 
-/// The same, holding a block too large for the slab when it ends: its
-/// runtime is freed object by object, the usual way.
+/// The same, holding blocks too large for the slab when it ends (an array
+/// buffer's, freed by its finalizer, and a string's, which has none): its
+/// runtime is rewound, and the blocks freed with everything else the
+/// execution made.
 const LARGE_ACTION: &str = r#"
 exports.onExecutePostLogin = async (event, api) => {
   globalThis.large = new Uint8Array(300000).fill(event.user.email.length);
+  globalThis.text = event.user.email.repeat(30000);
   console.log('large', globalThis.large.length);
   api.idToken.setCustomClaim('https://example.com/large', globalThis.large.length);
 };
@@ -122,13 +127,13 @@ fn executions_leave_nothing_on_the_rust_heap() {
     };
     let fixed_clock = flow("leak.js", ACTION).with_settings(fixed);
     // The script thread builds each next isolate for the kind of flow it
-    // just ran (runtime files, clock). In each round: the large Action
-    // takes the one built after a small one, with the slab, and is freed
-    // the usual way for its block from the global allocator; the Rule,
-    // the fixed clock and the small Action after it each find one built
-    // for another kind, still holding the slab, so theirs are made
+    // just ran (runtime files, clock), with an image of its slab, and
+    // rewinds it after each execution that took it. In each round: the
+    // Rule, the fixed clock and the first small Action each find one
+    // built for another kind, still holding the slab, so theirs are made
     // without it (and freed the usual way) while the one set aside is let
-    // go; the second small Action is let go.
+    // go; the second small Action and the large one each take the one
+    // built (then rewound) for a small Action, and are rewound.
     let flows = [&fixed_clock, &small, &rule, &large];
     const ROUND: [usize; 5] = [0, 1, 1, 3, 2];
     let run = |flow: &Flow| {
@@ -158,6 +163,7 @@ fn executions_leave_nothing_on_the_rust_heap() {
     }
     let before = settled();
     let let_go_before = actionbox::engine::runtimes_let_go();
+    let rewound_before = actionbox::engine::isolates_rewound();
     const ROUNDS: isize = 300;
     for _ in 0..ROUNDS {
         for flow in ROUND.map(|i| flows[i]) {
@@ -165,18 +171,25 @@ fn executions_leave_nothing_on_the_rust_heap() {
         }
     }
     let let_go = actionbox::engine::runtimes_let_go() - let_go_before;
+    let rewound = actionbox::engine::isolates_rewound() - rewound_before;
     let grown = settled() - before;
-    eprintln!("live Rust heap grown by {grown} bytes, {let_go} runtimes let go");
+    eprintln!("live Rust heap grown by {grown} bytes, {let_go} runtimes let go, {rewound} rewound");
     // Measured: 0 bytes. Leaving the host functions' closures would leave
     // ~6 KB per execution, the random bytes' buffer 512.
     assert!(
         grown < 32 << 10,
         "the live Rust heap grew by {grown} bytes over {ROUNDS} rounds"
     );
-    // Four let go a round, and never the large Action's runtime.
-    let expected = 4 * ROUNDS as u64;
+    // Three let go a round, and two rewound (the large Action's among
+    // them).
+    let expected = 3 * ROUNDS as u64;
     assert!(
         (expected..expected + 4).contains(&let_go),
         "{let_go} runtimes let go with their slab, expected about {expected}"
+    );
+    let expected = 2 * ROUNDS as u64;
+    assert!(
+        (expected..expected + 4).contains(&rewound),
+        "{rewound} isolates rewound, expected about {expected}"
     );
 }

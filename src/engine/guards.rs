@@ -7,7 +7,8 @@
 //! trusts what the script saw. Once anything is recorded, the interrupt
 //! handler stops the script at its next poll.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
+use std::collections::HashSet;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -93,6 +94,18 @@ impl Guards {
         None
     }
 
+    /// Back to how the guards stood when an isolate's image was taken
+    /// (see `SlabRelease::rewind`): nothing recorded, `memory_used` bytes
+    /// in use and that as the peak.
+    fn rewind(&self, memory_used: usize) {
+        self.memory_used.set(memory_used);
+        self.memory_peak.set(memory_used);
+        self.memory_hit.set(false);
+        self.timed_out.set(false);
+        self.host.borrow_mut().take();
+        self.host_calls.set(0);
+    }
+
     pub(crate) fn count_host_call(&self) {
         self.host_calls.set(self.host_calls.get().saturating_add(1));
     }
@@ -162,9 +175,7 @@ impl Guards {
 /// pop from a free list.
 pub(crate) struct CountingAllocator {
     guards: Rc<Guards>,
-    /// This thread's slab, lent to this runtime for its lifetime (`None`
-    /// when another live runtime on the thread has it).
-    slab: Option<Box<Slab>>,
+    /// The slab lent to this runtime, and how the runtime ends.
     release: Rc<SlabRelease>,
 }
 
@@ -182,14 +193,11 @@ impl CountingAllocator {
         }
         let release = Rc::new(SlabRelease {
             runtime: Cell::new(std::ptr::null_mut()),
-            outside: Cell::new(0),
-            slab: slab.is_some(),
+            outside: RefCell::new(HashSet::default()),
+            has_slab: slab.is_some(),
+            slab: UnsafeCell::new(slab),
         });
-        CountingAllocator {
-            guards,
-            slab,
-            release,
-        }
+        CountingAllocator { guards, release }
     }
 
     /// How the runtime this allocator is given to will be freed: told the
@@ -198,46 +206,100 @@ impl CountingAllocator {
         self.release.clone()
     }
 
-    /// Counts a block from the global allocator (`ptr` may be null).
+    fn slab(&mut self) -> Option<&mut Slab> {
+        // SAFETY: only this allocator (called by QuickJS) and
+        // `SlabRelease::rewind` (called while QuickJS is not running, and
+        // never from inside an allocation) reach the slab, both on the
+        // runtime's one thread, so no other reference is live.
+        unsafe { (*self.release.slab.get()).as_deref_mut() }
+    }
+
+    fn owns(&mut self, ptr: *mut u8) -> bool {
+        self.slab().is_some_and(|slab| slab.owns(ptr))
+    }
+
+    /// Notes a block from the global allocator (`ptr` may be null).
     fn outside_allocated(&self, ptr: *mut u8) {
         if !ptr.is_null() {
-            let outside = self.release.outside.get() + 1;
-            self.release.outside.set(outside);
-            if outside == 1 {
+            let first = {
+                let mut outside = self.release.outside.borrow_mut();
+                outside.insert(ptr as usize);
+                outside.len() == 1
+            };
+            if first {
                 self.release.update();
             }
         }
     }
 
-    fn outside_freed(&self) {
-        let outside = self.release.outside.get().saturating_sub(1);
-        self.release.outside.set(outside);
-        if outside == 0 {
+    fn outside_freed(&self, ptr: *mut u8) {
+        let none_left = {
+            let mut outside = self.release.outside.borrow_mut();
+            outside.remove(&(ptr as usize));
+            outside.is_empty()
+        };
+        if none_left {
             self.release.update();
         }
     }
 }
 
+// In the patched QuickJS (vendor/rquickjs-sys/PATCHED.md).
 #[cfg(quickjs_discard_on_free)]
 unsafe extern "C" {
-    /// In the patched QuickJS (vendor/rquickjs-sys/PATCHED.md): when set,
-    /// `JS_FreeRuntime` runs only the finalizers that free memory outside
-    /// the runtime (host functions, array buffers) and frees nothing else.
+    /// When set, `JS_FreeRuntime` runs only the finalizers that free
+    /// memory outside the runtime (host functions, array buffers) and
+    /// frees nothing else.
     fn JS_SetDiscardOnFree(runtime: *mut rquickjs::qjs::JSRuntime, discard: bool);
+    /// Pins every object whose finalizer frees memory outside the runtime,
+    /// so none is finalized while an image of the runtime refers to it.
+    fn JS_PinImage(runtime: *mut rquickjs::qjs::JSRuntime) -> std::ffi::c_int;
+    /// Runs the finalizers that free memory outside the runtime for every
+    /// such object made since `JS_PinImage`, and frees nothing.
+    fn JS_DiscardSinceImage(runtime: *mut rquickjs::qjs::JSRuntime);
+    /// Reseeds `Math.random`.
+    fn JS_SetRandomSeed(context: *mut rquickjs::qjs::JSContext, seed: u64);
 }
 
-/// Whether a runtime can be let go with its slab instead of being freed
-/// object by object (docs/performance.md, "Sixth round"): while every live
-/// block of the runtime is in the slab, QuickJS is told to skip its
-/// teardown (the cycle collector's passes over every object, then one
-/// free per block) and the slab is emptied instead. A block from the
-/// global allocator (a full slab, a very large block, or no slab at all)
-/// turns that off until it is freed again, so nothing is ever leaked.
+/// Hashes a block's address: the set of blocks from the global allocator
+/// needs no protection from chosen keys, only speed.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, address: usize) {
+        // Blocks are 16-byte aligned: the low bits say nothing.
+        self.0 = ((address >> 4) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type AddressSet = HashSet<usize, std::hash::BuildHasherDefault<AddressHasher>>;
+
+/// The slab a runtime was lent, and whether the runtime can be let go
+/// with it instead of being freed object by object (docs/performance.md,
+/// "Sixth round"): while every live block of the runtime is in the slab,
+/// QuickJS is told to skip its teardown (the cycle collector's passes over
+/// every object, then one free per block) and the slab is emptied
+/// instead. A block from the global allocator (a full slab, a very large
+/// block, or no slab at all) turns that off until it is freed again, so
+/// nothing is ever leaked. The same holds for rewinding the runtime to an
+/// image of its slab ([`SlabImage`], "Seventh round").
 pub(crate) struct SlabRelease {
     runtime: Cell<*mut rquickjs::qjs::JSRuntime>,
-    /// Live blocks from the global allocator.
-    outside: Cell<usize>,
-    slab: bool,
+    /// Live blocks from the global allocator, by address.
+    outside: RefCell<AddressSet>,
+    has_slab: bool,
+    /// The thread's slab while this runtime has it; given back to the
+    /// thread when the allocator is dropped.
+    slab: UnsafeCell<Option<Box<Slab>>>,
 }
 
 impl SlabRelease {
@@ -250,8 +312,8 @@ impl SlabRelease {
     /// Whether the runtime, freed now, would be let go with its slab.
     pub(crate) fn discards(&self) -> bool {
         cfg!(quickjs_discard_on_free)
-            && self.slab
-            && self.outside.get() == 0
+            && self.has_slab
+            && self.outside.borrow().is_empty()
             && !self.runtime.get().is_null()
     }
 
@@ -261,7 +323,7 @@ impl SlabRelease {
             let runtime = self.runtime.get();
             // A runtime without the slab is never let go, and the flag is
             // never touched: its last block freed is the runtime itself.
-            if self.slab && !runtime.is_null() {
+            if self.has_slab && !runtime.is_null() {
                 // SAFETY: the runtime is alive: its allocator (which holds
                 // this) is dropped only after it is freed, and it was
                 // attached right after creation. The call sets a flag.
@@ -269,13 +331,109 @@ impl SlabRelease {
             }
         }
     }
+
+    /// Pins the runtime's objects that hold memory outside it and copies
+    /// its memory (see [`SlabImage`]), with `guards`' count of it: `None`
+    /// when some of it is outside the slab, or QuickJS is not the patched
+    /// one. QuickJS must not be running.
+    pub(crate) fn image(&self, guards: &Guards) -> Option<SlabImage> {
+        if !self.discards() {
+            return None;
+        }
+        #[cfg(not(quickjs_discard_on_free))]
+        {
+            let _ = guards;
+            None
+        }
+        #[cfg(quickjs_discard_on_free)]
+        {
+            // SAFETY: a live runtime (`discards` checked it is attached and
+            // not freed), not running.
+            if unsafe { JS_PinImage(self.runtime.get()) } != 0 {
+                return None;
+            }
+            // The pins' own table may have gone to the global allocator.
+            if !self.discards() {
+                return None;
+            }
+            // SAFETY: as in `CountingAllocator::slab`: QuickJS is not running.
+            let slab = unsafe { (*self.slab.get()).as_deref()? };
+            Some(SlabImage {
+                // SAFETY: the first `used` bytes of the slab are
+                // initialised (bumped blocks and their headers).
+                bytes: unsafe { std::slice::from_raw_parts(slab.base, slab.used) }.into(),
+                free: slab.free,
+                memory_used: guards.memory_used.get(),
+            })
+        }
+    }
+
+    /// Puts the runtime back as it was when `image` was taken: runs the
+    /// finalizers that free Rust memory for the objects made since, frees
+    /// the runtime's blocks from the global allocator, copies the image
+    /// over the slab, sets `guards`' count and peak back to the image's,
+    /// and reseeds `Math.random` in `context`.
+    ///
+    /// # Safety
+    /// `image` was taken of this runtime, whose one context is `context`.
+    /// QuickJS is not running, and nothing holds a JS value made since the
+    /// image was taken: after this the runtime is exactly what the image
+    /// holds.
+    pub(crate) unsafe fn rewind(
+        &self,
+        image: &SlabImage,
+        guards: &Guards,
+        context: *mut rquickjs::qjs::JSContext,
+    ) {
+        #[cfg(quickjs_discard_on_free)]
+        // SAFETY: the caller's contract; the runtime is attached and live.
+        unsafe {
+            JS_DiscardSinceImage(self.runtime.get())
+        };
+        for block in self.outside.borrow_mut().drain() {
+            // SAFETY: a live block `RustAllocator` gave this runtime; only
+            // the memory being rewound referred to it.
+            unsafe { RustAllocator.dealloc(block as *mut u8) };
+        }
+        // SAFETY: as in `CountingAllocator::slab`: QuickJS is not running.
+        if let Some(slab) = unsafe { (*self.slab.get()).as_deref_mut() } {
+            // SAFETY: the image was copied from this slab, so it fits.
+            unsafe {
+                slab.base
+                    .copy_from_nonoverlapping(image.bytes.as_ptr(), image.bytes.len())
+            };
+            slab.used = image.bytes.len();
+            slab.free = image.free;
+        }
+        guards.rewind(image.memory_used);
+        self.update();
+        #[cfg(quickjs_discard_on_free)]
+        // SAFETY: the context is live (it is in the image).
+        unsafe {
+            JS_SetRandomSeed(context, rand::random())
+        };
+        #[cfg(not(quickjs_discard_on_free))]
+        let _ = context;
+    }
+}
+
+/// A copy of a runtime's memory, all of it in its slab, taken right after
+/// the runtime was built ahead (docs/performance.md, "Seventh round").
+/// Copying it back puts every object, atom and table where it was: the
+/// slab is at the same address for the runtime's whole life, so every
+/// pointer inside the copy stays valid.
+pub(crate) struct SlabImage {
+    bytes: Box<[u8]>,
+    free: [*mut u8; SLAB_BINS],
+    memory_used: usize,
 }
 
 impl Drop for CountingAllocator {
     // rquickjs drops the allocator after `JS_FreeRuntime`: nothing in the
     // slab is in use any more.
     fn drop(&mut self) {
-        if let Some(mut slab) = self.slab.take() {
+        // SAFETY: as in `slab`; QuickJS is done with the runtime.
+        if let Some(mut slab) = unsafe { (*self.release.slab.get()).take() } {
             // Freed object by object, a runtime returns every byte first;
             // let go, it returns none.
             if self.guards.memory_used.get() > 0 {
@@ -320,6 +478,8 @@ const SLAB_GRAIN: usize = 16;
 /// The size header before every block, as `RustAllocator` writes it (so
 /// `usable_size` reads both kinds alike).
 const HEADER: usize = 8;
+/// The slab's free lists, one per size up to `SLAB_MAX_BLOCK`.
+const SLAB_BINS: usize = SLAB_MAX_BLOCK / SLAB_GRAIN + 1;
 
 /// One thread's block of memory for QuickJS runtimes, lent to one runtime
 /// at a time: blocks are bumped from its start, freed small blocks kept in
@@ -330,7 +490,7 @@ pub(crate) struct Slab {
     used: usize,
     /// `free[i]`: freed blocks of `i * SLAB_GRAIN` bytes, linked through
     /// their first word.
-    free: [*mut u8; SLAB_MAX_BLOCK / SLAB_GRAIN + 1],
+    free: [*mut u8; SLAB_BINS],
 }
 
 fn slab_layout() -> std::alloc::Layout {
@@ -346,7 +506,7 @@ impl Slab {
             Box::new(Slab {
                 base,
                 used: 0,
-                free: [std::ptr::null_mut(); SLAB_MAX_BLOCK / SLAB_GRAIN + 1],
+                free: [std::ptr::null_mut(); SLAB_BINS],
             })
         })
     }
@@ -359,7 +519,7 @@ impl Slab {
             self.base.write_bytes(0xA5, self.used)
         };
         self.used = 0;
-        self.free = [std::ptr::null_mut(); SLAB_MAX_BLOCK / SLAB_GRAIN + 1];
+        self.free = [std::ptr::null_mut(); SLAB_BINS];
     }
 
     fn owns(&self, ptr: *mut u8) -> bool {
@@ -465,7 +625,7 @@ unsafe impl Allocator for CountingAllocator {
         if !self.guards.grant(size) {
             return std::ptr::null_mut();
         }
-        let mut ptr = match self.slab.as_mut() {
+        let mut ptr = match self.slab() {
             Some(slab) => slab.alloc(size),
             None => std::ptr::null_mut(),
         };
@@ -487,7 +647,7 @@ unsafe impl Allocator for CountingAllocator {
         if !self.guards.grant(total) {
             return std::ptr::null_mut();
         }
-        let from_slab = match self.slab.as_mut() {
+        let from_slab = match self.slab() {
             Some(slab) => slab.alloc(total),
             None => std::ptr::null_mut(),
         };
@@ -517,11 +677,11 @@ unsafe impl Allocator for CountingAllocator {
         // SAFETY: the caller passes a pointer this allocator returned.
         unsafe {
             self.guards.sub(Self::usable_size(ptr));
-            match self.slab.as_mut() {
+            match self.slab() {
                 Some(slab) if slab.owns(ptr) => slab.dealloc(ptr),
                 _ => {
                     RustAllocator.dealloc(ptr);
-                    self.outside_freed();
+                    self.outside_freed(ptr);
                 }
             }
         }
@@ -531,15 +691,14 @@ unsafe impl Allocator for CountingAllocator {
         // SAFETY: the caller passes a pointer this allocator returned.
         unsafe {
             let old = Self::usable_size(ptr);
-            let in_slab = self.slab.as_ref().is_some_and(|slab| slab.owns(ptr));
-            if in_slab {
+            if self.owns(ptr) {
                 if new_size <= old {
                     return ptr;
                 }
                 if !self.guards.grant(new_size - old) {
                     return std::ptr::null_mut();
                 }
-                if let Some(slab) = self.slab.as_mut()
+                if let Some(slab) = self.slab()
                     && slab.grow_in_place(ptr, new_size)
                 {
                     self.guards.sub(old);
@@ -558,6 +717,11 @@ unsafe impl Allocator for CountingAllocator {
             }
             let new = RustAllocator.realloc(ptr, new_size);
             if !new.is_null() {
+                if new != ptr {
+                    let mut outside = self.release.outside.borrow_mut();
+                    outside.remove(&(ptr as usize));
+                    outside.insert(new as usize);
+                }
                 self.guards.sub(old);
                 self.guards.add(RustAllocator::usable_size(new));
             }
@@ -586,13 +750,13 @@ mod tests {
     fn slab_blocks_are_counted_reused_and_kept_apart() {
         let mut a = allocator(8 << 20);
         assert!(
-            a.slab.is_some(),
+            a.slab().is_some(),
             "the first runtime on a thread gets the slab"
         );
         let small = a.alloc(40);
         let arena = a.alloc(4088);
         let large = a.alloc(SLAB_LARGEST_BLOCK + 1);
-        let slab = a.slab.as_ref().expect("slab");
+        let slab = a.slab().expect("slab");
         assert!(slab.owns(small) && slab.owns(arena));
         assert!(
             !slab.owns(large),
@@ -645,8 +809,8 @@ mod tests {
         // bumped.
         let table = a.alloc(64 << 10);
         let top = a.alloc(64 << 10);
-        assert!(a.slab.as_ref().expect("slab").owns(table));
-        assert!(a.slab.as_ref().expect("slab").owns(top));
+        assert!(a.slab().expect("slab").owns(table));
+        assert!(a.slab().expect("slab").owns(top));
         // SAFETY: allocated just above by `a`, each freed once.
         unsafe {
             a.dealloc(table);
@@ -665,7 +829,7 @@ mod tests {
         // SAFETY: `grown` is live, allocated by `a`; no longer on top.
         let moved = unsafe { a.realloc(grown, 120 << 10) };
         assert_ne!(moved, grown);
-        assert!(a.slab.as_ref().expect("slab").owns(moved));
+        assert!(a.slab().expect("slab").owns(moved));
         // SAFETY: both live, allocated by `a`, freed once.
         unsafe {
             a.dealloc(small);
@@ -673,19 +837,19 @@ mod tests {
         }
         assert_eq!(a.guards.memory_used.get(), 0);
         let next = a.alloc(64 << 10);
-        assert_eq!(a.release.outside.get(), 0);
+        assert_eq!(a.release.outside.borrow().len(), 0);
         let huge = a.alloc(SLAB_LARGEST_BLOCK * 2);
         let huge_too = a.calloc(2, SLAB_LARGEST_BLOCK);
-        assert_eq!(a.release.outside.get(), 2);
+        assert_eq!(a.release.outside.borrow().len(), 2);
         // SAFETY: allocated by `a`, each freed once.
         unsafe {
             let huge = a.realloc(huge, SLAB_LARGEST_BLOCK * 3);
-            assert_eq!(a.release.outside.get(), 2);
+            assert_eq!(a.release.outside.borrow().len(), 2);
             a.dealloc(huge);
             a.dealloc(huge_too);
             a.dealloc(next);
         }
-        assert_eq!(a.release.outside.get(), 0);
+        assert_eq!(a.release.outside.borrow().len(), 0);
         // Not tied to a runtime: never let go.
         assert!(!a.release.discards());
     }
@@ -716,24 +880,24 @@ mod tests {
         drop(context);
         drop(runtime);
         // The slab is back and empty for the next runtime on this thread.
-        let next = allocator(1 << 20);
-        assert_eq!(next.slab.as_ref().expect("slab").used, 0);
+        let mut next = allocator(1 << 20);
+        assert_eq!(next.slab().expect("slab").used, 0);
     }
 
     #[test]
     fn a_second_live_runtime_on_the_thread_uses_the_global_allocator() {
         let mut first = allocator(1 << 20);
-        let second = allocator(1 << 20);
-        assert!(first.slab.is_some() && second.slab.is_none());
+        let mut second = allocator(1 << 20);
+        assert!(first.slab().is_some() && second.slab().is_none());
         drop(second);
         let block = first.alloc(100);
-        assert!(first.slab.as_ref().expect("slab").owns(block));
+        assert!(first.slab().expect("slab").owns(block));
         // SAFETY: allocated just above by `first`.
         unsafe { first.dealloc(block) };
         drop(first);
         // Given back: the next runtime on this thread gets it, emptied.
-        let next = allocator(1 << 20);
-        let slab = next.slab.as_ref().expect("slab given back");
+        let mut next = allocator(1 << 20);
+        let slab = next.slab().expect("slab given back");
         assert_eq!(slab.used, 0);
     }
 
@@ -747,7 +911,7 @@ mod tests {
             assert!(!block.is_null());
             blocks.push(block);
         }
-        let slab = a.slab.as_ref().expect("slab");
+        let slab = a.slab().expect("slab");
         assert!(
             blocks.iter().any(|&b| !slab.owns(b)),
             "the rest came from the global allocator"

@@ -19,7 +19,7 @@ use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value};
 
 use super::ExecEnv;
 use super::bytecode;
-use super::guards::{CountingAllocator, Guards, Tripped};
+use super::guards::{CountingAllocator, Guards, SlabImage, SlabRelease, Tripped};
 use super::host::{self, HostState, Shared};
 use super::runtime_js::{self, RuntimeFile};
 use crate::clock::Clock;
@@ -77,6 +77,9 @@ pub(crate) struct Isolate {
     /// was; taken by `run`. Declared before the context: dropped before its
     /// runtime.
     ready: RefCell<Option<Ready>>,
+    /// How to put the isolate back as it was built ahead, when it was and
+    /// all of it fit in the slab. Declared before the context, as `ready`.
+    rewind: Option<Rewind>,
     // The context holds its runtime; both are dropped with the isolate.
     context: Context,
     state: Shared,
@@ -101,6 +104,7 @@ enum Ready {
 /// no script has seen it).
 struct Prepared {
     ready: Ready,
+    rewind: Option<Rewind>,
     context: Context,
     guards: Rc<Guards>,
     state: Shared,
@@ -108,6 +112,31 @@ struct Prepared {
     /// The clock the runtime's JavaScript saw (`--now` is read by
     /// `primordials.js` as it starts).
     clock: Clock,
+}
+
+/// What puts an isolate back as it was built ahead, instead of freeing it
+/// and building the next one (docs/performance.md, "Seventh round"): an
+/// image of its memory, taken once its runtime's JavaScript had run and
+/// before any execution touched it, and the registry that JavaScript
+/// filled. Copied back after each execution, the image leaves nothing of
+/// that execution in the runtime (docs/security.md, hazard 6).
+struct Rewind {
+    /// The image's own reference to the registry; each execution gets a
+    /// copy.
+    registry: Persistent<Object<'static>>,
+    image: SlabImage,
+    release: Rc<SlabRelease>,
+    /// The clock the runtime's JavaScript saw as it ran.
+    clock: Clock,
+}
+
+/// Isolates put back as they were built ahead, instead of being freed and
+/// built again.
+static REWOUND: AtomicU64 = AtomicU64::new(0);
+
+/// How many isolates this process rewound to their image.
+pub(crate) fn rewound() -> u64 {
+    REWOUND.load(Ordering::Relaxed)
 }
 
 /// Settings an isolate is created with.
@@ -172,21 +201,12 @@ pub(crate) fn prepare_next() {
         return;
     }
     let started = Instant::now();
-    let limits = super::Limits::default();
-    // Armed for real (the flow's deadline and memory limit) by the
-    // execution that takes it.
-    let deadline = started + std::time::Duration::from_secs(60);
-    let guards = Guards::new(deadline, limits.memory_bytes);
-    let Ok(context) = bare_context(&guards) else {
+    let env = placeholder_env(clock);
+    let guards = Guards::new(env.deadline, env.limits.memory_bytes);
+    let Ok((context, release)) = bare_context(&guards) else {
         return;
     };
-    let state: Shared = Rc::new(RefCell::new(HostState::new(ExecEnv {
-        limits,
-        deadline,
-        clock,
-        node: Default::default(),
-        services: Arc::new(crate::engine::services::Unowned),
-    })));
+    let state: Shared = Rc::new(RefCell::new(HostState::new(env)));
     track_rejections(&context, &state);
     let init_ahead = !INIT_AHEAD_REFUSED.load(Ordering::Relaxed);
     let ready = context.with(|ctx| {
@@ -220,9 +240,29 @@ pub(crate) fn prepare_next() {
     let Some(ready) = ready else {
         return;
     };
+    let (ready, rewind) = match ready {
+        Ready::Initialised(registry) if !context.runtime().is_job_pending() => {
+            // Taken while the registry's one reference from Rust is the
+            // image's own; the execution gets another.
+            match release.image(&guards) {
+                Some(image) => (
+                    Ready::Initialised(registry.clone()),
+                    Some(Rewind {
+                        registry,
+                        image,
+                        release,
+                        clock,
+                    }),
+                ),
+                None => (Ready::Initialised(registry), None),
+            }
+        }
+        ready => (ready, None),
+    };
     PREPARED.with(|p| {
         *p.borrow_mut() = Some(Prepared {
             ready,
+            rewind,
             context,
             guards,
             state,
@@ -232,6 +272,21 @@ pub(crate) fn prepare_next() {
     });
     PREPARED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     PREPARED_COUNT.fetch_add(1, Ordering::Relaxed);
+}
+
+/// The environment of an isolate built ahead until an execution takes it
+/// and gives it its own.
+fn placeholder_env(clock: Clock) -> ExecEnv {
+    let limits = super::Limits::default();
+    ExecEnv {
+        limits,
+        // Armed for real (the flow's deadline and memory limit) by the
+        // execution that takes it.
+        deadline: Instant::now() + std::time::Duration::from_secs(60),
+        clock,
+        node: Default::default(),
+        services: Arc::new(crate::engine::services::Unowned),
+    }
 }
 
 /// Installs the host functions and runs the runtime files' init functions
@@ -271,7 +326,7 @@ fn bundle_files(extra: &[RuntimeFile]) -> Vec<RuntimeFile> {
 
 /// A runtime counting its memory against `guards`, stopped by them, with
 /// one context of the intrinsics scripts get.
-fn bare_context(guards: &Rc<Guards>) -> Result<Context, IsolateError> {
+fn bare_context(guards: &Rc<Guards>) -> Result<(Context, Rc<SlabRelease>), IsolateError> {
     let allocator = CountingAllocator::new(guards.clone());
     let release = allocator.release();
     let runtime = Runtime::new_with_alloc(allocator)
@@ -285,7 +340,7 @@ fn bare_context(guards: &Rc<Guards>) -> Result<Context, IsolateError> {
     })?;
     // SAFETY: a live context; `JS_GetRuntime` reads its runtime pointer.
     release.attach(unsafe { rquickjs::qjs::JS_GetRuntime(context.as_raw().as_ptr()) });
-    Ok(context)
+    Ok((context, release))
 }
 
 /// Isolates freed by `bury` in this process, and the microseconds it took
@@ -293,14 +348,25 @@ fn bare_context(guards: &Rc<Guards>) -> Result<Context, IsolateError> {
 static BURIED: AtomicU64 = AtomicU64::new(0);
 static BURIED_US: AtomicU64 = AtomicU64::new(0);
 
-/// Frees this thread's finished isolate, if one is waiting.
+/// Frees this thread's finished isolate, if one is waiting, or puts it
+/// back as it was built ahead for the next execution.
 pub(crate) fn bury() {
     drop(DISCARDED.with(|d| d.borrow_mut().take()));
     let Some(dead) = GRAVEYARD.with(|g| g.borrow_mut().take()) else {
         return;
     };
     let started = Instant::now();
-    drop(dead);
+    if let Some(prepared) = dead.rewind() {
+        // Kept when nothing was built ahead meanwhile.
+        let unused = PREPARED.with(|p| {
+            let mut p = p.borrow_mut();
+            match *p {
+                None => p.replace(prepared),
+                Some(_) => Some(prepared),
+            }
+        });
+        drop(unused);
+    }
     BURIED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     BURIED.fetch_add(1, Ordering::Relaxed);
 }
@@ -353,14 +419,14 @@ impl Isolate {
                     prepared.context,
                     prepared.guards,
                     prepared.state,
-                    Some(prepared.ready),
+                    Some((prepared.ready, prepared.rewind)),
                     config,
                 ));
             }
             DISCARDED.with(|d| *d.borrow_mut() = Some(prepared));
         }
         let guards = Guards::new(config.env.deadline, limits.memory_bytes);
-        let context = bare_context(&guards)?;
+        let (context, _) = bare_context(&guards)?;
         let state: Shared = Rc::new(RefCell::new(HostState::new(config.env.clone())));
         track_rejections(&context, &state);
         Ok(Isolate::finish(context, guards, state, None, config))
@@ -370,9 +436,13 @@ impl Isolate {
         context: Context,
         guards: Rc<Guards>,
         state: Shared,
-        ready: Option<Ready>,
+        prepared: Option<(Ready, Option<Rewind>)>,
         config: &IsolateConfig<'_>,
     ) -> Isolate {
+        let (ready, rewind) = match prepared {
+            Some((ready, rewind)) => (Some(ready), rewind),
+            None => (None, None),
+        };
         let limits = &config.env.limits;
         let runtime = context.runtime();
         runtime.set_max_stack_size(limits.stack_bytes);
@@ -387,6 +457,7 @@ impl Isolate {
         runtime.set_loader(resolver, loader);
         Isolate {
             ready: RefCell::new(ready),
+            rewind,
             context,
             state,
             guards,
@@ -444,6 +515,37 @@ impl Isolate {
                     },
                 )?;
             Ok(f(&self.scope(&ctx, rt)))
+        })
+    }
+
+    /// Puts a finished isolate back as it was built ahead, ready for the
+    /// next execution with its files and clock; `None` (and the isolate
+    /// freed) when it was not built with an image.
+    fn rewind(self) -> Option<Prepared> {
+        let rewind = self.rewind?;
+        // Nothing made by the execution may outlive the rewind: its
+        // leftover prepared registry, if it never ran, and the host state.
+        drop(self.ready.into_inner());
+        let clock = rewind.clock;
+        *self.state.borrow_mut() = HostState::new(placeholder_env(clock));
+        // SAFETY: no JS value of this runtime is held outside it but the
+        // image's registry (the execution's scope ended, its prepared
+        // registry and host state were just dropped), and no JavaScript
+        // is running: `bury` runs between executions.
+        unsafe {
+            rewind
+                .release
+                .rewind(&rewind.image, &self.guards, self.context.as_raw().as_ptr())
+        };
+        REWOUND.fetch_add(1, Ordering::Relaxed);
+        Some(Prepared {
+            ready: Ready::Initialised(rewind.registry.clone()),
+            rewind: Some(rewind),
+            context: self.context,
+            guards: self.guards,
+            state: self.state,
+            extra: self.extra,
+            clock,
         })
     }
 
@@ -702,6 +804,60 @@ mod tests {
         assert!(DISCARDED.with(|d| d.borrow().is_some()));
         bury();
         assert!(!INIT_AHEAD_REFUSED.load(Ordering::Relaxed));
+    }
+
+    /// An isolate built ahead with an image of its memory is put back
+    /// after an execution instead of freed, and the next execution finds
+    /// nothing of the last one: not its globals or prototypes, not its
+    /// blocks from the global allocator, not `Math.random`'s sequence.
+    #[test]
+    fn a_rewound_isolate_keeps_nothing_of_the_execution_before() {
+        if !cfg!(quickjs_discard_on_free) {
+            return;
+        }
+        NEXT.with(|next| next.borrow_mut().take());
+        PREPARED.with(|p| p.borrow_mut().take());
+        let env = env(Clock::Fixed(1_000.0));
+        let run = |source: &str| {
+            Isolate::new(&IsolateConfig {
+                env: &env,
+                extra: runtime_js::POST_LOGIN,
+            })
+            .expect("isolate")
+            .enter(|scope| scope.ctx.eval::<String, _>(source).expect("evaluates"))
+            .expect("enters")
+        };
+        run("''");
+        bury();
+        prepare_next();
+        let (context, built_peak) = PREPARED.with(|p| {
+            let p = p.borrow();
+            let p = p.as_ref().expect("built ahead");
+            assert!(p.rewind.is_some(), "built ahead without an image");
+            (p.context.as_raw(), p.guards.peak_memory())
+        });
+        let first = run(
+            "globalThis.leak = new Uint8Array(300000);              globalThis.text = 'x'.repeat(300000);              Object.prototype.polluted = 1; String(Math.random())",
+        );
+        bury();
+        let (same_context, rewound_peak) = PREPARED.with(|p| {
+            let p = p.borrow();
+            let p = p.as_ref().expect("rewound");
+            (p.context.as_raw() == context, p.guards.peak_memory())
+        });
+        assert!(same_context, "the isolate was built again, not rewound");
+        // The image's bytes (the building's own transient peak aside).
+        assert!(
+            rewound_peak <= built_peak,
+            "{rewound_peak} bytes counted after the rewind, {built_peak} when built"
+        );
+        let second = run(
+            "[typeof globalThis.leak, typeof globalThis.text,              typeof ({}).polluted, String(Math.random())].join(' ')",
+        );
+        let (seen, random) = second.rsplit_once(' ').expect("four words");
+        assert_eq!(seen, "undefined undefined undefined");
+        assert_ne!(random, first, "Math.random repeated the last execution's");
+        bury();
     }
 
     /// Every trigger's runtime runs ahead: none of its files calls a host

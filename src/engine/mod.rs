@@ -64,6 +64,13 @@ pub fn runtimes_let_go() -> u64 {
     guards::runtimes_let_go()
 }
 
+/// How many isolates this process put back as they were built ahead,
+/// from an image of their memory, instead of freeing them and building
+/// the next (docs/performance.md, "Seventh round").
+pub fn isolates_rewound() -> u64 {
+    isolate::rewound()
+}
+
 /// What one script execution produced.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ScriptRun {

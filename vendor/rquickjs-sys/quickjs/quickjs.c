@@ -383,6 +383,10 @@ struct JSRuntime {
     /* actionbox: JS_FreeRuntime leaves the memory to the embedder (see
        JS_SetDiscardOnFree) */
     bool discard_on_free;
+    /* actionbox: the objects JS_PinImage pinned, sorted by address (see
+       JS_PinImage in quickjs.h) */
+    void **image_pins;
+    size_t image_pin_count;
 
     struct JSStackFrame *current_stack_frame;
 
@@ -2654,15 +2658,39 @@ void JS_SetDiscardOnFree(JSRuntime *rt, bool discard)
     rt->discard_on_free = discard;
 }
 
-/* Runs only the finalizers that release something outside the runtime's
+/* Whether an object's finalizer releases something outside the runtime's
    own memory: the embedder's classes, C closures and array buffers (whose
-   free_func may return the embedder's memory), and the runtime finalizers
-   (JS_AddRuntimeFinalizer). No GC object is unlinked or freed: with the
-   phase set to REMOVE_CYCLES, a value the finalizers release never frees
-   an object (js_free_value_rt), so the list walked here does not change;
-   strings, atoms and buffer records they release go back to the
-   allocator, which the embedder empties next. */
-static void js_discard_runtime(JSRuntime *rt)
+   free_func may return the embedder's memory). */
+static bool js_finalizes_outside(JSObject *p)
+{
+    return p->class_id >= JS_CLASS_INIT_COUNT ||
+        p->class_id == JS_CLASS_C_CLOSURE ||
+        p->class_id == JS_CLASS_ARRAY_BUFFER ||
+        p->class_id == JS_CLASS_SHARED_ARRAY_BUFFER;
+}
+
+static int js_compare_pins(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)*(void *const *)a;
+    uintptr_t y = (uintptr_t)*(void *const *)b;
+    return (x > y) - (x < y);
+}
+
+static bool js_is_pinned(JSRuntime *rt, JSObject *p)
+{
+    void *key = p;
+    return rt->image_pin_count != 0 &&
+        bsearch(&key, rt->image_pins, rt->image_pin_count, sizeof(void *),
+                js_compare_pins) != NULL;
+}
+
+/* Runs the finalizers of js_finalizes_outside's objects, except the
+   pinned ones (all of them when pinned_too). No GC object is unlinked or
+   freed: with the phase set to REMOVE_CYCLES, a value the finalizers
+   release never frees an object (js_free_value_rt), so the list walked
+   here does not change; strings, atoms and buffer records they release go
+   back to the allocator, which the embedder empties or rewinds next. */
+static void js_finalize_outside(JSRuntime *rt, bool pinned_too)
 {
     struct list_head *el;
     JSGCObjectHeader *gp;
@@ -2675,10 +2703,9 @@ static void js_discard_runtime(JSRuntime *rt)
         if (JS_GC_TYPE(gp) != JS_GC_OBJ_TYPE_JS_OBJECT)
             continue;
         p = (JSObject *)gp;
-        if (p->class_id < JS_CLASS_INIT_COUNT &&
-            p->class_id != JS_CLASS_C_CLOSURE &&
-            p->class_id != JS_CLASS_ARRAY_BUFFER &&
-            p->class_id != JS_CLASS_SHARED_ARRAY_BUFFER)
+        if (!js_finalizes_outside(p))
+            continue;
+        if (!pinned_too && js_is_pinned(rt, p))
             continue;
         finalizer = rt->class_array[p->class_id].finalizer;
         if (finalizer)
@@ -2686,11 +2713,68 @@ static void js_discard_runtime(JSRuntime *rt)
         p->class_id = 0;
         p->u.opaque = NULL;
     }
+}
+
+/* Runs only the finalizers that release something outside the runtime's
+   own memory, then the runtime finalizers (JS_AddRuntimeFinalizer), and
+   frees nothing. */
+static void js_discard_runtime(JSRuntime *rt)
+{
+    js_finalize_outside(rt, true);
     while (rt->finalizers) {
         JSRuntimeFinalizerState *fs = rt->finalizers;
         rt->finalizers = fs->next;
         fs->finalizer(rt, fs->arg);
     }
+}
+
+/* actionbox: see JS_PinImage in quickjs.h. */
+int JS_PinImage(JSRuntime *rt)
+{
+    struct list_head *el;
+    JSGCObjectHeader *gp;
+    size_t count = 0, i = 0;
+    void **pins;
+
+    if (rt->image_pins)
+        return -1;
+    list_for_each(el, &rt->gc_obj_list) {
+        gp = list_entry(el, JSGCObjectHeader, link);
+        if (JS_GC_TYPE(gp) == JS_GC_OBJ_TYPE_JS_OBJECT &&
+            js_finalizes_outside((JSObject *)gp))
+            count++;
+    }
+    pins = js_malloc_rt(rt, sizeof(void *) * (count ? count : 1));
+    if (!pins)
+        return -1;
+    list_for_each(el, &rt->gc_obj_list) {
+        gp = list_entry(el, JSGCObjectHeader, link);
+        if (JS_GC_TYPE(gp) == JS_GC_OBJ_TYPE_JS_OBJECT &&
+            js_finalizes_outside((JSObject *)gp)) {
+            /* The reference no one releases: the object outlives every
+               execution rewound to the image. */
+            JS_REF_COUNT(gp)++;
+            pins[i++] = gp;
+        }
+    }
+    qsort(pins, count, sizeof(void *), js_compare_pins);
+    rt->image_pins = pins;
+    rt->image_pin_count = count;
+    return 0;
+}
+
+/* actionbox: see JS_DiscardSinceImage in quickjs.h. */
+void JS_DiscardSinceImage(JSRuntime *rt)
+{
+    js_finalize_outside(rt, false);
+    rt->gc_phase = JS_GC_PHASE_NONE;
+}
+
+/* actionbox: see JS_SetRandomSeed in quickjs.h. */
+void JS_SetRandomSeed(JSContext *ctx, uint64_t seed)
+{
+    /* xorshift64* needs a state that is not zero */
+    ctx->random_state = seed ? seed : 1;
 }
 
 void JS_FreeRuntime(JSRuntime *rt)
@@ -2705,6 +2789,16 @@ void JS_FreeRuntime(JSRuntime *rt)
         return;
     }
     JS_FreeValueRT(rt, rt->current_exception);
+    /* actionbox: freed object by object, a pinned runtime (JS_PinImage)
+       first releases its pins. */
+    if (rt->image_pins) {
+        size_t n;
+        for (n = 0; n < rt->image_pin_count; n++)
+            JS_FreeValueRT(rt, JS_MKPTR(JS_TAG_OBJECT, rt->image_pins[n]));
+        js_free_rt(rt, rt->image_pins);
+        rt->image_pins = NULL;
+        rt->image_pin_count = 0;
+    }
 
     list_for_each_safe(el, el1, &rt->job_list) {
         JSJobEntry *e = list_entry(el, JSJobEntry, link);

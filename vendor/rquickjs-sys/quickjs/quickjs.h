@@ -526,6 +526,22 @@ JS_EXTERN void JS_FreeRuntime(JSRuntime *rt);
    finalizers, and frees no object: for an embedder that releases all of
    the runtime's memory at once (an arena) right after. */
 JS_EXTERN void JS_SetDiscardOnFree(JSRuntime *rt, bool discard);
+/* actionbox: for an embedder that rewinds a runtime to an image of its
+   memory (a copy taken right after this call) instead of freeing it.
+   Pins every object whose finalizer releases memory outside the runtime
+   (the embedder's classes, C closures, array buffers) with a reference
+   no one releases, so none is finalized while the image refers to it.
+   -1 when out of memory or already pinned. */
+JS_EXTERN int JS_PinImage(JSRuntime *rt);
+/* actionbox: before the runtime's memory is rewound to its image: runs
+   the finalizers that release memory outside the runtime for every such
+   object made since JS_PinImage (the pinned ones are in the image), and
+   frees nothing. */
+JS_EXTERN void JS_DiscardSinceImage(JSRuntime *rt);
+/* actionbox: reseeds Math.random (a rewound context would otherwise
+   repeat the image's sequence). The hash seed is left alone: the image's
+   tables were built with it. */
+JS_EXTERN void JS_SetRandomSeed(JSContext *ctx, uint64_t seed);
 JS_EXTERN void *JS_GetRuntimeOpaque(JSRuntime *rt);
 JS_EXTERN void JS_SetRuntimeOpaque(JSRuntime *rt, void *opaque);
 JS_EXTERN int JS_AddRuntimeFinalizer(JSRuntime *rt,
