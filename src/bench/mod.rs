@@ -143,14 +143,17 @@ pub struct Phases {
     pub outcome: u64,
     /// The latency no phase above accounts for.
     pub other: u64,
-    /// Freeing the execution's isolates, after the result was handed back
-    /// (off the latency, still on the executor). Measured in this process
-    /// only: 0 with worker processes.
+    /// Freeing the execution's isolates, or rewinding the one built ahead
+    /// to its image for the next execution (docs/performance.md, "Seventh
+    /// round"), after the result was handed back (off the latency, still
+    /// on the executor). Measured in this process only: 0 with worker
+    /// processes.
     pub free: u64,
     /// Building the next execution's isolate ahead of it (runtime,
     /// context, the runtime's own JavaScript loaded), after the result was handed
-    /// back: off the latency, still on the executor. Measured in this
-    /// process only: 0 with worker processes.
+    /// back: off the latency, still on the executor. 0 while the isolate
+    /// is rewound instead. Measured in this process only: 0 with worker
+    /// processes.
     pub ahead: u64,
 }
 

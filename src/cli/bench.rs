@@ -307,7 +307,7 @@ fn summary(out: &mut String, report: &BenchReport) {
         paint(DIM, "(isolates freed in the workers, not measured here)")
     } else {
         format!(
-            "· then free {} · next isolate ahead {} {}",
+            "· then free or rewind {} · next isolate ahead {} {}",
             micros(p.free),
             micros(p.ahead),
             paint(DIM, "(after the result, off the latency)")

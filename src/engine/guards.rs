@@ -76,6 +76,9 @@ impl Guards {
         }
         self.deadline.set(deadline);
         self.memory_limit.set(memory_limit);
+        // The execution's peak starts from what it is given, whether the
+        // isolate was just built (and peaked while building) or rewound.
+        self.memory_peak.set(self.memory_used.get());
         true
     }
 
@@ -218,9 +221,11 @@ impl CountingAllocator {
         self.slab().is_some_and(|slab| slab.owns(ptr))
     }
 
-    /// Notes a block from the global allocator (`ptr` may be null).
+    /// Notes a block from the global allocator (`ptr` may be null). Only a
+    /// runtime with the slab is ever let go or rewound, so only its blocks
+    /// are tracked.
     fn outside_allocated(&self, ptr: *mut u8) {
-        if !ptr.is_null() {
+        if !ptr.is_null() && self.release.has_slab {
             let first = {
                 let mut outside = self.release.outside.borrow_mut();
                 outside.insert(ptr as usize);
@@ -233,6 +238,9 @@ impl CountingAllocator {
     }
 
     fn outside_freed(&self, ptr: *mut u8) {
+        if !self.release.has_slab {
+            return;
+        }
         let none_left = {
             let mut outside = self.release.outside.borrow_mut();
             outside.remove(&(ptr as usize));
@@ -359,8 +367,8 @@ impl SlabRelease {
             // SAFETY: as in `CountingAllocator::slab`: QuickJS is not running.
             let slab = unsafe { (*self.slab.get()).as_deref()? };
             Some(SlabImage {
-                // SAFETY: the first `used` bytes of the slab are
-                // initialised (bumped blocks and their headers).
+                // SAFETY: the slab was zeroed when made and has only been
+                // written since, so its first `used` bytes are initialised.
                 bytes: unsafe { std::slice::from_raw_parts(slab.base, slab.used) }.into(),
                 free: slab.free,
                 memory_used: guards.memory_used.get(),
@@ -500,8 +508,10 @@ fn slab_layout() -> std::alloc::Layout {
 
 impl Slab {
     fn new() -> Option<Box<Slab>> {
+        // Zeroed, so every byte of it is initialised: an image copies the
+        // used part, gaps between blocks included.
         // SAFETY: the layout has a non-zero size.
-        let base = unsafe { std::alloc::alloc(slab_layout()) };
+        let base = unsafe { std::alloc::alloc_zeroed(slab_layout()) };
         (!base.is_null()).then(|| {
             Box::new(Slab {
                 base,
@@ -717,7 +727,7 @@ unsafe impl Allocator for CountingAllocator {
             }
             let new = RustAllocator.realloc(ptr, new_size);
             if !new.is_null() {
-                if new != ptr {
+                if new != ptr && self.release.has_slab {
                     let mut outside = self.release.outside.borrow_mut();
                     outside.remove(&(ptr as usize));
                     outside.insert(new as usize);

@@ -128,7 +128,17 @@ struct Rewind {
     release: Rc<SlabRelease>,
     /// The clock the runtime's JavaScript saw as it ran.
     clock: Clock,
+    /// Executions rewound to this image so far, and when it was taken.
+    rewinds: u32,
+    taken: Instant,
 }
+
+/// How many executions, or how long, one image serves before the thread
+/// builds a new one: the image fixes the hash seed of QuickJS's tables,
+/// which timing could reveal to a script that hashes many keys, so it is
+/// never kept for long (docs/security.md, hazard 6).
+const IMAGE_MAX_REWINDS: u32 = 1_000;
+const IMAGE_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Isolates put back as they were built ahead, instead of being freed and
 /// built again.
@@ -252,6 +262,8 @@ pub(crate) fn prepare_next() {
                         image,
                         release,
                         clock,
+                        rewinds: 0,
+                        taken: Instant::now(),
                     }),
                 ),
                 None => (Ready::Initialised(registry), None),
@@ -314,7 +326,13 @@ fn track_rejections(context: &Context, state: &Shared) {
         .runtime()
         .set_host_promise_rejection_tracker(Some(Box::new(
             move |_ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, is_handled: bool| {
-                track_rejection(&tracker_state, &promise, &reason, is_handled);
+                // A panic here would be kept by rquickjs, outside the
+                // runtime, and raised at the next exception, which may be
+                // in the next execution of a rewound isolate: it is
+                // caught and the rejection not recorded.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    track_rejection(&tracker_state, &promise, &reason, is_handled)
+                }));
             },
         )));
 }
@@ -343,8 +361,9 @@ fn bare_context(guards: &Rc<Guards>) -> Result<(Context, Rc<SlabRelease>), Isola
     Ok((context, release))
 }
 
-/// Isolates freed by `bury` in this process, and the microseconds it took
-/// (the bench's `free` phase: off the latency, not off the executor).
+/// Isolates freed or rewound by `bury` in this process, and the
+/// microseconds it took (the bench's `free` phase: off the latency, not off
+/// the executor).
 static BURIED: AtomicU64 = AtomicU64::new(0);
 static BURIED_US: AtomicU64 = AtomicU64::new(0);
 
@@ -357,22 +376,17 @@ pub(crate) fn bury() {
     };
     let started = Instant::now();
     if let Some(prepared) = dead.rewind() {
-        // Kept when nothing was built ahead meanwhile.
-        let unused = PREPARED.with(|p| {
-            let mut p = p.borrow_mut();
-            match *p {
-                None => p.replace(prepared),
-                Some(_) => Some(prepared),
-            }
-        });
+        // Kept over one built meanwhile (after a task that panicked),
+        // which then has no slab.
+        let unused = PREPARED.with(|p| p.borrow_mut().replace(prepared));
         drop(unused);
     }
     BURIED_US.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
     BURIED.fetch_add(1, Ordering::Relaxed);
 }
 
-/// How many isolates this process freed after their results were handed
-/// back, and the microseconds that took in all.
+/// How many isolates this process freed or rewound after their results
+/// were handed back, and the microseconds that took in all.
 pub(crate) fn buried() -> (u64, u64) {
     (
         BURIED.load(Ordering::Relaxed),
@@ -522,7 +536,11 @@ impl Isolate {
     /// next execution with its files and clock; `None` (and the isolate
     /// freed) when it was not built with an image.
     fn rewind(self) -> Option<Prepared> {
-        let rewind = self.rewind?;
+        let mut rewind = self.rewind?;
+        if rewind.rewinds >= IMAGE_MAX_REWINDS || rewind.taken.elapsed() >= IMAGE_MAX_AGE {
+            return None;
+        }
+        rewind.rewinds += 1;
         // Nothing made by the execution may outlive the rewind: its
         // leftover prepared registry, if it never ran, and the host state.
         drop(self.ready.into_inner());
