@@ -13,8 +13,8 @@
 //! last takes the next job, so at one execution at a time the same script
 //! thread, with its isolate in its caches, runs them all. On a machine
 //! whose cores are all busy, spinning only takes a core from a thread
-//! that needs it: a spinning thread that was preempted stops all
-//! spinning for a while.
+//! that needs it: a spinning thread that lost its core for a while stops
+//! all spinning for a second.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -30,12 +30,11 @@ type Task = Box<dyn FnOnce() + Send + 'static>;
 /// cost little when no job comes.
 const SPIN: Duration = Duration::from_micros(200);
 /// How long nothing spins after a spinning thread was preempted.
-const SPIN_BACKOFF: Duration = Duration::from_millis(100);
+const SPIN_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A wait that spins for up to [`SPIN`] first, unless spinning is off.
 struct Spin {
     started: Instant,
-    switches: i64,
 }
 
 /// When spinning may start again, in microseconds since [`spin_epoch`].
@@ -46,31 +45,13 @@ fn spin_epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
-/// Times this thread was preempted, where the system says (Linux).
-fn involuntary_switches() -> Option<i64> {
-    #[cfg(target_os = "linux")]
-    {
-        // SAFETY: `getrusage` fills the zeroed struct it is given.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        // SAFETY: a valid pointer to a `rusage`.
-        (unsafe { libc::getrusage(libc::RUSAGE_THREAD, &mut usage) } == 0)
-            .then_some(usage.ru_nivcsw)
-    }
-    #[cfg(not(target_os = "linux"))]
-    None
-}
-
 impl Spin {
-    /// `None` when spinning is off: after a recent preemption, or where
-    /// preemptions cannot be seen.
+    /// `None` while spinning is off, after a spinning thread was
+    /// preempted.
     fn start() -> Option<Spin> {
         let now = spin_epoch().elapsed().as_micros() as u64;
-        if now < SPIN_OFF_UNTIL_US.load(Ordering::Relaxed) {
-            return None;
-        }
-        Some(Spin {
+        (now >= SPIN_OFF_UNTIL_US.load(Ordering::Relaxed)).then(|| Spin {
             started: Instant::now(),
-            switches: involuntary_switches()?,
         })
     }
 
@@ -79,7 +60,11 @@ impl Spin {
     }
 
     fn end(self) {
-        if involuntary_switches().is_some_and(|now| now > self.switches) {
+        // The loop looks at the clock every few hundred nanoseconds: a
+        // spin that overran by a whole `SPIN` lost its core to another
+        // thread for that long (a brief preemption by a thread of this
+        // process that wakes and sleeps again is no reason to stop).
+        if self.started.elapsed() >= SPIN * 2 {
             let until = spin_epoch().elapsed() + SPIN_BACKOFF;
             SPIN_OFF_UNTIL_US.store(until.as_micros() as u64, Ordering::Relaxed);
         }
