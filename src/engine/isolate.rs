@@ -1,12 +1,15 @@
-//! One isolate: a fresh QuickJS runtime and context with its limits, the
-//! runtime's JavaScript loaded from cached bytecode, and the event loop that
-//! drives promises, jobs and timers until a script settles.
+//! One isolate: a QuickJS runtime and context no execution has touched,
+//! with its limits, the runtime's JavaScript loaded from cached bytecode,
+//! and the event loop that drives promises, jobs and timers until a script
+//! settles.
 //!
 //! The runtime, not the context, is the isolation unit (docs/security.md,
 //! hazard 6): its job queue, memory limit, interrupt handler and GC are per
-//! runtime. A fresh one costs tens of microseconds with cached bytecode, so
-//! every Action execution (and every login's Rules) gets its own, and
-//! nothing a script leaves pending can run in another execution.
+//! runtime. Every Action execution (and every login's Rules) gets one as
+//! it was built, before any execution: built for it, or built ahead by its
+//! thread and rewound to an image of its memory after each execution
+//! ([`Rewind`]), so nothing a script leaves pending can run in another
+//! execution.
 
 use std::cell::RefCell;
 use std::rc::Rc;
