@@ -269,28 +269,6 @@ unsafe extern "C" {
     fn JS_SetRandomSeed(context: *mut rquickjs::qjs::JSContext, seed: u64);
 }
 
-/// Hashes a block's address: the set of blocks from the global allocator
-/// needs no protection from chosen keys, only speed.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct AddressHasher(u64);
-
-impl std::hash::Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 << 8 | u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_usize(&mut self, address: usize) {
-        // Blocks are 16-byte aligned: the low bits say nothing.
-        self.0 = ((address >> 4) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type AddressSet = HashSet<usize, std::hash::BuildHasherDefault<AddressHasher>>;
-
 /// The slab a runtime was lent, and whether the runtime can be let go
 /// with it instead of being freed object by object (docs/performance.md,
 /// "Sixth round"): while every live block of the runtime is in the slab,
@@ -303,7 +281,7 @@ type AddressSet = HashSet<usize, std::hash::BuildHasherDefault<AddressHasher>>;
 pub(crate) struct SlabRelease {
     runtime: Cell<*mut rquickjs::qjs::JSRuntime>,
     /// Live blocks from the global allocator, by address.
-    outside: RefCell<AddressSet>,
+    outside: RefCell<HashSet<usize>>,
     has_slab: bool,
     /// The thread's slab while this runtime has it; given back to the
     /// thread when the allocator is dropped.

@@ -29,13 +29,8 @@ type Task = Box<dyn FnOnce() + Send + 'static>;
 /// longer than the caller's turn between two executions, short enough to
 /// cost little when no job comes.
 const SPIN: Duration = Duration::from_micros(200);
-/// How long nothing spins after a spinning thread was preempted.
+/// How long nothing spins after a spin lost its core.
 const SPIN_BACKOFF: Duration = Duration::from_secs(1);
-
-/// A wait that spins for up to [`SPIN`] first, unless spinning is off.
-struct Spin {
-    started: Instant,
-}
 
 /// When spinning may start again, in microseconds since [`spin_epoch`].
 static SPIN_OFF_UNTIL_US: AtomicU64 = AtomicU64::new(0);
@@ -45,30 +40,28 @@ fn spin_epoch() -> Instant {
     *EPOCH.get_or_init(Instant::now)
 }
 
-impl Spin {
-    /// `None` while spinning is off, after a spinning thread was
-    /// preempted.
-    fn start() -> Option<Spin> {
-        let now = spin_epoch().elapsed().as_micros() as u64;
-        (now >= SPIN_OFF_UNTIL_US.load(Ordering::Relaxed)).then(|| Spin {
-            started: Instant::now(),
-        })
+/// Calls `attempt` until it gives a value or [`SPIN`] has passed; `None`
+/// then, or at once while spinning is off.
+fn spin<T>(mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    let now = spin_epoch().elapsed().as_micros() as u64;
+    if now < SPIN_OFF_UNTIL_US.load(Ordering::Relaxed) {
+        return None;
     }
-
-    fn spinning(&self) -> bool {
-        self.started.elapsed() < SPIN
+    let started = Instant::now();
+    let mut got = None;
+    while got.is_none() && started.elapsed() < SPIN {
+        got = attempt();
+        std::hint::spin_loop();
     }
-
-    fn end(self) {
-        // The loop looks at the clock every few hundred nanoseconds: a
-        // spin that overran by a whole `SPIN` lost its core to another
-        // thread for that long (a brief preemption by a thread of this
-        // process that wakes and sleeps again is no reason to stop).
-        if self.started.elapsed() >= SPIN * 2 {
-            let until = spin_epoch().elapsed() + SPIN_BACKOFF;
-            SPIN_OFF_UNTIL_US.store(until.as_micros() as u64, Ordering::Relaxed);
-        }
+    // The loop looks at the clock every few hundred nanoseconds: a spin
+    // that overran by a whole `SPIN` lost its core to another thread for
+    // that long (a brief preemption by a thread of this process that
+    // wakes and sleeps again is no reason to stop).
+    if started.elapsed() >= SPIN * 2 {
+        let until = spin_epoch().elapsed() + SPIN_BACKOFF;
+        SPIN_OFF_UNTIL_US.store(until.as_micros() as u64, Ordering::Relaxed);
     }
+    got
 }
 
 pub(crate) struct Pool {
@@ -112,23 +105,11 @@ impl Queue {
     /// The next job: spinning for up to [`SPIN`] first, then sleeping.
     /// `None` when the pool is gone.
     fn pop(&self) -> Option<Task> {
-        if let Some(spin) = Spin::start() {
-            self.spinning.fetch_add(1, Ordering::SeqCst);
-            let mut spun = None;
-            while spin.spinning() {
-                if let Ok(mut tasks) = self.tasks.try_lock()
-                    && let Some(task) = tasks.pop_front()
-                {
-                    spun = Some(task);
-                    break;
-                }
-                std::hint::spin_loop();
-            }
-            self.spinning.fetch_sub(1, Ordering::SeqCst);
-            spin.end();
-            if spun.is_some() {
-                return spun;
-            }
+        self.spinning.fetch_add(1, Ordering::SeqCst);
+        let spun = spin(|| self.tasks.try_lock().ok()?.pop_front());
+        self.spinning.fetch_sub(1, Ordering::SeqCst);
+        if spun.is_some() {
+            return spun;
         }
         let mut tasks = self.tasks.lock().ok()?;
         loop {
@@ -218,23 +199,15 @@ impl Pool {
 /// The result, spinning for up to [`SPIN`] before sleeping; `None` when the
 /// sender is gone without one.
 fn receive_soon<R>(result: &Receiver<R>) -> Option<R> {
-    if let Some(spin) = Spin::start() {
-        let mut received = Err(TryRecvError::Empty);
-        while spin.spinning() {
-            received = result.try_recv();
-            if !matches!(received, Err(TryRecvError::Empty)) {
-                break;
-            }
-            std::hint::spin_loop();
-        }
-        spin.end();
-        match received {
-            Ok(value) => return Some(value),
-            Err(TryRecvError::Disconnected) => return None,
-            Err(TryRecvError::Empty) => {}
-        }
+    let received = spin(|| match result.try_recv() {
+        Err(TryRecvError::Empty) => None,
+        Ok(value) => Some(Some(value)),
+        Err(TryRecvError::Disconnected) => Some(None),
+    });
+    match received {
+        Some(received) => received,
+        None => result.recv().ok(),
     }
-    result.recv().ok()
 }
 
 fn one_off<R>(stack_bytes: usize, job: Task, result: Receiver<R>) -> Result<R, String> {
